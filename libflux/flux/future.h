@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Futures: a result that arrives later, consumed either asynchronously
+ * (flux_future_then: a continuation runs in the handle's reactor) or
+ * synchronously (flux_future_get / flux_future_wait_for: a temporary
+ * reactor and a clone of the handle are used, so other messages keep
+ * their place and are dispatched later by the main reactor).
+ *
+ * The init callback, given at create, is called once per context the
+ * future is used in ("then" context: the main reactor and handle; "now"
+ * context: the temporary ones), and does whatever makes the result
+ * arrive in that context, e.g. registers a message handler on
+ * flux_future_get_flux(f) driven by flux_future_get_reactor(f).
+ */
+#ifndef FLUX_FUTURE_H
+#define FLUX_FUTURE_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef void (*flux_continuation_f)(flux_future_t *f, void *arg);
+typedef void (*flux_future_init_f)(flux_future_t *f, void *arg);
+
+/* Create a future (refcount 1).  Caller must destroy. */
+flux_future_t *flux_future_create (flux_future_init_f cb, void *arg);
+void flux_future_destroy (flux_future_t *f); /* NULL-safe, keeps errno */
+void flux_future_incref (flux_future_t *f);
+void flux_future_decref (flux_future_t *f);
+
+/* Run cb in the main reactor when fulfilled (again after each reset),
+ * or fail it with ETIMEDOUT if 'timeout' seconds (>= 0) pass first.
+ * A second then on a future fails with EEXIST.
+ */
+int flux_future_then (flux_future_t *f, double timeout,
+                      flux_continuation_f cb, void *arg);
+
+/* Wait until fulfilled or timeout (< 0: forever).  Returns 0, or -1
+ * with errno ETIMEDOUT.
+ */
+int flux_future_wait_for (flux_future_t *f, double timeout);
+bool flux_future_is_ready (flux_future_t *f);
+
+/* Forget the current result so the next one (a stream) can arrive. */
+void flux_future_reset (flux_future_t *f);
+
+/* Wait forever if needed, then return 0 with *result set (may be NULL),
+ * or -1 with errno from fulfill_error.  *result is owned by the future.
+ */
+int flux_future_get (flux_future_t *f, const void **result);
+
+/* Fulfil with a result (destroyed with free_fn when the future is
+ * destroyed or reset) or with an error (errstr may be NULL).  Results
+ * fulfilled while one is pending are queued, in order.
+ */
+void flux_future_fulfill (flux_future_t *f, void *result, flux_free_f free_fn);
+void flux_future_fulfill_error (flux_future_t *f, int errnum,
+                                const char *errstr);
+
+/* Text of the error the future was fulfilled with, or strerror of its
+ * errnum, or NULL if it did not fail.
+ */
+const char *flux_future_error_string (flux_future_t *f);
+
+/* The handle and reactor of the current context. */
+void flux_future_set_flux (flux_future_t *f, flux_t *h);
+flux_t *flux_future_get_flux (flux_future_t *f);
+void flux_future_set_reactor (flux_future_t *f, flux_reactor_t *r);
+flux_reactor_t *flux_future_get_reactor (flux_future_t *f);
+
+int flux_future_aux_set (flux_future_t *f, const char *name,
+                         void *aux, flux_free_f destroy);
+void *flux_future_aux_get (flux_future_t *f, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !FLUX_FUTURE_H */

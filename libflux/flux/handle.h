@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The handle: a connection to a broker through a connector chosen by
+ * URI scheme:
+ *   local://PATH         client end of the broker's AF_UNIX socket
+ *   interthread://NAME   one end of an in-process message channel
+ * With a NULL uri, $FLUX_URI is used.
+ */
+#ifndef FLUX_HANDLE_H
+#define FLUX_HANDLE_H
+
+#include "types.h"
+#include "message.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    FLUX_O_TRACE = 1,       /* print messages to stderr as sent/received */
+    FLUX_O_CLONE = 2,       /* (internal) handle is a clone */
+    FLUX_O_NONBLOCK = 4,    /* send/recv return EWOULDBLOCK, never block */
+    FLUX_O_MATCHDEBUG = 8,  /* (unused, accepted for compatibility) */
+};
+
+/* flux_requeue() */
+enum {
+    FLUX_RQ_HEAD = 1,
+    FLUX_RQ_TAIL = 2,
+};
+
+/* Options (flux_opt_set/get).  Values are passed by pointer with size. */
+#define FLUX_OPT_TESTING_USERID "flux::testing_userid"     /* uint32_t */
+#define FLUX_OPT_TESTING_ROLEMASK "flux::testing_rolemask" /* uint32_t */
+/* Broker end of an interthread channel (const char * uuid string): on
+ * send, push this id on requests and events and pop the last hop of
+ * responses; on receive, push the channel name on requests and events.
+ */
+#define FLUX_OPT_ROUTER_NAME "flux::router_name"
+
+struct flux_msgcounters {
+    int request_tx;
+    int request_rx;
+    int response_tx;
+    int response_rx;
+    int event_tx;
+    int event_rx;
+    int control_tx;
+    int control_rx;
+};
+
+/* Open a handle.  Returns NULL with errno set on failure; flux_open_ex
+ * also fills 'error' (may be NULL) with text a user can act on.  The
+ * caller must flux_close() it.
+ */
+flux_t *flux_open (const char *uri, int flags);
+flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error);
+void flux_close (flux_t *h);          /* == decref; NULL-safe */
+flux_t *flux_incref (flux_t *h);
+void flux_decref (flux_t *h);
+
+/* A clone shares the connector but has its own reactor, dispatcher and
+ * aux; messages a clone's dispatcher does not consume are handed back to
+ * the parent's queue when the clone is destroyed (used by futures to
+ * wait synchronously without losing unrelated messages).
+ */
+flux_t *flux_clone (flux_t *orig);
+
+/* The reactor is created on first use unless one was set.  set_reactor
+ * fails with EEXIST if one is set already.
+ */
+int flux_set_reactor (flux_t *h, flux_reactor_t *r);
+flux_reactor_t *flux_get_reactor (flux_t *h);
+
+int flux_aux_set (flux_t *h, const char *name, void *aux, flux_free_f destroy);
+void *flux_aux_get (flux_t *h, const char *name);
+
+int flux_flags_set (flux_t *h, int flags);
+int flux_flags_unset (flux_t *h, int flags);
+int flux_flags_get (flux_t *h);
+
+int flux_opt_set (flux_t *h, const char *option, const void *val, size_t len);
+int flux_opt_get (flux_t *h, const char *option, void *val, size_t len);
+
+/* Send a message (the handle does not take it over).  Requests and
+ * events with unset creds are given the connector's.  Returns 0 or -1.
+ * send_new steals *msg on success (setting *msg to NULL); it fails with
+ * EINVAL if the message has other references.
+ */
+int flux_send (flux_t *h, const flux_msg_t *msg, int flags);
+int flux_send_new (flux_t *h, flux_msg_t **msg, int flags);
+
+/* Receive the first message matching 'match'.  Messages that do not
+ * match are kept and requeued, in order, ahead of later arrivals.
+ * Blocks unless flags or the handle have FLUX_O_NONBLOCK (then EAGAIN).
+ * Returns a message the caller must destroy, or NULL with errno set.
+ */
+flux_msg_t *flux_recv (flux_t *h, struct flux_match match, int flags);
+
+/* Put a message back at the head or tail of the receive queue (the
+ * handle takes a reference).
+ */
+int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags);
+
+/* A file descriptor that becomes readable when flux_pollevents() may
+ * have changed (edge-triggered), and the current FLUX_POLL* bits.
+ */
+int flux_pollfd (flux_t *h);
+int flux_pollevents (flux_t *h);
+
+/* Matchtags for RPCs: never FLUX_MATCHTAG_NONE. */
+uint32_t flux_matchtag_alloc (flux_t *h);
+void flux_matchtag_free (flux_t *h, uint32_t matchtag);
+uint32_t flux_matchtag_avail (flux_t *h);
+
+void flux_get_msgcounters (flux_t *h, struct flux_msgcounters *mcs);
+void flux_clr_msgcounters (flux_t *h);
+
+/* The broker rank (attribute "rank"); always 0 for a single broker. */
+int flux_get_rank (flux_t *h, uint32_t *rank);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !FLUX_HANDLE_H */

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* RFC 3 messages: a route stack, a topic, a payload and a PROTO frame
+ * holding type, flags, credentials and two type-dependent integers.
+ *
+ * Unless a comment says otherwise, functions returning int return 0 on
+ * success, -1 with errno set on failure (EINVAL for NULL or invalid
+ * arguments, EPROTO for a message that lacks the part asked for).
+ * Pointers returned through 'const char **' or 'const void **' arguments
+ * are owned by the message and valid until it is modified or destroyed.
+ */
+#ifndef FLUX_MESSAGE_H
+#define FLUX_MESSAGE_H
+
+#include <stdarg.h>
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    FLUX_MSGTYPE_REQUEST = 0x01,
+    FLUX_MSGTYPE_RESPONSE = 0x02,
+    FLUX_MSGTYPE_EVENT = 0x04,
+    FLUX_MSGTYPE_CONTROL = 0x08,
+    FLUX_MSGTYPE_ANY = 0x0f,
+    FLUX_MSGTYPE_MASK = 0x0f,
+};
+
+enum {
+    FLUX_MSGFLAG_TOPIC = 0x01,
+    FLUX_MSGFLAG_PAYLOAD = 0x02,
+    FLUX_MSGFLAG_NORESPONSE = 0x04,
+    FLUX_MSGFLAG_ROUTE = 0x08,
+    FLUX_MSGFLAG_UPSTREAM = 0x10,
+    FLUX_MSGFLAG_PRIVATE = 0x20,
+    FLUX_MSGFLAG_STREAMING = 0x40,
+    FLUX_MSGFLAG_USER1 = 0x80,
+};
+
+enum {
+    FLUX_NODEID_ANY = 0xFFFFFFFF,
+    FLUX_NODEID_UPSTREAM = 0xFFFFFFFE,
+};
+
+enum {
+    FLUX_USERID_UNKNOWN = 0xFFFFFFFF,
+};
+
+enum {
+    FLUX_ROLE_NONE = 0,
+    FLUX_ROLE_OWNER = 1,
+    FLUX_ROLE_USER = 2,
+    FLUX_ROLE_LOCAL = 4,
+    FLUX_ROLE_ADMIN = 8,
+    FLUX_ROLE_ALL = 0xFFFFFFFF,
+};
+
+enum {
+    FLUX_MATCHTAG_NONE = 0,
+};
+
+/* Size of the PROTO frame and the largest message part the decoder
+ * accepts (a guard against a corrupt length allocating gigabytes).
+ */
+enum {
+    FLUX_MSG_PROTO_SIZE = 20,
+};
+
+struct flux_match {
+    int typemask;           /* bitmask of FLUX_MSGTYPE_* */
+    uint32_t matchtag;      /* FLUX_MATCHTAG_NONE matches any */
+    const char *topic_glob; /* NULL or "*" matches any (fnmatch glob) */
+};
+
+#define FLUX_MATCH_ANY \
+    (struct flux_match){ .typemask = FLUX_MSGTYPE_ANY, \
+                         .matchtag = FLUX_MATCHTAG_NONE, .topic_glob = NULL }
+#define FLUX_MATCH_EVENT \
+    (struct flux_match){ .typemask = FLUX_MSGTYPE_EVENT, \
+                         .matchtag = FLUX_MATCHTAG_NONE, .topic_glob = NULL }
+#define FLUX_MATCH_REQUEST \
+    (struct flux_match){ .typemask = FLUX_MSGTYPE_REQUEST, \
+                         .matchtag = FLUX_MATCHTAG_NONE, .topic_glob = NULL }
+#define FLUX_MATCH_RESPONSE \
+    (struct flux_match){ .typemask = FLUX_MSGTYPE_RESPONSE, \
+                         .matchtag = FLUX_MATCHTAG_NONE, .topic_glob = NULL }
+
+struct flux_msg_cred {
+    uint32_t userid;
+    uint32_t rolemask;
+};
+
+/* Create a message of 'type' with userid UNKNOWN, rolemask NONE and, for
+ * a request, nodeid ANY and matchtag NONE.  Refcount starts at 1.
+ * Returns NULL with errno set on failure.  Caller must destroy/decref.
+ */
+flux_msg_t *flux_msg_create (int type);
+
+/* Drop a reference (destroy == decref).  NULL-safe; preserves errno. */
+void flux_msg_destroy (flux_msg_t *msg);
+const flux_msg_t *flux_msg_incref (const flux_msg_t *msg);
+void flux_msg_decref (const flux_msg_t *msg);
+int flux_msg_refcount (const flux_msg_t *msg);
+
+/* Deep copy with refcount 1; the payload is copied only if 'payload' is
+ * true.  Aux items are not copied.  Caller must destroy.
+ */
+flux_msg_t *flux_msg_copy (const flux_msg_t *msg, bool payload);
+
+/* Named items hung on a message, destroyed with it (or when replaced).
+ * aux_set with aux == NULL deletes the item.  aux_get returns NULL with
+ * errno ENOENT if absent.
+ */
+int flux_msg_aux_set (const flux_msg_t *msg, const char *name,
+                      void *aux, flux_free_f destroy);
+void *flux_msg_aux_get (const flux_msg_t *msg, const char *name);
+
+/* Byte encoding (flux-core flux_msg_encode): each part as a size (one
+ * byte if < 255, else 0xFF and a 4-byte big-endian length) then its
+ * bytes; route ids, empty delimiter, topic, payload, PROTO last.
+ * encode_size returns the encoded size or -1.  encode fails with EINVAL
+ * if 'size' is too small.  decode returns a new message (caller
+ * destroys) or NULL with EPROTO for any malformed input; it never reads
+ * outside buf[0..size).
+ */
+ssize_t flux_msg_encode_size (const flux_msg_t *msg);
+int flux_msg_encode (const flux_msg_t *msg, void *buf, size_t size);
+flux_msg_t *flux_msg_decode (const void *buf, size_t size);
+
+/* Socket framing (flux-core librouter/sendfd.c): magic 0xffee0012 as a
+ * native uint32 (bytes 12 00 ee ff on x86-64, as flux-core writes it),
+ * a 4-byte big-endian length of the encoded message, then the encoded
+ * message.  Works on blocking and non-blocking fds: on EAGAIN/EWOULDBLOCK
+ * the iobuf keeps the partial state, and the same message (send) or the
+ * next call (recv) resumes it.  recvfd returns NULL with errno ECONNRESET
+ * on EOF, EPROTO on a bad frame.  An iobuf is zeroed with iobuf_init and
+ * its memory released with iobuf_clean.
+ */
+struct flux_msg_iobuf {
+    uint8_t *buf;
+    size_t size;
+    size_t done;
+    uint8_t buf_fixed[4096];
+};
+void flux_msg_iobuf_init (struct flux_msg_iobuf *iobuf);
+void flux_msg_iobuf_clean (struct flux_msg_iobuf *iobuf);
+int flux_msg_sendfd (int fd, const flux_msg_t *msg,
+                     struct flux_msg_iobuf *iobuf);
+flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf);
+
+int flux_msg_set_type (flux_msg_t *msg, int type);
+int flux_msg_get_type (const flux_msg_t *msg, int *type);
+const char *flux_msg_typestr (int type); /* "request", "response", ... */
+
+int flux_msg_set_flags (flux_msg_t *msg, uint8_t flags);
+int flux_msg_get_flags (const flux_msg_t *msg, uint8_t *flags);
+
+int flux_msg_set_private (flux_msg_t *msg);
+bool flux_msg_is_private (const flux_msg_t *msg);
+/* Setting STREAMING clears NORESPONSE and vice versa. */
+int flux_msg_set_streaming (flux_msg_t *msg);
+bool flux_msg_is_streaming (const flux_msg_t *msg);
+int flux_msg_set_noresponse (flux_msg_t *msg);
+bool flux_msg_is_noresponse (const flux_msg_t *msg);
+
+/* topic NULL clears it.  get_topic fails with EPROTO if there is none. */
+int flux_msg_set_topic (flux_msg_t *msg, const char *topic);
+int flux_msg_get_topic (const flux_msg_t *msg, const char **topic);
+
+/* Raw payload.  data NULL with size 0 clears it. */
+int flux_msg_set_payload (flux_msg_t *msg, const void *data, size_t size);
+int flux_msg_get_payload (const flux_msg_t *msg, const void **data,
+                          size_t *size);
+bool flux_msg_has_payload (const flux_msg_t *msg);
+
+/* String payload stored with its trailing NUL.  get_string gives NULL
+ * for no payload, EPROTO if the payload is not NUL-terminated.
+ */
+int flux_msg_set_string (flux_msg_t *msg, const char *s);
+int flux_msg_get_string (const flux_msg_t *msg, const char **s);
+
+/* JSON object payload through jansson pack/unpack formats.  On an unpack
+ * failure, errno is EPROTO and flux_msg_last_error() gives the text.
+ */
+int flux_msg_pack (flux_msg_t *msg, const char *fmt, ...);
+int flux_msg_vpack (flux_msg_t *msg, const char *fmt, va_list ap);
+int flux_msg_unpack (const flux_msg_t *msg, const char *fmt, ...);
+int flux_msg_vunpack (const flux_msg_t *msg, const char *fmt, va_list ap);
+const char *flux_msg_last_error (const flux_msg_t *msg);
+
+int flux_msg_set_nodeid (flux_msg_t *msg, uint32_t nodeid);
+int flux_msg_get_nodeid (const flux_msg_t *msg, uint32_t *nodeid);
+int flux_msg_set_userid (flux_msg_t *msg, uint32_t userid);
+int flux_msg_get_userid (const flux_msg_t *msg, uint32_t *userid);
+int flux_msg_set_rolemask (flux_msg_t *msg, uint32_t rolemask);
+int flux_msg_get_rolemask (const flux_msg_t *msg, uint32_t *rolemask);
+int flux_msg_set_cred (flux_msg_t *msg, struct flux_msg_cred cred);
+int flux_msg_get_cred (const flux_msg_t *msg, struct flux_msg_cred *cred);
+/* OWNER always passes; USER passes if its userid equals 'userid';
+ * anything else fails with EPERM.
+ */
+int flux_msg_cred_authorize (struct flux_msg_cred cred, uint32_t userid);
+int flux_msg_authorize (const flux_msg_t *msg, uint32_t userid);
+
+int flux_msg_set_errnum (flux_msg_t *msg, int errnum);
+int flux_msg_get_errnum (const flux_msg_t *msg, int *errnum);
+int flux_msg_set_seq (flux_msg_t *msg, uint32_t seq);
+int flux_msg_get_seq (const flux_msg_t *msg, uint32_t *seq);
+int flux_msg_set_matchtag (flux_msg_t *msg, uint32_t matchtag);
+int flux_msg_get_matchtag (const flux_msg_t *msg, uint32_t *matchtag);
+int flux_msg_set_control (flux_msg_t *msg, int type, int status);
+int flux_msg_get_control (const flux_msg_t *msg, int *type, int *status);
+
+/* True if msg matches type, matchtag and topic glob of 'match'. */
+bool flux_msg_cmp (const flux_msg_t *msg, struct flux_match match);
+
+/* Route stack.  enable sets the ROUTE flag (an empty stack); disable
+ * clears it and the stack.  push adds the most recent hop; delete_last
+ * removes it.  route_first is the original sender, route_last the most
+ * recent hop (NULL if none).  route_string joins hops oldest first with
+ * '!', each cut to 8 characters; caller must free it.
+ */
+void flux_msg_route_enable (flux_msg_t *msg);
+void flux_msg_route_disable (flux_msg_t *msg);
+void flux_msg_route_clear (flux_msg_t *msg);
+int flux_msg_route_push (flux_msg_t *msg, const char *id);
+int flux_msg_route_delete_last (flux_msg_t *msg);
+const char *flux_msg_route_first (const flux_msg_t *msg);
+const char *flux_msg_route_last (const flux_msg_t *msg);
+int flux_msg_route_count (const flux_msg_t *msg);
+char *flux_msg_route_string (const flux_msg_t *msg);
+bool flux_msg_route_match_first (const flux_msg_t *msg1,
+                                 const flux_msg_t *msg2);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !FLUX_MESSAGE_H */

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Broker modules: the module side of the protocol between the broker and
+ * a module thread (RFC 5), and the interface of module loaders.
+ *
+ * The protocol, as the broker and these functions implement it:
+ *  1. The broker creates the channel interthread://UUID, opens its end
+ *     with FLUX_OPT_ROUTER_NAME set to the broker uuid, and before it
+ *     starts the thread sends the welcome: a request with topic
+ *     "welcome", flag NORESPONSE, payload
+ *       {"name":s, "uuid":s, "path":s, "args":[s...],
+ *        "attrs":{NAME:VALUE...}, "conf":{}}
+ *     where attrs are the broker's immutable attributes.
+ *  2. The thread opens interthread://UUID, calls flux_module_initialize()
+ *     then flux_module_register_handlers(), then mod_main() (or a
+ *     loader's entry point), then flux_module_finalize().
+ *  3. Status goes to the broker as "module.status" requests with payload
+ *     {"status":i, "errnum"?:i, "errstr"?:s}: RUNNING (NORESPONSE) on the
+ *     first reactor iteration or at flux_module_set_running(),
+ *     FINALIZING (waits for the response, up to 10 s), EXITED
+ *     (NORESPONSE) with errnum and, if set, errstr.
+ *  4. The broker removes a module by sending "NAME.shutdown" (request,
+ *     NORESPONSE); the default handler stops the module's reactor.
+ */
+#ifndef FLUX_MODULE_H
+#define FLUX_MODULE_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    FLUX_MODSTATE_INIT = 0,
+    FLUX_MODSTATE_RUNNING = 1,
+    FLUX_MODSTATE_FINALIZING = 2,
+    FLUX_MODSTATE_EXITED = 3,
+};
+
+/* The entry point of a C module: return 0, or -1 with errno set. */
+typedef int (mod_main_f)(flux_t *h, int argc, char *argv[]);
+#define FLUX_MODULE_MAIN_SYMBOL "mod_main"
+
+/* A module loader runs modules that are not C shared objects (e.g.
+ * pyloader.so for ".py").  It is a shared object exporting
+ * FLUX_MODULE_LOADER_SYMBOL of this type, which the broker calls on the
+ * module thread in place of mod_main, with the module file's path.
+ * It returns 0, or -1 with errno set and, where a user needs more than
+ * strerror, the cause given with flux_module_set_error().  The broker's
+ * table of loaders by file suffix is in broker/module_loader.c.
+ */
+typedef int (flux_module_loader_f)(flux_t *h, const char *path,
+                                   int argc, char *argv[]);
+#define FLUX_MODULE_LOADER_SYMBOL "flux_module_loader_main"
+
+/* Receive the welcome (blocking), set the handle aux "flux::name" and
+ * "flux::uuid", the log appname and the attribute cache, and split the
+ * arguments on whitespace into *argv (NULL-terminated, owned by the
+ * handle).  argc/argv may be NULL.  Returns 0 or -1 with errno and
+ * error text.
+ */
+int flux_module_initialize (flux_t *h, int *argc, char ***argv,
+                            flux_error_t *error);
+
+/* Register the default methods on service 'name' (NAME.ping,
+ * NAME.stats-get, NAME.stats-clear (request and event), NAME.rusage,
+ * NAME.debug, NAME.shutdown), owned by the handle.
+ */
+int flux_module_register_default_methods (flux_t *h, const char *name,
+                                          flux_error_t *error);
+
+/* Default methods for the module named in the welcome, the event
+ * subscription NAME.stats-clear, and a one-shot prepare watcher that
+ * reports RUNNING the first time the reactor runs.
+ */
+int flux_module_register_handlers (flux_t *h, flux_error_t *error);
+
+/* Report RUNNING now (idempotent), so flux module load returns before
+ * the module enters its reactor.
+ */
+int flux_module_set_running (flux_t *h);
+
+/* Test 'flag' in the debug flags set by `flux module debug`; if clear
+ * is true and it was set, clear it.
+ */
+bool flux_module_debug_test (flux_t *h, int flag, bool clear);
+
+/* Text the broker reports for this module's failure (in the EXITED
+ * status), e.g. a Python traceback's last line.
+ */
+void flux_module_set_error (flux_t *h, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/* FINALIZING, then answer queued requests with ENOSYS, then EXITED with
+ * errnum.  Returns 0 or -1 with errno.
+ */
+int flux_module_finalize (flux_t *h, int errnum);
+
+/* Module name and uuid from the welcome, or NULL. */
+const char *flux_module_name (flux_t *h);
+const char *flux_module_uuid (flux_t *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !FLUX_MODULE_H */

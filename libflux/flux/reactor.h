@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The reactor: an event loop (libev underneath, never visible here).
+ * Each thread owns at most one running reactor; work crosses threads only
+ * as messages.
+ */
+#ifndef FLUX_REACTOR_H
+#define FLUX_REACTOR_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    FLUX_REACTOR_NOWAIT = 1, /* run one non-blocking iteration */
+    FLUX_REACTOR_ONCE = 2,   /* run one blocking iteration */
+};
+
+enum {
+    FLUX_POLLIN = 1,
+    FLUX_POLLOUT = 2,
+    FLUX_POLLERR = 4,
+};
+
+/* Create a reactor (refcount 1).  Flags must be 0.
+ * Returns NULL with errno set on failure.  Caller must destroy.
+ */
+flux_reactor_t *flux_reactor_create (int flags);
+void flux_reactor_destroy (flux_reactor_t *r); /* == decref; NULL-safe */
+void flux_reactor_incref (flux_reactor_t *r);
+void flux_reactor_decref (flux_reactor_t *r);
+
+/* Run until no active watchers remain, or until stopped.
+ * Returns the number of active watchers (>= 0), or -1 if
+ * flux_reactor_stop_error() was called (errno is ECANCELED unless set).
+ */
+int flux_reactor_run (flux_reactor_t *r, int flags);
+void flux_reactor_stop (flux_reactor_t *r);
+void flux_reactor_stop_error (flux_reactor_t *r);
+
+/* Loop time in seconds (cached per iteration), and wall clock time. */
+double flux_reactor_now (flux_reactor_t *r);
+void flux_reactor_now_update (flux_reactor_t *r);
+double flux_reactor_time (void);
+
+/* Keep the loop alive without an active watcher (e.g. a pending RPC). */
+void flux_reactor_active_incref (flux_reactor_t *r);
+void flux_reactor_active_decref (flux_reactor_t *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !FLUX_REACTOR_H */

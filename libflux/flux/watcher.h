@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Watchers: callbacks registered on a reactor.  A watcher holds a
+ * reference on its reactor.  Watchers are created stopped.
+ */
+#ifndef FLUX_WATCHER_H
+#define FLUX_WATCHER_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* revents is a mask of FLUX_POLLIN/OUT/ERR (fd and handle watchers), or
+ * 0 for the others.
+ */
+typedef void (*flux_watcher_f)(flux_reactor_t *r,
+                               flux_watcher_t *w,
+                               int revents,
+                               void *arg);
+
+void flux_watcher_start (flux_watcher_t *w);
+void flux_watcher_stop (flux_watcher_t *w);
+bool flux_watcher_is_active (flux_watcher_t *w);
+/* An unref'd watcher does not keep the reactor running on its own. */
+void flux_watcher_ref (flux_watcher_t *w);
+void flux_watcher_unref (flux_watcher_t *w);
+/* Stop and free.  NULL-safe; preserves errno. */
+void flux_watcher_destroy (flux_watcher_t *w);
+flux_reactor_t *flux_watcher_get_reactor (flux_watcher_t *w);
+
+/* events: FLUX_POLLIN | FLUX_POLLOUT (FLUX_POLLERR always reported). */
+flux_watcher_t *flux_fd_watcher_create (flux_reactor_t *r,
+                                        int fd,
+                                        int events,
+                                        flux_watcher_f cb,
+                                        void *arg);
+int flux_fd_watcher_get_fd (flux_watcher_t *w);
+
+/* Fire after 'after' seconds, then every 'repeat' seconds if > 0. */
+flux_watcher_t *flux_timer_watcher_create (flux_reactor_t *r,
+                                           double after,
+                                           double repeat,
+                                           flux_watcher_f cb,
+                                           void *arg);
+void flux_timer_watcher_reset (flux_watcher_t *w, double after, double repeat);
+void flux_timer_watcher_again (flux_watcher_t *w);
+
+/* N.B. a signal may be watched by one reactor per process at a time. */
+flux_watcher_t *flux_signal_watcher_create (flux_reactor_t *r,
+                                            int signum,
+                                            flux_watcher_f cb,
+                                            void *arg);
+int flux_signal_watcher_get_signum (flux_watcher_t *w);
+
+/* prepare: before the loop blocks; check: after it wakes;
+ * idle: on every iteration while active (the loop does not block).
+ */
+flux_watcher_t *flux_prepare_watcher_create (flux_reactor_t *r,
+                                             flux_watcher_f cb,
+                                             void *arg);
+flux_watcher_t *flux_check_watcher_create (flux_reactor_t *r,
+                                           flux_watcher_f cb,
+                                           void *arg);
+flux_watcher_t *flux_idle_watcher_create (flux_reactor_t *r,
+                                          flux_watcher_f cb,
+                                          void *arg);
+
+/* Fires when the handle has the requested events (FLUX_POLLIN/OUT)
+ * pending: built on flux_pollfd()/flux_pollevents() with prepare, check
+ * and idle watchers, so messages already queued in the handle are seen
+ * without waiting on the fd.
+ */
+flux_watcher_t *flux_handle_watcher_create (flux_reactor_t *r,
+                                            flux_t *h,
+                                            int events,
+                                            flux_watcher_f cb,
+                                            void *arg);
+flux_t *flux_handle_watcher_get_flux (flux_watcher_t *w);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !FLUX_WATCHER_H */
