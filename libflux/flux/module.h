@@ -24,6 +24,7 @@
 #ifndef FLUX_MODULE_H
 #define FLUX_MODULE_H
 
+#include <pthread.h>
 #include "types.h"
 
 #ifdef __cplusplus
@@ -52,6 +53,19 @@ typedef int (mod_main_f)(flux_t *h, int argc, char *argv[]);
 typedef int (flux_module_loader_f)(flux_t *h, const char *path,
                                    int argc, char *argv[]);
 #define FLUX_MODULE_LOADER_SYMBOL "flux_module_loader_main"
+
+/* Optional loader symbols.
+ * interrupt: called on the broker thread when a module being removed has
+ * not exited after a grace period; 'thread' is the module thread.  It
+ * should make the loader's code on that thread return (e.g. raise an
+ * exception in it).  Returns 0, or -1 with errno.
+ * fini: called once on the broker's main thread at broker exit, after
+ * every module thread has been joined (e.g. to finalize an interpreter).
+ */
+typedef int (flux_module_loader_interrupt_f)(pthread_t thread);
+#define FLUX_MODULE_LOADER_INTERRUPT_SYMBOL "flux_module_loader_interrupt"
+typedef void (flux_module_loader_fini_f)(void);
+#define FLUX_MODULE_LOADER_FINI_SYMBOL "flux_module_loader_fini"
 
 /* Receive the welcome (blocking), set the handle aux "flux::name" and
  * "flux::uuid", the log appname and the attribute cache, and split the
