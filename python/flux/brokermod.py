@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""flux.brokermod: write a broker module as a class.
+
+A module is a BrokerModule subclass whose methods are marked with
+@request_handler or @event_handler; BrokerModule(h, *args) registers
+them on the module's handle and run() runs the reactor.  See
+doc/guide and spec/python-broker-modules.rst.
+
+Failure in a handler.  If a handler raises, and the message was a
+request that expects a response, the sender gets an error response: the
+errno of an OSError (EINVAL if it has none) with its strerror text, and
+for any other exception EINVAL with "ExceptionType: text".  Then the
+reactor stops and run() re-raises the exception, so the module exits
+with an error and the broker logs "module runtime failure".
+"""
+
+import errno
+import syslog
+from dataclasses import dataclass
+
+from flux.constants import (FLUX_MSGTYPE_EVENT, FLUX_MSGTYPE_REQUEST,
+                            FLUX_ROLE_OWNER, FLUX_ROLE_USER)
+from flux.core.inner import check, ffi, lib, to_str
+
+__all__ = ["BrokerModule", "BrokerLogger", "request_handler",
+           "event_handler", "resolve_entry_point"]
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """What a decorator records on a method."""
+
+    msgtype: int
+    topic: str
+    prefix: bool = True
+    allow_guest: bool = False
+
+    def full_topic(self, name):
+        return f"{name}.{self.topic}" if self.prefix else self.topic
+
+
+_SPEC_ATTR = "_flux_handler"
+
+
+def _decorate(spec):
+    if not isinstance(spec.topic, str) or not spec.topic:
+        raise ValueError("handler topic must be a non-empty string")
+
+    def decorator(func):
+        if not callable(func):
+            raise TypeError("a handler must be a method")
+        setattr(func, _SPEC_ATTR, spec)
+        return func
+
+    return decorator
+
+
+def request_handler(topic, prefix=True, allow_guest=False):
+    """Make a method the handler of requests to NAME.topic, or to topic
+    itself with prefix=False.  Only the instance owner may call it unless
+    allow_guest=True, which also admits other users (FLUX_ROLE_USER).
+    The method is called as method(msg) with a flux.message.Message.
+    """
+    return _decorate(HandlerSpec(FLUX_MSGTYPE_REQUEST, topic, bool(prefix),
+                                 bool(allow_guest)))
+
+
+def event_handler(topic, prefix=True):
+    """Make a method the handler of events NAME.topic, or topic with
+    prefix=False (the module subscribes to that topic).  Called as
+    method(msg).
+    """
+    return _decorate(HandlerSpec(FLUX_MSGTYPE_EVENT, topic, bool(prefix)))
+
+
+def handler_specs(cls):
+    """[(attribute name, HandlerSpec)] for cls and its bases.
+
+    A decorated method anywhere in the MRO counts; the most derived
+    decorated definition of a name decides its topic, and the method
+    called is the one the instance resolves (an undecorated override
+    keeps the base class's topic).
+    """
+    seen = set()
+    specs = []
+    for klass in cls.__mro__:
+        for attr, value in vars(klass).items():
+            if attr in seen:
+                continue
+            spec = getattr(value, _SPEC_ATTR, None)
+            if isinstance(spec, HandlerSpec):
+                seen.add(attr)
+                specs.append((attr, spec))
+    return specs
+
+
+# Severity names a threshold may be given as (syslog(3) names and the
+# usual aliases).
+_LEVELS = {
+    "emerg": syslog.LOG_EMERG, "emergency": syslog.LOG_EMERG,
+    "panic": syslog.LOG_EMERG,
+    "alert": syslog.LOG_ALERT,
+    "crit": syslog.LOG_CRIT, "critical": syslog.LOG_CRIT,
+    "err": syslog.LOG_ERR, "error": syslog.LOG_ERR,
+    "warning": syslog.LOG_WARNING, "warn": syslog.LOG_WARNING,
+    "notice": syslog.LOG_NOTICE,
+    "info": syslog.LOG_INFO,
+    "debug": syslog.LOG_DEBUG,
+}
+
+
+def parse_level(level):
+    """A severity name (case-insensitive) or an int 0-7 -> int 0-7.
+    Anything else raises ValueError.
+    """
+    if isinstance(level, bool):
+        raise ValueError(f"invalid log level {level!r}")
+    if isinstance(level, int):
+        if syslog.LOG_EMERG <= level <= syslog.LOG_DEBUG:
+            return level
+        raise ValueError(f"invalid log level {level!r}: must be 0-7")
+    if isinstance(level, str):
+        try:
+            return _LEVELS[level.strip().lower()]
+        except KeyError:
+            pass
+    raise ValueError(f"invalid log level {level!r}: expected one of "
+                     + ", ".join(sorted(_LEVELS)) + " or 0-7")
+
+
+class BrokerLogger:
+    """Log to the broker (flux dmesg) at syslog severities.
+
+    level: the least severe level sent.  The default, debug, sends
+    everything and leaves filtering to the broker's log-level, as a C
+    module does.  Set it to a name ("info", "warning", ...) or 0-7.
+    Messages take optional %-style args, as the logging module does.
+    """
+
+    def __init__(self, handle, level=syslog.LOG_DEBUG):
+        self._h = handle
+        self._level = parse_level(level)
+
+    @property
+    def level(self):
+        return self._level
+
+    @level.setter
+    def level(self, value):
+        self._level = parse_level(value)
+
+    def isenabled(self, severity):
+        return severity <= self._level
+
+    def log(self, severity, msg, *args):
+        severity = parse_level(severity)
+        if severity > self._level:
+            return
+        if args:
+            msg = msg % args
+        self._h.log(severity, str(msg))
+
+    def debug(self, msg, *args):
+        self.log(syslog.LOG_DEBUG, msg, *args)
+
+    def info(self, msg, *args):
+        self.log(syslog.LOG_INFO, msg, *args)
+
+    def notice(self, msg, *args):
+        self.log(syslog.LOG_NOTICE, msg, *args)
+
+    def warning(self, msg, *args):
+        self.log(syslog.LOG_WARNING, msg, *args)
+
+    def error(self, msg, *args):
+        self.log(syslog.LOG_ERR, msg, *args)
+
+    def critical(self, msg, *args):
+        self.log(syslog.LOG_CRIT, msg, *args)
+
+    def alert(self, msg, *args):
+        self.log(syslog.LOG_ALERT, msg, *args)
+
+    def emerg(self, msg, *args):
+        self.log(syslog.LOG_EMERG, msg, *args)
+
+
+def module_name(h):
+    """The module name the broker gave handle h (from its welcome)."""
+    name = to_str(lib.flux_module_name(h.handle))
+    if name is None:
+        aux = lib.flux_aux_get(h.handle, b"flux::name")
+        if aux != ffi.NULL:
+            name = to_str(ffi.cast("const char *", aux))
+    return name
+
+
+def _error_response(exc):
+    """(errnum, text) of the error response for a handler exception."""
+    if isinstance(exc, OSError):
+        errnum = exc.errno or errno.EINVAL
+        return errnum, exc.strerror or str(exc) or None
+    text = str(exc)
+    name = type(exc).__name__
+    return errno.EINVAL, f"{name}: {text}" if text else name
+
+
+class BrokerModule:
+    """Base class of a Python broker module.
+
+    BrokerModule(h, *args): h is the module's flux.Flux handle, args the
+    module arguments.  Registers (and starts) a message watcher for every
+    @request_handler and @event_handler method in the class and its
+    bases, and subscribes to the events.
+    """
+
+    def __init__(self, h, *args):
+        self._h = h
+        self._args = tuple(args)
+        self._name = module_name(h)
+        if self._name is None:
+            raise ValueError("BrokerModule needs a broker module's handle "
+                             "(this handle has no module name)")
+        self.log = BrokerLogger(h)
+        self._watchers = []
+        self._stopped_with_error = False
+        self._register_handlers()
+
+    @property
+    def handle(self):
+        """The module's flux.Flux handle."""
+        return self._h
+
+    @property
+    def name(self):
+        """The module name (the file's basename, or --name)."""
+        return self._name
+
+    @property
+    def args(self):
+        """The module arguments, a tuple of str."""
+        return self._args
+
+    def _register_handlers(self):
+        topics = {}
+        for attr, spec in handler_specs(type(self)):
+            topic = spec.full_topic(self._name)
+            key = (spec.msgtype, topic)
+            if key in topics:
+                raise ValueError(f"{attr} and {topics[key]} both handle "
+                                 f"{topic!r}")
+            topics[key] = attr
+            rolemask = None
+            if spec.allow_guest:
+                rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_USER
+            w = self._h.msg_watcher_create(self._dispatch, spec.msgtype,
+                                           topic, args=getattr(self, attr),
+                                           rolemask=rolemask)
+            if spec.msgtype == FLUX_MSGTYPE_EVENT:
+                self._h.event_subscribe(topic)
+            w.start()
+            self._watchers.append(w)
+
+    def _dispatch(self, h, watcher, msg, method):
+        try:
+            method(msg)
+        except BaseException as exc:
+            if msg.type == FLUX_MSGTYPE_REQUEST and not msg.noresponse:
+                errnum, text = _error_response(exc)
+                try:
+                    h.respond_error(msg, errnum, text)
+                except OSError:
+                    pass  # the module is going down anyway
+            raise
+
+    def set_running(self):
+        """Tell the broker the module is running now (flux module load
+        returns), before entering the reactor.
+        """
+        check(lib.flux_module_set_running(self._h.handle))
+
+    def debug_test(self, flag, clear=False):
+        """True if 'flag' is set in the module's debug flags (set with
+        flux module debug); with clear=True, also clear it.
+        """
+        return bool(lib.flux_module_debug_test(self._h.handle, flag,
+                                               bool(clear)))
+
+    def stop(self):
+        """Stop the reactor: run() returns normally."""
+        self._h.reactor_stop()
+
+    def stop_error(self):
+        """Stop the reactor with an error: run() raises OSError."""
+        self._stopped_with_error = True
+        self._h.reactor_stop_error()
+
+    def run(self):
+        """Run the reactor until stop(), stop_error() or a handler fails.
+
+        Raises OSError after stop_error(), or re-raises the exception a
+        handler raised.
+        """
+        self._stopped_with_error = False
+        try:
+            self._h.reactor_run()
+        except OSError as exc:
+            if self._stopped_with_error and exc.errno == errno.ECANCELED:
+                raise OSError(exc.errno,
+                              f"{self._name}: stopped with stop_error()") \
+                    from None
+            raise
+        if self._stopped_with_error:
+            raise OSError(errno.ECANCELED,
+                          f"{self._name}: stopped with stop_error()")
+
+
+def resolve_entry_point(mod):
+    """The callable the loader runs as entry(h, *args).
+
+    mod: a module object or its namespace dict.  Returns its mod_main if
+    defined; else, if exactly one BrokerModule subclass is defined in it
+    (classes imported into it do not count), a function running
+    cls(h, *args).run().  Raises ValueError otherwise.
+    """
+    ns = mod if isinstance(mod, dict) else vars(mod)
+    mod_main = ns.get("mod_main")
+    if mod_main is not None:
+        if not callable(mod_main):
+            raise ValueError("mod_main is not a function")
+        return mod_main
+    modname = ns.get("__name__")
+    found = {}
+    for value in ns.values():
+        if (isinstance(value, type) and issubclass(value, BrokerModule)
+                and value is not BrokerModule
+                and (modname is None or value.__module__ == modname)):
+            found[id(value)] = value
+    classes = list(found.values())
+    if not classes:
+        raise ValueError("module defines neither mod_main() nor a "
+                         "BrokerModule subclass")
+    if len(classes) > 1:
+        names = ", ".join(c.__name__ for c in classes)
+        raise ValueError(f"module defines several BrokerModule subclasses "
+                         f"({names}): define mod_main() to choose one")
+    cls = classes[0]
+
+    def mod_main_synthesized(h, *args):
+        cls(h, *args).run()
+
+    mod_main_synthesized.__qualname__ = f"{cls.__name__}.run"
+    return mod_main_synthesized

@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""The one place where C results become Python values and exceptions.
+
+libflux returns -1 or NULL and sets errno; check() turns that into
+OSError(errno, text), so Python's OSError subclasses (FileNotFoundError,
+TimeoutError, ...) come for free.  cffi saves errno right after each C
+call, per thread, so ffi.errno read here is the one the call set.
+"""
+
+import json
+import os
+
+from _flux._core import ffi, lib
+
+__all__ = ["ffi", "lib", "check", "raise_errno", "to_bytes", "to_str",
+           "encode_payload"]
+
+
+def raise_errno(errnum=None, text=None):
+    """Raise OSError for errnum (default: the C errno) with text."""
+    if errnum is None:
+        errnum = ffi.errno
+    if not text:
+        text = os.strerror(errnum)
+    raise OSError(errnum, text)
+
+
+def check(rc, text=None):
+    """Return rc unless it signals failure (-1, any negative int, NULL).
+
+    On failure raise OSError with the C errno and 'text' (a str, or a
+    callable giving one, evaluated only on failure), else strerror.
+    """
+    if isinstance(rc, int):
+        failed = rc < 0
+    else:
+        failed = rc == ffi.NULL
+    if failed:
+        errnum = ffi.errno
+        if callable(text):
+            text = text()
+        raise_errno(errnum, text)
+    return rc
+
+
+def to_bytes(s):
+    """str -> UTF-8 bytes; bytes pass; None -> NULL."""
+    if s is None:
+        return ffi.NULL
+    if isinstance(s, str):
+        return s.encode("utf-8")
+    if isinstance(s, bytes):
+        return s
+    raise TypeError(f"expected str or bytes, not {type(s).__name__}")
+
+
+def to_str(p):
+    """const char * cdata -> str, or None for NULL."""
+    if p == ffi.NULL:
+        return None
+    return ffi.string(p).decode("utf-8", errors="replace")
+
+
+def encode_payload(payload):
+    """A payload as flux-core's bindings take it: None (no payload), str
+    or bytes (sent as a string), or anything json.dumps accepts.
+    """
+    if payload is None or payload is ffi.NULL:
+        return ffi.NULL
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    if isinstance(payload, bytes):
+        return payload
+    return json.dumps(payload).encode("utf-8")

@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Watchers: Python callbacks run by a handle's reactor.
+
+Each watcher owns its C object (destroyed by destroy(), or when the
+Python object is collected) and the ffi.new_handle() cdata that C passes
+back to the trampoline, so the handle lives exactly as long as the C
+watcher can call it.  A started watcher is also referenced from its
+Flux object, so it keeps running even if the caller drops it, until it
+is stopped or destroyed.
+
+Callback signatures follow flux-core:
+  timer, prepare, check, idle:  cb(h, watcher, revents, args)
+  fd:                           cb(h, watcher, fd, revents, args)
+  signal:                       cb(h, watcher, signum, args)
+  message:                      cb(h, watcher, msg, args)
+"""
+
+from flux.core import callback
+from flux.core.inner import check, ffi, lib, to_bytes
+from flux.message import Message
+
+
+@ffi.def_extern()
+def watcher_wrapper(reactor, c_watcher, revents, arg):
+    try:
+        ffi.from_handle(arg)._dispatch(revents)
+    except BaseException as exc:  # pylint: disable=broad-except
+        callback.stash(exc, reactor)
+
+
+@ffi.def_extern()
+def message_handler_wrapper(c_h, c_mh, c_msg, arg):
+    try:
+        ffi.from_handle(arg)._dispatch(c_msg)
+    except BaseException as exc:  # pylint: disable=broad-except
+        callback.stash(exc, lib.flux_get_reactor(c_h))
+
+
+class Watcher:
+    """Base class: start/stop/destroy, ref/unref, context manager."""
+
+    def __init__(self, flux_handle, callback_fn, args=None):
+        self.flux_handle = flux_handle
+        self.callback = callback_fn
+        self.args = args
+        self._cb_handle = ffi.new_handle(self)
+        self.handle = None
+
+    def _adopt(self, c_watcher):
+        check(c_watcher)
+        self.handle = ffi.gc(c_watcher, lib.flux_watcher_destroy)
+
+    def _reactor(self):
+        return self.flux_handle.get_reactor()
+
+    def _dispatch(self, revents):
+        self.callback(self.flux_handle, self, revents, self.args)
+
+    def _live(self):
+        if self.handle is None:
+            raise ValueError("watcher has been destroyed")
+        return self.handle
+
+    def start(self):
+        lib.flux_watcher_start(self._live())
+        self.flux_handle._active_watchers.add(self)
+        return self
+
+    def stop(self):
+        if self.handle is not None:
+            lib.flux_watcher_stop(self.handle)
+        self.flux_handle._active_watchers.discard(self)
+        return self
+
+    def is_active(self):
+        return self.handle is not None and bool(
+            lib.flux_watcher_is_active(self.handle))
+
+    def ref(self):
+        lib.flux_watcher_ref(self._live())
+        return self
+
+    def unref(self):
+        lib.flux_watcher_unref(self._live())
+        return self
+
+    def destroy(self):
+        """Stop and free the C watcher now; the object is unusable after."""
+        self.flux_handle._active_watchers.discard(self)
+        if self.handle is not None:
+            handle, self.handle = self.handle, None
+            ffi.release(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.destroy()
+
+
+class TimerWatcher(Watcher):
+    def __init__(self, flux_handle, after, callback_fn, repeat=0.0,
+                 args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self._adopt(lib.flux_timer_watcher_create(
+            self._reactor(), float(after), float(repeat),
+            lib.watcher_wrapper, self._cb_handle))
+
+    def reset(self, after, repeat=0.0):
+        """Re-arm: fire after 'after' seconds, then every 'repeat'."""
+        lib.flux_timer_watcher_reset(self._live(), float(after),
+                                     float(repeat))
+        return self
+
+    def again(self):
+        lib.flux_timer_watcher_again(self._live())
+        return self
+
+
+class FDWatcher(Watcher):
+    def __init__(self, flux_handle, fd, events, callback_fn, args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self.fd = fd
+        self._adopt(lib.flux_fd_watcher_create(
+            self._reactor(), fd, events, lib.watcher_wrapper,
+            self._cb_handle))
+
+    def _dispatch(self, revents):
+        self.callback(self.flux_handle, self, self.fd, revents, self.args)
+
+
+class SignalWatcher(Watcher):
+    def __init__(self, flux_handle, signum, callback_fn, args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self.signum = signum
+        self._adopt(lib.flux_signal_watcher_create(
+            self._reactor(), signum, lib.watcher_wrapper, self._cb_handle))
+
+    def _dispatch(self, revents):
+        self.callback(self.flux_handle, self, self.signum, self.args)
+
+
+class PrepareWatcher(Watcher):
+    def __init__(self, flux_handle, callback_fn, args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self._adopt(lib.flux_prepare_watcher_create(
+            self._reactor(), lib.watcher_wrapper, self._cb_handle))
+
+
+class CheckWatcher(Watcher):
+    def __init__(self, flux_handle, callback_fn, args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self._adopt(lib.flux_check_watcher_create(
+            self._reactor(), lib.watcher_wrapper, self._cb_handle))
+
+
+class IdleWatcher(Watcher):
+    def __init__(self, flux_handle, callback_fn, args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self._adopt(lib.flux_idle_watcher_create(
+            self._reactor(), lib.watcher_wrapper, self._cb_handle))
+
+
+class MessageWatcher(Watcher):
+    """A message handler (flux_msg_handler_t) behind the watcher API.
+
+    The C handler points at the handle, so it holds a reference on it
+    (flux_incref) that is dropped after the handler is destroyed: in
+    whatever order garbage collection frees the two, the handle outlives
+    its handlers.
+    """
+
+    def __init__(self, flux_handle, type_mask, callback_fn, topic_glob="*",
+                 match_tag=lib.FLUX_MATCHTAG_NONE, rolemask=None, args=None):
+        super().__init__(flux_handle, callback_fn, args)
+        self._active = False
+        match = ffi.new("struct flux_match *")
+        match.typemask = type_mask
+        match.matchtag = match_tag
+        # N.B. the struct does not keep a char[] alive: hold it here for
+        # the create call (which copies the glob).
+        glob = ffi.new("char[]", to_bytes(topic_glob)) if topic_glob \
+            else ffi.NULL
+        match.topic_glob = glob
+        c_h = flux_handle.handle
+        mh = check(lib.flux_msg_handler_create(
+            c_h, match[0], lib.message_handler_wrapper, self._cb_handle))
+        lib.flux_incref(c_h)
+
+        def _destroy(p, c_h=c_h):
+            lib.flux_msg_handler_destroy(p)
+            lib.flux_decref(c_h)
+
+        self.handle = ffi.gc(mh, _destroy)
+        if rolemask is not None:
+            lib.flux_msg_handler_allow_rolemask(self.handle, rolemask)
+
+    def _dispatch(self, c_msg):
+        self.callback(self.flux_handle, self, Message(handle=c_msg),
+                      self.args)
+
+    def start(self):
+        lib.flux_msg_handler_start(self._live())
+        self._active = True
+        self.flux_handle._active_watchers.add(self)
+        return self
+
+    def stop(self):
+        if self.handle is not None:
+            lib.flux_msg_handler_stop(self.handle)
+        self._active = False
+        self.flux_handle._active_watchers.discard(self)
+        return self
+
+    def is_active(self):
+        return self.handle is not None and self._active
+
+    def ref(self):
+        raise NotImplementedError("message watchers are not reactor watchers")
+
+    unref = ref

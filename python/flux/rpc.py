@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""flux.rpc.RPC: a request whose response(s) fulfil a Future.
+
+An error response fails the future: get()/get_str() raise OSError with
+the response's errnum and the server's error text.  For a streaming RPC
+(flags=FLUX_RPC_STREAMING), call get() then reset() for each response;
+the stream ends with OSError(ENODATA).
+"""
+
+import json
+
+from flux.core.inner import encode_payload, ffi, lib, to_bytes, to_str
+from flux.future import Future
+
+
+class RPC(Future):
+    """RPC(flux_handle, topic, payload=None, nodeid=FLUX_NODEID_ANY,
+    flags=0).  payload: None, str, bytes, or anything json.dumps takes.
+    """
+
+    def __init__(self, flux_handle, topic, payload=None,
+                 nodeid=lib.FLUX_NODEID_ANY, flags=0):
+        c_future = lib.flux_rpc(flux_handle.handle, to_bytes(topic),
+                                encode_payload(payload), nodeid, flags)
+        super().__init__(c_future, flux_handle)
+
+    def get_str(self):
+        """The response payload as str, or None if it has none."""
+        s = ffi.new("const char **")
+        self._check(lib.flux_rpc_get(self.handle, s))
+        return to_str(s[0])
+
+    def get(self):
+        """The JSON-decoded response payload, or None if it has none."""
+        s = self.get_str()
+        return None if s is None else json.loads(s)
+
+    def get_matchtag(self):
+        return lib.flux_rpc_get_matchtag(self.handle)
+
+    def get_nodeid(self):
+        return lib.flux_rpc_get_nodeid(self.handle)
