@@ -1,2 +1,140 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* (to be written) */
+/* The reactor is a thin, reference-counted wrapper around one libev loop.
+ *
+ * Each reactor owns its own loop (ev_loop_new), never the libev default
+ * loop: the broker runs one reactor per module thread, and libev loops
+ * may not be shared between threads.  The price is that libev lets only
+ * one loop per process watch a given signal; watcher.c arbitrates that.
+ *
+ * Watchers hold a reference on their reactor, so a reactor outlives every
+ * watcher created on it, whatever order the user destroys them in.
+ *
+ * flux_reactor_stop_error() breaks the loop and makes flux_reactor_run()
+ * return -1.  The errno run returns with is the one current when
+ * stop_error was called (the reason a callback gave up), or ECANCELED if
+ * errno was 0 then: callers that have no reason to give (e.g. Python
+ * trampolines) set errno to 0 first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "reactor_private.h"
+
+struct flux_reactor {
+    struct ev_loop *loop;
+    int refcount;
+    int errnum; /* 0, or the errno given by stop_error */
+};
+
+flux_reactor_t *flux_reactor_create (int flags)
+{
+    flux_reactor_t *r;
+
+    if (flags != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(r = calloc (1, sizeof (*r))))
+        return NULL;
+    r->refcount = 1;
+    /* N.B. EVFLAG_NOENV: $LIBEV_FLAGS must not change how the broker
+     * behaves.
+     */
+    if (!(r->loop = ev_loop_new (EVFLAG_AUTO | EVFLAG_NOENV))) {
+        free (r);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return r;
+}
+
+void flux_reactor_incref (flux_reactor_t *r)
+{
+    if (r)
+        r->refcount++;
+}
+
+void flux_reactor_decref (flux_reactor_t *r)
+{
+    if (r && --r->refcount == 0) {
+        int saved_errno = errno;
+        ev_loop_destroy (r->loop);
+        free (r);
+        errno = saved_errno;
+    }
+}
+
+void flux_reactor_destroy (flux_reactor_t *r)
+{
+    flux_reactor_decref (r);
+}
+
+struct ev_loop *reactor_get_loop (flux_reactor_t *r)
+{
+    return r ? r->loop : NULL;
+}
+
+int flux_reactor_run (flux_reactor_t *r, int flags)
+{
+    int ev_flags = 0;
+    int count;
+
+    if (!r || (flags & ~(FLUX_REACTOR_NOWAIT | FLUX_REACTOR_ONCE))) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (flags & FLUX_REACTOR_NOWAIT)
+        ev_flags |= EVRUN_NOWAIT;
+    if (flags & FLUX_REACTOR_ONCE)
+        ev_flags |= EVRUN_ONCE;
+    r->errnum = 0;
+    count = ev_run (r->loop, ev_flags);
+    if (r->errnum) {
+        errno = r->errnum;
+        r->errnum = 0;
+        return -1;
+    }
+    return count;
+}
+
+void flux_reactor_stop (flux_reactor_t *r)
+{
+    if (r)
+        ev_break (r->loop, EVBREAK_ALL);
+}
+
+void flux_reactor_stop_error (flux_reactor_t *r)
+{
+    if (r) {
+        r->errnum = errno ? errno : ECANCELED;
+        ev_break (r->loop, EVBREAK_ALL);
+    }
+}
+
+double flux_reactor_now (flux_reactor_t *r)
+{
+    return r ? ev_now (r->loop) : 0.;
+}
+
+void flux_reactor_now_update (flux_reactor_t *r)
+{
+    if (r)
+        ev_now_update (r->loop);
+}
+
+double flux_reactor_time (void)
+{
+    return ev_time ();
+}
+
+void flux_reactor_active_incref (flux_reactor_t *r)
+{
+    if (r)
+        ev_ref (r->loop);
+}
+
+void flux_reactor_active_decref (flux_reactor_t *r)
+{
+    if (r)
+        ev_unref (r->loop);
+}
