@@ -35,6 +35,15 @@ class RPC(Future):
         s = self.get_str()
         return None if s is None else json.loads(s)
 
+    def get_raw(self):
+        """The response payload as bytes (b"" if it has none)."""
+        data = ffi.new("const void **")
+        size = ffi.new("size_t *")
+        self._check(lib.flux_rpc_get_raw(self.handle, data, size))
+        if data[0] == ffi.NULL:
+            return b""
+        return bytes(ffi.buffer(data[0], size[0]))
+
     def get_matchtag(self):
         return lib.flux_rpc_get_matchtag(self.handle)
 
