@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Unit tests: messages framed on a byte stream (flux_msg_sendfd/recvfd). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "flux/core.h"
+#include "message_private.h"
+
+static void pair (int fds[2], bool nonblock)
+{
+    int type = SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0);
+    assert_int_equal (socketpair (AF_UNIX, type, 0, fds), 0);
+}
+
+/* A request with a payload of 'size' bytes (a string if size > 0) and
+ * a topic and route ids of the given lengths.
+ */
+static flux_msg_t *make_msg (size_t size, size_t topiclen)
+{
+    flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_REQUEST);
+    char *topic = malloc (topiclen + 1);
+    assert_non_null (msg);
+    memset (topic, 't', topiclen);
+    topic[topiclen] = '\0';
+    assert_int_equal (flux_msg_set_topic (msg, topic), 0);
+    free (topic);
+    if (size > 0) {
+        char *p = malloc (size);
+        for (size_t i = 0; i < size; i++)
+            p[i] = 'a' + i % 26;
+        p[size - 1] = '\0';
+        assert_int_equal (flux_msg_set_payload (msg, p, size), 0);
+        free (p);
+    }
+    flux_msg_route_enable (msg);
+    assert_int_equal (flux_msg_route_push (msg, "sender"), 0);
+    assert_int_equal (flux_msg_route_push (msg, "hop"), 0);
+    assert_int_equal (flux_msg_set_matchtag (msg, 77), 0);
+    return msg;
+}
+
+static void assert_same (const flux_msg_t *a, const flux_msg_t *b)
+{
+    ssize_t na = flux_msg_encode_size (a);
+    ssize_t nb = flux_msg_encode_size (b);
+    assert_true (na > 0);
+    assert_int_equal (na, nb);
+    uint8_t *ba = malloc (na);
+    uint8_t *bb = malloc (nb);
+    assert_int_equal (flux_msg_encode (a, ba, na), 0);
+    assert_int_equal (flux_msg_encode (b, bb, nb), 0);
+    assert_memory_equal (ba, bb, na);
+    free (ba);
+    free (bb);
+}
+
+static void test_cornercase (void **state)
+{
+    (void)state;
+    struct flux_msg_iobuf iobuf;
+    flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_EVENT);
+
+    flux_msg_iobuf_init (NULL);
+    flux_msg_iobuf_clean (NULL);
+    flux_msg_iobuf_init (&iobuf);
+    errno = 0;
+    assert_int_equal (flux_msg_sendfd (-1, msg, &iobuf), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_msg_sendfd (1, NULL, &iobuf), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_null (flux_msg_recvfd (-1, &iobuf));
+    assert_int_equal (errno, EINVAL);
+    flux_msg_iobuf_clean (&iobuf);
+    flux_msg_destroy (msg);
+}
+
+/* Blocking socketpair, no iobuf: sizes straddling the 4 KiB fixed buffer
+ * and the 255-byte part size boundary.
+ */
+static void test_roundtrip_blocking (void **state)
+{
+    (void)state;
+    static const struct { size_t payload; size_t topic; } cases[] = {
+        { 0, 1 }, { 10, 5 }, { 254, 254 }, { 255, 255 }, { 256, 3 },
+        { 4000, 10 }, { 4096, 10 }, { 5000, 10 }, { 60000, 300 },
+    };
+    int fds[2];
+    pair (fds, false);
+    for (size_t k = 0; k < sizeof (cases) / sizeof (cases[0]); k++) {
+        flux_msg_t *msg = make_msg (cases[k].payload, cases[k].topic);
+        flux_msg_t *got;
+        assert_int_equal (flux_msg_sendfd (fds[0], msg, NULL), 0);
+        assert_non_null ((got = flux_msg_recvfd (fds[1], NULL)));
+        assert_same (msg, got);
+        flux_msg_destroy (got);
+        flux_msg_destroy (msg);
+    }
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* The bytes on the wire: native magic, big-endian length, encoding. */
+static void test_wire_format (void **state)
+{
+    (void)state;
+    int fds[2];
+    uint8_t buf[64];
+    uint32_t magic = MESSAGE_IOBUF_MAGIC;
+    flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_EVENT);
+    struct flux_msg_iobuf iobuf;
+
+    pair (fds, false);
+    assert_int_equal (flux_msg_set_topic (msg, "ab"), 0);
+    flux_msg_iobuf_init (&iobuf);
+    assert_int_equal (flux_msg_sendfd (fds[0], msg, &iobuf), 0);
+    assert_int_equal (read (fds[1], buf, sizeof (buf)), 8 + 3 + 21);
+    assert_memory_equal (buf, &magic, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    assert_memory_equal (buf, "\x12\x00\xee\xff", 4); // what flux-core writes
+#endif
+    assert_memory_equal (buf + 4, "\x00\x00\x00\x18", 4);
+    assert_memory_equal (buf + 8, "\x02" "ab" "\x14\x8e\x01\x04", 7);
+    flux_msg_iobuf_clean (&iobuf);
+    flux_msg_destroy (msg);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* Non-blocking socketpair: send a batch of large messages without
+ * reading, so sendfd hits EAGAIN mid-frame and must resume from its
+ * iobuf; drain with recvfd (which also sees partial frames) in between.
+ */
+static void test_partial_nonblocking (void **state)
+{
+    (void)state;
+    enum { COUNT = 8, SIZE = 300000 };
+    int fds[2];
+    struct flux_msg_iobuf out, in;
+    flux_msg_t *msgs[COUNT];
+    int sent = 0, received = 0, eagain_send = 0, eagain_recv = 0;
+
+    pair (fds, true);
+    flux_msg_iobuf_init (&out);
+    flux_msg_iobuf_init (&in);
+    for (int i = 0; i < COUNT; i++) {
+        msgs[i] = make_msg (SIZE + i, 10);
+        assert_int_equal (flux_msg_set_matchtag (msgs[i], i + 1), 0);
+    }
+    while (received < COUNT) {
+        if (sent < COUNT) {
+            if (flux_msg_sendfd (fds[0], msgs[sent], &out) == 0)
+                sent++;
+            else {
+                assert_true (errno == EAGAIN || errno == EWOULDBLOCK);
+                assert_true (out.done > 0 || out.size > 0);
+                eagain_send++;
+            }
+        }
+        flux_msg_t *got = flux_msg_recvfd (fds[1], &in);
+        if (got) {
+            assert_same (msgs[received], got);
+            flux_msg_destroy (got);
+            received++;
+        }
+        else {
+            assert_true (errno == EAGAIN || errno == EWOULDBLOCK);
+            eagain_recv++;
+        }
+    }
+    assert_true (eagain_send > 0); // partial writes really happened
+    assert_true (eagain_recv > 0);
+    for (int i = 0; i < COUNT; i++)
+        flux_msg_destroy (msgs[i]);
+    flux_msg_iobuf_clean (&out);
+    flux_msg_iobuf_clean (&in);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* A frame dribbled in one byte at a time: recvfd says EAGAIN until the
+ * last byte, then returns the message.
+ */
+static void test_partial_read (void **state)
+{
+    (void)state;
+    int fds[2], raw[2];
+    uint8_t buf[8192];
+    ssize_t n;
+    struct flux_msg_iobuf in;
+    flux_msg_t *msg = make_msg (5000, 20); // > 4 KiB: heap buffer
+    flux_msg_t *got = NULL;
+
+    pair (raw, false);
+    assert_int_equal (flux_msg_sendfd (raw[0], msg, NULL), 0);
+    assert_true ((n = read (raw[1], buf, sizeof (buf))) > 5000);
+    close (raw[0]);
+    close (raw[1]);
+
+    pair (fds, true);
+    flux_msg_iobuf_init (&in);
+    for (ssize_t i = 0; i < n; i++) {
+        errno = 0;
+        assert_null (flux_msg_recvfd (fds[1], &in));
+        assert_int_equal (errno, EAGAIN);
+        assert_int_equal (write (fds[0], &buf[i], 1), 1);
+    }
+    assert_non_null ((got = flux_msg_recvfd (fds[1], &in)));
+    assert_same (msg, got);
+    flux_msg_destroy (got);
+    flux_msg_destroy (msg);
+    flux_msg_iobuf_clean (&in);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* Without an iobuf, a non-blocking recv with nothing to read says EAGAIN
+ * (nothing was consumed, so nothing is lost).
+ */
+static void test_noiobuf_nonblocking (void **state)
+{
+    (void)state;
+    int fds[2];
+    pair (fds, true);
+    errno = 0;
+    assert_null (flux_msg_recvfd (fds[1], NULL));
+    assert_int_equal (errno, EAGAIN);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+static void test_eof (void **state)
+{
+    (void)state;
+    int fds[2];
+    struct flux_msg_iobuf in;
+
+    /* EOF between frames */
+    pair (fds, false);
+    close (fds[0]);
+    flux_msg_iobuf_init (&in);
+    errno = 0;
+    assert_null (flux_msg_recvfd (fds[1], &in));
+    assert_int_equal (errno, ECONNRESET);
+    close (fds[1]);
+
+    /* EOF in the middle of a frame (header complete, body short) */
+    pair (fds, false);
+    assert_int_equal (write (fds[0], "\x12\x00\xee\xff\x00\x00\x00\x40" "abc",
+                             11), 11);
+    close (fds[0]);
+    errno = 0;
+    assert_null (flux_msg_recvfd (fds[1], &in));
+    assert_int_equal (errno, ECONNRESET);
+    assert_null (in.buf); // cleaned after the error
+    flux_msg_iobuf_clean (&in);
+    close (fds[1]);
+
+    /* the peer is gone: send fails with EPIPE, without SIGPIPE */
+    pair (fds, false);
+    close (fds[1]);
+    flux_msg_t *msg = make_msg (10, 3);
+    errno = 0;
+    assert_int_equal (flux_msg_sendfd (fds[0], msg, NULL), -1);
+    assert_int_equal (errno, EPIPE);
+    flux_msg_destroy (msg);
+    close (fds[0]);
+}
+
+/* Write raw bytes, then expect recvfd to fail with EPROTO. */
+static void expect_eproto (const char *name, const void *data, size_t len)
+{
+    int fds[2];
+    struct flux_msg_iobuf in;
+
+    pair (fds, false);
+    assert_int_equal (write (fds[0], data, len), (ssize_t)len);
+    flux_msg_iobuf_init (&in);
+    errno = 0;
+    flux_msg_t *msg = flux_msg_recvfd (fds[1], &in);
+    if (msg || errno != EPROTO)
+        fail_msg ("%s: expected EPROTO, got %s (errno %d)", name,
+                  msg ? "a message" : "failure", errno);
+    assert_null (in.buf);
+    flux_msg_iobuf_clean (&in);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+#define PROTO_EVENT "\x14\x8e\x01\x04\x00\xff\xff\xff\xff\x00\x00\x00\x00" \
+                    "\x00\x00\x00\x00\x00\x00\x00\x00"
+
+static void test_bad_frames (void **state)
+{
+    (void)state;
+    uint32_t magic = MESSAGE_IOBUF_MAGIC;
+    uint8_t good[8 + 21];
+    uint8_t tmp[64];
+
+    memcpy (good, &magic, 4);
+    memcpy (good + 4, "\x00\x00\x00\x15", 4);
+    memcpy (good + 8, PROTO_EVENT, 21);
+
+    /* the reference frame itself is fine */
+    {
+        int fds[2];
+        pair (fds, false);
+        assert_int_equal (write (fds[0], good, sizeof (good)), sizeof (good));
+        flux_msg_t *msg = flux_msg_recvfd (fds[1], NULL);
+        assert_non_null (msg);
+        flux_msg_destroy (msg);
+        close (fds[0]);
+        close (fds[1]);
+    }
+
+    /* bad magic: RFC byte order, and garbage */
+    memcpy (tmp, good, sizeof (good));
+    memcpy (tmp, "\xff\xee\x00\x12", 4);
+    expect_eproto ("RFC-order magic", tmp, sizeof (good));
+    memcpy (tmp, "GET ", 4);
+    expect_eproto ("garbage magic", tmp, sizeof (good));
+
+    /* length too small to hold a PROTO part */
+    memcpy (tmp, good, sizeof (good));
+    memcpy (tmp + 4, "\x00\x00\x00\x00", 4);
+    expect_eproto ("zero length", tmp, 8);
+    memcpy (tmp + 4, "\x00\x00\x00\x14", 4);
+    expect_eproto ("length 20", tmp, 8 + 20);
+
+    /* oversized: rejected from the header, before any allocation */
+    memcpy (tmp + 4, "\x40\x00\x00\x01", 4); // 1 GiB + 1
+    expect_eproto ("1 GiB + 1", tmp, 8);
+    memcpy (tmp + 4, "\xff\xff\xff\xff", 4);
+    expect_eproto ("4 GiB", tmp, 8);
+
+    /* a length that cuts the encoding short (truncated message) */
+    uint8_t trunc[8 + 2 + 21];
+    memcpy (trunc, &magic, 4);
+    memcpy (trunc + 4, "\x00\x00\x00\x16", 4); // 22: one byte short
+    memcpy (trunc + 8, "\x01" "t" PROTO_EVENT, 23);
+    expect_eproto ("truncated encoding", trunc, 8 + 22);
+
+    /* corrupt encoding: bad PROTO magic, unknown type, missing topic */
+    memcpy (tmp, good, sizeof (good));
+    tmp[9] = 0x8f;
+    expect_eproto ("bad PROTO magic", tmp, sizeof (good));
+    memcpy (tmp, good, sizeof (good));
+    tmp[11] = 0x03;
+    expect_eproto ("bad type", tmp, sizeof (good));
+    memcpy (tmp, good, sizeof (good));
+    tmp[12] = FLUX_MSGFLAG_TOPIC;
+    expect_eproto ("topic flag without topic", tmp, sizeof (good));
+}
+
+/* After a bad frame the iobuf can be reused for the next connection. */
+static void test_reuse_after_error (void **state)
+{
+    (void)state;
+    int fds[2];
+    struct flux_msg_iobuf in;
+
+    flux_msg_iobuf_init (&in);
+    pair (fds, false);
+    assert_int_equal (write (fds[0], "\xde\xad\xbe\xef\x00\x00\x10\x00", 8), 8);
+    assert_null (flux_msg_recvfd (fds[1], &in));
+    assert_int_equal (errno, EPROTO);
+    close (fds[0]);
+    close (fds[1]);
+
+    pair (fds, false);
+    flux_msg_t *msg = make_msg (6000, 4);
+    assert_int_equal (flux_msg_sendfd (fds[0], msg, NULL), 0);
+    flux_msg_t *got = flux_msg_recvfd (fds[1], &in);
+    assert_non_null (got);
+    assert_same (msg, got);
+    flux_msg_destroy (got);
+    flux_msg_destroy (msg);
+    flux_msg_iobuf_clean (&in);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* A pipe is not a socket: sendfd falls back to write(2). */
+static void test_pipe (void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal (pipe2 (fds, O_CLOEXEC), 0);
+    flux_msg_t *msg = make_msg (100, 4);
+    assert_int_equal (flux_msg_sendfd (fds[1], msg, NULL), 0);
+    flux_msg_t *got = flux_msg_recvfd (fds[0], NULL);
+    assert_non_null (got);
+    assert_same (msg, got);
+    flux_msg_destroy (got);
+    flux_msg_destroy (msg);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+int main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_cornercase),
+        cmocka_unit_test (test_roundtrip_blocking),
+        cmocka_unit_test (test_wire_format),
+        cmocka_unit_test (test_partial_nonblocking),
+        cmocka_unit_test (test_partial_read),
+        cmocka_unit_test (test_noiobuf_nonblocking),
+        cmocka_unit_test (test_eof),
+        cmocka_unit_test (test_bad_frames),
+        cmocka_unit_test (test_reuse_after_error),
+        cmocka_unit_test (test_pipe),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
+
+// vi:ts=4 sw=4 expandtab
