@@ -28,7 +28,8 @@
  * with EBUSY instead of aborting the process.
  *
  * A callback may stop, start or destroy any watcher, its own included:
- * nothing here touches a watcher after calling its callback.
+ * nothing here touches a watcher after calling its callback, and stop
+ * (hence destroy) cancels a callback already pending in the iteration.
  */
 #include <errno.h>
 #include <math.h>
@@ -101,11 +102,15 @@ void flux_watcher_start (flux_watcher_t *w)
         ev_unref (reactor_get_loop (w->r));
 }
 
+/* N.B. ops->stop runs even on an inactive watcher: an expired one-shot
+ * timer is inactive but its callback may still be pending in this loop
+ * iteration, and libev's stop functions cancel that.
+ */
 void flux_watcher_stop (flux_watcher_t *w)
 {
-    if (!w || !w->ops->is_active (w))
+    if (!w)
         return;
-    if (w->unreferenced)
+    if (w->unreferenced && w->ops->is_active (w))
         ev_ref (reactor_get_loop (w->r));
     w->ops->stop (w);
 }
@@ -320,8 +325,8 @@ void flux_timer_watcher_reset (flux_watcher_t *w, double after, double repeat)
         errno = EINVAL;
         return;
     }
-    if ((active = flux_watcher_is_active (w)))
-        flux_watcher_stop (w);
+    active = flux_watcher_is_active (w);
+    flux_watcher_stop (w); /* N.B. also drops a pending expiry */
     ev_timer_set ((ev_timer *)watcher_get_data (w), after, repeat);
     if (active)
         flux_watcher_start (w);
@@ -604,7 +609,8 @@ static void handle_stop (flux_watcher_t *w)
     flux_watcher_stop (hw->check_w);
     flux_watcher_stop (hw->idle_w);
     flux_watcher_stop (hw->fd_w);
-    ev_unref (reactor_get_loop (w->r));
+    if (hw->active)
+        ev_unref (reactor_get_loop (w->r));
     hw->active = false;
 }
 
