@@ -1023,6 +1023,105 @@ static void test_response (void **state)
     flux_msg_destroy (req);
 }
 
+/* flux_respond*() through an interthread channel: the response arrives
+ * at the other end, derived from the request; NORESPONSE sends nothing.
+ */
+static flux_msg_t *respond_recv (flux_t *h)
+{
+    flux_msg_t *msg = flux_recv (h, FLUX_MATCH_RESPONSE, FLUX_O_NONBLOCK);
+    if (!msg)
+        fail_msg ("flux_recv: %s", strerror (errno));
+    return msg;
+}
+
+static void test_respond (void **state)
+{
+    (void)state;
+    flux_t *h1 = flux_open ("interthread://test-message-respond", 0);
+    flux_t *h2 = flux_open ("interthread://test-message-respond", 0);
+    flux_msg_t *req;
+    flux_msg_t *rsp;
+    const char *topic;
+    const char *s;
+    const void *d;
+    size_t len;
+    uint32_t u;
+    int i;
+
+    assert_non_null (h1);
+    assert_non_null (h2);
+    assert_non_null ((req = flux_request_encode ("svc.m", "{\"q\":1}")));
+    assert_int_equal (flux_msg_set_matchtag (req, 5), 0);
+
+    assert_int_equal (flux_respond (h1, req, "{\"a\":2}"), 0);
+    rsp = respond_recv (h2);
+    assert_int_equal (flux_response_decode (rsp, &topic, &s), 0);
+    assert_string_equal (topic, "svc.m");
+    assert_string_equal (s, "{\"a\":2}");
+    assert_int_equal (flux_msg_get_matchtag (rsp, &u), 0);
+    assert_int_equal (u, 5);
+    flux_msg_destroy (rsp);
+
+    assert_int_equal (flux_respond (h1, req, NULL), 0);
+    rsp = respond_recv (h2);
+    assert_int_equal (flux_response_decode (rsp, NULL, &s), 0);
+    assert_null (s);
+    flux_msg_destroy (rsp);
+
+    assert_int_equal (flux_respond_pack (h1, req, "{s:i}", "b", 3), 0);
+    rsp = respond_recv (h2);
+    assert_int_equal (flux_msg_unpack (rsp, "{s:i}", "b", &i), 0);
+    assert_int_equal (i, 3);
+    flux_msg_destroy (rsp);
+    errno = 0;
+    assert_int_equal (flux_respond_pack (h1, req, "[i]", 1), -1);
+    assert_int_equal (errno, EINVAL);
+
+    assert_int_equal (flux_respond_raw (h1, req, "\x00\x01", 2), 0);
+    rsp = respond_recv (h2);
+    assert_int_equal (flux_response_decode_raw (rsp, NULL, &d, &len), 0);
+    assert_int_equal (len, 2);
+    assert_memory_equal (d, "\x00\x01", 2);
+    flux_msg_destroy (rsp);
+
+    assert_int_equal (flux_respond_error (h1, req, ENOENT, "gone"), 0);
+    rsp = respond_recv (h2);
+    errno = 0;
+    assert_int_equal (flux_response_decode (rsp, NULL, NULL), -1);
+    assert_int_equal (errno, ENOENT);
+    assert_int_equal (flux_response_decode_error (rsp, &s), 0);
+    assert_string_equal (s, "gone");
+    flux_msg_destroy (rsp);
+
+    assert_int_equal (flux_respond_error (h1, req, 0, NULL), 0);
+    rsp = respond_recv (h2);
+    assert_int_equal (flux_msg_get_errnum (rsp, &i), 0);
+    assert_int_equal (i, EINVAL); // errnum 0 became EINVAL
+    assert_false (flux_msg_has_payload (rsp));
+    flux_msg_destroy (rsp);
+
+    /* a response is not a request */
+    rsp = flux_response_encode ("svc.m", NULL);
+    errno = 0;
+    assert_int_equal (flux_respond (h1, rsp, NULL), -1);
+    assert_int_equal (errno, EINVAL);
+    flux_msg_destroy (rsp);
+
+    /* NORESPONSE: success, and nothing is sent */
+    assert_int_equal (flux_msg_set_noresponse (req), 0);
+    assert_int_equal (flux_respond (h1, req, "x"), 0);
+    assert_int_equal (flux_respond_pack (h1, req, "{}"), 0);
+    assert_int_equal (flux_respond_raw (h1, req, "x", 1), 0);
+    assert_int_equal (flux_respond_error (h1, req, EPERM, "no"), 0);
+    errno = 0;
+    assert_null (flux_recv (h2, FLUX_MATCH_ANY, FLUX_O_NONBLOCK));
+    assert_true (errno == EAGAIN || errno == EWOULDBLOCK);
+
+    flux_msg_destroy (req);
+    flux_close (h1);
+    flux_close (h2);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -1041,6 +1140,7 @@ int main (void)
         cmocka_unit_test (test_decode_malformed),
         cmocka_unit_test (test_request),
         cmocka_unit_test (test_response),
+        cmocka_unit_test (test_respond),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
