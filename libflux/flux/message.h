@@ -135,7 +135,10 @@ flux_msg_t *flux_msg_decode (const void *buf, size_t size);
  * the iobuf keeps the partial state, and the same message (send) or the
  * next call (recv) resumes it.  recvfd returns NULL with errno ECONNRESET
  * on EOF, EPROTO on a bad frame.  An iobuf is zeroed with iobuf_init and
- * its memory released with iobuf_clean.
+ * its memory released with iobuf_clean.  An iobuf in use may point into
+ * itself: do not copy it.  iobuf may be NULL: then a frame once started
+ * is finished (poll() waits on a non-blocking fd), and recvfd returns
+ * EAGAIN only if no byte was read.  Lengths above 1 GiB are EPROTO.
  */
 struct flux_msg_iobuf {
     uint8_t *buf;
@@ -153,6 +156,11 @@ int flux_msg_set_type (flux_msg_t *msg, int type);
 int flux_msg_get_type (const flux_msg_t *msg, int *type);
 const char *flux_msg_typestr (int type); /* "request", "response", ... */
 
+/* The TOPIC, PAYLOAD and ROUTE bits follow the message's content (set by
+ * set_topic, set_payload, route_enable...): set_flags keeps them as they
+ * are and sets only the other bits.  EINVAL if both STREAMING and
+ * NORESPONSE are given.
+ */
 int flux_msg_set_flags (flux_msg_t *msg, uint8_t flags);
 int flux_msg_get_flags (const flux_msg_t *msg, uint8_t *flags);
 
