@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+#
+# Project-local sharness extensions, sourced by sharness.sh from
+# $SHARNESS_TEST_SRCDIR/sharness.d before it enters the trash directory.
+#
+# test_under_flux re-runs the calling script inside a broker of its own,
+# as flux-core's does: each script gets a fresh instance, so no test
+# depends on state another script left behind, and the broker's exit
+# code (here: the script's) is the result.  Inside, it records the loaded
+# modules and, at test_done, fails the script if a module the test
+# loaded is still loaded: every test must remove what it loads.
+#
+
+# Public: Re-run this script under 'flux start' unless already inside.
+#
+# Usage: test_under_flux SIZE [PERSONALITY]
+#  SIZE must be 1 (one broker).  PERSONALITY is accepted for
+#  compatibility with flux-core scripts: "minimal" and "full" both mean
+#  a plain broker with no modules loaded (there are no rc scripts here).
+#
+# Environment: FLUX_TEST_LOG_STDERR_LEVEL (default 1) is the broker's
+#  log-stderr-level; the full log (level 7) is kept in
+#  $SHARNESS_TEST_DIRECTORY/$TEST_NAME.broker.log when a test fails.
+test_under_flux() {
+    size=${1:-1}
+    personality=${2:-minimal}
+    log_file="${SHARNESS_TEST_DIRECTORY}/${TEST_NAME}.broker.log"
+    if test -n "$TEST_UNDER_FLUX_ACTIVE"; then
+        # Runs only if every test passed (sharness skips final cleanup
+        # otherwise), and after the module check below, which exits
+        # on failure: so the log of a failing run is kept.
+        test "$debug" = "t" || cleanup rm -f "$log_file"
+        flux_module_list >module-list.initial
+        cleanup check_module_list
+        return
+    fi
+    test "$size" = 1 ||
+        error "test_under_flux: only size 1 is supported (got $size)"
+    case "$personality" in
+        minimal|full) ;;
+        *) error "test_under_flux: unknown personality '$personality'" ;;
+    esac
+    flags=""
+    test "$verbose" = "t" && flags="$flags --verbose"
+    test "$debug" = "t" && flags="$flags --debug"
+    test "$immediate" = "t" && flags="$flags --immediate"
+    test "$chain_lint" = "t" && flags="$flags --chain-lint"
+    # sharness has already entered the trash directory, and $0 may be
+    # relative to where the script was started.
+    script="$SHARNESS_TEST_SRCDIR/$(basename "$0")"
+    cd "$SHARNESS_TEST_DIRECTORY" || error "cannot cd to test directory"
+    rm -f "$log_file"
+    TEST_UNDER_FLUX_ACTIVE=t \
+    TEST_UNDER_FLUX_PERSONALITY=$personality \
+    TERM=${SHARNESS_ORIG_TERM:-dumb} \
+        exec flux start \
+            -Slog-filename="$log_file" \
+            -Slog-stderr-level=${FLUX_TEST_LOG_STDERR_LEVEL:-1} \
+            sh "$script" $flags
+}
+
+# The names of the loaded modules, sorted.
+flux_module_list() {
+    flux module list | awk '!/^Module/{print $1}' | sort
+}
+
+# Fail the script (from cleanup, at test_done) if a module that was not
+# loaded when the script started is loaded now.
+check_module_list() {
+    flux_module_list >module-list.final
+    bad=""
+    while read module; do
+        grep "^$module\$" module-list.initial >/dev/null 2>&1 ||
+            bad="${bad}${bad:+ }$module"
+    done <module-list.final
+    if test -n "$bad"; then
+        # N.B. run under test_eval_, where stdout is hidden: use fd 5.
+        error >&5 2>&1 "manually loaded module(s) not unloaded: $bad"
+    fi
+}
+
+# Run a Python snippet with the flux package: flux_python_c 'CODE' [ARGS].
+flux_python_c() {
+    flux python -c "$@"
+}
+
+# Succeed if module NAME is loaded.
+module_is_loaded() {
+    flux module list | awk '!/^Module/{print $1}' | grep -qx "$1"
+}
+
+# Retry COMMAND... up to N times, 0.1 s apart, until it succeeds.
+# Usage: test_retry N COMMAND [ARGS...]
+test_retry() {
+    n=$1
+    shift
+    while test "$n" -gt 0; do
+        "$@" && return 0
+        n=$((n - 1))
+        sleep 0.1
+    done
+    return 1
+}
+
+# Run COMMAND... with a time limit of SECONDS (coreutils timeout).
+run_timeout() {
+    timeout "$@"
+}
+
+# A single quote, for expected output written inside a test body.
+SQ="'"
+
+# Export a shorter name for this test.
+TEST_NAME=$(basename "$0" .t)
+export TEST_NAME
+
+# Some tests do not work with --chain-lint: a prereq for the opposite.
+test "$chain_lint" = "t" || test_set_prereq NO_CHAIN_LINT
+
+# vi: ts=4 sw=4 expandtab

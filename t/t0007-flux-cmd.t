@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='the flux front end: help, version, unknown commands,
+connection errors, and --help of every subcommand'
+
+. /usr/share/sharness/sharness.sh
+
+test_expect_success 'flux with no arguments prints usage to stderr, exits 1' '
+	test_expect_code 1 flux 2>noargs.err &&
+	grep "^Usage: flux" noargs.err
+'
+test_expect_success 'flux help lists the commands on stdout' '
+	flux help >help.out &&
+	grep "^Usage: flux" help.out &&
+	for cmd in start module ping dmesg logger event getattr setattr \
+	           lsattr python version; do
+		grep "^  $cmd " help.out || return 1
+	done
+'
+test_expect_success 'flux --help and flux -h are flux help' '
+	flux --help >help2.out &&
+	flux -h >help3.out &&
+	test_cmp help.out help2.out &&
+	test_cmp help.out help3.out
+'
+test_expect_success 'flux help CMD is flux CMD --help' '
+	flux help ping >help-ping.out &&
+	flux ping --help >ping-help.out &&
+	test_cmp ping-help.out help-ping.out
+'
+test_expect_success 'flux help of an unknown command fails' '
+	test_expect_code 1 flux help nosuch 2>help-nosuch.err &&
+	grep "^flux: unknown command .nosuch.$" help-nosuch.err
+'
+test_expect_success 'an unknown command fails with its name' '
+	test_expect_code 1 flux nosuch 2>nosuch.err &&
+	echo "flux: unknown command '"'"'nosuch'"'"'" >nosuch.expected &&
+	test_cmp nosuch.expected nosuch.err
+'
+test_expect_success 'an unknown option of flux itself is a usage error' '
+	test_expect_code 2 flux --bogus 2>bogus.err &&
+	grep "^flux: unknown option .--bogus." bogus.err
+'
+test_expect_success 'flux version and --version print the version' '
+	flux version >version.out &&
+	flux --version >version2.out &&
+	test_cmp version.out version2.out &&
+	grep "^commands: *[0-9][0-9.]*$" version.out &&
+	grep "^libflux-core: *[0-9][0-9.]*$" version.out &&
+	grep "^build-options:.*+in-tree" version.out
+'
+test_expect_success 'flux version inside an instance also shows the broker' '
+	flux start flux version >version-broker.out &&
+	grep "^broker: *[0-9][0-9.]*" version-broker.out
+'
+test_expect_success 'every command has --help saying what it does' '
+	for cmd in start module ping dmesg logger event getattr setattr \
+	           lsattr; do
+		flux $cmd --help >$cmd.help &&
+		grep "^Usage: flux $cmd" $cmd.help &&
+		test $(wc -l <$cmd.help) -ge 3 || return 1
+	done
+'
+test_expect_success 'every flux module command has --help' '
+	for sub in load remove reload list stats debug; do
+		flux module $sub --help >module-$sub.help &&
+		grep "^Usage: flux module $sub" module-$sub.help || return 1
+	done &&
+	flux module unload --help | grep "^Usage: flux module remove"
+'
+test_expect_success 'flux event pub and sub have --help' '
+	flux event pub --help | grep "^Usage: flux event pub" &&
+	flux event sub --help | grep "^Usage: flux event sub"
+'
+test_expect_success 'without FLUX_URI, commands cannot connect' '
+	(
+		unset FLUX_URI &&
+		test_expect_code 1 flux getattr rank 2>nouri.err
+	) &&
+	grep "^flux-getattr: Unable to connect to Flux: " nouri.err
+'
+test_expect_success 'a bad FLUX_URI names the cause of the failure' '
+	for cmd in "getattr rank" "ping broker" "dmesg" "logger hi" \
+	           "event sub" "lsattr" "module list"; do
+		name=flux-${cmd%% *} &&
+		test_expect_code 1 env FLUX_URI=local:///nonexistent/sock \
+			FLUX_LOCAL_CONNECTOR_RETRY_COUNT=0 \
+			flux $cmd 2>connect.err &&
+		grep "^$name: Unable to connect to Flux: .*" connect.err ||
+		return 1
+	done
+'
+test_done
