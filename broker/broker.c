@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* flux-broker: one process, one reactor on the main thread, everything
+ * else a peer of the router.
+ *
+ * Start-up is strictly ordered: attributes are declared, then the
+ * command line (-S NAME=VALUE) sets them, then the broker fills in the
+ * immutable ones (its uuid, pid, rundir and local-uri...), because
+ * modules receive those in their welcome and never ask again.  Then the
+ * broker's own services come up on its own handle (one end of an
+ * interthread channel whose other end is a router peer), then the local
+ * socket, then the initial program.
+ *
+ * The instance lives as long as the initial program.  When it exits the
+ * broker removes the modules still loaded, newest first (each one is a
+ * module that was "not properly shut down", and makes the exit code 1),
+ * lets the last log lines through, calls the loaders' fini hooks once
+ * every module thread is gone, removes the rundir and exits with the
+ * initial program's exit code.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "broker.h"
+#include "attr.h"
+#include "router.h"
+#include "service.h"
+#include "log.h"
+#include "event.h"
+#include "module.h"
+#include "module_loader.h"
+#include "listener.h"
+#include "runlevel.h"
+
+static const char *builtin_services[] = {
+    "broker", "log", "attr", "event", "service", "module",
+};
+
+/* Attributes the broker declares; log-* are declared by log.c. */
+static const struct {
+    const char *name;
+    int flags;
+} attrtab[] = {
+    { "rank", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "size", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "broker.pid", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "broker.uuid", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "broker.starttime", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "security.owner", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "version", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "local-uri", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "instance-level", ATTR_IMMUTABLE },
+    { "rundir", ATTR_IMMUTABLE },
+    { "statedir", ATTR_IMMUTABLE },
+    { "hostname", ATTR_IMMUTABLE },
+    { "hostlist", ATTR_IMMUTABLE },
+    { "config.path", ATTR_IMMUTABLE },
+    { "rundir-cleanup", 0 },
+    { "broker.rc1_path", 0 },
+    { "broker.rc3_path", 0 },
+    { "broker.rc2_none", 0 },
+    { "broker.exit-restart", 0 },
+    { "broker.quorum", 0 },
+    { "broker.module-nopanic", ATTR_RUNTIME },
+    { "broker.module-remove-timeout", ATTR_RUNTIME },
+    { "access.allow-guest-user", 0 },
+    { "access.allow-root-owner", 0 },
+    { "test.*", ATTR_RUNTIME },
+    { "test-ro.*", ATTR_READONLY },
+    { "test-nr.*", 0 },
+    { "test-im.*", ATTR_IMMUTABLE },
+};
+
+
+static void usage (FILE *fp)
+{
+    fprintf (fp,
+"Usage: flux-broker [OPTIONS] [COMMAND [ARG...]]\n"
+"  -S, --setattr=NAME=VALUE   set broker attribute NAME\n"
+"  -v, --verbose              log to stderr at debug level\n"
+"  -h, --help                 display this message\n"
+"COMMAND is the initial program (default: $SHELL).  The broker exits\n"
+"with its exit code.\n");
+}
+
+void broker_shutdown (struct broker *ctx, int rc)
+{
+    if (ctx->shutting_down)
+        return;
+    ctx->shutting_down = true;
+    ctx->exit_rc = rc;
+    flux_reactor_stop (ctx->r);
+}
+
+void broker_panic (struct broker *ctx, const char *reason)
+{
+    fprintf (stderr, "flux-broker: panic: %s\n", reason);
+    runlevel_kill (ctx->runlevel, SIGKILL);
+    broker_shutdown (ctx, 1);
+    ctx->exit_rc = 1;
+}
+
+/* peer_send_f for the broker's own handle.  Responses leave with their
+ * last hop (the broker's uuid) popped.
+ */
+static int broker_send (struct peer *p, flux_msg_t *msg, void *arg)
+{
+    struct broker *ctx = arg;
+    int type;
+    const char *last;
+
+    (void)p;
+    if (flux_msg_refcount (msg) > 1) {
+        flux_msg_t *cpy = flux_msg_copy (msg, true);
+        flux_msg_decref (msg);
+        if (!(msg = cpy))
+            return -1;
+    }
+    if (flux_msg_get_type (msg, &type) == 0
+        && type == FLUX_MSGTYPE_RESPONSE
+        && (last = flux_msg_route_last (msg))
+        && !strcmp (last, ctx->uuid))
+        (void)flux_msg_route_delete_last (msg);
+    if (flux_send_new (ctx->h_router, &msg, 0) < 0) {
+        flux_msg_decref (msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void broker_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
+                            int revents, void *arg)
+{
+    struct peer *p = arg;
+    flux_t *h = flux_handle_watcher_get_flux (w);
+
+    (void)r;
+    (void)revents;
+    for (int i = 0; i < 64; i++) {
+        flux_msg_t *msg;
+        if (!(msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK)))
+            return;
+        router_recv (p, msg);
+    }
+}
+
+static int rm_entry (const char *path, const struct stat *sb, int flag,
+                     struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    if (remove (path) < 0 && errno != ENOENT)
+        fprintf (stderr, "flux-broker: remove %s: %s\n", path,
+                 strerror (errno));
+    return 0;
+}
+
+static int rundir_setup (struct broker *ctx)
+{
+    const char *dir = attrs_get (ctx->attrs, "rundir", NULL);
+    struct stat sb;
+
+    if (dir) {
+        if (mkdir (dir, 0700) == 0)
+            ctx->rundir_cleanup = true;
+        else if (errno != EEXIST) {
+            fprintf (stderr, "flux-broker: rundir %s: %s\n", dir,
+                     strerror (errno));
+            return -1;
+        }
+        if (stat (dir, &sb) < 0
+            || !S_ISDIR (sb.st_mode)
+            || sb.st_uid != getuid ()
+            || (sb.st_mode & S_IRWXU) != S_IRWXU) {
+            fprintf (stderr, "flux-broker: rundir %s must be a directory"
+                     " owned by uid %d with mode u+rwx\n",
+                     dir, (int)getuid ());
+            errno = EPERM;
+            return -1;
+        }
+        if (!(ctx->rundir = strdup (dir)))
+            return -1;
+    }
+    else {
+        const char *tmpdir = getenv ("TMPDIR");
+        if (!tmpdir || !*tmpdir)
+            tmpdir = "/tmp";
+        if (asprintf (&ctx->rundir, "%s/flux-XXXXXX", tmpdir) < 0)
+            return -1;
+        if (!mkdtemp (ctx->rundir)) {
+            fprintf (stderr, "flux-broker: mkdtemp %s: %s\n", ctx->rundir,
+                     strerror (errno));
+            return -1;
+        }
+        ctx->rundir_cleanup = true;
+        if (attrs_set_internal (ctx->attrs, "rundir", ctx->rundir) < 0)
+            return -1;
+    }
+    if (attrs_get_bool (ctx->attrs, "rundir-cleanup"))
+        ctx->rundir_cleanup = true;
+    return 0;
+}
+
+static void rundir_cleanup (struct broker *ctx)
+{
+    if (ctx->rundir && ctx->rundir_cleanup)
+        (void)nftw (ctx->rundir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int set_internal (struct broker *ctx, const char *name,
+                         const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+static int set_internal (struct broker *ctx, const char *name,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    int rc;
+
+    va_start (ap, fmt);
+    rc = vasprintf (&s, fmt, ap);
+    va_end (ap);
+    if (rc < 0)
+        return -1;
+    rc = attrs_set_internal (ctx->attrs, name, s);
+    free (s);
+    return rc;
+}
+
+static int attrs_setup (struct broker *ctx)
+{
+    char hostname[256] = "localhost";
+    const char *local_uri_fmt = "local://%s/local";
+
+    (void)gethostname (hostname, sizeof (hostname) - 1);
+    if (set_internal (ctx, "rank", "0") < 0
+        || set_internal (ctx, "size", "1") < 0
+        || set_internal (ctx, "broker.pid", "%d", (int)getpid ()) < 0
+        || set_internal (ctx, "broker.uuid", "%s", ctx->uuid) < 0
+        || set_internal (ctx, "broker.starttime", "%.6f",
+                         flux_reactor_time ()) < 0
+        || set_internal (ctx, "security.owner", "%d", (int)getuid ()) < 0
+        || set_internal (ctx, "version", "%s", PACKAGE_VERSION) < 0
+        || set_internal (ctx, "local-uri", local_uri_fmt, ctx->rundir) < 0)
+        return -1;
+    if (!attrs_get (ctx->attrs, "instance-level", NULL)
+        && set_internal (ctx, "instance-level", "0") < 0)
+        return -1;
+    if (!attrs_get (ctx->attrs, "hostname", NULL)
+        && set_internal (ctx, "hostname", "%s", hostname) < 0)
+        return -1;
+    if (!attrs_get (ctx->attrs, "hostlist", NULL)
+        && set_internal (ctx, "hostlist", "%s",
+                         attrs_get (ctx->attrs, "hostname", NULL)) < 0)
+        return -1;
+    if (!attrs_get (ctx->attrs, "broker.module-remove-timeout", NULL)
+        && set_internal (ctx, "broker.module-remove-timeout", "5") < 0)
+        return -1;
+    return 0;
+}
+
+/* The broker's handle and its peer in the router. */
+static int broker_handle_setup (struct broker *ctx)
+{
+    char uri[128];
+    struct peer *p;
+    char *uuid;
+    struct flux_msg_cred owner = {
+        .userid = getuid (),
+        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
+    };
+
+    (void)snprintf (uri, sizeof (uri), "interthread://broker-%s", ctx->uuid);
+    if (!(ctx->h_router = flux_open (uri, 0))
+        || !(ctx->h = flux_open (uri, 0))
+        || flux_set_reactor (ctx->h_router, ctx->r) < 0
+        || flux_set_reactor (ctx->h, ctx->r) < 0)
+        return -1;
+    if (!(uuid = strdup (ctx->uuid))
+        || flux_aux_set (ctx->h, "flux::uuid", uuid, free) < 0) {
+        free (uuid);
+        return -1;
+    }
+    flux_log_set_appname (ctx->h, "broker");
+    if (attrs_cache_immutables (ctx->attrs, ctx->h) < 0)
+        return -1;
+    if (!(p = router_peer_add (ctx->router, ctx->uuid, PEER_BROKER, owner,
+                               broker_send, ctx)))
+        return -1;
+    for (size_t i = 0; i < sizeof (builtin_services) / sizeof (char *); i++) {
+        if (services_add (ctx->services, builtin_services[i], p) < 0)
+            return -1;
+    }
+    /* The default methods' event handler for broker.stats-clear. */
+    if (router_subscribe (p, "broker.stats-clear") < 0)
+        return -1;
+    if (!(ctx->h_router_w = flux_handle_watcher_create (ctx->r,
+                                                        ctx->h_router,
+                                                        FLUX_POLLIN,
+                                                        broker_recv_cb,
+                                                        p)))
+        return -1;
+    flux_watcher_start (ctx->h_router_w);
+    return 0;
+}
+
+static void modules_done (void *arg)
+{
+    struct broker *ctx = arg;
+    flux_reactor_stop (ctx->r);
+}
+
+static int parse_setattr (struct broker *ctx, const char *arg)
+{
+    char *cpy, *eq;
+    int rc;
+
+    if (!(cpy = strdup (arg)))
+        return -1;
+    if ((eq = strchr (cpy, '=')))
+        *eq++ = '\0';
+    rc = attrs_set_cmdline (ctx->attrs, cpy, eq ? eq : "1");
+    if (rc < 0) {
+        if (errno == ENOENT)
+            fprintf (stderr, "flux-broker: %s: unknown attribute\n", cpy);
+        else if (errno == EPERM)
+            fprintf (stderr, "flux-broker: %s: attribute may not be set\n",
+                     cpy);
+        else
+            fprintf (stderr, "flux-broker: %s=%s: %s\n", cpy,
+                     eq ? eq : "1", strerror (errno));
+    }
+    free (cpy);
+    return rc;
+}
+
+int main (int argc, char *argv[])
+{
+    struct broker ctx = { .exit_rc = 0 };
+    static const struct option longopts[] = {
+        { "setattr", required_argument, NULL, 'S' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    uuid_t uuid;
+    int c;
+    flux_error_t error;
+    struct event_service *events = NULL;
+    char *sockpath = NULL;
+    int leftover;
+
+    if (!(ctx.r = flux_reactor_create (0))
+        || !(ctx.attrs = attrs_create ())) {
+        fprintf (stderr, "flux-broker: %s\n", strerror (errno));
+        return 1;
+    }
+    uuid_generate (uuid);
+    uuid_unparse (uuid, ctx.uuid);
+    for (size_t i = 0; i < sizeof (attrtab) / sizeof (attrtab[0]); i++) {
+        if (attrs_register (ctx.attrs, attrtab[i].name, NULL,
+                            attrtab[i].flags, NULL, NULL) < 0) {
+            fprintf (stderr, "flux-broker: attrs: %s\n", strerror (errno));
+            return 1;
+        }
+    }
+    if (!(ctx.logbuf = logbuf_create (&ctx))) {
+        fprintf (stderr, "flux-broker: log: %s\n", strerror (errno));
+        return 1;
+    }
+    while ((c = getopt_long (argc, argv, "+S:vh", longopts, NULL)) != -1) {
+        switch (c) {
+            case 'S':
+                if (parse_setattr (&ctx, optarg) < 0)
+                    return 1;
+                break;
+            case 'v':
+                ctx.verbose = true;
+                break;
+            case 'h':
+                usage (stdout);
+                return 0;
+            default:
+                usage (stderr);
+                return 1;
+        }
+    }
+    if (ctx.verbose)
+        (void)attrs_set_internal (ctx.attrs, "log-stderr-level", "7");
+    /* Writing to a client that has gone must fail with EPIPE, not kill. */
+    (void)signal (SIGPIPE, SIG_IGN);
+
+    if (rundir_setup (&ctx) < 0 || attrs_setup (&ctx) < 0)
+        goto fatal;
+    if (!(ctx.router = router_create (&ctx))
+        || !(ctx.services = services_create (&ctx))
+        || broker_handle_setup (&ctx) < 0)
+        goto fatal;
+    if (attrs_register_handlers (ctx.attrs, ctx.h) < 0
+        || logbuf_register_handlers (ctx.logbuf, ctx.h) < 0
+        || services_register_handlers (ctx.services, ctx.h) < 0
+        || !(events = event_service_create (&ctx))
+        || !(ctx.modmgr = modmgr_create (&ctx)))
+        goto fatal;
+    if (flux_module_register_default_methods (ctx.h, "broker", &error) < 0) {
+        fprintf (stderr, "flux-broker: broker methods: %s\n", error.text);
+        goto fatal_quiet;
+    }
+    if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
+        || !(ctx.listener = listener_create (&ctx, sockpath))) {
+        fprintf (stderr, "flux-broker: %s: %s\n",
+                 sockpath ? sockpath : "socket", strerror (errno));
+        goto fatal_quiet;
+    }
+    flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
+              ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
+    if (!(ctx.runlevel = runlevel_create (&ctx, argc - optind, argv + optind,
+                                          attrs_get (ctx.attrs, "local-uri",
+                                                     NULL))))
+        goto fatal;
+
+    if (flux_reactor_run (ctx.r, 0) < 0)
+        flux_log_error (ctx.h, "reactor");
+    ctx.shutting_down = true;
+
+    /* Shutdown: modules, newest first; then let the last messages out. */
+    if ((leftover = modmgr_shutdown (ctx.modmgr, modules_done, &ctx)) > 0) {
+        ctx.exit_rc = 1;
+        if (flux_reactor_run (ctx.r, 0) < 0)
+            flux_log_error (ctx.h, "reactor");
+    }
+    for (int i = 0; i < 8; i++)
+        (void)flux_reactor_run (ctx.r, FLUX_REACTOR_NOWAIT);
+    listener_destroy (ctx.listener);
+    module_loader_fini_all ();
+    runlevel_destroy (ctx.runlevel);
+    modmgr_destroy (ctx.modmgr);
+    event_service_destroy (events);
+    flux_watcher_destroy (ctx.h_router_w);
+    flux_close (ctx.h);
+    flux_close (ctx.h_router);
+    services_destroy (ctx.services);
+    router_destroy (ctx.router);
+    logbuf_destroy (ctx.logbuf);
+    rundir_cleanup (&ctx);
+    attrs_destroy (ctx.attrs);
+    free (ctx.rundir);
+    free (sockpath);
+    flux_reactor_destroy (ctx.r);
+    return ctx.exit_rc;
+fatal:
+    fprintf (stderr, "flux-broker: %s\n", strerror (errno));
+fatal_quiet:
+    rundir_cleanup (&ctx);
+    return 1;
+}
+
+/*
+ * vi:tabstop=4 shiftwidth=4 expandtab
+ */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The broker's context: one per process, owned by main() in broker.c and
+ * shared by the parts that make up the broker.  Every part runs on the
+ * broker's main thread; only module_thread.c code runs elsewhere, and it
+ * touches nothing here.
+ */
+#ifndef BROKER_BROKER_H
+#define BROKER_BROKER_H
+
+#include <uuid/uuid.h>
+#include <flux/core.h>
+
+struct attrs;
+struct router;
+struct services;
+struct logbuf;
+struct modmgr;
+struct listener;
+struct runlevel;
+
+struct broker {
+    flux_reactor_t *r;
+    char uuid[UUID_STR_LEN];
+    /* The broker's own services run on 'h', one end of an interthread
+     * channel; 'h_router' is the other end, a peer of the router like
+     * any module.
+     */
+    flux_t *h;
+    flux_t *h_router;
+    flux_watcher_t *h_router_w;
+    flux_msg_handler_t **handlers;
+
+    struct attrs *attrs;
+    struct router *router;
+    struct services *services;
+    struct logbuf *logbuf;
+    struct modmgr *modmgr;
+    struct listener *listener;
+    struct runlevel *runlevel;
+
+    char *rundir;
+    bool rundir_cleanup;
+    int exit_rc;
+    bool shutting_down;
+    bool verbose;
+};
+
+/* Stop the reactor and begin shutdown with exit code 'rc' (the first
+ * code given wins).  Called when the initial program exits, on panic.
+ */
+void broker_shutdown (struct broker *ctx, int rc);
+
+/* A module failed at run time and nopanic is not set: kill the initial
+ * program and exit with an error once modules are unloaded.
+ */
+void broker_panic (struct broker *ctx, const char *reason);
+
+#endif /* !BROKER_BROKER_H */

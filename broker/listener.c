@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Clients on the local socket.
+ *
+ * A connection is authenticated once, when it is accepted: the kernel
+ * tells us the peer's uid (SO_PEERCRED), and the uid decides a role.  The
+ * instance owner (and root, if access.allow-root-owner is set) is OWNER;
+ * anyone else is a guest (USER) if access.allow-guest-user is set, and is
+ * refused otherwise.  The answer is the one byte flux-core's connector
+ * reads: 0 to accept, an errno to refuse.  Every accepted connection is
+ * also LOCAL.
+ *
+ * From then on the connection's role governs every message it sends:
+ * a guest's credentials are overwritten with the connection's, so a
+ * guest cannot claim to be someone else; an owner's are only filled in
+ * where left unset, which lets the owner's test tools act as a guest
+ * (FLUX_HANDLE_USERID/ROLEMASK) to exercise the access checks.
+ *
+ * The broker never blocks on a client: the socket is non-blocking, a
+ * partial frame in either direction is kept in the connection's iobuf
+ * and resumed when the fd is ready, and messages that cannot be written
+ * yet wait in a queue.  A client that sends a malformed frame is logged
+ * and dropped; one that goes away, even mid-frame, is simply cleaned up
+ * (the router sends disconnects for it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "router.h"
+#include "attr.h"
+
+struct outmsg {
+    flux_msg_t *msg;
+    struct outmsg *next;
+};
+
+struct conn {
+    struct listener *l;
+    int fd;
+    uid_t uid;
+    struct flux_msg_cred cred;
+    flux_watcher_t *rw;
+    flux_watcher_t *ww;
+    struct flux_msg_iobuf inbuf;
+    struct flux_msg_iobuf outbuf;
+    struct outmsg *outq;
+    struct outmsg **outq_tail;
+    struct peer *peer;
+    bool closed;
+    struct conn *next;
+};
+
+struct listener {
+    struct broker *ctx;
+    char *path;
+    int fd;
+    flux_watcher_t *w;
+    struct conn *conns;
+    struct conn *dead;
+    flux_watcher_t *reap_w;
+};
+
+static void outq_clear (struct conn *c)
+{
+    while (c->outq) {
+        struct outmsg *o = c->outq;
+        c->outq = o->next;
+        flux_msg_decref (o->msg);
+        free (o);
+    }
+    c->outq_tail = &c->outq;
+}
+
+static void conn_free (struct conn *c)
+{
+    if (c) {
+        int saved_errno = errno;
+        flux_watcher_destroy (c->rw);
+        flux_watcher_destroy (c->ww);
+        outq_clear (c);
+        flux_msg_iobuf_clean (&c->inbuf);
+        flux_msg_iobuf_clean (&c->outbuf);
+        if (c->fd >= 0)
+            (void)close (c->fd);
+        free (c);
+        errno = saved_errno;
+    }
+}
+
+/* Close now, free later: this may run inside the conn's own callback,
+ * or while the router walks its peers.
+ */
+static void conn_close (struct conn *c)
+{
+    struct listener *l = c->l;
+    struct conn **cp;
+
+    if (c->closed)
+        return;
+    c->closed = true;
+    flux_watcher_stop (c->rw);
+    flux_watcher_stop (c->ww);
+    (void)close (c->fd);
+    c->fd = -1;
+    router_peer_remove (c->peer);
+    for (cp = &l->conns; *cp; cp = &(*cp)->next) {
+        if (*cp == c) {
+            *cp = c->next;
+            break;
+        }
+    }
+    c->next = l->dead;
+    l->dead = c;
+    flux_watcher_start (l->reap_w);
+}
+
+static void reap_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                     void *arg)
+{
+    struct listener *l = arg;
+
+    (void)r;
+    (void)revents;
+    while (l->dead) {
+        struct conn *c = l->dead;
+        l->dead = c->next;
+        conn_free (c);
+    }
+    flux_watcher_stop (w);
+}
+
+/* Write queued messages until the socket would block. */
+static int conn_flush (struct conn *c)
+{
+    while (c->outq) {
+        struct outmsg *o = c->outq;
+
+        if (flux_msg_sendfd (c->fd, o->msg, &c->outbuf) < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                flux_watcher_start (c->ww);
+                return 0;
+            }
+            return -1;
+        }
+        flux_msg_iobuf_clean (&c->outbuf);
+        flux_msg_iobuf_init (&c->outbuf);
+        c->outq = o->next;
+        if (!c->outq)
+            c->outq_tail = &c->outq;
+        flux_msg_decref (o->msg);
+        free (o);
+    }
+    flux_watcher_stop (c->ww);
+    return 0;
+}
+
+static void conn_write_cb (flux_reactor_t *r, flux_watcher_t *w,
+                           int revents, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)r;
+    (void)w;
+    (void)revents;
+    if (conn_flush (c) < 0)
+        conn_close (c);
+}
+
+/* peer_send_f for a connection.  Responses leave with their last hop
+ * (this connection) popped; messages without credentials carry the
+ * broker's, as flux-core's do.
+ */
+static int conn_send (struct peer *p, flux_msg_t *msg, void *arg)
+{
+    struct conn *c = arg;
+    struct outmsg *o;
+    int type;
+    struct flux_msg_cred cred;
+
+    (void)p;
+    if (c->closed) {
+        flux_msg_decref (msg);
+        errno = ECONNRESET;
+        return -1;
+    }
+    if (flux_msg_get_type (msg, &type) < 0
+        || flux_msg_get_cred (msg, &cred) < 0)
+        goto error;
+    if (type == FLUX_MSGTYPE_RESPONSE
+        || cred.userid == FLUX_USERID_UNKNOWN
+        || cred.rolemask == FLUX_ROLE_NONE) {
+        if (flux_msg_refcount (msg) > 1) {
+            flux_msg_t *cpy = flux_msg_copy (msg, true);
+            flux_msg_decref (msg);
+            if (!(msg = cpy))
+                goto error;
+        }
+        if (type == FLUX_MSGTYPE_RESPONSE)
+            (void)flux_msg_route_delete_last (msg);
+        if (cred.userid == FLUX_USERID_UNKNOWN)
+            cred.userid = getuid ();
+        if (cred.rolemask == FLUX_ROLE_NONE)
+            cred.rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL;
+        if (flux_msg_set_cred (msg, cred) < 0)
+            goto error;
+    }
+    if (!(o = calloc (1, sizeof (*o))))
+        goto error;
+    o->msg = msg;
+    *c->outq_tail = o;
+    c->outq_tail = &o->next;
+    if (c->outq == o && conn_flush (c) < 0) {
+        conn_close (c);
+        return -1;
+    }
+    return 0;
+error:
+    flux_msg_decref (msg);
+    return -1;
+}
+
+/* Stamp ingress credentials (see the comment at the top). */
+static int stamp_cred (struct conn *c, flux_msg_t *msg)
+{
+    struct flux_msg_cred cred;
+
+    if (!(c->cred.rolemask & FLUX_ROLE_OWNER))
+        return flux_msg_set_cred (msg, c->cred);
+    if (flux_msg_get_cred (msg, &cred) < 0)
+        return -1;
+    if (cred.userid == FLUX_USERID_UNKNOWN)
+        cred.userid = c->cred.userid;
+    if (cred.rolemask == FLUX_ROLE_NONE)
+        cred.rolemask = c->cred.rolemask;
+    return flux_msg_set_cred (msg, cred);
+}
+
+static void conn_read_cb (flux_reactor_t *r, flux_watcher_t *w,
+                          int revents, void *arg)
+{
+    struct conn *c = arg;
+    flux_t *h = c->l->ctx->h;
+
+    (void)r;
+    (void)w;
+    if ((revents & FLUX_POLLERR) && !(revents & FLUX_POLLIN)) {
+        conn_close (c);
+        return;
+    }
+    /* Bounded, so one busy client cannot starve the others. */
+    for (int i = 0; i < 64 && !c->closed; i++) {
+        flux_msg_t *msg;
+
+        if (!(msg = flux_msg_recvfd (c->fd, &c->inbuf))) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (errno == ECONNRESET || errno == EPIPE)
+                flux_log (h, LOG_DEBUG, "client %.8s disconnected",
+                          router_peer_uuid (c->peer));
+            else
+                flux_log (h, LOG_ERR,
+                          "dropping client %.8s (uid %d): "
+                          "error reading message: %s",
+                          router_peer_uuid (c->peer),
+                          (int)c->uid,
+                          strerror (errno));
+            conn_close (c);
+            return;
+        }
+        flux_msg_iobuf_clean (&c->inbuf);
+        flux_msg_iobuf_init (&c->inbuf);
+        if (stamp_cred (c, msg) < 0) {
+            flux_msg_destroy (msg);
+            continue;
+        }
+        router_recv (c->peer, msg);
+    }
+}
+
+/* The role of a new connection, or -1 with errno EPERM. */
+static int conn_role (struct listener *l, uid_t uid, uint32_t *rolemask)
+{
+    struct attrs *attrs = l->ctx->attrs;
+
+    if (uid == getuid ()
+        || (uid == 0 && attrs_get_bool (attrs, "access.allow-root-owner")))
+        *rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL;
+    else if (attrs_get_bool (attrs, "access.allow-guest-user"))
+        *rolemask = FLUX_ROLE_USER | FLUX_ROLE_LOCAL;
+    else {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}
+
+static void conn_accept (struct listener *l, int fd)
+{
+    struct ucred ucred;
+    socklen_t len = sizeof (ucred);
+    struct conn *c = NULL;
+    uint32_t rolemask;
+    uuid_t uuid;
+    char uuid_str[UUID_STR_LEN];
+    unsigned char byte;
+
+    if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &ucred, &len) < 0) {
+        flux_log_error (l->ctx->h, "SO_PEERCRED");
+        (void)close (fd);
+        return;
+    }
+    if (conn_role (l, ucred.uid, &rolemask) < 0) {
+        byte = EPERM;
+        flux_log (l->ctx->h, LOG_DEBUG, "refusing connection from uid %d",
+                  (int)ucred.uid);
+        (void)write (fd, &byte, 1);
+        (void)close (fd);
+        return;
+    }
+    if (!(c = calloc (1, sizeof (*c))))
+        goto error;
+    c->l = l;
+    c->fd = fd;
+    c->uid = ucred.uid;
+    c->cred.userid = ucred.uid;
+    c->cred.rolemask = rolemask;
+    c->outq_tail = &c->outq;
+    flux_msg_iobuf_init (&c->inbuf);
+    flux_msg_iobuf_init (&c->outbuf);
+    uuid_generate (uuid);
+    uuid_unparse (uuid, uuid_str);
+    if (!(c->rw = flux_fd_watcher_create (l->ctx->r, fd, FLUX_POLLIN,
+                                          conn_read_cb, c))
+        || !(c->ww = flux_fd_watcher_create (l->ctx->r, fd, FLUX_POLLOUT,
+                                             conn_write_cb, c))
+        || !(c->peer = router_peer_add (l->ctx->router, uuid_str, PEER_CONN,
+                                        c->cred, conn_send, c)))
+        goto error;
+    byte = 0;
+    if (write (fd, &byte, 1) != 1) {
+        router_peer_remove (c->peer);
+        c->peer = NULL;
+        goto error;
+    }
+    flux_watcher_start (c->rw);
+    c->next = l->conns;
+    l->conns = c;
+    return;
+error:
+    flux_log_error (l->ctx->h, "error accepting connection");
+    if (c) {
+        c->fd = -1;
+        conn_free (c);
+    }
+    (void)close (fd);
+}
+
+static void listen_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                       void *arg)
+{
+    struct listener *l = arg;
+
+    (void)r;
+    (void)w;
+    (void)revents;
+    for (int i = 0; i < 16; i++) {
+        int fd = accept4 (l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                flux_log_error (l->ctx->h, "accept");
+            return;
+        }
+        conn_accept (l, fd);
+    }
+}
+
+void listener_destroy (struct listener *l)
+{
+    if (l) {
+        int saved_errno = errno;
+        while (l->conns)
+            conn_close (l->conns);
+        while (l->dead) {
+            struct conn *c = l->dead;
+            l->dead = c->next;
+            conn_free (c);
+        }
+        flux_watcher_destroy (l->reap_w);
+        flux_watcher_destroy (l->w);
+        if (l->fd >= 0) {
+            (void)close (l->fd);
+            (void)unlink (l->path);
+        }
+        free (l->path);
+        free (l);
+        errno = saved_errno;
+    }
+}
+
+struct listener *listener_create (struct broker *ctx, const char *path)
+{
+    struct listener *l;
+    struct sockaddr_un addr;
+
+    if (strlen (path) >= sizeof (addr.sun_path)) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    if (!(l = calloc (1, sizeof (*l))))
+        return NULL;
+    l->ctx = ctx;
+    l->fd = -1;
+    if (!(l->path = strdup (path)))
+        goto error;
+    memset (&addr, 0, sizeof (addr));
+    addr.sun_family = AF_UNIX;
+    strcpy (addr.sun_path, path);
+    (void)unlink (path);
+    if ((l->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                         0)) < 0)
+        goto error;
+    if (bind (l->fd, (struct sockaddr *)&addr, sizeof (addr)) < 0
+        || chmod (path, 0777) < 0
+        || listen (l->fd, 1024) < 0)
+        goto error;
+    if (!(l->w = flux_fd_watcher_create (ctx->r, l->fd, FLUX_POLLIN,
+                                         listen_cb, l))
+        || !(l->reap_w = flux_prepare_watcher_create (ctx->r, reap_cb, l)))
+        goto error;
+    flux_watcher_start (l->w);
+    return l;
+error:
+    listener_destroy (l);
+    return NULL;
+}
+
+/*
+ * vi:tabstop=4 shiftwidth=4 expandtab
+ */

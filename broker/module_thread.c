@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The life of a module thread, the same for every kind of module.
+ *
+ * The thread is a plain client of the broker: it opens its end of the
+ * channel the broker made for it, reads the welcome that is already
+ * waiting there, runs the module's code with a handle it owns, and
+ * reports how that ended.  All signals are blocked, because signals
+ * belong to the broker's main thread; the thread bears the module's
+ * name so that top and gdb show which module is busy.
+ *
+ * How the module's code ended becomes the errnum of its EXITED status:
+ * 0 if it returned 0, else its errno, or ECONNRESET if it failed without
+ * saying why.  The broker does the rest (see module.c).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "module_thread.h"
+
+void *module_thread_main (void *arg)
+{
+    struct module_thread *thd = arg;
+    char uri[64 + UUID_STR_LEN];
+    char tname[16];
+    sigset_t sigs;
+    flux_t *h;
+    flux_error_t error;
+    int argc = 0;
+    char **argv = NULL;
+    int errnum = 0;
+    int rc;
+
+    sigfillset (&sigs);
+    (void)pthread_sigmask (SIG_BLOCK, &sigs, NULL);
+    /* Linux thread names hold 15 characters. */
+    memcpy (tname, thd->name, sizeof (tname) - 1);
+    tname[sizeof (tname) - 1] = '\0';
+    (void)pthread_setname_np (pthread_self (), tname);
+
+    (void)snprintf (uri, sizeof (uri), "interthread://%s", thd->uuid);
+    if (!(h = flux_open_ex (uri, 0, &error))) {
+        fprintf (stderr, "flux-broker: %s: %s\n", thd->name, error.text);
+        return NULL;
+    }
+    memset (&error, 0, sizeof (error));
+    if (flux_module_initialize (h, &argc, &argv, &error) < 0
+        || flux_module_register_handlers (h, &error) < 0) {
+        errnum = errno ? errno : EPROTO;
+        flux_log (h, LOG_ERR, "%s", *error.text ? error.text
+                                                : strerror (errnum));
+        goto done;
+    }
+    errno = 0;
+    if (thd->entry.mod_main)
+        rc = thd->entry.mod_main (h, argc, argv);
+    else
+        rc = thd->entry.loader_main (h, thd->path, argc, argv);
+    if (rc < 0) {
+        errnum = errno ? errno : ECONNRESET;
+        flux_log (h, LOG_CRIT, "module exiting abnormally");
+    }
+done:
+    if (flux_module_finalize (h, errnum) < 0)
+        fprintf (stderr, "flux-broker: %s: finalize: %s\n",
+                 thd->name, strerror (errno));
+    flux_close (h);
+    return NULL;
+}
+
+/*
+ * vi:tabstop=4 shiftwidth=4 expandtab
+ */

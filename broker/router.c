@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The router: every message in the broker passes through here.
+ *
+ * Peers are the places a message can come from or go to: each client
+ * connection on the local socket, each module's channel, and the broker
+ * itself, whose services run on its own handle at the far end of an
+ * interthread channel, so that they are dispatched, role-checked and
+ * answered exactly as a module's are.  A peer is known by a uuid.
+ *
+ * Requests go to the service named by the topic up to the first '.'.
+ * Before that the router makes sure the request carries its sender's id
+ * as the most recent hop of its route stack: the socket and the broker's
+ * own channel have it pushed here, while a module's channel pushes the
+ * module uuid itself (router mode, FLUX_OPT_ROUTER_NAME), and pushes the
+ * broker uuid on the way into the module.  A response therefore always
+ * finds its next hop as the last id on its stack: it is popped by the
+ * transport that delivers it (a module's channel pops it in router mode),
+ * after the router has removed the broker uuid a module's response
+ * still carries.  A response with an empty stack is for the broker.
+ *
+ * Events get a sequence number and go to every peer with a matching
+ * prefix subscription; PRIVATE ones reach a guest only if the event's
+ * userid is the guest's.
+ *
+ * The router remembers, per peer, the services it sent requests to (the
+ * topic minus its last word), with the credentials it used.  When a peer
+ * goes away each of them receives one PREFIX.disconnect request, so that
+ * services can drop what they hold for it (RFC 6 "disconnect").  A peer
+ * is freed on the next loop iteration, never from inside a callback that
+ * may still be using it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "router.h"
+#include "service.h"
+
+struct sub {
+    char *topic;
+    int count;
+    struct sub *next;
+};
+
+struct used {
+    char *prefix;
+    struct flux_msg_cred cred;
+    struct used *next;
+};
+
+struct peer {
+    struct router *router;
+    char uuid[UUID_STR_LEN];
+    enum peer_type type;
+    struct flux_msg_cred cred;
+    peer_send_f send;
+    void *arg;
+    bool removed;
+    bool muted;
+    double last_rx;
+    struct sub *subs;
+    struct used *used;
+    struct peer *next;
+};
+
+struct router {
+    struct broker *ctx;
+    struct peer *peers;
+    struct peer *dead;
+    flux_watcher_t *reap_w;
+    uint32_t seq;
+};
+
+static void route_response (struct router *router, struct peer *from,
+                            flux_msg_t *msg);
+
+static void subs_destroy (struct sub *s)
+{
+    while (s) {
+        struct sub *next = s->next;
+        free (s->topic);
+        free (s);
+        s = next;
+    }
+}
+
+static void used_destroy (struct used *u)
+{
+    while (u) {
+        struct used *next = u->next;
+        free (u->prefix);
+        free (u);
+        u = next;
+    }
+}
+
+static void peer_destroy (struct peer *p)
+{
+    if (p) {
+        int saved_errno = errno;
+        subs_destroy (p->subs);
+        used_destroy (p->used);
+        free (p);
+        errno = saved_errno;
+    }
+}
+
+static void reap_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                     void *arg)
+{
+    struct router *router = arg;
+
+    (void)r;
+    (void)revents;
+    while (router->dead) {
+        struct peer *p = router->dead;
+        router->dead = p->next;
+        peer_destroy (p);
+    }
+    flux_watcher_stop (w);
+}
+
+void router_destroy (struct router *router)
+{
+    if (router) {
+        int saved_errno = errno;
+        struct peer *p;
+        while ((p = router->peers)) {
+            router->peers = p->next;
+            peer_destroy (p);
+        }
+        while ((p = router->dead)) {
+            router->dead = p->next;
+            peer_destroy (p);
+        }
+        flux_watcher_destroy (router->reap_w);
+        free (router);
+        errno = saved_errno;
+    }
+}
+
+struct router *router_create (struct broker *ctx)
+{
+    struct router *router;
+
+    if (!(router = calloc (1, sizeof (*router))))
+        return NULL;
+    router->ctx = ctx;
+    if (!(router->reap_w = flux_prepare_watcher_create (ctx->r,
+                                                        reap_cb,
+                                                        router))) {
+        router_destroy (router);
+        return NULL;
+    }
+    return router;
+}
+
+struct peer *router_peer_add (struct router *router,
+                              const char *uuid,
+                              enum peer_type type,
+                              struct flux_msg_cred cred,
+                              peer_send_f send,
+                              void *arg)
+{
+    struct peer *p;
+
+    if (!router || !uuid || strlen (uuid) >= UUID_STR_LEN || !send) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(p = calloc (1, sizeof (*p))))
+        return NULL;
+    p->router = router;
+    strcpy (p->uuid, uuid);
+    p->type = type;
+    p->cred = cred;
+    p->send = send;
+    p->arg = arg;
+    p->last_rx = flux_reactor_now (router->ctx->r);
+    p->next = router->peers;
+    router->peers = p;
+    return p;
+}
+
+struct peer *router_peer_lookup (struct router *router, const char *uuid)
+{
+    if (!router || !uuid)
+        return NULL;
+    for (struct peer *p = router->peers; p; p = p->next) {
+        if (!strcmp (p->uuid, uuid))
+            return p;
+    }
+    return NULL;
+}
+
+const char *router_peer_uuid (struct peer *p)
+{
+    return p ? p->uuid : NULL;
+}
+
+enum peer_type router_peer_type (struct peer *p)
+{
+    return p->type;
+}
+
+struct flux_msg_cred router_peer_cred (struct peer *p)
+{
+    return p->cred;
+}
+
+void *router_peer_arg (struct peer *p)
+{
+    return p ? p->arg : NULL;
+}
+
+double router_peer_last_rx (struct peer *p)
+{
+    return p->last_rx;
+}
+
+void router_peer_mute (struct peer *p)
+{
+    if (p)
+        p->muted = true;
+}
+
+/* The prefix a disconnect goes to: the topic minus its last word. */
+static char *topic_prefix (const char *topic)
+{
+    const char *dot = strrchr (topic, '.');
+    if (!dot || dot == topic)
+        return NULL;
+    return strndup (topic, dot - topic);
+}
+
+static void record_use (struct peer *p, const char *topic,
+                        const flux_msg_t *msg)
+{
+    struct used *u;
+    char *prefix;
+    const char *last = strrchr (topic, '.');
+
+    if (p->type == PEER_BROKER || (last && !strcmp (last, ".disconnect")))
+        return;
+    if (!(prefix = topic_prefix (topic)))
+        return;
+    for (u = p->used; u; u = u->next) {
+        if (!strcmp (u->prefix, prefix)) {
+            free (prefix);
+            return;
+        }
+    }
+    if (!(u = calloc (1, sizeof (*u)))) {
+        free (prefix);
+        return;
+    }
+    u->prefix = prefix;
+    if (flux_msg_get_cred (msg, &u->cred) < 0)
+        u->cred = p->cred;
+    u->next = p->used;
+    p->used = u;
+}
+
+/* Answer a request the router cannot deliver.  Consumes msg. */
+static void respond_error (struct router *router, flux_msg_t *msg,
+                           int errnum, const char *text)
+{
+    flux_msg_t *rsp;
+
+    if (flux_msg_is_noresponse (msg)) {
+        flux_msg_destroy (msg);
+        return;
+    }
+    if (!(rsp = flux_response_derive (msg, errnum))
+        || (text && flux_msg_set_string (rsp, text) < 0)) {
+        flux_msg_destroy (rsp);
+        flux_msg_destroy (msg);
+        return;
+    }
+    flux_msg_destroy (msg);
+    route_response (router, NULL, rsp);
+}
+
+static int peer_send (struct peer *p, flux_msg_t *msg)
+{
+    if (p->send (p, msg, p->arg) < 0)
+        return -1;
+    return 0;
+}
+
+/* Deliver a request whose route stack is complete.  'from' is NULL for
+ * requests the router makes itself (disconnects).
+ */
+static void route_request (struct router *router, struct peer *from,
+                           flux_msg_t *msg)
+{
+    const char *topic;
+    uint32_t nodeid;
+    uint8_t flags = 0;
+    struct peer *dest;
+    char text[256];
+
+    if (flux_msg_get_topic (msg, &topic) < 0) {
+        respond_error (router, msg, EPROTO, NULL);
+        return;
+    }
+    if (flux_msg_get_nodeid (msg, &nodeid) == 0
+        && (flux_msg_get_flags (msg, &flags) == 0)
+        && ((nodeid != FLUX_NODEID_ANY && nodeid != 0)
+            || (flags & FLUX_MSGFLAG_UPSTREAM))) {
+        respond_error (router, msg, EHOSTUNREACH, NULL);
+        return;
+    }
+    dest = services_lookup (router->ctx->services, topic);
+    if (!dest || dest->removed || dest->muted) {
+        (void)snprintf (text, sizeof (text),
+                        "No service matching %s is registered", topic);
+        respond_error (router, msg, ENOSYS, text);
+        return;
+    }
+    if (from)
+        record_use (from, topic, msg);
+    if (peer_send (dest, msg) < 0 && dest->type != PEER_CONN)
+        flux_log_error (router->ctx->h, "error sending %s to %.8s",
+                        topic, dest->uuid);
+}
+
+static void route_response (struct router *router, struct peer *from,
+                            flux_msg_t *msg)
+{
+    const char *last;
+    struct peer *dest;
+
+    /* The broker uuid pushed by a module channel on the way in. */
+    if (from && from->type == PEER_MODULE
+        && (last = flux_msg_route_last (msg))
+        && !strcmp (last, router->ctx->uuid))
+        (void)flux_msg_route_delete_last (msg);
+    if (!(last = flux_msg_route_last (msg)))
+        dest = router_peer_lookup (router, router->ctx->uuid);
+    else
+        dest = router_peer_lookup (router, last);
+    if (!dest || dest->removed) {
+        flux_msg_destroy (msg);
+        return;
+    }
+    (void)peer_send (dest, msg);
+}
+
+void router_recv (struct peer *from, flux_msg_t *msg)
+{
+    struct router *router;
+    int type;
+
+    if (!from || !msg) {
+        flux_msg_destroy (msg);
+        return;
+    }
+    router = from->router;
+    if (from->removed || flux_msg_get_type (msg, &type) < 0) {
+        flux_msg_destroy (msg);
+        return;
+    }
+    from->last_rx = flux_reactor_now (router->ctx->r);
+    switch (type) {
+        case FLUX_MSGTYPE_REQUEST:
+            if (from->type != PEER_MODULE) {
+                uint8_t flags = 0;
+                (void)flux_msg_get_flags (msg, &flags);
+                if (!(flags & FLUX_MSGFLAG_ROUTE))
+                    flux_msg_route_enable (msg);
+                if (flux_msg_route_push (msg, from->uuid) < 0) {
+                    flux_msg_destroy (msg);
+                    return;
+                }
+            }
+            route_request (router, from, msg);
+            break;
+        case FLUX_MSGTYPE_RESPONSE:
+            route_response (router, from, msg);
+            break;
+        case FLUX_MSGTYPE_EVENT:
+            (void)router_publish (router, msg);
+            break;
+        default:
+            flux_msg_destroy (msg);
+            break;
+    }
+}
+
+static void send_disconnects (struct peer *p)
+{
+    struct used *u;
+
+    for (u = p->used; u; u = u->next) {
+        flux_msg_t *msg;
+        char topic[512];
+
+        (void)snprintf (topic, sizeof (topic), "%s.disconnect", u->prefix);
+        if (!(msg = flux_request_encode (topic, NULL))
+            || flux_msg_set_noresponse (msg) < 0
+            || flux_msg_set_cred (msg, u->cred) < 0) {
+            flux_msg_destroy (msg);
+            continue;
+        }
+        flux_msg_route_enable (msg);
+        if (flux_msg_route_push (msg, p->uuid) < 0) {
+            flux_msg_destroy (msg);
+            continue;
+        }
+        route_request (p->router, NULL, msg);
+    }
+}
+
+void router_peer_remove (struct peer *p)
+{
+    struct router *router;
+    struct peer **pp;
+
+    if (!p || p->removed)
+        return;
+    router = p->router;
+    p->removed = true;
+    services_remove_peer (router->ctx->services, p);
+    subs_destroy (p->subs);
+    p->subs = NULL;
+    send_disconnects (p);
+    for (pp = &router->peers; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+    p->next = router->dead;
+    router->dead = p;
+    flux_watcher_start (router->reap_w);
+}
+
+int router_subscribe (struct peer *p, const char *topic)
+{
+    struct sub *s;
+
+    if (!p || !topic || p->removed) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (s = p->subs; s; s = s->next) {
+        if (!strcmp (s->topic, topic)) {
+            s->count++;
+            return 0;
+        }
+    }
+    if (!(s = calloc (1, sizeof (*s))) || !(s->topic = strdup (topic))) {
+        free (s);
+        errno = ENOMEM;
+        return -1;
+    }
+    s->count = 1;
+    s->next = p->subs;
+    p->subs = s;
+    return 0;
+}
+
+int router_unsubscribe (struct peer *p, const char *topic)
+{
+    struct sub **sp;
+
+    if (!p || !topic) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (sp = &p->subs; *sp; sp = &(*sp)->next) {
+        struct sub *s = *sp;
+        if (!strcmp (s->topic, topic)) {
+            if (--s->count == 0) {
+                *sp = s->next;
+                free (s->topic);
+                free (s);
+            }
+            return 0;
+        }
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+static bool subscribed (struct peer *p, const char *topic)
+{
+    for (struct sub *s = p->subs; s; s = s->next) {
+        if (!strncmp (s->topic, topic, strlen (s->topic)))
+            return true;
+    }
+    return false;
+}
+
+int router_publish (struct router *router, flux_msg_t *msg)
+{
+    const char *topic;
+    struct flux_msg_cred cred;
+    bool private;
+    int seq;
+
+    if (flux_msg_get_topic (msg, &topic) < 0
+        || flux_msg_get_cred (msg, &cred) < 0) {
+        flux_msg_destroy (msg);
+        return -1;
+    }
+    seq = ++router->seq;
+    /* Routes mean nothing to an event once it is published. */
+    flux_msg_route_disable (msg);
+    if (flux_msg_set_seq (msg, seq) < 0) {
+        flux_msg_destroy (msg);
+        return -1;
+    }
+    private = flux_msg_is_private (msg);
+    /* N.B. a failed send may remove the peer (moving it to the dead
+     * list), so take the next one first; removed peers are skipped.
+     */
+    for (struct peer *p = router->peers, *next; p; p = next) {
+        flux_msg_t *cpy;
+
+        next = p->next;
+
+        if (p->removed || p->muted || !subscribed (p, topic))
+            continue;
+        if (private && flux_msg_cred_authorize (p->cred, cred.userid) < 0)
+            continue;
+        /* Socket peers only read the message; a channel takes over its
+         * own copy (and a module's pushes a route onto it).
+         */
+        if (p->type == PEER_CONN)
+            cpy = (flux_msg_t *)flux_msg_incref (msg);
+        else
+            cpy = flux_msg_copy (msg, true);
+        if (!cpy)
+            continue;
+        (void)peer_send (p, cpy);
+    }
+    flux_msg_destroy (msg);
+    return seq;
+}
+
+/*
+ * vi:tabstop=4 shiftwidth=4 expandtab
+ */

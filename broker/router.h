@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+#ifndef BROKER_ROUTER_H
+#define BROKER_ROUTER_H
+
+#include <uuid/uuid.h>
+#include <flux/core.h>
+
+#include "broker.h"
+
+enum peer_type {
+    PEER_BROKER,    /* the broker's own service handle */
+    PEER_CONN,      /* a client on the local socket */
+    PEER_MODULE,    /* a module thread's channel */
+};
+
+struct peer;
+
+/* Deliver 'msg' to the peer's transport.  Always consumes msg (the
+ * message may be shared: call flux_msg_copy before changing a message
+ * whose refcount is above 1).  Returns 0, or -1 with errno if the peer
+ * can no longer be reached.
+ */
+typedef int (*peer_send_f)(struct peer *p, flux_msg_t *msg, void *arg);
+
+struct router *router_create (struct broker *ctx);
+void router_destroy (struct router *router);
+
+/* Add a peer identified by 'uuid' with connection credentials 'cred'.
+ * Returns the peer (owned by the router) or NULL with errno.
+ */
+struct peer *router_peer_add (struct router *router,
+                              const char *uuid,
+                              enum peer_type type,
+                              struct flux_msg_cred cred,
+                              peer_send_f send,
+                              void *arg);
+
+/* The peer is gone: route nothing more to it, drop its subscriptions and
+ * its dynamic services, and send one PREFIX.disconnect request to each
+ * service it used.  The peer is freed later, on the next reactor
+ * iteration, so it is safe to call from the peer's own callbacks.
+ */
+void router_peer_remove (struct peer *p);
+
+struct peer *router_peer_lookup (struct router *router, const char *uuid);
+const char *router_peer_uuid (struct peer *p);
+enum peer_type router_peer_type (struct peer *p);
+struct flux_msg_cred router_peer_cred (struct peer *p);
+void *router_peer_arg (struct peer *p);
+/* Loop time the router last received a message from the peer. */
+double router_peer_last_rx (struct peer *p);
+/* A muted peer receives no requests (they fail with ENOSYS) and no
+ * events; responses still reach it.
+ */
+void router_peer_mute (struct peer *p);
+
+/* Route a message received from peer 'from' (consumes msg).  Ingress
+ * credentials must already be stamped.
+ */
+void router_recv (struct peer *from, flux_msg_t *msg);
+
+/* Event subscriptions of a peer: prefix matches, counted. */
+int router_subscribe (struct peer *p, const char *topic);
+int router_unsubscribe (struct peer *p, const char *topic);
+
+/* Give 'msg' (an event, consumed) the next sequence number and send a
+ * copy to every subscriber.  Returns the sequence number or -1.
+ */
+int router_publish (struct router *router, flux_msg_t *msg);
+
+#endif /* !BROKER_ROUTER_H */
