@@ -46,13 +46,13 @@ test_expect_success 'flux version and --version print the version' '
 	flux version >version.out &&
 	flux --version >version2.out &&
 	test_cmp version.out version2.out &&
-	grep "^commands: *[0-9][0-9.]*$" version.out &&
-	grep "^libflux-core: *[0-9][0-9.]*$" version.out &&
+	grep "^commands:[[:space:]]*[0-9][0-9.]*$" version.out &&
+	grep "^libflux-core:[[:space:]]*[0-9][0-9.]*$" version.out &&
 	grep "^build-options:.*+in-tree" version.out
 '
 test_expect_success 'flux version inside an instance also shows the broker' '
 	flux start flux version >version-broker.out &&
-	grep "^broker: *[0-9][0-9.]*" version-broker.out
+	grep "^broker:[[:space:]]*[0-9][0-9.]*" version-broker.out
 '
 test_expect_success 'every command has --help saying what it does' '
 	for cmd in start module ping dmesg logger event getattr setattr \
