@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Handle internals shared between libflux files (not installed). */
+#ifndef FLUX_HANDLE_PRIVATE_H
+#define FLUX_HANDLE_PRIVATE_H
+
+#include "flux/types.h"
+
+/* Connector constructors, chosen by flux_open_ex() from the URI scheme.
+ * 'path' is the URI without "scheme://".  Return a handle the caller
+ * must close, or NULL with errno set and 'error' (may be NULL) filled.
+ */
+flux_t *connector_local_open (const char *path, int flags,
+                              flux_error_t *error);
+flux_t *connector_interthread_open (const char *path, int flags,
+                                    flux_error_t *error);
+
+/* Fill error->text (if error is not NULL) from a printf format.
+ * Preserves errno.  Returns -1 so callers can 'return handle_errprintf'.
+ */
+int handle_errprintf (flux_error_t *error, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/* Print one message to stderr as FLUX_O_TRACE does; 'prefix' says where
+ * it was seen (e.g. "send", "recv").
+ */
+void handle_trace_msg (const char *prefix, const flux_msg_t *msg);
+
+#endif /* !FLUX_HANDLE_PRIVATE_H */

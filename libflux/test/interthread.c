@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Unit tests for interthread:// channels: pairing, EADDRINUSE, moving
+ * messages (send_new, copies, aux), creds stamping, router mode, eventfd
+ * wakeups, and two threads ping-ponging messages.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "flux/core.h"
+
+static flux_msg_t *request (const char *topic)
+{
+    flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_REQUEST);
+    assert_non_null (msg);
+    assert_int_equal (flux_msg_set_topic (msg, topic), 0);
+    return msg;
+}
+
+static const char *topic_of (const flux_msg_t *msg)
+{
+    const char *topic = NULL;
+    assert_int_equal (flux_msg_get_topic (msg, &topic), 0);
+    return topic;
+}
+
+static bool fd_readable (int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    return poll (&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+static void test_cornercase (void **state)
+{
+    flux_error_t error;
+    (void)state;
+
+    errno = 0;
+    assert_null (flux_open_ex ("interthread://", 0, &error));
+    assert_int_equal (errno, EINVAL);
+
+    errno = 0;
+    assert_null (flux_open_ex ("nosuch://x", 0, &error));
+    assert_int_equal (errno, ENOENT);
+    assert_string_equal (error.text, "nosuch: unknown connector scheme");
+
+    errno = 0;
+    assert_null (flux_open_ex ("interthread", 0, &error));
+    assert_int_equal (errno, EINVAL);
+
+    unsetenv ("FLUX_URI");
+    errno = 0;
+    assert_null (flux_open_ex (NULL, 0, &error));
+    assert_int_equal (errno, ENOENT);
+    assert_string_equal (error.text, "FLUX_URI is not set");
+
+    /* $FLUX_URI is used when uri is NULL */
+    setenv ("FLUX_URI", "interthread://env", 1);
+    flux_t *a = flux_open (NULL, 0);
+    assert_non_null (a);
+    flux_t *b = flux_open ("interthread://env", 0);
+    assert_non_null (b);
+    flux_close (a);
+    flux_close (b);
+    unsetenv ("FLUX_URI");
+
+    errno = 0;
+    assert_int_equal (flux_send (NULL, NULL, 0), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_null (flux_recv (NULL, FLUX_MATCH_ANY, 0));
+    assert_int_equal (errno, EINVAL);
+}
+
+static void test_pairing (void **state)
+{
+    flux_error_t error;
+    flux_msg_t *msg;
+    (void)state;
+
+    flux_t *a = flux_open ("interthread://pair", 0);
+    assert_non_null (a);
+    flux_t *b = flux_open ("interthread://pair", 0);
+    assert_non_null (b);
+
+    errno = 0;
+    assert_null (flux_open_ex ("interthread://pair", 0, &error));
+    assert_int_equal (errno, EADDRINUSE);
+    assert_non_null (strstr (error.text, "interthread://pair"));
+
+    /* each direction */
+    msg = request ("a.to.b");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = request ("b.to.a");
+    assert_int_equal (flux_send (b, msg, 0), 0);
+    flux_msg_destroy (msg);
+
+    msg = flux_recv (b, FLUX_MATCH_ANY, FLUX_O_NONBLOCK);
+    assert_non_null (msg);
+    assert_string_equal (topic_of (msg), "a.to.b");
+    flux_msg_destroy (msg);
+    msg = flux_recv (a, FLUX_MATCH_ANY, FLUX_O_NONBLOCK);
+    assert_non_null (msg);
+    assert_string_equal (topic_of (msg), "b.to.a");
+    flux_msg_destroy (msg);
+
+    /* empty: EWOULDBLOCK, by flag or by handle flag */
+    errno = 0;
+    assert_null (flux_recv (a, FLUX_MATCH_ANY, FLUX_O_NONBLOCK));
+    assert_int_equal (errno, EWOULDBLOCK);
+    assert_int_equal (flux_flags_set (a, FLUX_O_NONBLOCK), 0);
+    errno = 0;
+    assert_null (flux_recv (a, FLUX_MATCH_ANY, 0));
+    assert_int_equal (errno, EWOULDBLOCK);
+
+    /* A freed end can be taken again while the other is open */
+    flux_close (a);
+    a = flux_open ("interthread://pair", 0);
+    assert_non_null (a);
+    flux_close (a);
+    flux_close (b);
+
+    /* Destroyed on last close: a fresh channel, no stale messages */
+    a = flux_open ("interthread://pair", 0);
+    assert_non_null (a);
+    msg = request ("stale");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    flux_msg_destroy (msg);
+    flux_close (a);
+    a = flux_open ("interthread://pair", 0);
+    b = flux_open ("interthread://pair", 0);
+    assert_non_null (a);
+    assert_non_null (b);
+    errno = 0;
+    assert_null (flux_recv (b, FLUX_MATCH_ANY, FLUX_O_NONBLOCK));
+    assert_int_equal (errno, EWOULDBLOCK);
+    flux_close (a);
+    flux_close (b);
+}
+
+static int aux_destroyed;
+static void aux_free (void *arg)
+{
+    (void)arg;
+    aux_destroyed++;
+}
+
+static void test_move (void **state)
+{
+    flux_msg_t *msg, *rmsg;
+    (void)state;
+
+    flux_t *a = flux_open ("interthread://move", 0);
+    flux_t *b = flux_open ("interthread://move", 0);
+    assert_non_null (a);
+    assert_non_null (b);
+
+    /* send_new steals; the receiver gets the very object, aux cleared */
+    msg = request ("moved");
+    assert_int_equal (flux_msg_aux_set (msg, "x", msg, aux_free), 0);
+    flux_msg_t *orig = msg;
+    aux_destroyed = 0;
+    assert_int_equal (flux_send_new (a, &msg, 0), 0);
+    assert_null (msg);
+    assert_int_equal (aux_destroyed, 1);
+    rmsg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_ptr_equal (rmsg, orig);
+    assert_null (flux_msg_aux_get (rmsg, "x"));
+    flux_msg_destroy (rmsg);
+
+    /* send_new refuses a shared message */
+    msg = request ("shared");
+    flux_msg_incref (msg);
+    errno = 0;
+    assert_int_equal (flux_send_new (a, &msg, 0), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_non_null (msg);
+    flux_msg_decref (msg);
+    assert_int_equal (flux_send_new (a, &msg, 0), 0);
+    rmsg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_string_equal (topic_of (rmsg), "shared");
+    flux_msg_destroy (rmsg);
+
+    /* plain send moves a copy; the caller's message is untouched */
+    msg = request ("copied");
+    assert_int_equal (flux_msg_set_string (msg, "payload"), 0);
+    assert_int_equal (flux_msg_aux_set (msg, "x", msg, aux_free), 0);
+    aux_destroyed = 0;
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    assert_int_equal (aux_destroyed, 0);
+    assert_non_null (flux_msg_aux_get (msg, "x"));
+    struct flux_msg_cred cred;
+    assert_int_equal (flux_msg_get_cred (msg, &cred), 0);
+    assert_int_equal (cred.userid, FLUX_USERID_UNKNOWN);
+    rmsg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_ptr_not_equal (rmsg, msg);
+    const char *s;
+    assert_int_equal (flux_msg_get_string (rmsg, &s), 0);
+    assert_string_equal (s, "payload");
+    flux_msg_destroy (rmsg);
+    flux_msg_destroy (msg);
+    assert_int_equal (aux_destroyed, 1);
+
+    flux_close (a);
+    flux_close (b);
+}
+
+static void test_creds (void **state)
+{
+    struct flux_msg_cred cred;
+    flux_msg_t *msg;
+    (void)state;
+
+    flux_t *a = flux_open ("interthread://creds", 0);
+    flux_t *b = flux_open ("interthread://creds", 0);
+
+    /* unset creds get getuid() and OWNER|LOCAL */
+    msg = request ("unset");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_int_equal (flux_msg_get_cred (msg, &cred), 0);
+    assert_int_equal (cred.userid, getuid ());
+    assert_int_equal (cred.rolemask, FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL);
+    flux_msg_destroy (msg);
+
+    /* set creds are kept */
+    msg = request ("set");
+    struct flux_msg_cred guest = { .userid = 4242, .rolemask = FLUX_ROLE_USER };
+    assert_int_equal (flux_msg_set_cred (msg, guest), 0);
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_int_equal (flux_msg_get_cred (msg, &cred), 0);
+    assert_int_equal (cred.userid, 4242);
+    assert_int_equal (cred.rolemask, FLUX_ROLE_USER);
+    flux_msg_destroy (msg);
+
+    /* testing options replace the creds stamped on unset messages */
+    uint32_t uid = 9999, role = FLUX_ROLE_USER;
+    assert_int_equal (flux_opt_set (a, FLUX_OPT_TESTING_USERID,
+                                    &uid, sizeof (uid)), 0);
+    assert_int_equal (flux_opt_set (a, FLUX_OPT_TESTING_ROLEMASK,
+                                    &role, sizeof (role)), 0);
+    uint32_t v = 0;
+    assert_int_equal (flux_opt_get (a, FLUX_OPT_TESTING_USERID,
+                                    &v, sizeof (v)), 0);
+    assert_int_equal (v, 9999);
+    msg = request ("testing");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_int_equal (flux_msg_get_cred (msg, &cred), 0);
+    assert_int_equal (cred.userid, 9999);
+    assert_int_equal (cred.rolemask, FLUX_ROLE_USER);
+    flux_msg_destroy (msg);
+
+    errno = 0;
+    assert_int_equal (flux_opt_set (a, "nosuch", &v, sizeof (v)), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_opt_set (a, FLUX_OPT_TESTING_USERID, &v, 2), -1);
+    assert_int_equal (errno, EINVAL);
+
+    flux_close (a);
+    flux_close (b);
+}
+
+/* FLUX_HANDLE_USERID/ROLEMASK at open set the testing options. */
+static void test_creds_env (void **state)
+{
+    struct flux_msg_cred cred;
+    flux_msg_t *msg;
+    flux_error_t error;
+    (void)state;
+
+    setenv ("FLUX_HANDLE_USERID", "1234", 1);
+    setenv ("FLUX_HANDLE_ROLEMASK", "0x2", 1);
+    flux_t *a = flux_open ("interthread://env-creds", 0);
+    unsetenv ("FLUX_HANDLE_USERID");
+    unsetenv ("FLUX_HANDLE_ROLEMASK");
+    flux_t *b = flux_open ("interthread://env-creds", 0);
+    assert_non_null (a);
+    assert_non_null (b);
+    msg = request ("env");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_int_equal (flux_msg_get_cred (msg, &cred), 0);
+    assert_int_equal (cred.userid, 1234);
+    assert_int_equal (cred.rolemask, FLUX_ROLE_USER);
+    flux_msg_destroy (msg);
+    flux_close (a);
+    flux_close (b);
+
+    setenv ("FLUX_HANDLE_USERID", "bogus", 1);
+    errno = 0;
+    assert_null (flux_open_ex ("interthread://env-bad", 0, &error));
+    assert_int_equal (errno, EINVAL);
+    assert_string_equal (error.text, "FLUX_HANDLE_USERID=bogus: invalid value");
+    unsetenv ("FLUX_HANDLE_USERID");
+    /* the failed open released its end */
+    a = flux_open ("interthread://env-bad", 0);
+    b = flux_open ("interthread://env-bad", 0);
+    assert_non_null (a);
+    assert_non_null (b);
+    flux_close (a);
+    flux_close (b);
+}
+
+static void test_router (void **state)
+{
+    flux_msg_t *msg, *rsp;
+    (void)state;
+
+    flux_t *broker = flux_open ("interthread://MODUUID", 0);
+    flux_t *mod = flux_open ("interthread://MODUUID", 0);
+    const char *bid = "BROKERUUID";
+    assert_int_equal (flux_opt_set (broker, FLUX_OPT_ROUTER_NAME,
+                                    bid, strlen (bid) + 1), 0);
+    char buf[64];
+    assert_int_equal (flux_opt_get (broker, FLUX_OPT_ROUTER_NAME,
+                                    buf, sizeof (buf)), 0);
+    assert_string_equal (buf, bid);
+
+    /* module -> broker request: the channel name is pushed */
+    msg = request ("svc.method");
+    assert_int_equal (flux_msg_set_matchtag (msg, 7), 0);
+    assert_int_equal (flux_send (mod, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (broker, FLUX_MATCH_ANY, 0);
+    assert_non_null (msg);
+    assert_int_equal (flux_msg_route_count (msg), 1);
+    assert_string_equal (flux_msg_route_first (msg), "MODUUID");
+
+    /* broker -> module response: the last hop is popped */
+    rsp = flux_msg_copy (msg, false);
+    assert_int_equal (flux_msg_set_type (rsp, FLUX_MSGTYPE_RESPONSE), 0);
+    assert_int_equal (flux_msg_set_matchtag (rsp, 7), 0);
+    flux_msg_destroy (msg);
+    assert_int_equal (flux_send_new (broker, &rsp, 0), 0);
+    msg = flux_recv (mod, FLUX_MATCH_RESPONSE, 0);
+    assert_non_null (msg);
+    assert_int_equal (flux_msg_route_count (msg), 0);
+    flux_msg_destroy (msg);
+
+    /* broker -> module request and event: the router name is pushed */
+    msg = request ("mod.method");
+    assert_int_equal (flux_send (broker, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (mod, FLUX_MATCH_ANY, 0);
+    assert_int_equal (flux_msg_route_count (msg), 1);
+    assert_string_equal (flux_msg_route_last (msg), bid);
+    /* module answers: response goes back untouched by the module end */
+    rsp = flux_msg_copy (msg, false);
+    assert_int_equal (flux_msg_set_type (rsp, FLUX_MSGTYPE_RESPONSE), 0);
+    flux_msg_destroy (msg);
+    assert_int_equal (flux_send_new (mod, &rsp, 0), 0);
+    msg = flux_recv (broker, FLUX_MATCH_ANY, 0);
+    assert_int_equal (flux_msg_route_count (msg), 1);
+    assert_string_equal (flux_msg_route_last (msg), bid);
+    flux_msg_destroy (msg);
+
+    msg = flux_msg_create (FLUX_MSGTYPE_EVENT);
+    assert_int_equal (flux_msg_set_topic (msg, "ev.topic"), 0);
+    assert_int_equal (flux_send (broker, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (mod, FLUX_MATCH_EVENT, 0);
+    assert_string_equal (flux_msg_route_last (msg), bid);
+    flux_msg_destroy (msg);
+
+    /* module -> broker event: the channel name is pushed */
+    msg = flux_msg_create (FLUX_MSGTYPE_EVENT);
+    assert_int_equal (flux_msg_set_topic (msg, "ev.up"), 0);
+    assert_int_equal (flux_send (mod, msg, 0), 0);
+    flux_msg_destroy (msg);
+    msg = flux_recv (broker, FLUX_MATCH_EVENT, 0);
+    assert_string_equal (flux_msg_route_first (msg), "MODUUID");
+    flux_msg_destroy (msg);
+
+    flux_close (mod);
+    flux_close (broker);
+}
+
+static void test_wakeup (void **state)
+{
+    flux_msg_t *msg;
+    (void)state;
+
+    flux_t *a = flux_open ("interthread://wake", 0);
+    flux_t *b = flux_open ("interthread://wake", 0);
+    int fd = flux_pollfd (b);
+    assert_true (fd >= 0);
+    assert_int_equal (flux_pollfd (b), fd);
+
+    /* The connector's fd may start with a POLLOUT edge: consume it. */
+    assert_int_equal (flux_pollevents (b) & FLUX_POLLIN, 0);
+    assert_false (fd_readable (fd));
+    assert_int_equal (flux_pollevents (b) & FLUX_POLLIN, 0);
+    assert_true (flux_pollevents (b) & FLUX_POLLOUT);
+
+    msg = request ("wake");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    assert_true (fd_readable (fd));
+    assert_true (flux_pollevents (b) & FLUX_POLLIN);
+    /* edge consumed by pollevents; the level is still reported */
+    assert_false (fd_readable (fd));
+    assert_true (flux_pollevents (b) & FLUX_POLLIN);
+
+    flux_msg_t *rmsg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    flux_msg_destroy (rmsg);
+    assert_true (flux_pollevents (b) & FLUX_POLLIN);
+    rmsg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    flux_msg_destroy (rmsg);
+    assert_int_equal (flux_pollevents (b) & FLUX_POLLIN, 0);
+
+    /* requeue makes the fd readable and the handle POLLIN */
+    assert_false (fd_readable (fd));
+    assert_int_equal (flux_requeue (b, msg, FLUX_RQ_TAIL), 0);
+    assert_true (fd_readable (fd));
+    assert_true (flux_pollevents (b) & FLUX_POLLIN);
+    rmsg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_ptr_equal (rmsg, msg); // the queue holds a reference
+    flux_msg_destroy (rmsg);
+    assert_int_equal (flux_pollevents (b) & FLUX_POLLIN, 0);
+
+    flux_msg_destroy (msg);
+    flux_close (a);
+    flux_close (b);
+}
+
+#define PINGPONG_COUNT 10000
+
+static void *pong_thread (void *arg)
+{
+    flux_t *h = flux_open ("interthread://pingpong", 0);
+    (void)arg;
+    if (!h)
+        return (void *)1;
+    for (int i = 0; i < PINGPONG_COUNT; i++) {
+        flux_msg_t *msg = flux_recv (h, FLUX_MATCH_ANY, 0);
+        if (!msg)
+            return (void *)2;
+        if (flux_send_new (h, &msg, 0) < 0)
+            return (void *)3;
+    }
+    flux_close (h);
+    return NULL;
+}
+
+static void test_pingpong (void **state)
+{
+    pthread_t t;
+    void *result;
+    (void)state;
+
+    flux_t *h = flux_open ("interthread://pingpong", 0);
+    assert_non_null (h);
+    assert_int_equal (pthread_create (&t, NULL, pong_thread, NULL), 0);
+    for (int i = 0; i < PINGPONG_COUNT; i++) {
+        flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_REQUEST);
+        uint32_t seq;
+        assert_non_null (msg);
+        assert_int_equal (flux_msg_set_topic (msg, "ping"), 0);
+        assert_int_equal (flux_msg_set_matchtag (msg, i + 1), 0);
+        assert_int_equal (flux_send_new (h, &msg, 0), 0);
+        msg = flux_recv (h, FLUX_MATCH_ANY, 0);
+        assert_non_null (msg);
+        assert_int_equal (flux_msg_get_matchtag (msg, &seq), 0);
+        assert_int_equal (seq, i + 1);
+        flux_msg_destroy (msg);
+    }
+    assert_int_equal (pthread_join (t, &result), 0);
+    assert_null (result);
+
+    struct flux_msgcounters mcs;
+    flux_get_msgcounters (h, &mcs);
+    assert_int_equal (mcs.request_tx, PINGPONG_COUNT);
+    assert_int_equal (mcs.request_rx, PINGPONG_COUNT);
+    flux_close (h);
+}
+
+/* A burst from one thread arrives complete and in order. */
+static void *burst_thread (void *arg)
+{
+    flux_t *h = arg;
+    for (int i = 0; i < PINGPONG_COUNT; i++) {
+        flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_EVENT);
+        if (!msg || flux_msg_set_topic (msg, "burst") < 0
+            || flux_msg_set_seq (msg, i) < 0
+            || flux_send_new (h, &msg, 0) < 0)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+static void test_burst (void **state)
+{
+    pthread_t t;
+    void *result;
+    (void)state;
+
+    flux_t *a = flux_open ("interthread://burst", 0);
+    flux_t *b = flux_open ("interthread://burst", 0);
+    assert_int_equal (pthread_create (&t, NULL, burst_thread, a), 0);
+    for (int i = 0; i < PINGPONG_COUNT; i++) {
+        flux_msg_t *msg = flux_recv (b, FLUX_MATCH_ANY, 0);
+        uint32_t seq;
+        assert_non_null (msg);
+        assert_int_equal (flux_msg_get_seq (msg, &seq), 0);
+        assert_int_equal (seq, i);
+        flux_msg_destroy (msg);
+    }
+    assert_int_equal (pthread_join (t, &result), 0);
+    assert_null (result);
+    flux_close (a);
+    flux_close (b);
+}
+
+int main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_cornercase),
+        cmocka_unit_test (test_pairing),
+        cmocka_unit_test (test_move),
+        cmocka_unit_test (test_creds),
+        cmocka_unit_test (test_creds_env),
+        cmocka_unit_test (test_router),
+        cmocka_unit_test (test_wakeup),
+        cmocka_unit_test (test_pingpong),
+        cmocka_unit_test (test_burst),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
+
+// vi:ts=4 sw=4 expandtab
