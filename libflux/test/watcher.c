@@ -7,6 +7,7 @@
  * timer that fails the run with ETIMEDOUT after a few seconds.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -731,6 +732,127 @@ static void test_ref_unref (void **state)
     flux_reactor_destroy (r);
 }
 
+/* handle watcher over an interthread pair */
+
+struct hw_ctx {
+    int count;
+    int revents;
+    int stop_at;
+};
+
+/* Receive one message per callback, so later ones are found already
+ * queued (the prepare/idle path), not signalled on the fd.
+ */
+static void hw_recv_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                        void *arg)
+{
+    struct hw_ctx *ctx = arg;
+    flux_t *h = flux_handle_watcher_get_flux (w);
+    flux_msg_t *msg;
+    (void)r;
+
+    ctx->revents = revents;
+    msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK);
+    assert_non_null (msg);
+    flux_msg_destroy (msg);
+    if (++ctx->count == ctx->stop_at)
+        flux_watcher_stop (w);
+}
+
+static void send_event (flux_t *h, const char *topic)
+{
+    flux_msg_t *msg = flux_event_encode (topic, NULL);
+    assert_non_null (msg);
+    assert_int_equal (flux_send (h, msg, 0), 0);
+    flux_msg_destroy (msg);
+}
+
+static void *late_sender (void *arg)
+{
+    usleep (50000);
+    send_event (arg, "late");
+    return NULL;
+}
+
+static void hw_destroy_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                           void *arg)
+{
+    struct hw_ctx *ctx = arg;
+    (void)r;
+    ctx->revents = revents;
+    ctx->count++;
+    flux_watcher_destroy (w);
+}
+
+static void test_handle (void **state)
+{
+    (void)state;
+    flux_reactor_t *r = flux_reactor_create (0);
+    struct hw_ctx ctx = { .stop_at = 3 };
+    flux_watcher_t *w, *g;
+    flux_t *h1, *h2;
+    pthread_t t;
+
+    h1 = flux_open ("interthread://watchertest", 0);
+    h2 = flux_open ("interthread://watchertest", 0);
+    assert_non_null (h1);
+    assert_non_null (h2);
+    g = guard_create (r);
+
+    w = flux_handle_watcher_create (r, h2, FLUX_POLLIN, hw_recv_cb, &ctx);
+    assert_non_null (w);
+    assert_ptr_equal (flux_handle_watcher_get_flux (w), h2);
+
+    /* Nothing queued: a started handle watcher keeps the loop alive, so
+     * NOWAIT reports it active and the callback does not run.
+     */
+    flux_watcher_start (w);
+    assert_true (flux_watcher_is_active (w));
+    assert_int_equal (flux_reactor_run (r, FLUX_REACTOR_NOWAIT), 1);
+    assert_int_equal (ctx.count, 0);
+
+    /* Three messages queued before the loop runs: one per callback. */
+    send_event (h1, "a");
+    send_event (h1, "b");
+    send_event (h1, "c");
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_int_equal (ctx.count, 3);
+    assert_int_equal (ctx.revents, FLUX_POLLIN);
+    assert_false (flux_watcher_is_active (w));
+
+    /* A message sent by another thread while the loop sleeps wakes it. */
+    ctx.count = 0;
+    ctx.stop_at = 1;
+    flux_watcher_start (w);
+    assert_int_equal (pthread_create (&t, NULL, late_sender, h1), 0);
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_int_equal (pthread_join (t, NULL), 0);
+    assert_int_equal (ctx.count, 1);
+
+    /* unref'd, it no longer keeps the loop alive */
+    flux_watcher_unref (w);
+    flux_watcher_start (w);
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_int_equal (ctx.count, 1);
+    flux_watcher_destroy (w);
+
+    /* POLLOUT: an interthread handle can always send; the watcher
+     * destroys itself from its callback.
+     */
+    ctx.count = 0;
+    w = flux_handle_watcher_create (r, h2, FLUX_POLLOUT, hw_destroy_cb, &ctx);
+    assert_non_null (w);
+    flux_watcher_start (w);
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_int_equal (ctx.count, 1);
+    assert_true (ctx.revents & FLUX_POLLOUT);
+
+    flux_watcher_destroy (g);
+    flux_close (h1);
+    flux_close (h2);
+    flux_reactor_destroy (r);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +869,7 @@ int main (void)
         cmocka_unit_test (test_callback_changes),
         cmocka_unit_test (test_reactor_reference),
         cmocka_unit_test (test_ref_unref),
+        cmocka_unit_test (test_handle),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
