@@ -486,14 +486,19 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
     (void)revents;
     if (!m->interrupted) {
         m->interrupted = true;
-        if (module_loader_interrupt (&m->thd->entry, m->thread) == 0) {
+        if (module_loader_interrupt (&m->thd->entry, m->thread) == 0)
             flux_log (h, LOG_WARNING,
                       "module %s did not exit after shutdown: interrupted",
                       m->name);
-            flux_timer_watcher_reset (w, remove_timeout (mm), 0.);
-            flux_watcher_start (w);
-            return;
-        }
+        else
+            flux_log (h, LOG_WARNING,
+                      "module %s did not exit after shutdown: %s",
+                      m->name,
+                      errno == ENOSYS ? "its loader cannot interrupt it"
+                                      : strerror (errno));
+        flux_timer_watcher_reset (w, remove_timeout (mm), 0.);
+        flux_watcher_start (w);
+        return;
     }
     flux_log (h, LOG_ERR,
               "module %s did not exit after shutdown: abandoning its thread",
