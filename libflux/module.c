@@ -334,7 +334,9 @@ static void rusage_cb (flux_t *h, flux_msg_handler_t *mh,
     (void)mh;
     (void)arg;
 
-    if (flux_request_unpack (msg, NULL, "{s?s}", "who", &who) < 0)
+    /* N.B. flux-core's own callers send a payload; accept none too. */
+    if (flux_msg_has_payload (msg)
+        && flux_request_unpack (msg, NULL, "{s?s}", "who", &who) < 0)
         goto error;
     if (!who || !strcmp (who, "self"))
         rwho = RUSAGE_SELF;

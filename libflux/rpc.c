@@ -39,6 +39,7 @@ struct flux_rpc {
     int flags;
     bool sent;
     bool complete;      /* the final response arrived */
+    flux_msg_handler_t *mh[2]; /* one per context; owned by the future */
 };
 
 static void rpc_destroy (void *arg)
@@ -68,14 +69,21 @@ static void response_cb (flux_t *h, flux_msg_handler_t *mh,
     struct flux_rpc *rpc = flux_future_aux_get (f, RPC_AUX);
     int errnum = 0;
     (void)h;
+    (void)mh;
 
     if (!rpc || rpc->complete)
         return;
     if (flux_msg_get_errnum (msg, &errnum) < 0)
         errnum = EPROTO;
+    /* N.B. once complete, no handler for this matchtag may stay started
+     * in either context: it would keep a reactor alive for nothing.
+     */
     if (!(rpc->flags & FLUX_RPC_STREAMING) || errnum != 0) {
         rpc->complete = true;
-        flux_msg_handler_stop (mh);
+        for (int i = 0; i < 2; i++) {
+            if (rpc->mh[i])
+                flux_msg_handler_stop (rpc->mh[i]);
+        }
     }
     if (errnum != 0) {
         const char *errstr = NULL;
@@ -110,7 +118,9 @@ static void initialize_cb (flux_future_t *f, void *arg)
         goto error;
     }
     flux_msg_handler_allow_rolemask (mh, FLUX_ROLE_ALL);
-    flux_msg_handler_start (mh);
+    rpc->mh[rpc->mh[0] ? 1 : 0] = mh;
+    if (!rpc->complete)
+        flux_msg_handler_start (mh);
     return;
 error:
     flux_future_fulfill_error (f, errno, NULL);
