@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* pyloader.so: Python broker modules, run inside the broker.
+ *
+ * The broker runs every module on a thread of its own and, for a ".py"
+ * file, calls flux_module_loader_main() here on that thread.  All Python
+ * modules share one interpreter, created on the first load and kept
+ * until the broker exits: libpython cannot be unloaded, and
+ * sub-interpreters do not work with cffi (DESIGN.md, decision 3).
+ *
+ * Threads.  The interpreter is started, and at broker exit finalized, by
+ * a thread of its own ("pyloader"), not by the module thread that
+ * happened to load first.  Python remembers the thread that initialized
+ * it as the main thread: threading.main_thread(), and the thread whose
+ * state Py_FinalizeEx() expects.  A module thread comes and goes with
+ * its module, so if it were the main thread, threading._shutdown() would
+ * later see a main thread that no longer exists, and finalizing from the
+ * broker's main thread would run Python's exit sequence on a thread
+ * Python never saw.  The pyloader thread imports threading, releases the
+ * GIL, sleeps until flux_module_loader_fini() wakes it, and then
+ * finalizes on the thread that initialized.  It blocks every signal, as
+ * module threads do: signals belong to the broker's main thread, and
+ * Python is started without its signal handlers.
+ *
+ * Each module thread creates one thread state for its whole life, takes
+ * the GIL to run the module, and deletes the state when the module
+ * returns.  The GIL is not held while the module waits in its reactor:
+ * the cffi bindings release it around every C call and take it back in
+ * callbacks.  The Python half of the loader (flux/_pyloader.py) does the
+ * rest: import the file as a module of its own, find the entry point,
+ * run it, turn its exceptions into an errno and the broker log.
+ *
+ * Symbols.  The broker dlopens loaders RTLD_LOCAL, so libpython, which
+ * this object links, is not in the global scope, and compiled extension
+ * modules (which do not link libpython) would fail to load with
+ * "undefined symbol".  So before Python starts, the library that defines
+ * Py_Initialize is re-opened with RTLD_GLOBAL|RTLD_NOLOAD, which only
+ * promotes the copy already loaded.
+ *
+ * Stopping a stuck module.  When a module ignores shutdown, the broker
+ * calls flux_module_loader_interrupt() from its main thread, which
+ * raises flux._pyloader.ModuleInterrupted (a BaseException) in the
+ * module's thread.  Python delivers it at the next bytecode the thread
+ * runs: a module looping in Python stops, one blocked in C code that
+ * never returns cannot be stopped this way.
+ */
+#include <Python.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <flux/core.h>
+
+int flux_module_loader_main (flux_t *h, const char *path,
+                             int argc, char *argv[]);
+int flux_module_loader_interrupt (pthread_t thread);
+void flux_module_loader_fini (void);
+
+/* All of this is shared by the module threads and the pyloader thread.
+ * 'lock' guards the fields; Python objects are guarded by the GIL.
+ */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool started;           /* the pyloader thread was created */
+    bool ready;             /* Python is initialized (or failed to) */
+    bool stopping;          /* fini was called: no more loads */
+    bool finalize;          /* the pyloader thread may finalize */
+    int init_errnum;        /* errno if Python failed to start */
+    char init_error[256];
+    int nthreads;           /* module threads inside the interpreter */
+    pthread_t thread;
+    PyInterpreterState *interp;
+    PyObject *loader;       /* the flux._pyloader module (GIL) */
+} py = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .cond = PTHREAD_COND_INITIALIZER,
+};
+
+/* Make libpython's symbols global (see above).  The handle is kept: the
+ * library stays loaded for the life of the process anyway.
+ */
+static int promote_libpython (char *errbuf, size_t size)
+{
+    Dl_info info;
+
+    if (dladdr ((void *)Py_Initialize, &info) == 0 || !info.dli_fname) {
+        snprintf (errbuf, size, "cannot find the library that defines"
+                  " Py_Initialize");
+        errno = ELIBACC;
+        return -1;
+    }
+    dlerror ();
+    if (!dlopen (info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD)) {
+        const char *s = dlerror ();
+        snprintf (errbuf, size, "%s: %s", info.dli_fname,
+                  s ? s : "dlopen failed");
+        errno = ELIBACC;
+        return -1;
+    }
+    return 0;
+}
+
+static void set_status_error (PyStatus status, char *errbuf, size_t size)
+{
+    snprintf (errbuf, size, "cannot start Python: %s%s%s",
+              status.func ? status.func : "",
+              status.func ? ": " : "",
+              status.err_msg ? status.err_msg : "unknown error");
+}
+
+/* Append the built-in python_path (the flux package of this
+ * installation, or of the build tree) to sys.path, after whatever
+ * PYTHONPATH put there, so a broker not started by `flux start` finds
+ * the flux package too.  Called with the GIL.
+ */
+static int extend_sys_path (char *errbuf, size_t size)
+{
+    const char *pp = flux_conf_builtin_get ("python_path", FLUX_CONF_AUTO);
+    PyObject *sys_path = PySys_GetObject ("path"); // borrowed
+    char *copy, *dir, *saveptr = NULL;
+    int rc = -1;
+
+    if (!pp)
+        return 0;
+    if (!sys_path || !PyList_Check (sys_path)) {
+        snprintf (errbuf, size, "cannot start Python: sys.path is not a"
+                  " list");
+        return -1;
+    }
+    if (!(copy = strdup (pp))) {
+        snprintf (errbuf, size, "cannot start Python: out of memory");
+        return -1;
+    }
+    for (dir = strtok_r (copy, ":", &saveptr); dir;
+         dir = strtok_r (NULL, ":", &saveptr)) {
+        PyObject *s = PyUnicode_DecodeFSDefault (dir);
+        int found;
+        if (!s)
+            goto done;
+        found = PySequence_Contains (sys_path, s);
+        if (found == 0 && PyList_Append (sys_path, s) < 0)
+            found = -1;
+        Py_DECREF (s);
+        if (found < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    if (rc < 0) {
+        PyErr_Clear ();
+        snprintf (errbuf, size, "cannot start Python: cannot extend"
+                  " sys.path");
+    }
+    free (copy);
+    return rc;
+}
+
+/* Start Python on this thread.  Returns the thread state that holds the
+ * GIL, or NULL with errno and errbuf.
+ */
+static PyThreadState *python_start (char *errbuf, size_t size)
+{
+    PyConfig config;
+    PyStatus status;
+    const char *program;
+    PyObject *threading;
+
+    if (promote_libpython (errbuf, size) < 0)
+        return NULL;
+    /* The "Python" configuration (not "isolated"): PYTHONPATH and the
+     * other PYTHON* variables are honoured, as in a python3 command.
+     */
+    PyConfig_InitPythonConfig (&config);
+    config.install_signal_handlers = 0;
+    config.parse_argv = 0;
+    /* N.B. The interpreter this was built for, as program name: Python
+     * derives its prefix (the standard library) and sys.executable from
+     * it, which would otherwise be the broker's.
+     */
+    if ((program = flux_conf_builtin_get ("python", FLUX_CONF_AUTO))) {
+        status = PyConfig_SetBytesString (&config, &config.program_name,
+                                          program);
+        if (PyStatus_Exception (status))
+            goto error;
+    }
+    status = Py_InitializeFromConfig (&config);
+    if (PyStatus_Exception (status))
+        goto error;
+    PyConfig_Clear (&config);
+    if (!(threading = PyImport_ImportModule ("threading"))) {
+        PyErr_Clear ();
+        snprintf (errbuf, size, "cannot start Python: cannot import"
+                  " threading");
+        goto error_finalize;
+    }
+    Py_DECREF (threading);
+    if (extend_sys_path (errbuf, size) < 0)
+        goto error_finalize;
+    return PyThreadState_Get ();
+error:
+    set_status_error (status, errbuf, size);
+    PyConfig_Clear (&config);
+    errno = ELIBACC;
+    return NULL;
+error_finalize:
+    (void)Py_FinalizeEx ();
+    errno = ELIBACC;
+    return NULL;
+}
+
+/* The pyloader thread: start Python, wait for fini, finalize. */
+static void *pyloader_thread (void *arg)
+{
+    PyThreadState *tstate;
+    char errbuf[sizeof (py.init_error)] = "";
+    int errnum = 0;
+
+    (void)arg;
+    (void)pthread_setname_np (pthread_self (), "pyloader");
+    if (!(tstate = python_start (errbuf, sizeof (errbuf))))
+        errnum = errno;
+    else {
+        py.interp = PyThreadState_GetInterpreter (tstate);
+        (void)PyEval_SaveThread ();
+    }
+    pthread_mutex_lock (&py.lock);
+    py.init_errnum = errnum;
+    memcpy (py.init_error, errbuf, sizeof (errbuf));
+    py.ready = true;
+    pthread_cond_broadcast (&py.cond);
+    if (errnum) {
+        pthread_mutex_unlock (&py.lock);
+        return NULL;
+    }
+    while (!py.finalize)
+        pthread_cond_wait (&py.cond, &py.lock);
+    pthread_mutex_unlock (&py.lock);
+
+    PyEval_RestoreThread (tstate);
+    if (py.loader) {
+        PyObject *rc = PyObject_CallMethod (py.loader, "shutdown", NULL);
+        if (!rc)
+            PyErr_Print ();
+        Py_XDECREF (rc);
+        Py_CLEAR (py.loader);
+    }
+    if (Py_FinalizeEx () < 0)
+        fprintf (stderr, "flux-broker: pyloader: error finalizing"
+                 " Python\n");
+    return NULL;
+}
+
+/* Start the pyloader thread once and wait until Python is up.  Returns 0,
+ * or -1 with errno and the reason in 'error'.
+ */
+static int python_ensure (char *error, size_t size)
+{
+    int rc = 0;
+    int e;
+
+    pthread_mutex_lock (&py.lock);
+    if (py.stopping) {
+        snprintf (error, size, "the broker is shutting down");
+        errno = ESHUTDOWN;
+        rc = -1;
+        goto done;
+    }
+    if (!py.started) {
+        sigset_t all, saved;
+
+        /* The new thread inherits this mask: no signals, ever. */
+        sigfillset (&all);
+        (void)pthread_sigmask (SIG_BLOCK, &all, &saved);
+        e = pthread_create (&py.thread, NULL, pyloader_thread, NULL);
+        (void)pthread_sigmask (SIG_SETMASK, &saved, NULL);
+        if (e != 0) {
+            snprintf (error, size, "cannot start the Python thread: %s",
+                      strerror (e));
+            errno = e;
+            rc = -1;
+            goto done;
+        }
+        py.started = true;
+    }
+    while (!py.ready)
+        pthread_cond_wait (&py.cond, &py.lock);
+    if (py.init_errnum) {
+        snprintf (error, size, "%s", py.init_error);
+        errno = py.init_errnum;
+        rc = -1;
+        goto done;
+    }
+    py.nthreads++;
+done:
+    pthread_mutex_unlock (&py.lock);
+    return rc;
+}
+
+static void python_release (void)
+{
+    pthread_mutex_lock (&py.lock);
+    py.nthreads--;
+    pthread_mutex_unlock (&py.lock);
+}
+
+/* Report a Python exception raised outside the module's own code (the
+ * loader itself is broken, e.g. the flux package cannot be imported):
+ * its last line is the module's error, the traceback goes to the log.
+ * Called with the GIL and an exception set.
+ */
+static void report_loader_exception (flux_t *h)
+{
+    PyObject *exc, *val, *tb;
+    PyObject *text = NULL;
+    const char *s = NULL;
+
+    PyErr_Fetch (&exc, &val, &tb);
+    PyErr_NormalizeException (&exc, &val, &tb);
+    if (val) {
+        PyObject *tbmod = PyImport_ImportModule ("traceback");
+        if (tbmod) {
+            PyObject *lines = PyObject_CallMethod (tbmod,
+                                                   "format_exception",
+                                                   "OOO", exc, val,
+                                                   tb ? tb : Py_None);
+            if (lines) {
+                PyObject *empty = PyUnicode_FromString ("");
+                if (empty) {
+                    text = PyUnicode_Join (empty, lines);
+                    Py_DECREF (empty);
+                }
+                Py_DECREF (lines);
+            }
+            Py_DECREF (tbmod);
+        }
+    }
+    if (text)
+        s = PyUnicode_AsUTF8 (text);
+    if (s) {
+        char *copy = strdup (s);
+        char *line, *saveptr = NULL, *last = NULL;
+        if (copy) {
+            for (line = strtok_r (copy, "\n", &saveptr); line;
+                 line = strtok_r (NULL, "\n", &saveptr)) {
+                flux_log (h, LOG_ERR, "%s", line);
+                last = line;
+            }
+            if (last)
+                flux_module_set_error (h, "Python loader: %s", last);
+            free (copy);
+        }
+    }
+    else
+        flux_module_set_error (h, "Python loader: an exception was raised");
+    PyErr_Clear ();
+    Py_XDECREF (text);
+    Py_XDECREF (exc);
+    Py_XDECREF (val);
+    Py_XDECREF (tb);
+}
+
+/* Called with the GIL: import flux._pyloader once, keep it. */
+static PyObject *get_loader (void)
+{
+    if (!py.loader)
+        py.loader = PyImport_ImportModule ("flux._pyloader");
+    return py.loader;
+}
+
+static PyObject *make_args (int argc, char *argv[])
+{
+    PyObject *args;
+
+    if (!(args = PyTuple_New (argc > 0 ? argc : 0)))
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        PyObject *s = PyUnicode_DecodeFSDefault (argv[i]);
+        if (!s) {
+            Py_DECREF (args);
+            return NULL;
+        }
+        PyTuple_SET_ITEM (args, i, s); // steals s
+    }
+    return args;
+}
+
+/* Run the module with the GIL held.  Returns the errno the module
+ * exited with (0 for success).
+ */
+static int run_module (flux_t *h, const char *path, int argc, char *argv[])
+{
+    PyObject *loader, *args = NULL, *rc = NULL;
+    const char *name = flux_module_name (h);
+    int errnum = ECONNRESET;
+
+    if (!(loader = get_loader ()))
+        goto error;
+    if (!(args = make_args (argc, argv)))
+        goto error;
+    /* N.B. The handle goes to Python as an integer; _pyloader wraps it in
+     * a flux.Flux that takes a reference of its own (it is borrowed).
+     */
+    if (!(rc = PyObject_CallMethod (loader, "run", "KssO",
+                                    (unsigned long long)(uintptr_t)h,
+                                    path, name ? name : "", args)))
+        goto error;
+    errnum = (int)PyLong_AsLong (rc);
+    if (errnum == -1 && PyErr_Occurred ())
+        goto error;
+    Py_DECREF (rc);
+    Py_DECREF (args);
+    return errnum;
+error:
+    report_loader_exception (h);
+    Py_XDECREF (rc);
+    Py_XDECREF (args);
+    return errnum;
+}
+
+int flux_module_loader_main (flux_t *h, const char *path,
+                             int argc, char *argv[])
+{
+    PyThreadState *tstate;
+    char error[sizeof (py.init_error)];
+    int errnum;
+
+    if (!h || !path || argc < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (python_ensure (error, sizeof (error)) < 0) {
+        errnum = errno;
+        flux_log (h, LOG_ERR, "%s", error);
+        flux_module_set_error (h, "%s", error);
+        errno = errnum;
+        return -1;
+    }
+    if (!(tstate = PyThreadState_New (py.interp))) {
+        python_release ();
+        flux_module_set_error (h, "cannot create a Python thread state");
+        errno = ENOMEM;
+        return -1;
+    }
+    PyEval_RestoreThread (tstate);
+    errnum = run_module (h, path, argc, argv);
+    PyThreadState_Clear (tstate);
+    PyThreadState_DeleteCurrent (); // and release the GIL
+    python_release ();
+    if (errnum != 0) {
+        errno = errnum;
+        return -1;
+    }
+    return 0;
+}
+
+int flux_module_loader_interrupt (pthread_t thread)
+{
+    PyGILState_STATE state;
+    PyObject *exc;
+    int n = 0;
+    bool ready;
+
+    pthread_mutex_lock (&py.lock);
+    ready = py.ready && !py.init_errnum && !py.stopping;
+    pthread_mutex_unlock (&py.lock);
+    if (!ready) {
+        errno = ESRCH;
+        return -1;
+    }
+    state = PyGILState_Ensure ();
+    if (py.loader
+        && (exc = PyObject_GetAttrString (py.loader, "ModuleInterrupted"))) {
+        n = PyThreadState_SetAsyncExc ((unsigned long)thread, exc);
+        Py_DECREF (exc);
+    }
+    PyErr_Clear ();
+    PyGILState_Release (state);
+    if (n != 1) {
+        errno = ESRCH;
+        return -1;
+    }
+    return 0;
+}
+
+void flux_module_loader_fini (void)
+{
+    bool join;
+
+    pthread_mutex_lock (&py.lock);
+    join = py.started && !py.stopping;
+    py.stopping = true;
+    py.finalize = true;
+    if (join && py.nthreads > 0) {
+        /* N.B. A module thread the broker abandoned may still run Python:
+         * finalizing under it could crash the exit.  Leave Python as it
+         * is; the process is exiting anyway.
+         */
+        fprintf (stderr, "flux-broker: pyloader: %d module thread(s) still"
+                 " running Python; not finalizing it\n", py.nthreads);
+        join = false;
+        py.finalize = false;
+    }
+    pthread_cond_broadcast (&py.cond);
+    pthread_mutex_unlock (&py.lock);
+    if (join)
+        (void)pthread_join (py.thread, NULL);
+}
+
+/*
+ * vi:tabstop=4 shiftwidth=4 expandtab
+ */

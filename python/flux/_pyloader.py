@@ -1,0 +1,329 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""The Python half of pyloader.so: run one broker module on this thread.
+
+pyloader.so (modules/pyloader/pyloader.c) calls run() on the module's
+thread, holding the GIL, with the address of the module's flux_t, the
+file's path, the module name and the arguments.  run() returns the errno
+the module exits with, 0 for success; it never raises.
+
+Loading.  The file is compiled and executed as a module object of its
+own, registered in sys.modules as "flux_module_<name>" while it runs and
+removed when it exits, so the same file can be loaded under several
+names, and removed and loaded again, without sharing or leaking state.
+The entry point is mod_main(h, *args), or the one BrokerModule subclass
+(flux.brokermod.resolve_entry_point).
+
+Errors.  A failure to load (SyntaxError, ImportError, any exception
+while the file runs, no or an ambiguous entry point) fails the load:
+EINVAL, or the errno of an OSError.  An exception from the entry point
+maps as flux-core's loader does: OSError -> its errno (ECONNRESET if it
+has none), ValueError -> EINVAL, anything else -> ECONNRESET.  Either
+way the module's error text (what `flux module load` prints) is the
+exception's last line with its file and line, and the full traceback
+goes to the broker log under the module's name.
+
+Output.  print() and warnings from a module go to the broker log under
+the module's name: sys.stdout (at LOG_INFO) and sys.stderr (LOG_ERR)
+are replaced, once, by writers that look up the module running on the
+calling thread; other threads write to the original streams.  Warnings
+are logged at LOG_WARNING.
+"""
+
+import errno
+import gc
+import io
+import os
+import sys
+import threading
+import traceback
+import types
+import warnings
+
+from flux.brokermod import resolve_entry_point
+from flux.core.handle import Flux
+from flux.core.inner import ffi, lib
+
+__all__ = ["run", "shutdown", "ModuleInterrupted"]
+
+LOG_ERR = 3
+LOG_WARNING = 4
+LOG_INFO = 6
+
+MODULE_PREFIX = "flux_module_"
+
+
+class ModuleInterrupted(BaseException):
+    """Raised in a module's thread by the broker when the module did not
+    exit after it was asked to (flux module remove).
+    """
+
+
+_tls = threading.local()
+
+
+class _Context:
+    """The module running on a thread: where its output goes."""
+
+    def __init__(self, c_handle, name, path):
+        self.c_handle = c_handle
+        self.name = name
+        self.path = path
+        self.partial = {}  # level -> text not yet ended by a newline
+
+    def log(self, level, text):
+        for line in text.splitlines():
+            lib.flux_log(self.c_handle, level, b"%s",
+                         ffi.new("char[]", line.encode("utf-8", "replace")))
+
+    def write(self, level, s):
+        text = self.partial.pop(level, "") + s
+        head, sep, tail = text.rpartition("\n")
+        if sep:
+            self.log(level, head)
+        if tail:
+            self.partial[level] = tail
+
+    def flush(self):
+        for level, text in sorted(self.partial.items()):
+            self.log(level, text)
+        self.partial.clear()
+
+    def set_error(self, text):
+        lib.flux_module_set_error(self.c_handle, b"%s",
+                                  ffi.new("char[]",
+                                          text.encode("utf-8", "replace")))
+
+
+def _current():
+    return getattr(_tls, "module", None)
+
+
+class _RoutedStream(io.TextIOBase):
+    """sys.stdout/sys.stderr: to the broker log on a module's thread,
+    to the original stream elsewhere.  Line-buffered.
+    """
+
+    def __init__(self, original, level):
+        super().__init__()
+        self._original = original
+        self._level = level
+
+    @property
+    def original(self):
+        return self._original
+
+    @property
+    def encoding(self):
+        return getattr(self._original, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self):
+        return getattr(self._original, "errors", None) or "strict"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        if _current() is not None or self._original is None:
+            return False
+        return self._original.isatty()
+
+    def fileno(self):
+        if _current() is not None or self._original is None:
+            raise io.UnsupportedOperation(
+                "a broker module's output goes to the broker log")
+        return self._original.fileno()
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not "
+                            f"{type(s).__name__}")
+        ctx = _current()
+        if ctx is not None:
+            ctx.write(self._level, s)
+        elif self._original is not None:
+            self._original.write(s)
+        return len(s)
+
+    def flush(self):
+        ctx = _current()
+        if ctx is not None:
+            ctx.flush()
+        elif self._original is not None:
+            self._original.flush()
+
+
+_saved = None
+
+
+def _showwarning(message, category, filename, lineno, file=None,
+                 line=None):
+    ctx = _current()
+    if ctx is None or file is not None:
+        _saved["showwarning"](message, category, filename, lineno, file,
+                              line)
+        return
+    ctx.log(LOG_WARNING, warnings.formatwarning(message, category,
+                                                filename, lineno, line))
+
+
+def _install_streams():
+    """Route sys.stdout, sys.stderr and warnings by thread (once)."""
+    global _saved
+    if _saved is not None:
+        return
+    _saved = {
+        "stdout": sys.stdout,
+        "stderr": sys.stderr,
+        "showwarning": warnings.showwarning,
+    }
+    sys.stdout = _RoutedStream(sys.stdout, LOG_INFO)
+    sys.stderr = _RoutedStream(sys.stderr, LOG_ERR)
+    warnings.showwarning = _showwarning
+
+
+def shutdown():
+    """Give back the original streams (called before Python finalizes)."""
+    global _saved
+    if _saved is None:
+        return
+    if isinstance(sys.stdout, _RoutedStream):
+        sys.stdout = _saved["stdout"]
+    if isinstance(sys.stderr, _RoutedStream):
+        sys.stderr = _saved["stderr"]
+    if warnings.showwarning is _showwarning:
+        warnings.showwarning = _saved["showwarning"]
+    _saved = None
+
+
+def _where(exc, path):
+    """'(file.py, line N)' of the innermost frame of exc in the module
+    file, else of its innermost frame, else ''.
+    """
+    found = None
+    last = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        last = (frame.f_code.co_filename, lineno)
+        if frame.f_code.co_filename == path:
+            found = last
+    where = found or last
+    if where is None:
+        return ""
+    return f" ({os.path.basename(where[0])}, line {where[1]})"
+
+
+def describe(exc, path):
+    """One line a user sees: 'Type: text (file.py, line N)'."""
+    name = type(exc).__name__
+    text = str(exc)
+    line = f"{name}: {text}" if text else name
+    # SyntaxError's text already ends with "(file.py, line N)".
+    if not isinstance(exc, SyntaxError):
+        line += _where(exc, path)
+    return line.replace("\n", " ")
+
+
+def _report(ctx, exc, prefix=""):
+    text = describe(exc, ctx.path)
+    ctx.set_error(prefix + text)
+    ctx.log(LOG_ERR, "".join(traceback.format_exception(exc)))
+
+
+def load_errnum(exc):
+    """The errno of a module that failed to load."""
+    if isinstance(exc, OSError) and exc.errno:
+        return exc.errno
+    if isinstance(exc, ModuleInterrupted):
+        return errno.ECANCELED
+    return errno.EINVAL
+
+
+def main_errnum(exc):
+    """The errno of a module whose entry point raised exc."""
+    if isinstance(exc, OSError):
+        return exc.errno or errno.ECONNRESET
+    if isinstance(exc, ValueError):
+        return errno.EINVAL
+    if isinstance(exc, ModuleInterrupted):
+        return errno.ECANCELED
+    return errno.ECONNRESET
+
+
+def _load(path, modname):
+    """Execute the file as a new module registered as sys.modules[modname]."""
+    with open(path, "rb") as f:
+        source = f.read()
+    # N.B. compile() rather than importlib's loader: no __pycache__ is
+    # written next to the module file.
+    code = compile(source, path, "exec", dont_inherit=True)
+    module = types.ModuleType(modname)
+    module.__file__ = path
+    module.__builtins__ = __builtins__
+    sys.modules[modname] = module
+    exec(code, module.__dict__)
+    return module
+
+
+def _run(ctx, addr, args):
+    modname = MODULE_PREFIX + ctx.name
+    try:
+        h = Flux(handle=ffi.cast("flux_t *", addr))
+        module = _load(ctx.path, modname)
+        entry = resolve_entry_point(module)
+    except BaseException as exc:
+        _report(ctx, exc)
+        return load_errnum(exc)
+    try:
+        entry(h, *args)
+    except BaseException as exc:
+        _report(ctx, exc)
+        return main_errnum(exc)
+    return 0
+
+
+def _forget_thread():
+    """Drop the threading record of this (non-threading) thread, so
+    module threads that come and go leave nothing behind.
+    """
+    dummy = getattr(threading, "_DummyThread", None)
+    active = getattr(threading, "_active", None)
+    lock = getattr(threading, "_active_limbo_lock", None)
+    if dummy is None or active is None or lock is None:
+        return
+    with lock:
+        t = active.get(threading.get_ident())
+        if isinstance(t, dummy):
+            del active[threading.get_ident()]
+
+
+def run(addr, path, name, args):
+    """Run the module file 'path' as module 'name' on the handle at
+    address 'addr' with 'args' (a tuple of str).  Returns its errno.
+    """
+    _install_streams()
+    ctx = _Context(ffi.cast("flux_t *", addr), name, path)
+    _tls.module = ctx
+    modname = MODULE_PREFIX + name
+    try:
+        errnum = _run(ctx, addr, tuple(args))
+    except BaseException as exc:  # only if reporting itself failed
+        errnum = main_errnum(exc)
+    finally:
+        try:
+            ctx.flush()
+        finally:
+            _tls.module = None
+            mod = sys.modules.get(modname)
+            if mod is not None and getattr(mod, "__file__", None) == path:
+                del sys.modules[modname]
+            del mod
+            # N.B. The module's objects form cycles (functions and their
+            # globals); collect them now, on this thread, while the
+            # handle is still open, so no watcher or handle reference is
+            # released later by another thread.
+            gc.collect()
+            _forget_thread()
+    return errnum
+
+
+# vi: ts=4 sw=4 expandtab
