@@ -360,16 +360,23 @@ static void set_cb (flux_t *h,
 {
     struct attrs *attrs = arg;
     const char *name;
+    json_t *o;
     const char *value = NULL;
     int force = 0;
     const char *errstr = NULL;
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:s s:s? s?b}",
+    if (flux_request_unpack (msg, NULL, "{s:s s:o s?b}",
                              "name", &name,
-                             "value", &value,
+                             "value", &o,
                              "force", &force) < 0)
         goto error;
+    /* A null value removes the attribute (older clients). */
+    if (!json_is_null (o) && !(value = json_string_value (o))) {
+        errstr = "value must be a string";
+        errno = EPROTO;
+        goto error;
+    }
     if (attr_change (attrs, name, value, force, &errstr) < 0)
         goto error;
     if (flux_respond (h, msg, NULL) < 0)
