@@ -247,11 +247,8 @@ static void ping_cb (flux_t *h, flux_msg_handler_t *mh,
         goto error;
     if (!(route = flux_msg_route_string (msg)))
         goto error;
-    if (asprintf (&newroute,
-                  "%s%s%.8s",
-                  route,
-                  *route ? "!" : "",
-                  uuid ? uuid : "") < 0) {
+    /* N.B. flux-core adds the "!" even to an empty route. */
+    if (asprintf (&newroute, "%s!%.8s", route, uuid ? uuid : "") < 0) {
         newroute = NULL;
         goto error;
     }
@@ -329,6 +326,7 @@ static void rusage_cb (flux_t *h, flux_msg_handler_t *mh,
 {
     const char *who = NULL;
     const char *errstr = NULL;
+    flux_error_t error;
     struct rusage ru;
     int rwho;
     (void)mh;
@@ -345,7 +343,8 @@ static void rusage_cb (flux_t *h, flux_msg_handler_t *mh,
     else if (!strcmp (who, "thread"))
         rwho = RUSAGE_THREAD;
     else {
-        errstr = "who must be self, children, or thread";
+        errprintf (&error, "%s is unsupported", who);
+        errstr = error.text;
         errno = EINVAL;
         goto error;
     }

@@ -478,6 +478,8 @@ static void test_protocol (void **state)
     errno = 0;
     assert_int_equal (flux_rpc_get (f, NULL), -1);
     assert_int_equal (errno, EINVAL);
+    assert_string_equal (flux_future_error_string (f),
+                         "everybody is unsupported");
     flux_future_destroy (f);
 
     /* shutdown: the module stops its reactor and finalizes */
