@@ -54,8 +54,13 @@ MODULE_PREFIX = "flux_module_"
 
 class ModuleInterrupted(BaseException):
     """Raised in a module's thread by the broker when the module did not
-    exit after it was asked to (flux module remove).
+    exit after it was asked to (flux module remove).  pyloader.so raises
+    the class, so the message comes from the default argument.
     """
+
+    def __init__(self, *args):
+        super().__init__(*(args or ("the module did not return after "
+                                    "shutdown: interrupted by the broker",)))
 
 
 _tls = threading.local()
@@ -223,10 +228,30 @@ def describe(exc, path):
     return line.replace("\n", " ")
 
 
-def _report(ctx, exc, prefix=""):
-    text = describe(exc, ctx.path)
-    ctx.set_error(prefix + text)
+def _strip_loader_frames(exc):
+    """Drop the loader's own frames from the top of exc's traceback: the
+    user's traceback starts in the user's code.
+    """
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    exc.__traceback__ = tb
+
+
+def _report(ctx, exc):
+    """The exception's line is the module's error; its traceback goes to
+    the broker log.
+    """
+    _strip_loader_frames(exc)
+    ctx.set_error(describe(exc, ctx.path))
     ctx.log(LOG_ERR, "".join(traceback.format_exception(exc)))
+
+
+def _report_entry_point(ctx, exc):
+    """No usable entry point: the file is at fault, not a line of code."""
+    text = f"{type(exc).__name__}: {exc} ({os.path.basename(ctx.path)})"
+    ctx.set_error(text)
+    ctx.log(LOG_ERR, text)
 
 
 def load_errnum(exc):
@@ -269,10 +294,14 @@ def _run(ctx, addr, args):
     try:
         h = Flux(handle=ffi.cast("flux_t *", addr))
         module = _load(ctx.path, modname)
-        entry = resolve_entry_point(module)
     except BaseException as exc:
         _report(ctx, exc)
         return load_errnum(exc)
+    try:
+        entry = resolve_entry_point(module)
+    except ValueError as exc:
+        _report_entry_point(ctx, exc)
+        return errno.EINVAL
     try:
         entry(h, *args)
     except BaseException as exc:
