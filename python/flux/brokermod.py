@@ -304,12 +304,11 @@ class BrokerModule:
         self._stopped_with_error = False
         try:
             self._h.reactor_run()
-        except OSError as exc:
-            if self._stopped_with_error and exc.errno == errno.ECANCELED:
-                raise OSError(exc.errno,
-                              f"{self._name}: stopped with stop_error()") \
-                    from None
-            raise
+        except OSError:
+            # N.B. errno after flux_reactor_stop_error() is whatever the
+            # loop left; stop_error() has one meaning, so one errno.
+            if not self._stopped_with_error:
+                raise
         if self._stopped_with_error:
             raise OSError(errno.ECANCELED,
                           f"{self._name}: stopped with stop_error()")

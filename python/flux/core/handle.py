@@ -13,6 +13,7 @@ flux.core.inner.check().  Exceptions raised by callbacks are stashed and
 re-raised by reactor_run() (flux.core.callback).
 """
 
+import errno
 import os
 import signal
 import threading
@@ -203,7 +204,8 @@ class Flux:
         if interrupted:
             raise KeyboardInterrupt
         if rc < 0:
-            raise_errno(errnum, "reactor stopped with an error")
+            raise_errno(errnum or errno.ECANCELED,
+                        "reactor stopped with an error")
         return rc
 
     def reactor_stop(self, reactor=None):
