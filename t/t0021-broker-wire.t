@@ -1,0 +1,312 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='flux-broker: the local socket, byte for byte
+
+A small raw-socket client (no libflux) checks the handshake, the roles
+given to connections by uid, what the broker does with malformed frames,
+and that the broker answers flux-core wire captures (shared/vectors) with
+the same structure as flux-core did.'
+
+. /usr/share/sharness/sharness.sh
+
+test_under_flux 1 minimal
+
+# The raw client runs under the system python3 when there is one, so that
+# another uid (which cannot read a python under /root) can run it too.
+if test -x /usr/bin/python3; then
+	RAWPY=/usr/bin/python3
+else
+	RAWPY=${PYTHON:-python3}
+fi
+sockpath=${FLUX_URI#local://}
+
+test_expect_success 'create the raw client' '
+	cat >wire.py <<-\EOF &&
+	import json, os, select, socket, struct, sys
+
+	MAGIC = struct.pack("<I", 0xFFEE0012)
+
+	def part(b):
+	    if len(b) < 255:
+	        return bytes([len(b)]) + b
+	    return b"\xff" + struct.pack(">I", len(b)) + b
+
+	def encode(typ, topic=None, payload=None, flags=0, userid=0xFFFFFFFF,
+	           rolemask=0, aux1=0xFFFFFFFF, aux2=1, route=None):
+	    parts = []
+	    if route is not None:
+	        flags |= 0x08
+	        parts += [r.encode() for r in route] + [b""]
+	    if topic is not None:
+	        flags |= 0x01
+	        parts.append(topic.encode())
+	    if payload is not None:
+	        flags |= 0x02
+	        parts.append(payload)
+	    proto = bytes([0x8E, 1, typ, flags]) + struct.pack(
+	        ">IIII", userid, rolemask, aux1, aux2)
+	    body = b"".join(part(p) for p in parts) + part(proto)
+	    return MAGIC + struct.pack(">I", len(body)) + body
+
+	def split_parts(b):
+	    out, i = [], 0
+	    while i < len(b):
+	        n = b[i]
+	        i += 1
+	        if n == 255:
+	            n = struct.unpack(">I", b[i:i + 4])[0]
+	            i += 4
+	        out.append(b[i:i + n])
+	        i += n
+	    return out
+
+	def decode(body):
+	    parts = split_parts(body)
+	    proto = parts.pop()
+	    typ, flags = proto[2], proto[3]
+	    userid, rolemask, aux1, aux2 = struct.unpack(">IIII", proto[4:20])
+	    m = dict(type=typ, flags=flags, userid=userid, rolemask=rolemask,
+	             aux1=aux1, aux2=aux2, route=None, topic=None, payload=None)
+	    if flags & 0x08:
+	        i = parts.index(b"")
+	        m["route"] = [p.decode() for p in parts[:i]]
+	        parts = parts[i + 1:]
+	    if flags & 0x01:
+	        m["topic"] = parts.pop(0).decode()
+	    if flags & 0x02:
+	        m["payload"] = parts.pop(0)
+	    return m
+
+	def frames(data):
+	    i = 0
+	    while i + 8 <= len(data):
+	        n = struct.unpack(">I", data[i + 4:i + 8])[0]
+	        yield data[i + 8:i + 8 + n]
+	        i += 8 + n
+
+	class Conn:
+	    def __init__(self, path):
+	        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	        self.s.connect(path)
+	        self.auth = self.s.recv(1)
+	        self.buf = b""
+
+	    def send(self, data):
+	        self.s.sendall(data)
+
+	    def fill(self, n, timeout):
+	        while len(self.buf) < n:
+	            r, _, _ = select.select([self.s], [], [], timeout)
+	            if not r:
+	                return False
+	            try:
+	                chunk = self.s.recv(65536)
+	            except ConnectionResetError:
+	                chunk = b""
+	            if not chunk:
+	                raise EOFError
+	            self.buf += chunk
+	        return True
+
+	    def recv(self, timeout=10):
+	        if not self.fill(8, timeout):
+	            return None
+	        n = struct.unpack(">I", self.buf[4:8])[0]
+	        if not self.fill(8 + n, timeout):
+	            return None
+	        body, self.buf = self.buf[8:8 + n], self.buf[8 + n:]
+	        return decode(body)
+
+	    def closed(self, timeout=10):
+	        try:
+	            while self.recv(timeout) is not None:
+	                pass
+	            return False
+	        except EOFError:
+	            return True
+
+	def payload_json(m):
+	    return json.loads(m["payload"].rstrip(b"\0"))
+
+	def ping(path):
+	    c = Conn(path)
+	    if c.auth != b"\0":
+	        print("refused errno=%d" % c.auth[0] if c.auth else "eof")
+	        return
+	    c.send(encode(1, "broker.ping", b"{\"seq\":0,\"pad\":\"\"}\0"))
+	    m = c.recv()
+	    p = payload_json(m)
+	    print("userid=%d rolemask=%d" % (p["userid"], p["rolemask"]))
+	    c.send(encode(1, "attr.set",
+	                  b"{\"name\":\"test.guest\",\"value\":\"1\"}\0"))
+	    m = c.recv()
+	    if m["aux1"] == 0:
+	        print("attr.set ok")
+	    else:
+	        print("attr.set errnum=%d %s" % (m["aux1"],
+	              m["payload"].rstrip(b"\0").decode()))
+
+	def replay(path, vdir, name):
+	    req = open(os.path.join(vdir, name + ".client-to-broker.bin"),
+	               "rb").read()
+	    rsp = open(os.path.join(vdir, name + ".broker-to-client.bin"),
+	               "rb").read()
+	    c = Conn(path)
+	    assert c.auth == rsp[:1], "auth byte"
+	    c.send(req)
+	    expected = [decode(f) for f in frames(rsp[1:])]
+	    for e in expected:
+	        a = c.recv()
+	        assert a is not None, "%s: no response" % e["topic"]
+	        for k in ("type", "flags", "aux1", "aux2", "topic", "route",
+	                  "rolemask"):
+	            assert a[k] == e[k], "%s: %s is %r, expected %r" % (
+	                e["topic"], k, a[k], e[k])
+	        assert a["userid"] == os.getuid(), "userid"
+	        if e["payload"] is None:
+	            continue
+	        try:
+	            ekeys = sorted(payload_json(e))
+	        except ValueError:
+	            assert a["payload"] == e["payload"], "%r" % a["payload"]
+	            continue
+	        akeys = sorted(payload_json(a))
+	        assert akeys == ekeys, "%s: keys %r, expected %r" % (
+	            e["topic"], akeys, ekeys)
+	    assert c.recv(timeout=0.5) is None, "unexpected extra message"
+	    print("%s: %d message(s) as flux-core" % (name, len(expected)))
+
+	def garbage(path, what):
+	    c = Conn(path)
+	    assert c.auth == b"\0"
+	    if what == "magic":
+	        c.send(b"\xde\xad\xbe\xef" + struct.pack(">I", 4) + b"abcd")
+	    elif what == "proto":
+	        good = encode(1, "broker.ping", b"{}\0")
+	        c.send(good[:-20] + b"\x8e\x07" + good[-18:])
+	    elif what == "parts":
+	        c.send(MAGIC + struct.pack(">I", 3) + b"\x09ab")
+	    elif what == "midframe":
+	        good = encode(1, "broker.ping", b"{}\0")
+	        c.send(good[:len(good) // 2])
+	        c.s.close()
+	        print("closed by client")
+	        return
+	    print("closed by broker" if c.closed() else "still open")
+
+	cmd = sys.argv[1]
+	if cmd == "ping":
+	    ping(sys.argv[2])
+	elif cmd == "replay":
+	    replay(sys.argv[2], sys.argv[3], sys.argv[4])
+	elif cmd == "garbage":
+	    garbage(sys.argv[2], sys.argv[3])
+	EOF
+	$RAWPY wire.py ping "$sockpath" >owner.out &&
+	cat >owner.expected <<-EOT &&
+	userid=$(id -u) rolemask=5
+	attr.set ok
+	EOT
+	test_cmp owner.expected owner.out
+'
+for v in ping-broker module-list logger event-pub unknown-service attr-get \
+	long-payload; do
+	test_expect_success "vector $v is answered as flux-core answered it" "
+		$RAWPY wire.py replay \"\$sockpath\" \"\$FLUX_VECTORS_DIR\" $v
+	"
+done
+test_expect_success 'the logger vector left its line in the ring' '
+	flux dmesg | grep "logger.info\[0\]: vector-hello"
+'
+for what in magic proto parts; do
+	test_expect_success "a malformed frame ($what) drops that client only" "
+		$RAWPY wire.py garbage \"\$sockpath\" $what >bad-$what.out &&
+		grep '^closed by broker$' bad-$what.out &&
+		flux getattr rank
+	"
+done
+test_expect_success 'the broker logs why it dropped the client' '
+	flux dmesg | grep "broker.err\[0\]: dropping client .*: Protocol error"
+'
+test_expect_success 'a client gone in the middle of a frame is cleaned up' '
+	$RAWPY wire.py garbage "$sockpath" midframe &&
+	flux ping -c 1 broker &&
+	test_retry 50 sh -c "flux dmesg | grep -q \"broker.debug.*disconnected\""
+'
+
+# Another uid: its own broker, with a rundir that uid can reach.
+if test "$(id -u)" = 0 && command -v setpriv >/dev/null &&
+	test -x /usr/bin/python3; then
+	test_set_prereq OTHERUID
+fi
+guest() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+test_expect_success OTHERUID 'a real other uid is refused with EPERM' '
+	run=$(mktemp -d /tmp/flux-t0021-XXXXXX) &&
+	test_when_finished "rm -rf $run" &&
+	chmod 755 $run &&
+	cp wire.py $run/ &&
+	"$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir \
+		sh -c "chmod 755 $run/rundir && \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		/usr/bin/python3 $run/wire.py ping $run/rundir/local" \
+		>refused.out &&
+	echo "refused errno=1" >refused.expected &&
+	test_cmp refused.expected refused.out
+'
+test_expect_success OTHERUID 'with access.allow-guest-user it is a guest' '
+	run=$(mktemp -d /tmp/flux-t0021-XXXXXX) &&
+	test_when_finished "rm -rf $run" &&
+	chmod 755 $run &&
+	cp wire.py $run/ &&
+	"$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir \
+		-Saccess.allow-guest-user=1 \
+		sh -c "chmod 755 $run/rundir && \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		/usr/bin/python3 $run/wire.py ping $run/rundir/local" \
+		>guest.out &&
+	cat >guest.expected <<-EOT &&
+	userid=65534 rolemask=6
+	attr.set errnum=1 Request requires owner credentials
+	EOT
+	test_cmp guest.expected guest.out
+'
+# Run a broker as uid 65534 in the background until $run/done exists.
+guest_broker() {
+	run=$1
+	shift
+	guest "$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir "$@" \
+		sh -c "chmod 755 $run/rundir && touch $run/up && \
+		while test ! -e $run/done; do sleep 0.1; done" </dev/null &
+	echo $! >$run/pid
+}
+test_expect_success OTHERUID 'root is a guest of another uid by default' '
+	run=$(mktemp -d /tmp/flux-t0021-XXXXXX) &&
+	test_when_finished "rm -rf $run" &&
+	chmod 777 $run &&
+	guest_broker $run -Saccess.allow-guest-user=1 &&
+	test_retry 100 test -e $run/up &&
+	$RAWPY wire.py ping $run/rundir/local >root.out &&
+	touch $run/done &&
+	wait $(cat $run/pid) &&
+	grep "^userid=0 rolemask=6$" root.out
+'
+test_expect_success OTHERUID 'root is an owner with access.allow-root-owner' '
+	run=$(mktemp -d /tmp/flux-t0021-XXXXXX) &&
+	test_when_finished "rm -rf $run" &&
+	chmod 777 $run &&
+	guest_broker $run -Saccess.allow-root-owner=1 &&
+	test_retry 100 test -e $run/up &&
+	$RAWPY wire.py ping $run/rundir/local >rootowner.out &&
+	touch $run/done &&
+	wait $(cat $run/pid) &&
+	cat >rootowner.expected <<-EOT &&
+	userid=0 rolemask=5
+	attr.set ok
+	EOT
+	test_cmp rootowner.expected rootowner.out
+'
+
+test_done
