@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='Python broker modules: request and event handlers
+
+"Using BrokerModule" in the Python broker module guide: handler topics
+and the module-name prefix, prefix=False, event handlers, handlers
+inherited from base classes, the handle property, and access control
+(owner only by default, allow_guest=True).  Guests are simulated with
+FLUX_HANDLE_USERID and FLUX_HANDLE_ROLEMASK (the owner forges the
+credentials of its requests; rolemask 2 is FLUX_ROLE_USER).
+'
+
+. /usr/share/sharness/sharness.sh
+
+test_under_flux 1 minimal
+
+M=$SHARNESS_TEST_SRCDIR/module
+
+rpc() {
+	flux python -c '
+import json, sys, flux
+payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+try:
+    resp = flux.Flux().rpc(sys.argv[1], payload).get()
+except OSError as e:
+    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
+    sys.exit(1)
+print(json.dumps(resp, sort_keys=True))
+' "$@"
+}
+
+guest_uid=$(($(id -u) + 1))
+
+# guest CMD...: run CMD as a guest user (credentials forged by the owner).
+guest() {
+	FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=2 "$@"
+}
+
+test_expect_success 'handler topics are prefixed with the module name' '
+	flux module load $M/noprefix.py &&
+	rpc noprefix.hello >prefixed.out &&
+	jq -e ".topic == \"noprefix.hello\" and .prefixed == true" prefixed.out
+'
+test_expect_success 'prefix=False: the topic is used as-is' '
+	rpc npsvc.hello >raw.out &&
+	jq -e ".topic == \"npsvc.hello\" and .prefixed == false" raw.out &&
+	test_must_fail rpc noprefix.npsvc.hello 2>raw.err &&
+	grep "^38: " raw.err
+'
+test_expect_success 'an event with the prefixed topic does not match prefix=False' '
+	flux event pub noprefix.np-stop &&
+	rpc noprefix.hello
+'
+test_expect_success 'an event handler with prefix=False gets the bare topic' '
+	flux event pub np-stop &&
+	test_retry 50 eval "! module_is_loaded noprefix" &&
+	flux dmesg | grep "noprefix.info\[0\]: np-stop event: stopping" &&
+	! flux dmesg | grep "noprefix module runtime failure"
+'
+test_expect_success 'the services a module registered go away with it' '
+	test_must_fail rpc npsvc.hello 2>gone.err &&
+	grep "^38: No service matching npsvc.hello is registered" gone.err
+'
+test_expect_success 'event handlers receive the events they subscribed to' '
+	flux module load $M/events.py &&
+	flux event pub events.ping-ev "{\"n\": 1}" &&
+	flux event pub other-ev "{\"n\": 2}" &&
+	flux event pub global-ev "{\"n\": 3}" &&
+	flux event pub events.ping-ev-not "{\"n\": 4}" &&
+	test_retry 50 eval "rpc events.received | jq -e \".events | length == 2\"" &&
+	rpc events.received | jq -c ".events[] | [.[0], (.[1] | fromjson | .n)]" \
+		>events.out &&
+	cat >events.expected <<-\EOT &&
+	["events.ping-ev",1]
+	["global-ev",3]
+	EOT
+	test_cmp events.expected events.out
+'
+test_expect_success 'the spec example: a "shutdown" event handler stops the module' '
+	flux event pub shutdown &&
+	test_retry 50 eval "! module_is_loaded events"
+'
+test_expect_success 'handlers are inherited from base classes' '
+	flux module load $M/inherit.py &&
+	rpc inherit.base | jq -e ".from == \"Common\"" &&
+	rpc inherit.child | jq -e ".from == \"Child\"" &&
+	rpc inherit.override | jq -e ".from == \"Child\"" &&
+	flux module remove inherit
+'
+test_expect_success 'self.handle is a flux.Flux handle' '
+	flux module load $M/handleapi.py &&
+	rpc handleapi.is-flux | jq -e ".isflux == true"
+'
+test_expect_success 'a handler reads broker attributes through the handle' '
+	rpc handleapi.attr "{\"name\": \"broker.pid\"}" >attr.out &&
+	jq -e ".value == \"$(flux getattr broker.pid)\"" attr.out
+'
+test_expect_success 'a handler makes a synchronous RPC through the handle' '
+	rpc handleapi.rpc "{\"topic\": \"broker.ping\"}" >brpc.out &&
+	jq -e ".response.route | length > 0" brpc.out
+'
+test_expect_success 'a handler responds later from a timer watcher' '
+	rpc handleapi.later "{\"delay\": 0.1}" | jq -e ".delayed == 0.1" &&
+	flux module remove handleapi
+'
+test_expect_success 'load guest.py' '
+	flux module load $M/guest.py
+'
+test_expect_success 'the owner may call every handler' '
+	rpc guest.status | jq -e ".running == true" &&
+	rpc guest.secret | jq -e ".secret == 42"
+'
+test_expect_success 'allow_guest=True admits a guest' '
+	guest rpc guest.status >guest.out &&
+	jq -e ".running == true and .userid == $guest_uid and .rolemask == 2" \
+		guest.out
+'
+test_expect_success 'by default a handler rejects a guest with EPERM' '
+	test_must_fail guest rpc guest.secret 2>secret.err &&
+	echo "1: Request requires owner credentials" >secret.expected &&
+	test_cmp secret.expected secret.err
+'
+test_expect_success 'a guest may ping a Python module' '
+	guest flux ping -c 1 guest
+'
+test_expect_success 'remove guest.py' '
+	flux module remove guest
+'
+test_done
