@@ -388,3 +388,19 @@ def test_wrapping_a_borrowed_handle_does_not_close_it(pair):
     assert server.recv().topic == "svc.after"
     with pytest.raises(RuntimeError):
         client.close()
+
+
+def test_sigint_in_main_thread_raises_keyboardinterrupt(pair):
+    client, _ = pair
+    import signal
+
+    def cb(h, w, revents, args):
+        os.kill(os.getpid(), signal.SIGINT)
+
+    client.timer_watcher_create(0.0, cb).start()
+    # A watcher that would keep the loop running forever.
+    client.timer_watcher_create(60.0, lambda *a: None).start()
+    with pytest.raises(KeyboardInterrupt):
+        client.reactor_run()
+    # Python's own Ctrl-C handling is back once the loop has returned.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
