@@ -52,8 +52,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <flux/core.h>
+
+/* Seconds flux_module_loader_fini() waits for Python to finalize. */
+#define FINALIZE_TIMEOUT 5
 
 int flux_module_loader_main (flux_t *h, const char *path,
                              int argc, char *argv[]);
@@ -507,8 +511,20 @@ void flux_module_loader_fini (void)
     }
     pthread_cond_broadcast (&py.cond);
     pthread_mutex_unlock (&py.lock);
-    if (join)
-        (void)pthread_join (py.thread, NULL);
+    if (join) {
+        struct timespec deadline;
+
+        /* N.B. Py_FinalizeEx() joins every non-daemon thread a module
+         * started (threading._shutdown): one that never ends would hang
+         * the broker's exit.  Give up waiting after a while.
+         */
+        clock_gettime (CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += FINALIZE_TIMEOUT;
+        if (pthread_timedjoin_np (py.thread, NULL, &deadline) != 0)
+            fprintf (stderr, "flux-broker: pyloader: Python did not finalize"
+                     " within %d seconds (a thread started by a module is"
+                     " still running?); exiting anyway\n", FINALIZE_TIMEOUT);
+    }
 }
 
 /*
