@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='Python broker modules: the embedded interpreter environment
+
+The interpreter in the broker honours PYTHONPATH, as python3 does, and
+loads compiled extension modules (libpython is in the global scope);
+module files may live anywhere and be named by a relative path.
+'
+
+. /usr/share/sharness/sharness.sh
+
+test_under_flux 1 minimal
+
+rpc() {
+	flux python -c '
+import json, sys, flux
+payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+try:
+    resp = flux.Flux().rpc(sys.argv[1], payload).get()
+except OSError as e:
+    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
+    sys.exit(1)
+print(json.dumps(resp, sort_keys=True))
+' "$@"
+}
+
+test_expect_success 'create a module that imports a helper and extensions' '
+	mkdir -p helperlib &&
+	cat >helperlib/pymodhelper.py <<-\EOT &&
+	GREETING = "hello from a PYTHONPATH package"
+	EOT
+	cat >usehelper.py <<-\EOT
+	import _ctypes, _json, array
+	from flux.brokermod import BrokerModule, request_handler
+
+	class UseHelper(BrokerModule):
+	    @request_handler("greet")
+	    def greet(self, msg):
+	        import pymodhelper
+	        self.handle.respond(msg, {
+	            "greeting": pymodhelper.GREETING,
+	            "array": array.array("i", [1, 2, 3]).tolist(),
+	        })
+	EOT
+'
+test_expect_success 'a module loads by a relative path; without PYTHONPATH no helper' '
+	flux setattr broker.module-nopanic 1 &&
+	flux module load ./usehelper.py &&
+	flux module list | grep "^usehelper " &&
+	test_must_fail rpc usehelper.greet 2>nohelper.err &&
+	grep "ModuleNotFoundError: No module named ${SQ}pymodhelper${SQ}" \
+		nohelper.err &&
+	test_retry 50 eval "! module_is_loaded usehelper"
+'
+test_expect_success 'PYTHONPATH given to flux start reaches the modules' '
+	cat >greet.sh <<-\EOT &&
+	flux module load ./usehelper.py &&
+	flux python -c "import flux; print(flux.Flux().rpc(\"usehelper.greet\").get()[\"greeting\"])" &&
+	flux module remove usehelper
+	EOT
+	PYTHONPATH="$PWD/helperlib${PYTHONPATH:+:$PYTHONPATH}" \
+		run_timeout 60 flux start sh ./greet.sh >greet.out &&
+	echo "hello from a PYTHONPATH package" >greet.expected &&
+	test_cmp greet.expected greet.out
+'
+test_done
