@@ -534,10 +534,11 @@ static void print_json (const char *s, const char *objname,
     o = obj;
     if (objname && !(o = jpath_get (obj, objname)))
         cmd_die ("flux-module", "'%s' not found in response", objname);
-    if (json_is_integer (o) || (type && !strcmp (type, "int"))) {
+    /* An explicit --type wins over the value's own type. */
+    if ((type && !strcmp (type, "int")) || (!type && json_is_integer (o))) {
         printf ("%d\n", (int)(json_number_value (o) * scale));
     }
-    else if (json_is_real (o) || (type && !strcmp (type, "double"))) {
+    else if (type || json_is_real (o)) {
         printf ("%lf\n", json_number_value (o) * scale);
     }
     else {

@@ -179,7 +179,7 @@ test_expect_success 'a bare NAME is found in FLUX_MODULE_PATH (.py)' '
 	flux module remove pathmod
 '
 test_expect_success 'a bare NAME not in FLUX_MODULE_PATH fails' '
-	test_expect_code 1 env FLUX_MODULE_PATH=$(pwd)/moddir \
+	test_expect_code 1 env "FLUX_MODULE_PATH=$(pwd)/moddir" \
 		flux module load nosuchmod 2>notfound.err &&
 	grep "^flux-module: load nosuchmod: module not found in module path" \
 		notfound.err

@@ -47,7 +47,10 @@ test_under_flux() {
     test "$chain_lint" = "t" && flags="$flags --chain-lint"
     # sharness has already entered the trash directory, and $0 may be
     # relative to where the script was started.
-    script="$SHARNESS_TEST_SRCDIR/$(basename "$0")"
+    case "$0" in
+        /*) script=$0 ;;
+        *) script="$SHARNESS_TEST_SRCDIR/$(basename "$0")" ;;
+    esac
     cd "$SHARNESS_TEST_DIRECTORY" || error "cannot cd to test directory"
     rm -f "$log_file"
     TEST_UNDER_FLUX_ACTIVE=t \
