@@ -75,6 +75,14 @@ test_expect_success 'module stats -p picks a value, -s scales, -t converts' '
 	flux module stats -p tx -s 2 echomod >obj.out &&
 	grep "\"request\":" obj.out
 '
+test_expect_success 'module stats -s multiplies the value' '
+	a=$(flux module stats -p rx.request echomod) &&
+	b=$(flux module stats -s 10 -p rx.request echomod) &&
+	test "$b" -ge $(((a + 1) * 10)) &&
+	test $((b % 10)) -eq 0 &&
+	flux module stats -s 0.5 -t double -p rx.request echomod >half.out &&
+	grep "^[0-9]*\.[05]00000$" half.out
+'
 test_expect_success 'module stats -p of a missing object fails' '
 	test_expect_code 1 flux module stats -p nosuch.key echomod 2>p.err &&
 	grep "^flux-module: .nosuch.key. not found in response" p.err
