@@ -224,6 +224,24 @@ test_expect_success 'a bare NAME is found in FLUX_MODULE_PATH (.so)' '
 	module_is_loaded testmod &&
 	flux module remove testmod
 '
+test_expect_success 'module list shows the other services of a module' '
+	cat >svcmod.py <<-PYEOF &&
+	from flux.brokermod import BrokerModule
+
+
+	class Svc(BrokerModule):
+	    def __init__(self, h, *args):
+	        super().__init__(h, *args)
+	        for name in args:
+	            self.handle.service_register(name).get()
+	PYEOF
+	flux module load ./svcmod.py extra1 extra2 &&
+	test_when_finished "flux module remove svcmod" &&
+	flux module list >svc.out &&
+	grep "^svcmod  *[0-9]*  R     0     0 extra1,extra2$" svc.out &&
+	flux module list -l >svcl.out &&
+	grep "^svcmod  .*  R     0     0 extra1,+ $(pwd)/svcmod.py$" svcl.out
+'
 test_expect_success 'remove of an unknown module fails; -f ignores it' '
 	test_expect_code 1 flux module remove nosuch 2>rm.err &&
 	grep "^flux-module: remove nosuch: " rm.err &&
