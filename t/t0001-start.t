@@ -21,6 +21,12 @@ test_expect_success 'a command killed by a signal gives 128+signal' '
 test_expect_success 'a command that is not found gives 127' '
 	test_expect_code 127 flux start /nonexistent/command
 '
+test_expect_success 'without a command, $SHELL runs in the instance' '
+	echo "flux getattr size" | SHELL=/bin/sh flux start >shell.out &&
+	echo 1 >shell.expected &&
+	test_cmp shell.expected shell.out &&
+	echo "exit 7" | test_expect_code 7 env SHELL=/bin/sh flux start
+'
 test_expect_success 'the command can talk to the instance' '
 	flux start flux getattr rank >rank.out &&
 	echo 0 >rank.expected &&
