@@ -50,7 +50,13 @@ struct flux_msgcounters {
 
 /* Open a handle.  Returns NULL with errno set on failure; flux_open_ex
  * also fills 'error' (may be NULL) with text a user can act on.  The
- * caller must flux_close() it.
+ * caller must flux_close() it.  Errors: ENOENT "FLUX_URI is not set"
+ * (uri NULL, no $FLUX_URI) or an unknown scheme; EINVAL for a URI
+ * without "://"; otherwise the connector's (e.g. ENOENT "connect
+ * local://PATH: No such file or directory", EPERM when the broker
+ * refuses, EADDRINUSE for a third interthread open).  At open,
+ * $FLUX_HANDLE_TRACE (not "0") adds FLUX_O_TRACE, and
+ * $FLUX_HANDLE_USERID / $FLUX_HANDLE_ROLEMASK set the testing options.
  */
 flux_t *flux_open (const char *uri, int flags);
 flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error);
@@ -107,7 +113,10 @@ int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags);
 int flux_pollfd (flux_t *h);
 int flux_pollevents (flux_t *h);
 
-/* Matchtags for RPCs: never FLUX_MATCHTAG_NONE. */
+/* Matchtags for RPCs: the lowest free tag in 1..2^20-1, never
+ * FLUX_MATCHTAG_NONE except when all are in use (then errno EBUSY).
+ * Freeing a tag also drops queued responses that carry it.
+ */
 uint32_t flux_matchtag_alloc (flux_t *h);
 void flux_matchtag_free (flux_t *h, uint32_t matchtag);
 uint32_t flux_matchtag_avail (flux_t *h);

@@ -228,6 +228,23 @@ static void test_matchtags (void **state)
     }
     assert_int_equal (flux_matchtag_avail (p->h), avail - 5002);
 
+    /* exhaustion: NONE with EBUSY, until a tag is freed */
+    {
+        uint32_t t, n = flux_matchtag_avail (p->h);
+        for (uint32_t i = 0; i < n; i++)
+            assert_int_not_equal (flux_matchtag_alloc (p->h),
+                                  FLUX_MATCHTAG_NONE);
+        assert_int_equal (flux_matchtag_avail (p->h), 0);
+        errno = 0;
+        assert_int_equal (flux_matchtag_alloc (p->h), FLUX_MATCHTAG_NONE);
+        assert_int_equal (errno, EBUSY);
+        flux_matchtag_free (p->h, 777);
+        assert_int_equal (flux_matchtag_alloc (p->h), 777);
+        for (t = 5003; t < 5003 + n; t++)
+            flux_matchtag_free (p->h, t);
+        assert_int_equal (flux_matchtag_avail (p->h), avail - 5002);
+    }
+
     /* a clone shares the pool */
     flux_t *c = flux_clone (p->h);
     assert_int_equal (flux_matchtag_alloc (c), 5003);
