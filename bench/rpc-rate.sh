@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+# RPC rate from a client to a trivial handler, in a Python module
+# (echo.py) and in a C module (echo_c.so), sequential (window 1) and
+# pipelined (64 requests in flight).
+# Usage: rpc-rate.sh [COUNT]   (default 20000)
+. "$(dirname "$0")/bench-lib.sh"
+bench_under_flux "$@"
+count=${1:-20000}
+set -e
+flux module load "$BENCH_SRC/echo.py"
+flux module load "$BENCH_BUILD/echo_c.so"
+echo "# RPC rate: $count requests per run"
+for window in 1 64; do
+    "$BENCH_BUILD/rpc_rate" echo.echo "$count" $window
+    "$BENCH_BUILD/rpc_rate" echo_c.echo "$count" $window
+done
+flux module remove echo_c
+flux module remove echo
