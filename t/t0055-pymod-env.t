@@ -64,4 +64,23 @@ test_expect_success 'PYTHONPATH given to flux start reaches the modules' '
 	echo "hello from a PYTHONPATH package" >greet.expected &&
 	test_cmp greet.expected greet.out
 '
+test_expect_success 'if the loader cannot be imported, the load fails and says why' '
+	mkdir -p sitedir &&
+	cat >sitedir/sitecustomize.py <<-\EOT &&
+	import sys
+	sys.modules["flux._pyloader"] = None
+	EOT
+	cat >broken.sh <<-\EOT &&
+	flux module load ./usehelper.py 2>broken.err
+	echo "load exit code $?"
+	flux dmesg | grep "usehelper.err"
+	EOT
+	PYTHONPATH="$PWD/sitedir${PYTHONPATH:+:$PYTHONPATH}" \
+		run_timeout 60 flux start sh ./broken.sh >broken.out &&
+	grep "^load exit code 1$" broken.out &&
+	grep "^flux-module: load ./usehelper.py: Python loader: ModuleNotFoundError: import of flux._pyloader halted; None in sys.modules$" \
+		broken.err &&
+	grep "usehelper.err\[0\]: ModuleNotFoundError: import of flux._pyloader halted" \
+		broken.out
+'
 test_done

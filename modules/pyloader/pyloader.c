@@ -319,29 +319,34 @@ static void python_release (void)
  */
 static void report_loader_exception (flux_t *h)
 {
-    PyObject *exc, *val, *tb;
-    PyObject *text = NULL;
+    PyObject *val, *tbmod, *lines = NULL, *text = NULL;
     const char *s = NULL;
 
-    PyErr_Fetch (&exc, &val, &tb);
-    PyErr_NormalizeException (&exc, &val, &tb);
-    if (val) {
-        PyObject *tbmod = PyImport_ImportModule ("traceback");
-        if (tbmod) {
-            PyObject *lines = PyObject_CallMethod (tbmod,
-                                                   "format_exception",
-                                                   "OOO", exc, val,
-                                                   tb ? tb : Py_None);
-            if (lines) {
-                PyObject *empty = PyUnicode_FromString ("");
-                if (empty) {
-                    text = PyUnicode_Join (empty, lines);
-                    Py_DECREF (empty);
-                }
-                Py_DECREF (lines);
-            }
-            Py_DECREF (tbmod);
+#if PY_VERSION_HEX >= 0x030C0000
+    val = PyErr_GetRaisedException ();
+#else
+    {
+        PyObject *exc, *tb;
+        PyErr_Fetch (&exc, &val, &tb);
+        PyErr_NormalizeException (&exc, &val, &tb);
+        if (val && tb)
+            (void)PyException_SetTraceback (val, tb);
+        Py_XDECREF (exc);
+        Py_XDECREF (tb);
+    }
+#endif
+    /* traceback.format_exception(val): the single-argument form. */
+    if (val && (tbmod = PyImport_ImportModule ("traceback"))) {
+        lines = PyObject_CallMethod (tbmod, "format_exception", "O", val);
+        Py_DECREF (tbmod);
+    }
+    if (lines) {
+        PyObject *empty = PyUnicode_FromString ("");
+        if (empty) {
+            text = PyUnicode_Join (empty, lines);
+            Py_DECREF (empty);
         }
+        Py_DECREF (lines);
     }
     if (text)
         s = PyUnicode_AsUTF8 (text);
@@ -363,9 +368,7 @@ static void report_loader_exception (flux_t *h)
         flux_module_set_error (h, "Python loader: an exception was raised");
     PyErr_Clear ();
     Py_XDECREF (text);
-    Py_XDECREF (exc);
     Py_XDECREF (val);
-    Py_XDECREF (tb);
 }
 
 /* Called with the GIL: import flux._pyloader once, keep it. */
