@@ -195,8 +195,35 @@ test_expect_success 'create the raw client' '
 	        return
 	    print("closed by broker" if c.closed() else "still open")
 
+	def subscribe(path, ready, topic):
+	    c = Conn(path)
+	    c.send(encode(1, "event.subscribe",
+	                  json.dumps({"topic": topic}).encode() + b"\0"))
+	    assert c.recv()["aux1"] == 0
+	    open(ready, "w").close()
+	    while True:
+	        m = c.recv(timeout=30)
+	        if m is None:
+	            break
+	        if m["type"] == 4:
+	            print(m["topic"])
+	            sys.stdout.flush()
+	            if m["topic"].endswith(".end"):
+	                break
+
+	def publish(path, private, topic):
+	    c = Conn(path)
+	    c.send(encode(1, "event.publish", json.dumps(
+	        {"topic": topic, "flags": int(private == "private")}).encode()
+	        + b"\0"))
+	    assert c.recv()["aux1"] == 0
+
 	cmd = sys.argv[1]
-	if cmd == "ping":
+	if cmd == "subscribe":
+	    subscribe(sys.argv[2], sys.argv[3], sys.argv[4])
+	elif cmd == "publish":
+	    publish(sys.argv[2], sys.argv[3], sys.argv[4])
+	elif cmd == "ping":
 	    ping(sys.argv[2])
 	elif cmd == "replay":
 	    replay(sys.argv[2], sys.argv[3], sys.argv[4])
@@ -278,9 +305,15 @@ guest_broker() {
 	run=$1
 	shift
 	guest "$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir "$@" \
-		sh -c "chmod 755 $run/rundir && touch $run/up && \
-		while test ! -e $run/done; do sleep 0.1; done" </dev/null &
+		sh -c "chmod 755 $run/rundir && touch $run/up && n=0 && \
+		while test ! -e $run/done && test -d $run && test \$n -lt 600; \
+		do sleep 0.1; n=\$((n+1)); done" </dev/null &
 	echo $! >$run/pid
+}
+# Start COMMAND... in the background, its pid in file 'bg.pid'.
+run_bg() {
+	"$@" &
+	echo $! >bg.pid
 }
 test_expect_success OTHERUID 'root is a guest of another uid by default' '
 	run=$(mktemp -d /tmp/flux-t0021-XXXXXX) &&
@@ -307,6 +340,26 @@ test_expect_success OTHERUID 'root is an owner with access.allow-root-owner' '
 	attr.set ok
 	EOT
 	test_cmp rootowner.expected rootowner.out
+'
+
+test_expect_success OTHERUID 'a PRIVATE event reaches a guest only if it is his' '
+	run=$(mktemp -d /tmp/flux-t0021-XXXXXX) &&
+	test_when_finished "rm -rf $run" &&
+	chmod 777 $run &&
+	cp wire.py $run/ &&
+	guest_broker $run -Saccess.allow-guest-user=1 &&
+	test_retry 100 test -e $run/up &&
+	sock=$run/rundir/local &&
+	run_bg $RAWPY wire.py subscribe $sock sub.ready priv >priv.out &&
+	test_retry 100 test -e sub.ready &&
+	guest /usr/bin/python3 $run/wire.py publish $sock private priv.owner &&
+	$RAWPY wire.py publish $sock private priv.mine &&
+	guest /usr/bin/python3 $run/wire.py publish $sock public priv.end &&
+	wait $(cat bg.pid) &&
+	touch $run/done &&
+	wait $(cat $run/pid) &&
+	printf "priv.mine\npriv.end\n" >priv.expected &&
+	test_cmp priv.expected priv.out
 '
 
 test_done
