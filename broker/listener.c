@@ -261,10 +261,11 @@ static void conn_read_cb (flux_reactor_t *r, flux_watcher_t *w,
         if (!(msg = flux_msg_recvfd (c->fd, &c->inbuf))) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
-            if (errno == ECONNRESET || errno == EPIPE)
-                flux_log (h, LOG_DEBUG, "client %.8s disconnected",
-                          router_peer_uuid (c->peer));
-            else
+            /* N.B. a client that just goes is not worth a log line: in
+             * a busy instance those would push everything else out of
+             * the ring.
+             */
+            if (errno != ECONNRESET && errno != EPIPE)
                 flux_log (h, LOG_ERR,
                           "dropping client %.8s (uid %d): "
                           "error reading message: %s",
