@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* testmod: a C broker module for the broker's tests.
  *
+ * (NAME is "testmod", or what --name gave)
  *   testmod.hello        -> {name}
  *   testmod.info         -> {name, uuid, args:[s...]}
  *   testmod.fail {errnum?}
@@ -23,6 +24,7 @@
  * the reactor; --init-error=TEXT does so with TEXT as the reported error.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,7 +71,8 @@ static void fail_cb (flux_t *h, flux_msg_handler_t *mh,
     int errnum = EIO;
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s?i}", "errnum", &errnum) < 0) {
+    if (flux_msg_has_payload (msg)
+        && flux_request_unpack (msg, NULL, "{s?i}", "errnum", &errnum) < 0) {
         flux_respond_error (h, msg, errno, NULL);
         return;
     }
@@ -175,25 +178,55 @@ static void event_cb (flux_t *h, flux_msg_handler_t *mh,
     json_array_append_new (ctx->events, json_string (topic));
 }
 
-static const struct flux_msg_handler_spec htab[] = {
-    { FLUX_MSGTYPE_REQUEST, "testmod.hello", hello_cb, FLUX_ROLE_USER },
-    { FLUX_MSGTYPE_REQUEST, "testmod.info", info_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.fail", fail_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.sleep", sleep_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.log", log_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.subscribe", subscribe_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.events", events_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.disconnects", disconnects_cb, 0 },
-    { FLUX_MSGTYPE_REQUEST, "testmod.disconnect", disconnect_cb,
-      FLUX_ROLE_ALL },
-    { FLUX_MSGTYPE_EVENT, "*", event_cb, 0 },
-    FLUX_MSGHANDLER_TABLE_END,
+/* Methods are registered under the module's name, so that a second copy
+ * loaded with --name NAME answers NAME.hello.
+ */
+static const struct {
+    const char *method;
+    flux_msg_handler_f cb;
+    uint32_t rolemask;
+} methods[] = {
+    { "hello", hello_cb, FLUX_ROLE_USER },
+    { "info", info_cb, 0 },
+    { "fail", fail_cb, 0 },
+    { "sleep", sleep_cb, 0 },
+    { "log", log_cb, 0 },
+    { "subscribe", subscribe_cb, 0 },
+    { "events", events_cb, 0 },
+    { "disconnects", disconnects_cb, 0 },
+    { "disconnect", disconnect_cb, FLUX_ROLE_ALL },
 };
+enum { NMETHODS = sizeof (methods) / sizeof (methods[0]) };
+
+static int handlers_create (flux_t *h, struct testmod *ctx,
+                            flux_msg_handler_t *handlers[])
+{
+    struct flux_match match = FLUX_MATCH_REQUEST;
+    char topic[256];
+
+    for (int i = 0; i < NMETHODS; i++) {
+        snprintf (topic, sizeof (topic), "%s.%s", flux_module_name (h),
+                  methods[i].method);
+        match.topic_glob = topic;
+        if (!(handlers[i] = flux_msg_handler_create (h, match,
+                                                     methods[i].cb, ctx)))
+            return -1;
+        flux_msg_handler_allow_rolemask (handlers[i], methods[i].rolemask);
+        flux_msg_handler_start (handlers[i]);
+    }
+    match = FLUX_MATCH_EVENT;
+    match.topic_glob = "*";
+    if (!(handlers[NMETHODS] = flux_msg_handler_create (h, match, event_cb,
+                                                        ctx)))
+        return -1;
+    flux_msg_handler_start (handlers[NMETHODS]);
+    return 0;
+}
 
 int mod_main (flux_t *h, int argc, char **argv)
 {
     struct testmod ctx = { .argc = argc, .argv = argv };
-    flux_msg_handler_t **handlers = NULL;
+    flux_msg_handler_t *handlers[NMETHODS + 1] = { NULL };
     int rc = -1;
 
     for (int i = 0; i < argc; i++) {
@@ -210,7 +243,7 @@ int mod_main (flux_t *h, int argc, char **argv)
     if (!(ctx.events = json_array ()) || !(ctx.disconnects = json_array ()))
         goto done;
     if (flux_event_subscribe (h, "testmod.panic") < 0
-        || flux_msg_handler_addvec (h, htab, &ctx, &handlers) < 0)
+        || handlers_create (h, &ctx, handlers) < 0)
         goto done;
     if (flux_reactor_run (flux_get_reactor (h), 0) < 0) {
         errno = ctx.fail_errnum ? ctx.fail_errnum : ECONNRESET;
@@ -218,7 +251,8 @@ int mod_main (flux_t *h, int argc, char **argv)
     }
     rc = 0;
 done:
-    flux_msg_handler_delvec (handlers);
+    for (int i = 0; i < NMETHODS + 1; i++)
+        flux_msg_handler_destroy (handlers[i]);
     json_decref (ctx.events);
     json_decref (ctx.disconnects);
     return rc;

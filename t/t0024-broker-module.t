@@ -1,0 +1,269 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='flux-broker: C modules on threads
+
+Load, list, ping, stats, debug and remove a C module; every way a load
+can fail, with its errno and text; runtime failures with and without
+broker.module-nopanic; disconnect notices; a module that ignores
+shutdown; modules left loaded at exit.'
+
+. /usr/share/sharness/sharness.sh
+
+test_under_flux 1 minimal
+
+broker="$FLUX_BUILD_DIR/broker/flux-broker"
+testmod="$FLUX_BUILD_DIR/t/module/testmod.so"
+nomain="$FLUX_BUILD_DIR/t/module/nomain.so"
+
+# Print the JSON result of an RPC, or "ERRNO TEXT": rpc TOPIC [JSON]
+rpc() {
+	flux python -c "
+import flux, json, sys
+try:
+    print(json.dumps(flux.Flux().rpc(sys.argv[1],
+                                     json.loads(sys.argv[2])).get(),
+                     sort_keys=True))
+except OSError as e:
+    print(e.errno, e.strerror)
+" "$1" "${2:-{\}}"
+}
+# module.load straight to the broker: load_rpc PATH [NAME]
+load_rpc() {
+	if test -n "$2"; then
+		rpc module.load "{\"path\":\"$1\",\"args\":[],\"name\":\"$2\"}"
+	else
+		rpc module.load "{\"path\":\"$1\",\"args\":[]}"
+	fi
+}
+
+test_expect_success 'load a C module with arguments' '
+	flux module load "$testmod" a b &&
+	flux module list >list.out &&
+	grep "^testmod  *[0-9]*  R " list.out
+'
+test_expect_success 'the module got its arguments and its name' '
+	rpc testmod.info >info.out &&
+	grep "\"args\": \[\"a\", \"b\"\]" info.out &&
+	grep "\"name\": \"testmod\"" info.out
+'
+test_expect_success 'module.list describes it as flux-core does' '
+	flux python -c "
+import flux
+m = flux.Flux().rpc(\"module.list\").get()[\"mods\"][0]
+print(sorted(m))
+print(m[\"name\"], m[\"path\"], m[\"status\"], m[\"services\"])
+" >mlist.out &&
+	cat >mlist.expected <<-EOT &&
+	[${SQ}idle${SQ}, ${SQ}name${SQ}, ${SQ}path${SQ}, ${SQ}recvqueue${SQ}, ${SQ}sendqueue${SQ}, ${SQ}services${SQ}, ${SQ}status${SQ}]
+	testmod $testmod 1 [${SQ}testmod${SQ}]
+	EOT
+	test_cmp mlist.expected mlist.out
+'
+test_expect_success 'ping reaches the module through the broker' '
+	uuid=$(flux python -c "import flux; \
+		print(flux.Flux().rpc(\"testmod.info\").get()[\"uuid\"])") &&
+	flux ping -c 1 testmod >ping.out &&
+	grep "testmod.ping pad=0 seq=0 .*(.*!.*!$(echo $uuid | cut -c1-8))$" \
+		ping.out
+'
+test_expect_success 'module stats prints its message counters' '
+	flux module stats testmod >stats.out &&
+	grep "\"request\":" stats.out &&
+	grep "\"rx\":" stats.out
+'
+test_expect_success 'module debug flags round trip' '
+	flux module debug -S 0x4 testmod &&
+	flux module debug testmod >debug.out &&
+	echo 0x4 >debug.expected &&
+	test_cmp debug.expected debug.out &&
+	flux module debug -C testmod
+'
+# Succeed if testmod heard at least N disconnects, the last from us.
+disconnects_atleast() {
+	flux python -c "
+import flux, os, sys
+r = flux.Flux().rpc('testmod.disconnects').get()
+sys.exit(not (r['count'] >= int(sys.argv[1])
+              and r['senders'][-1] == os.getuid()))
+" "$1"
+}
+test_expect_success 'a client that used the module makes it hear a disconnect' '
+	before=$(flux python -c "import flux; \
+		print(flux.Flux().rpc(\"testmod.disconnects\").get()[\"count\"])") &&
+	rpc testmod.hello &&
+	test_retry 100 disconnects_atleast $((before + 2))
+'
+test_expect_success 'module events: a module subscribes by prefix' '
+	rpc testmod.subscribe "{\"topic\":\"mt\"}" &&
+	flux python -c "import flux; h = flux.Flux(); \
+		h.rpc(\"event.publish\", {\"topic\": \"mt.one\", \"flags\": 0}).get(); \
+		h.rpc(\"event.publish\", {\"topic\": \"other\", \"flags\": 0}).get()" &&
+	rpc testmod.events >events.out &&
+	echo "{\"topics\": [\"mt.one\"]}" >events.expected &&
+	test_cmp events.expected events.out
+'
+test_expect_success 'module.debug defer holds back what a module sends' '
+	flux python -c "
+import errno, flux
+h = flux.Flux()
+h.rpc(\"module.debug\", {\"name\": \"testmod\", \"defer\": True}).get()
+f = h.rpc(\"testmod.hello\")
+try:
+    f.wait_for(0.3)
+    print(\"answered\")
+except OSError as e:
+    print(\"held back\", e.errno == errno.ETIMEDOUT)
+h.rpc(\"module.debug\", {\"name\": \"testmod\", \"defer\": False}).get()
+print(f.get()[\"name\"])
+" >defer.out &&
+	printf "held back True\ntestmod\n" >defer.expected &&
+	test_cmp defer.expected defer.out
+'
+test_expect_success 'a second load of the same name fails with EEXIST' '
+	load_rpc "$testmod" >dup.out &&
+	echo "17 module testmod is already loaded" >dup.expected &&
+	test_cmp dup.expected dup.out &&
+	test_must_fail flux module load "$testmod" 2>dup.err &&
+	grep "module testmod is already loaded" dup.err
+'
+test_expect_success '--name loads the same file again' '
+	flux module load --name alt "$testmod" &&
+	rpc alt.hello >alt.out &&
+	echo "{\"name\": \"alt\"}" >alt.expected &&
+	test_cmp alt.expected alt.out &&
+	rpc testmod.hello >tm.out &&
+	echo "{\"name\": \"testmod\"}" >tm.expected &&
+	test_cmp tm.expected tm.out &&
+	flux module remove alt
+'
+test_expect_success 'remove unloads it; its service is gone' '
+	flux module remove testmod &&
+	test_must_fail module_is_loaded testmod &&
+	rpc testmod.hello >gone.out &&
+	echo "38 No service matching testmod.hello is registered" \
+		>gone.expected &&
+	test_cmp gone.expected gone.out &&
+	flux dmesg | grep "broker.debug\[0\]: module testmod exited"
+'
+test_expect_success 'remove of a module not loaded fails with ENOENT' '
+	rpc module.remove "{\"name\":\"nosuch\"}" >rmnoent.out &&
+	echo "2 module nosuch is not loaded" >rmnoent.expected &&
+	test_cmp rmnoent.expected rmnoent.out
+'
+test_expect_success 'load of a missing file: ENOENT "PATH: No such file..."' '
+	load_rpc /nonexistent/x.so >noent.out &&
+	echo "2 /nonexistent/x.so: No such file or directory" >noent.expected &&
+	test_cmp noent.expected noent.out
+'
+test_expect_success 'load of a DSO without mod_main fails with EINVAL' '
+	load_rpc "$nomain" >nomain.out &&
+	echo "22 module does not define mod_main()" >nomain.expected &&
+	test_cmp nomain.expected nomain.out &&
+	test_must_fail flux module load "$nomain" 2>nomain.err &&
+	grep "load .*nomain.so: module does not define mod_main()$" nomain.err
+'
+test_expect_success 'load of a file dlopen refuses gives the dlerror text' '
+	echo "not elf" >bad.so &&
+	load_rpc "$(pwd)/bad.so" >bad.out &&
+	grep "^2 .*bad.so: " bad.out
+'
+test_expect_success 'load of a file with no loader for its suffix: EINVAL' '
+	echo x >mod.txt &&
+	load_rpc "$(pwd)/mod.txt" >suffix.out &&
+	echo "22 no module loader for this file type (supported: .so, .py)" \
+		>suffix.expected &&
+	test_cmp suffix.expected suffix.out
+'
+test_expect_success 'load with a bad name or a taken service name fails' '
+	load_rpc "$testmod" a.b >badname.out &&
+	grep "^22 module name ${SQ}a.b${SQ} may not" badname.out &&
+	load_rpc "$testmod" broker >svcname.out &&
+	echo "17 service broker is already registered" >svcname.expected &&
+	test_cmp svcname.expected svcname.out
+'
+test_expect_success 'a module that fails to start fails the load with its errno' '
+	test_must_fail flux module load "$testmod" --init-failure 2>init.err &&
+	grep "Input/output error" init.err &&
+	test_must_fail module_is_loaded testmod &&
+	flux dmesg >init.dmesg &&
+	grep "testmod.crit\[0\]: module exiting abnormally" init.dmesg &&
+	grep "broker.err\[0\]: testmod: Input/output error" init.dmesg
+'
+test_expect_success 'and with the text it gave' '
+	load_rpc "$testmod" >/dev/null &&
+	rpc module.remove "{\"name\":\"testmod\"}" &&
+	flux python -c "
+import flux
+try:
+    flux.Flux().rpc(\"module.load\", {\"path\": \"$testmod\",
+        \"args\": [\"--init-error=it-went-wrong\"]}).get()
+except OSError as e:
+    print(e.errno, e.strerror)
+" >text.out &&
+	echo "22 it-went-wrong" >text.expected &&
+	test_cmp text.expected text.out
+'
+test_expect_success 'a runtime failure with nopanic is logged, the broker lives' '
+	flux setattr broker.module-nopanic 1 &&
+	flux module load "$testmod" &&
+	rpc testmod.fail "{\"errnum\": 5}" &&
+	test_retry 100 test_must_fail module_is_loaded testmod &&
+	flux dmesg >fail.dmesg &&
+	grep "broker.err\[0\]: testmod: Input/output error" fail.dmesg &&
+	grep "broker.crit\[0\]: testmod module runtime failure" fail.dmesg &&
+	flux ping -c 1 broker
+'
+test_expect_success 'so is the event testmod.panic' '
+	flux dmesg -C &&
+	flux module load "$testmod" &&
+	flux python -c "import flux; flux.Flux().rpc(\"event.publish\", \
+		{\"topic\": \"testmod.panic\", \"flags\": 0}).get()" &&
+	test_retry 100 test_must_fail module_is_loaded testmod &&
+	flux dmesg | grep "testmod: Operation not permitted" &&
+	flux dmesg | grep "testmod module runtime failure" &&
+	flux setattr broker.module-nopanic 0
+'
+test_expect_success 'without nopanic a runtime failure ends the instance' '
+	test_expect_code 1 run_timeout 30 "$broker" sh -c "\
+		flux module load $testmod && \
+		flux python -c \"import flux; \
+			flux.Flux().rpc(\\\"testmod.fail\\\").get()\" && \
+		sleep 60" 2>panic.err &&
+	grep "testmod module runtime failure" panic.err
+'
+test_expect_success 'a module that ignores shutdown is abandoned after grace' '
+	flux setattr broker.module-remove-timeout 0.2 &&
+	flux module load "$testmod" &&
+	rpc testmod.sleep "{\"seconds\": 2}" &&
+	flux module remove testmod &&
+	test_must_fail module_is_loaded testmod &&
+	flux dmesg >stuck.dmesg &&
+	grep "module testmod did not exit after shutdown: its loader cannot" \
+		stuck.dmesg &&
+	grep "module testmod did not exit after shutdown: abandoning" \
+		stuck.dmesg &&
+	rpc testmod.hello >dead.out &&
+	echo "38 No service matching testmod.hello is registered" \
+		>dead.expected &&
+	test_cmp dead.expected dead.out &&
+	sleep 2.5 &&
+	flux ping -c 1 broker &&
+	flux setattr broker.module-remove-timeout 5
+'
+test_expect_success 'modules left loaded at exit are removed, newest first' '
+	test_expect_code 1 "$broker" sh -c "\
+		flux module load --name first $testmod && \
+		flux module load --name second $testmod" 2>left.err &&
+	grep -n "not properly shut down" left.err >left.out &&
+	grep "^1:.*broker.err\[0\]: module second was not properly shut down" \
+		left.out &&
+	grep "^2:.*broker.err\[0\]: module first was not properly shut down" \
+		left.out
+'
+test_expect_success 'modules removed before exit leave the exit code alone' '
+	"$broker" sh -c "flux module load $testmod && \
+		flux module remove testmod"
+'
+
+test_done
