@@ -42,6 +42,10 @@ test_expect_success 'load a C module with arguments' '
 	flux module list >list.out &&
 	grep "^testmod  *[0-9]*  R " list.out
 '
+test_expect_success 'the module runs on a thread named after it' '
+	cat /proc/$(flux getattr broker.pid)/task/*/comm >comm.out &&
+	grep -x testmod comm.out
+'
 test_expect_success 'the module got its arguments and its name' '
 	rpc testmod.info >info.out &&
 	grep "\"args\": \[\"a\", \"b\"\]" info.out &&
