@@ -336,18 +336,17 @@ def test_log_sends_text_verbatim(pair):
     client.log(syslog.LOG_WARNING, "100% literal %s %d")
     msg = recv_timeout(server, C.FLUX_MSGTYPE_REQUEST, "log.append")
     assert msg.topic == "log.append"
-    line = ffi.string(ffi.cast("char *", payload_ptr(msg))).decode()
+    line = payload_bytes(msg).decode()
     assert line.endswith("100% literal %s %d")
     assert line.startswith(f"<{syslog.LOG_WARNING * 8}>1 ")
 
 
-def payload_ptr(msg):
+def payload_bytes(msg):
+    """The raw payload, copied (a log line carries no trailing NUL)."""
     data = ffi.new("const void **")
     size = ffi.new("size_t *")
     check(lib.flux_msg_get_payload(msg.handle, data, size))
-    buf = ffi.new("char[]", size[0] + 1)
-    ffi.memmove(buf, data[0], size[0])
-    return buf
+    return bytes(ffi.buffer(data[0], size[0]))
 
 
 def test_pure_future_fulfilled_with_error():
