@@ -7,10 +7,11 @@ them on the module's handle and run() runs the reactor.  See
 doc/guide and spec/python-broker-modules.rst.
 
 Failure in a handler.  If a handler raises, and the message was a
-request that expects a response, the sender gets an error response: the
-errno of an OSError (EINVAL if it has none) with its strerror text, and
-for any other exception EINVAL with "ExceptionType: text".  Then the
-reactor stops and run() re-raises the exception, so the module exits
+request that expects a response (and was not answered yet), the sender
+gets an error response: the errno of an OSError (EINVAL if it has none)
+with its strerror text, and for any other exception EINVAL with
+"ExceptionType: text" (flux.core.watchers, as for any message watcher
+of a flux.Flux handle).  Then the reactor stops and run() re-raises the exception, so the module exits
 with an error and the broker logs "module runtime failure".
 """
 
@@ -195,16 +196,6 @@ def module_name(h):
     return name
 
 
-def _error_response(exc):
-    """(errnum, text) of the error response for a handler exception."""
-    if isinstance(exc, OSError):
-        errnum = exc.errno or errno.EINVAL
-        return errnum, exc.strerror or str(exc) or None
-    text = str(exc)
-    name = type(exc).__name__
-    return errno.EINVAL, f"{name}: {text}" if text else name
-
-
 class BrokerModule:
     """Base class of a Python broker module.
 
@@ -262,16 +253,9 @@ class BrokerModule:
             self._watchers.append(w)
 
     def _dispatch(self, h, watcher, msg, method):
-        try:
-            method(msg)
-        except BaseException as exc:
-            if msg.type == FLUX_MSGTYPE_REQUEST and not msg.noresponse:
-                errnum, text = _error_response(exc)
-                try:
-                    h.respond_error(msg, errnum, text)
-                except OSError:
-                    pass  # the module is going down anyway
-            raise
+        # N.B. If method raises, the message watcher answers the request
+        # with an error (flux.core.watchers) and the reactor stops.
+        method(msg)
 
     def set_running(self):
         """Tell the broker the module is running now (flux module load

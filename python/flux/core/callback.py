@@ -8,12 +8,18 @@ which keeps the exception in a thread-local slot and stops the reactor
 that called it with an error.  Flux.reactor_run() then re-raises it in
 the thread that ran the loop, with its original traceback.
 
+A request whose handler raised is answered before the exception is
+stashed (flux.core.watchers): the sender gets an error response made by
+error_response() rather than waiting forever for an answer that will
+never come.
+
 The slot is per thread because each thread runs its own reactor (in the
 broker, each module has its own thread).  If several callbacks fail
 before the loop returns, the first exception is kept: the later ones are
 most likely consequences of it.
 """
 
+import errno
 import threading
 
 from flux.core.inner import ffi, lib
@@ -34,3 +40,15 @@ def take():
     exc = getattr(tls, "exception", None)
     tls.exception = None
     return exc
+
+
+def error_response(exc):
+    """(errnum, text) of the error response to a request whose handler
+    raised exc: an OSError keeps its errno (EINVAL if it has none) and
+    its strerror; anything else is EINVAL with "ExceptionType: text".
+    """
+    if isinstance(exc, OSError):
+        return exc.errno or errno.EINVAL, exc.strerror or str(exc) or None
+    text = str(exc)
+    name = type(exc).__name__
+    return errno.EINVAL, f"{name}: {text}" if text else name

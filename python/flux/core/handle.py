@@ -88,11 +88,14 @@ class Flux:
         """Respond to request 'msg' with a str/bytes/JSON payload."""
         check(lib.flux_respond(self.handle, msg.handle,
                                encode_payload(payload)))
+        if not msg.streaming:
+            msg._flux_answered = True
 
     def respond_error(self, msg, errnum, errstr=None):
         """Respond to request 'msg' with an error (errnum 0 -> EINVAL)."""
         check(lib.flux_respond_error(self.handle, msg.handle, errnum,
                                      to_bytes(errstr)))
+        msg._flux_answered = True
 
     # Events ------------------------------------------------------------
 

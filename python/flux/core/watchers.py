@@ -13,6 +13,9 @@ Callback signatures follow flux-core:
   fd:                           cb(h, watcher, fd, revents, args)
   signal:                       cb(h, watcher, signum, args)
   message:                      cb(h, watcher, msg, args)
+
+If a message callback raises while handling a request, the request is
+answered with an error before the exception stops the reactor.
 """
 
 from flux.core import callback
@@ -34,6 +37,24 @@ def message_handler_wrapper(c_h, c_mh, c_msg, arg):
         ffi.from_handle(arg)._dispatch(c_msg)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, lib.flux_get_reactor(c_h))
+
+
+def _answer_failed_request(h, msg, exc):
+    """The handler of 'msg' raised 'exc': if msg is a request that still
+    expects an answer, send the error response (see
+    callback.error_response), so the sender learns why instead of
+    hanging.  A request already answered (Flux.respond of a non-streaming
+    request, or respond_error) is left alone: a second response could
+    reach a later RPC that reuses the matchtag.
+    """
+    try:
+        if (msg.type != lib.FLUX_MSGTYPE_REQUEST or msg.noresponse
+                or getattr(msg, "_flux_answered", False)):
+            return
+        errnum, text = callback.error_response(exc)
+        h.respond_error(msg, errnum, text)
+    except OSError:
+        pass  # the reactor stops with exc anyway
 
 
 class Watcher:
@@ -196,8 +217,12 @@ class MessageWatcher(Watcher):
             lib.flux_msg_handler_allow_rolemask(self.handle, rolemask)
 
     def _dispatch(self, c_msg):
-        self.callback(self.flux_handle, self, Message(handle=c_msg),
-                      self.args)
+        msg = Message(handle=c_msg)
+        try:
+            self.callback(self.flux_handle, self, msg, self.args)
+        except BaseException as exc:
+            _answer_failed_request(self.flux_handle, msg, exc)
+            raise
 
     def start(self):
         lib.flux_msg_handler_start(self._live())
