@@ -25,8 +25,10 @@ goes to the broker log under the module's name.
 Output.  print() and warnings from a module go to the broker log under
 the module's name: sys.stdout (at LOG_INFO) and sys.stderr (LOG_ERR)
 are replaced, once, by writers that look up the module running on the
-calling thread; other threads write to the original streams.  Warnings
-are logged at LOG_WARNING.
+calling thread, or the module that started it (threading.Thread.start is
+wrapped so a thread inherits its starter's module); other threads, and
+threads that outlive their module, write to the original streams.
+Warnings are logged at LOG_WARNING.
 """
 
 import errno
@@ -67,31 +69,63 @@ _tls = threading.local()
 
 
 class _Context:
-    """The module running on a thread: where its output goes."""
+    """The module running on a thread: where its output goes.
+
+    Threads the module starts share it (see _start_thread), and may
+    outlive the module: once it is closed, which the module's thread
+    does before its handle goes away, their output goes to the original
+    streams.  The lock keeps close() from passing a write in progress.
+    N.B. A write from such a thread sends on the module's handle while
+    the module's thread may be using it: the send is thread-safe (the
+    channel's queue has a mutex), only the handle's message counters
+    may miss a count.
+    """
 
     def __init__(self, c_handle, name, path):
         self.c_handle = c_handle
         self.name = name
         self.path = path
-        self.partial = {}  # level -> text not yet ended by a newline
+        self.lock = threading.Lock()
+        self.closed = False
+        self.partial = {}  # (thread id, level) -> text not yet ended
 
     def log(self, level, text):
-        for line in text.splitlines():
-            lib.flux_log(self.c_handle, level, b"%s",
-                         ffi.new("char[]", line.encode("utf-8", "replace")))
+        """Log text, one entry per line.  False if the module is gone."""
+        with self.lock:
+            if self.closed:
+                return False
+            for line in text.splitlines():
+                lib.flux_log(self.c_handle, level, b"%s",
+                             ffi.new("char[]",
+                                     line.encode("utf-8", "replace")))
+            return True
 
     def write(self, level, s):
-        text = self.partial.pop(level, "") + s
+        """Write s at level; False (nothing written) if the module is
+        gone.
+        """
+        if self.closed:
+            return False
+        key = (threading.get_ident(), level)
+        text = self.partial.pop(key, "") + s
         head, sep, tail = text.rpartition("\n")
-        if sep:
-            self.log(level, head)
         if tail:
-            self.partial[level] = tail
+            self.partial[key] = tail
+        return not sep or self.log(level, head)
 
-    def flush(self):
-        for level, text in sorted(self.partial.items()):
-            self.log(level, text)
-        self.partial.clear()
+    def flush(self, everything=False):
+        """Log this thread's unfinished lines (every thread's if
+        everything is true).
+        """
+        me = threading.get_ident()
+        for key in sorted(k for k in self.partial
+                          if everything or k[0] == me):
+            self.log(key[1], self.partial.pop(key))
+
+    def close(self):
+        self.flush(everything=True)
+        with self.lock:
+            self.closed = True
 
     def set_error(self, text):
         lib.flux_module_set_error(self.c_handle, b"%s",
@@ -144,15 +178,15 @@ class _RoutedStream(io.TextIOBase):
             raise TypeError(f"write() argument must be str, not "
                             f"{type(s).__name__}")
         ctx = _current()
-        if ctx is not None:
-            ctx.write(self._level, s)
-        elif self._original is not None:
+        if ctx is not None and ctx.write(self._level, s):
+            return len(s)
+        if self._original is not None:
             self._original.write(s)
         return len(s)
 
     def flush(self):
         ctx = _current()
-        if ctx is not None:
+        if ctx is not None and not ctx.closed:
             ctx.flush()
         elif self._original is not None:
             self._original.flush()
@@ -164,12 +198,33 @@ _saved = None
 def _showwarning(message, category, filename, lineno, file=None,
                  line=None):
     ctx = _current()
-    if ctx is None or file is not None:
+    if (ctx is None or file is not None
+            or not ctx.log(LOG_WARNING,
+                           warnings.formatwarning(message, category,
+                                                  filename, lineno, line))):
         _saved["showwarning"](message, category, filename, lineno, file,
                               line)
-        return
-    ctx.log(LOG_WARNING, warnings.formatwarning(message, category,
-                                                filename, lineno, line))
+
+
+def _start_thread(thread):
+    """threading.Thread.start: a thread started by a module belongs to
+    it (its output goes to the module's log), and so do the threads it
+    starts in turn.
+    """
+    ctx = _current()
+    if ctx is not None:
+        run = thread.run
+
+        def run_in_module():
+            # N.B. Not reset when run() ends: threading reports an
+            # exception that escapes run() after this returns, and that
+            # report is the module's too.
+            _tls.module = ctx
+            run()
+
+        # An instance attribute shadows run(), even a subclass's.
+        thread.run = run_in_module
+    return _saved["thread_start"](thread)
 
 
 def _install_streams():
@@ -181,10 +236,12 @@ def _install_streams():
         "stdout": sys.stdout,
         "stderr": sys.stderr,
         "showwarning": warnings.showwarning,
+        "thread_start": threading.Thread.start,
     }
     sys.stdout = _RoutedStream(sys.stdout, LOG_INFO)
     sys.stderr = _RoutedStream(sys.stderr, LOG_ERR)
     warnings.showwarning = _showwarning
+    threading.Thread.start = _start_thread
 
 
 def shutdown():
@@ -198,6 +255,8 @@ def shutdown():
         sys.stderr = _saved["stderr"]
     if warnings.showwarning is _showwarning:
         warnings.showwarning = _saved["showwarning"]
+    if threading.Thread.start is _start_thread:
+        threading.Thread.start = _saved["thread_start"]
     _saved = None
 
 
@@ -339,7 +398,7 @@ def run(addr, path, name, args):
         errnum = main_errnum(exc)
     finally:
         try:
-            ctx.flush()
+            ctx.close()
         finally:
             _tls.module = None
             mod = sys.modules.get(modname)
