@@ -187,26 +187,32 @@ static int rundir_setup (struct broker *ctx)
             return -1;
         }
         if (!(ctx->rundir = strdup (dir)))
-            return -1;
+            goto nomem;
     }
     else {
         const char *tmpdir = getenv ("TMPDIR");
         if (!tmpdir || !*tmpdir)
             tmpdir = "/tmp";
         if (asprintf (&ctx->rundir, "%s/flux-XXXXXX", tmpdir) < 0)
-            return -1;
+            goto nomem;
         if (!mkdtemp (ctx->rundir)) {
             fprintf (stderr, "flux-broker: mkdtemp %s: %s\n", ctx->rundir,
                      strerror (errno));
             return -1;
         }
         ctx->rundir_cleanup = true;
-        if (attrs_set_internal (ctx->attrs, "rundir", ctx->rundir) < 0)
+        if (attrs_set_internal (ctx->attrs, "rundir", ctx->rundir) < 0) {
+            fprintf (stderr, "flux-broker: rundir %s: %s\n", ctx->rundir,
+                     strerror (errno));
             return -1;
+        }
     }
     if (attrs_get_bool (ctx->attrs, "rundir-cleanup"))
         ctx->rundir_cleanup = true;
     return 0;
+nomem:
+    fprintf (stderr, "flux-broker: rundir: %s\n", strerror (errno));
+    return -1;
 }
 
 static void rundir_cleanup (struct broker *ctx)
@@ -399,7 +405,10 @@ int main (int argc, char *argv[])
     /* Writing to a client that has gone must fail with EPIPE, not kill. */
     (void)signal (SIGPIPE, SIG_IGN);
 
-    if (rundir_setup (&ctx) < 0 || attrs_setup (&ctx) < 0)
+    /* N.B. rundir_setup() has told the user why: one line is enough. */
+    if (rundir_setup (&ctx) < 0)
+        goto fatal_quiet;
+    if (attrs_setup (&ctx) < 0)
         goto fatal;
     if (!(ctx.router = router_create (&ctx))
         || !(ctx.services = services_create (&ctx))
