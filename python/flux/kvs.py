@@ -1,0 +1,467 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""flux.kvs: the key-value store, as flux-core's flux.kvs presents it.
+
+    import flux, flux.kvs
+    h = flux.Flux()
+    flux.kvs.put(h, "a.b", {"x": 1})
+    flux.kvs.commit(h)
+    flux.kvs.get(h, "a.b")          # {'x': 1}
+    flux.kvs.get(h, "a")            # a KVSDir
+
+Everything goes through the kvs module's RPCs (kvs.lookup, kvs.commit,
+...; see modules/kvs/kvs.py) with h.rpc, so it works from a client and
+from inside a broker module (BrokerModule.handle) alike; the kvs module
+must be loaded.
+
+Values.  put() stores json.dumps(value) as a NUL-terminated string, or
+bytes as they are (raw=True stores a str or bytes as it is).  get()
+reads a value as a C string (up to its first NUL, as flux-core's
+flux_kvs_lookup_get does) and returns it JSON-decoded if it is JSON,
+else as str if it is UTF-8, else as bytes.  A directory comes back as a
+KVSDir.
+
+Transactions.  put(), put_mkdir(), put_unlink() and put_symlink() stage
+operations in a transaction kept on the handle (h.aux_txn, as flux-core
+does) until commit() sends it in one kvs.commit request: the KVS applies
+all of it or none of it.  KVSTxn and KVSDir hold transactions of their
+own.  Errors raise OSError with the KVS's errno (ENOENT for a missing
+key, EISDIR, ENOTDIR, EPERM for a guest, ...).
+
+Namespaces: namespace=None means $FLUX_KVS_NAMESPACE, else "primary".
+"""
+
+import base64
+import collections.abc as abc
+import errno
+import json
+import os
+
+FLUX_KVS_READDIR = 1
+FLUX_KVS_READLINK = 2
+FLUX_KVS_TREEOBJ = 16
+FLUX_KVS_APPEND = 32
+
+# Commit flags (accepted; a single in-memory store has nothing to merge
+# or sync).
+FLUX_KVS_NO_MERGE = 1
+FLUX_KVS_TXN_COMPACT = 2
+FLUX_KVS_SYNC = 4
+
+PRIMARY_NAMESPACE = "primary"
+
+__all__ = ["get", "put", "commit", "commit_async", "put_mkdir",
+           "put_unlink", "put_symlink", "exists", "isdir", "get_dir",
+           "walk", "join", "KVSDir", "KVSTxn", "namespace_create",
+           "namespace_remove", "namespace_list", "dropcache"]
+
+
+def _namespace(namespace):
+    if namespace is not None:
+        return namespace
+    return os.environ.get("FLUX_KVS_NAMESPACE") or PRIMARY_NAMESPACE
+
+
+def _check_key(key):
+    if not isinstance(key, str) or not key:
+        raise OSError(errno.EINVAL, "key must be a non-empty string")
+
+
+def _treeobj_val(data):
+    return {"ver": 1, "type": "val",
+            "data": base64.b64encode(data).decode("ascii")}
+
+
+def _lookup(flux_handle, key, flags=0, namespace=None):
+    """The RFC 11 object kvs.lookup returns for key."""
+    _check_key(key)
+    resp = flux_handle.rpc("kvs.lookup", {
+        "key": key, "flags": flags, "namespace": _namespace(namespace),
+    }).get()
+    val = resp.get("val") if isinstance(resp, dict) else None
+    if not isinstance(val, dict):
+        raise OSError(errno.EPROTO, "kvs.lookup: malformed response")
+    return val
+
+
+def _decode_value(data):
+    s = data.split(b"\0", 1)[0]
+    try:
+        text = s.decode("utf-8")
+    except UnicodeDecodeError:
+        return s
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def get_key_direct(flux_handle, key, namespace=None):
+    """The value of key; OSError(EISDIR) if it is a directory."""
+    val = _lookup(flux_handle, key, 0, namespace)
+    try:
+        data = base64.b64decode(val["data"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OSError(errno.EPROTO, "kvs.lookup: malformed value") from exc
+    return _decode_value(data)
+
+
+def exists(flux_handle, key, namespace=None):
+    """True if key exists (a value or a directory)."""
+    try:
+        get_key_direct(flux_handle, key, namespace=namespace)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            return False
+        if err.errno == errno.EISDIR:
+            return True
+        raise
+    return True
+
+
+def isdir(flux_handle, key, namespace=None):
+    """True if key is a directory."""
+    try:
+        get_key_direct(flux_handle, key, namespace=namespace)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            return False
+        if err.errno == errno.EISDIR:
+            return True
+        raise
+    return False
+
+
+def get_dir(flux_handle, key=".", namespace=None, _kvstxn=None):
+    """The directory key as a KVSDir (OSError(ENOTDIR) for a value)."""
+    return KVSDir(flux_handle, key, namespace=namespace, _kvstxn=_kvstxn)
+
+
+def get(flux_handle, key, namespace=None, _kvstxn=None):
+    """The value of key (see the module comment), or a KVSDir."""
+    try:
+        return get_key_direct(flux_handle, key, namespace=namespace)
+    except OSError as err:
+        if err.errno != errno.EISDIR:
+            raise
+    return get_dir(flux_handle, key, namespace=namespace, _kvstxn=_kvstxn)
+
+
+class _Ops(list):
+    """A transaction's operations: [{key, flags, dirent}] (RFC 11)."""
+
+    def add(self, key, dirent, flags=0):
+        _check_key(key)
+        self.append({"key": key, "flags": flags, "dirent": dirent})
+
+
+def _get_kvstxn(flux_handle, _kvstxn):
+    if _kvstxn is None:
+        if getattr(flux_handle, "aux_txn", None) is None:
+            flux_handle.aux_txn = _Ops()
+        return flux_handle.aux_txn
+    if isinstance(_kvstxn, KVSTxn):
+        return _kvstxn.txn
+    return _kvstxn
+
+
+def _encode(value, raw):
+    if raw:
+        if isinstance(value, str):
+            return value.encode("utf-8")
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        raise TypeError("a raw value must be str or bytes")
+    try:
+        return json.dumps(value).encode("utf-8") + b"\0"
+    except TypeError:
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        raise
+
+
+def put(flux_handle, key, value, raw=False, _kvstxn=None, append=False):
+    """Stage key = value (see the module comment) until commit().
+    append=True appends to the key's current value (FLUX_KVS_APPEND).
+    """
+    data = _encode(value, raw)
+    _get_kvstxn(flux_handle, _kvstxn).add(
+        key, _treeobj_val(data), FLUX_KVS_APPEND if append else 0)
+
+
+def put_mkdir(flux_handle, key, _kvstxn=None):
+    """Stage the creation of an empty directory key."""
+    _get_kvstxn(flux_handle, _kvstxn).add(
+        key, {"ver": 1, "type": "dir", "data": {}})
+
+
+def put_unlink(flux_handle, key, _kvstxn=None):
+    """Stage the removal of key (a value, link, or a whole directory)."""
+    _get_kvstxn(flux_handle, _kvstxn).add(key, None)
+
+
+def put_symlink(flux_handle, key, target, _kvstxn=None, namespace=None):
+    """Stage key as a symbolic link to target (in namespace, if given)."""
+    if not isinstance(target, str) or not target:
+        raise OSError(errno.EINVAL, "target must be a non-empty string")
+    data = {"target": target}
+    if namespace is not None:
+        data["namespace"] = namespace
+    _get_kvstxn(flux_handle, _kvstxn).add(
+        key, {"ver": 1, "type": "symlink", "data": data})
+
+
+def _commit_rpc(flux_handle, ops, flags, namespace):
+    return flux_handle.rpc("kvs.commit", {
+        "ops": list(ops), "flags": flags, "namespace": _namespace(namespace),
+    })
+
+
+def commit(flux_handle, flags=0, namespace=None, _kvstxn=None):
+    """Send the staged operations in one transaction and wait for it.
+    The handle's transaction is emptied whether or not it succeeds.
+    """
+    if _kvstxn is None:
+        ops = getattr(flux_handle, "aux_txn", None)
+        if ops is None:
+            return
+        flux_handle.aux_txn = None
+    else:
+        ops = _get_kvstxn(flux_handle, _kvstxn)
+    _commit_rpc(flux_handle, ops, flags, namespace).get()
+
+
+def commit_async(flux_handle, flags=0, namespace=None, _kvstxn=None):
+    """As commit(), but return the kvs.commit RPC (a Future) at once;
+    its get() gives {"rootref", "rootseq"} or raises OSError.
+    """
+    if _kvstxn is None:
+        ops = getattr(flux_handle, "aux_txn", None) or _Ops()
+        flux_handle.aux_txn = None
+    else:
+        ops = _get_kvstxn(flux_handle, _kvstxn)
+    return _commit_rpc(flux_handle, ops, flags, namespace)
+
+
+def namespace_create(flux_handle, namespace, owner=None, flags=0):
+    """Create a namespace owned by owner (default: the caller's uid)."""
+    if owner is None:
+        owner = os.getuid()
+    flux_handle.rpc("kvs.namespace-create", {
+        "namespace": namespace, "owner": owner, "flags": flags}).get()
+
+
+def namespace_remove(flux_handle, namespace):
+    flux_handle.rpc("kvs.namespace-remove", {"namespace": namespace}).get()
+
+
+def namespace_list(flux_handle):
+    """The names of the namespaces."""
+    resp = flux_handle.rpc("kvs.namespace-list").get()
+    return [ns["namespace"] for ns in resp["namespaces"]]
+
+
+def dropcache(flux_handle):
+    flux_handle.rpc("kvs.dropcache").get()
+
+
+class KVSTxn:
+    """A transaction of its own, optionally relative to a base path.
+
+    with KVSTxn(h, "basedir") as txn:    # commits on exit
+        txn.put("a", 1)                  # basedir.a = 1
+    """
+
+    def __init__(self, flux_handle=None, path=".", namespace=None):
+        self.fhdl = flux_handle
+        self.path = path
+        if not path or path == ".":
+            self._path = ""
+        else:
+            self._path = path if path[-1] == "." else path + "."
+        self.namespace = namespace
+        self.txn = _Ops()
+
+    def commit(self, flags=0):
+        """Commit the staged operations (nothing to do if none)."""
+        if not self.txn:
+            return
+        try:
+            commit(self.fhdl, flags=flags, namespace=self.namespace,
+                   _kvstxn=self)
+        finally:
+            self.clear()
+
+    def commit_async(self, flags=0):
+        future = commit_async(self.fhdl, flags=flags,
+                              namespace=self.namespace, _kvstxn=self)
+        self.clear()
+        return future
+
+    def put(self, key, value, raw=False):
+        put(self.fhdl, self._path + key, value, raw=raw, _kvstxn=self)
+
+    def mkdir(self, key):
+        put_mkdir(self.fhdl, self._path + key, _kvstxn=self)
+
+    def unlink(self, key):
+        put_unlink(self.fhdl, self._path + key, _kvstxn=self)
+
+    def symlink(self, key, target):
+        put_symlink(self.fhdl, self._path + key, target, _kvstxn=self)
+
+    def clear(self):
+        # N.B. A new list: a commit_async() RPC already holds the old one.
+        self.txn = _Ops()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, type_arg, value, tb):
+        self.commit()
+        return False
+
+
+class KVSDir(abc.MutableMapping):
+    """A directory of the KVS as a mapping.
+
+    The names are those of the directory when the KVSDir was made;
+    reading an item looks it up afresh (a subdirectory comes back as a
+    KVSDir sharing this one's transaction).  Assignments and deletions
+    are staged in one transaction, committed by commit() or on leaving
+    a with block.
+    """
+
+    # pylint: disable=too-many-ancestors
+
+    def __init__(self, flux_handle=None, path=".", handle=None,
+                 namespace=None, _kvstxn=None):
+        if flux_handle is None:
+            raise ValueError("flux_handle must be a Flux handle")
+        self.fhdl = flux_handle
+        self.path = path
+        if not path or path == ".":
+            self._path = ""
+        else:
+            self._path = path if path[-1] == "." else path + "."
+        self.namespace = namespace
+        if handle is None:
+            handle = _lookup(flux_handle, path or ".", FLUX_KVS_READDIR,
+                             namespace)
+        if not isinstance(handle, dict) or handle.get("type") != "dir" \
+                or not isinstance(handle.get("data"), dict):
+            raise OSError(errno.EPROTO, f"{path}: not a directory object")
+        self._entries = handle["data"]
+        # Paths in the shared transaction are absolute: subdirectories
+        # reached through this one write to the right place.
+        self.kvstxn = _kvstxn if _kvstxn else KVSTxn(self.fhdl, ".",
+                                                     namespace=namespace)
+
+    def commit(self, flags=0):
+        try:
+            self.kvstxn.commit(flags=flags)
+        finally:
+            self.kvstxn.clear()
+
+    def commit_async(self, flags=0):
+        return self.kvstxn.commit_async(flags=flags)
+
+    def key_at(self, key):
+        """The full key of name 'key' in this directory."""
+        return self._path + key
+
+    def exists(self, name):
+        return exists(self.fhdl, self._path + name, namespace=self.namespace)
+
+    def _isdir(self, name):
+        entry = self._entries.get(name)
+        return isinstance(entry, dict) and entry.get("type") in ("dir",
+                                                                 "dirref")
+
+    def __getitem__(self, key):
+        try:
+            return get(self.fhdl, self.key_at(key), namespace=self.namespace,
+                       _kvstxn=self.kvstxn)
+        except OSError as exc:
+            raise KeyError(f"{key} not found under directory "
+                           f"{self.key_at('') or '.'}") from exc
+
+    def __setitem__(self, key, value):
+        self.kvstxn.put(self._path + key, value)
+
+    def __delitem__(self, key):
+        self.kvstxn.unlink(self._path + key)
+
+    def __iter__(self):
+        return iter(sorted(self._entries))
+
+    def __len__(self):
+        return len(self._entries)
+
+    def fill(self, contents):
+        """Stage every key = value of the dict contents, then commit."""
+        if contents is None:
+            raise ValueError("contents must be non-None")
+        try:
+            for key, val in contents.items():
+                self[key] = val
+        finally:
+            self.commit()
+
+    def mkdir(self, key, contents=None):
+        """Create subdirectory key (committed at once), optionally
+        filled with contents.
+        """
+        self.kvstxn.mkdir(self._path + key)
+        self.commit()
+        if contents is not None:
+            KVSDir(self.fhdl, self._path + key,
+                   namespace=self.namespace).fill(contents)
+
+    def files(self):
+        """Names of the entries that are not directories."""
+        return [k for k in self if not self._isdir(k)]
+
+    def directories(self):
+        """Names of the subdirectories."""
+        return [k for k in self if self._isdir(k)]
+
+    def list_all(self):
+        return (self.files(), self.directories())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, type_arg, value, tb):
+        self.commit()
+        return False
+
+
+def join(*args):
+    """Join key components, as os.path.join does for paths."""
+    return ".".join(a for a in args if a)
+
+
+def _inner_walk(kvsdir, curr_dir, topdown, namespace):
+    if topdown:
+        yield (curr_dir, kvsdir.directories(), kvsdir.files())
+    for directory in kvsdir.directories():
+        path = join(curr_dir, directory)
+        sub = get_dir(kvsdir.fhdl, kvsdir.key_at(directory),
+                      namespace=namespace)
+        yield from _inner_walk(sub, path, topdown, namespace)
+    if not topdown:
+        yield (curr_dir, kvsdir.directories(), kvsdir.files())
+
+
+def walk(directory, topdown=False, flux_handle=None, namespace=None):
+    """Walk a directory as os.walk() does: yield (path, dirs, files)
+    with path relative to directory ("" for itself).
+
+    directory: a KVSDir, or a key (then flux_handle is required).
+    """
+    if not isinstance(directory, KVSDir):
+        if flux_handle is None:
+            raise ValueError("If directory is a key, flux_handle must be "
+                             "specified")
+        directory = KVSDir(flux_handle, directory, namespace=namespace)
+    return _inner_walk(directory, "", topdown, namespace)
