@@ -16,6 +16,7 @@
 #include "cmd.h"
 
 static int cmd_help (int argc, char **argv);
+int cmd_kvs (int argc, char **argv);    /* builtin_kvs.c */
 static int cmd_version (int argc, char **argv);
 
 struct subcommand {
@@ -38,6 +39,8 @@ static const struct subcommand subcommands[] = {
     { "getattr", cmd_getattr, "Get a broker attribute", false },
     { "setattr", cmd_setattr, "Set a broker attribute", false },
     { "lsattr", cmd_lsattr, "List broker attributes", false },
+    { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",
+      false },
     { "python", cmd_python, "Run the Python interpreter the flux "
                             "bindings were built for", false },
     { "version", cmd_version, "Print the version", false },

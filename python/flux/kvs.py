@@ -13,8 +13,9 @@ Everything goes through the kvs module's RPCs (kvs.lookup, kvs.commit,
 from inside a broker module (BrokerModule.handle) alike; the kvs module
 must be loaded.
 
-Values.  put() stores json.dumps(value) as a NUL-terminated string, or
-bytes as they are (raw=True stores a str or bytes as it is).  get()
+Values.  put() stores the bytes of json.dumps(value) (as flux-core's
+flux_kvs_txn_put, with no NUL, so appends concatenate), or bytes as they
+are (raw=True stores a str or bytes as it is).  get()
 reads a value as a C string (up to its first NUL, as flux-core's
 flux_kvs_lookup_get does) and returns it JSON-decoded if it is JSON,
 else as str if it is UTF-8, else as bytes.  A directory comes back as a
@@ -172,7 +173,7 @@ def _encode(value, raw):
             return bytes(value)
         raise TypeError("a raw value must be str or bytes")
     try:
-        return json.dumps(value).encode("utf-8") + b"\0"
+        return json.dumps(value).encode("utf-8")
     except TypeError:
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)

@@ -1,0 +1,1088 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* flux kvs: the key-value store from the command line, as flux-core's.
+ *
+ * There is no libkvs here: the command speaks the kvs module's protocol
+ * directly (kvs.lookup, kvs.commit, kvs.getroot; see modules/kvs/kvs.py),
+ * building and reading RFC 11 tree objects itself.  A value is stored
+ * as the bytes of the string given, with no NUL (flux_kvs_txn_put), so
+ * appends concatenate.  Output follows
+ * flux-core's flux-kvs: a value is printed as it is stored, as a C
+ * string followed by a newline (so JSON comes out as it was put, and a
+ * string raw), or byte for byte with --raw; a failure for KEY prints
+ * "flux-kvs: KEY: <error>" and exits 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <jansson.h>
+
+#include "cmd.h"
+
+int cmd_kvs (int argc, char **argv);
+
+enum {
+    KVS_READDIR = 1,
+    KVS_READLINK = 2,
+    KVS_TREEOBJ = 16,
+    KVS_APPEND = 32,
+    KVS_NO_MERGE = 1,
+};
+
+static const char *prog = "flux-kvs";
+
+/* Base64 (RFC 4648, with padding): RFC 11 carries values in it. */
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *b64_encode (const unsigned char *data, size_t len)
+{
+    char *out = malloc (4 * ((len + 2) / 3) + 1);
+    char *p = out;
+
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned int v = data[i] << 16;
+        if (i + 1 < len)
+            v |= data[i + 1] << 8;
+        if (i + 2 < len)
+            v |= data[i + 2];
+        *p++ = b64chars[(v >> 18) & 63];
+        *p++ = b64chars[(v >> 12) & 63];
+        *p++ = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
+        *p++ = i + 2 < len ? b64chars[v & 63] : '=';
+    }
+    *p = '\0';
+    return out;
+}
+
+/* Decode 's'; the result has a NUL after its *lenp bytes, so a value
+ * stored without one still reads as a C string.  NULL/EPROTO if 's' is
+ * not base64.
+ */
+static unsigned char *b64_decode (const char *s, size_t *lenp)
+{
+    size_t slen = strlen (s);
+    unsigned char *out = malloc (slen / 4 * 3 + 3);
+    size_t n = 0;
+    unsigned int v = 0;
+    int bits = 0;
+    int pad = 0;
+
+    if (!out)
+        return NULL;
+    for (const char *p = s; *p; p++) {
+        const char *c;
+        if (*p == '=') {
+            pad++;
+            continue;
+        }
+        if (pad || !(c = strchr (b64chars, *p)) || *p == '\0')
+            goto error;
+        v = (v << 6) | (unsigned int)(c - b64chars);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (v >> bits) & 0xff;
+        }
+    }
+    if (slen % 4 != 0 || pad > 2)
+        goto error;
+    out[n] = '\0';
+    *lenp = n;
+    return out;
+error:
+    free (out);
+    errno = EPROTO;
+    return NULL;
+}
+
+static const char *default_namespace (const char *ns)
+{
+    const char *env;
+
+    if (ns)
+        return ns;
+    if ((env = getenv ("FLUX_KVS_NAMESPACE")) && *env)
+        return env;
+    return "primary";
+}
+
+/* Look up 'key'; return its RFC 11 object (owned by *fp, which the
+ * caller destroys) or NULL with errno, *fp set for the error text.
+ */
+static json_t *lookup (flux_t *h, const char *ns, int flags, const char *key,
+                       flux_future_t **fp)
+{
+    json_t *val;
+
+    *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
+                         "{s:s s:i s:s}",
+                         "key", key,
+                         "flags", flags,
+                         "namespace", default_namespace (ns));
+    if (!*fp || flux_rpc_get_unpack (*fp, "{s:o}", "val", &val) < 0)
+        return NULL;
+    if (!json_is_object (val)) {
+        errno = EPROTO;
+        return NULL;
+    }
+    return val;
+}
+
+static const char *treeobj_type (json_t *o)
+{
+    json_t *t = json_object_get (o, "type");
+    return json_is_string (t) ? json_string_value (t) : "";
+}
+
+static bool treeobj_is (json_t *o, const char *type)
+{
+    return !strcmp (treeobj_type (o), type);
+}
+
+static bool treeobj_isdir (json_t *o)
+{
+    return treeobj_is (o, "dir") || treeobj_is (o, "dirref");
+}
+
+/* Decode a val object's data; caller frees.  NULL/EPROTO otherwise. */
+static unsigned char *val_decode (json_t *o, size_t *lenp)
+{
+    const char *data;
+
+    if (!treeobj_is (o, "val")
+        || !(data = json_string_value (json_object_get (o, "data")))) {
+        errno = EPROTO;
+        return NULL;
+    }
+    return b64_decode (data, lenp);
+}
+
+static const char *symlink_target (json_t *o, const char **nsp)
+{
+    json_t *data = json_object_get (o, "data");
+    *nsp = json_string_value (json_object_get (data, "namespace"));
+    return json_string_value (json_object_get (data, "target"));
+}
+
+static char *xstrdup (const char *s)
+{
+    char *cpy = strdup (s);
+    if (!cpy)
+        cmd_die (prog, "out of memory");
+    return cpy;
+}
+
+/* flux_kvsdir_key_at(): NAME in directory KEY. */
+static char *key_at (const char *dir, const char *name)
+{
+    size_t len = strlen (dir);
+    char *s;
+
+    while (len > 0 && dir[len - 1] == '.')
+        len--;
+    if (len == 0)
+        return xstrdup (name);
+    if (asprintf (&s, "%.*s.%s", (int)len, dir, name) < 0)
+        cmd_die (prog, "out of memory");
+    return s;
+}
+
+static int strcmp_p (const void *a, const void *b)
+{
+    return strcmp (*(const char * const *)a, *(const char * const *)b);
+}
+
+/* The names of a dir object's entries, sorted (flux_kvsitr order).
+ * Caller frees the array (not the names, owned by 'dir').
+ */
+static const char **dir_names (json_t *dir, size_t *countp)
+{
+    json_t *data = json_object_get (dir, "data");
+    size_t count = json_object_size (data);
+    const char **names = calloc (count + 1, sizeof (names[0]));
+    const char *name;
+    json_t *entry;
+    size_t i = 0;
+
+    if (!names)
+        cmd_die (prog, "out of memory");
+    json_object_foreach (data, name, entry)
+        names[i++] = name;
+    qsort (names, count, sizeof (names[0]), strcmp_p);
+    *countp = count;
+    return names;
+}
+
+/* Commit ops; print per -s/-O as flux-core's commit_finish(). */
+static void commit (flux_t *h, const char *ns, int flags, json_t *ops,
+                    bool seq, bool treeobj)
+{
+    flux_future_t *f;
+    const char *rootref;
+    int rootseq;
+
+    if (!(f = flux_rpc_pack (h, "kvs.commit", FLUX_NODEID_ANY, 0,
+                             "{s:O s:i s:s}",
+                             "ops", ops,
+                             "flags", flags,
+                             "namespace", default_namespace (ns)))
+        || flux_rpc_get_unpack (f, "{s:s s:i}",
+                                "rootref", &rootref,
+                                "rootseq", &rootseq) < 0)
+        cmd_die (prog, "commit: %s", cmd_future_strerror (f, errno));
+    if (treeobj)
+        printf ("{\"data\":[\"%s\"],\"type\":\"dirref\",\"ver\":1}\n",
+                rootref);
+    else if (seq)
+        printf ("%d\n", rootseq);
+    flux_future_destroy (f);
+}
+
+static void add_op (json_t *ops, const char *key, int flags, json_t *dirent)
+{
+    json_t *op;
+
+    if (!dirent || !(op = json_pack ("{s:s s:i s:o}",
+                                     "key", key,
+                                     "flags", flags,
+                                     "dirent", dirent))
+        || json_array_append_new (ops, op) < 0)
+        cmd_die (prog, "out of memory");
+}
+
+static json_t *make_val (const void *data, size_t len)
+{
+    char *s = b64_encode (data, len);
+    json_t *o;
+
+    if (!s)
+        cmd_die (prog, "out of memory");
+    o = json_pack ("{s:i s:s s:s}", "ver", 1, "type", "val", "data", s);
+    free (s);
+    return o;
+}
+
+static void *read_stdin (size_t *lenp)
+{
+    size_t size = 4096, len = 0;
+    char *buf = malloc (size);
+    ssize_t n;
+
+    while (buf && (n = read (STDIN_FILENO, buf + len, size - len)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            cmd_die (prog, "stdin: %s", strerror (errno));
+        }
+        len += n;
+        if (len == size && !(buf = realloc (buf, size *= 2)))
+            break;
+    }
+    if (!buf)
+        cmd_die (prog, "out of memory");
+    *lenp = len;
+    return buf;
+}
+
+/* Options and parsers ------------------------------------------------ */
+
+static const struct cmd_option get_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "raw", 'r', no_argument, NULL, "Interpret value(s) as raw data" },
+    { "treeobj", 't', no_argument, NULL, "Show RFC 11 object" },
+    { "label", 'l', no_argument, NULL, "Print key= before value" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option put_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "treeobj-root", 'O', no_argument, NULL,
+      "Output resulting RFC11 root containing puts" },
+    { "sequence", 's', no_argument, NULL,
+      "Output root sequence of root containing puts" },
+    { "raw", 'r', no_argument, NULL,
+      "Store value(s) as-is without adding NULL termination" },
+    { "treeobj", 't', no_argument, NULL, "Store RFC 11 object" },
+    { "no-merge", 'n', no_argument, NULL,
+      "Set the NO_MERGE flag to ensure commit is standalone" },
+    { "append", 'A', no_argument, NULL,
+      "Append value(s) to key instead of overwriting" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option dir_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "recursive", 'R', no_argument, NULL,
+      "Recursively display keys under subdirectories" },
+    { "directory", 'd', no_argument, NULL,
+      "List directory entries and not values" },
+    { "width", 'w', required_argument, "COLS",
+      "Set output width to COLS.  0 means no limit" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option ls_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "recursive", 'R', no_argument, NULL, "List directory recursively" },
+    { "directory", 'd', no_argument, NULL,
+      "List directory instead of contents" },
+    { "width", 'w', required_argument, "COLS",
+      "Set output width to COLS.  0 means no limit" },
+    { "1", '1', no_argument, NULL, "Force one entry per line" },
+    { "classify", 'F', no_argument, NULL,
+      "Append indicator (one of .@) to entries" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option unlink_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "treeobj-root", 'O', no_argument, NULL,
+      "Output resulting RFC11 root containing unlinks" },
+    { "sequence", 's', no_argument, NULL,
+      "Output root sequence of root containing unlinks" },
+    { "recursive", 'R', no_argument, NULL,
+      "Remove directory contents recursively" },
+    { "force", 'f', no_argument, NULL, "ignore nonexistent files" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option mkdir_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "treeobj-root", 'O', no_argument, NULL,
+      "Output resulting RFC11 root containing new directory" },
+    { "sequence", 's', no_argument, NULL,
+      "Output root sequence of root containing new directory" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option link_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify link's namespace" },
+    { "target-namespace", 'T', required_argument, "NS",
+      "Specify target's namespace" },
+    { "treeobj-root", 'O', no_argument, NULL,
+      "Output resulting RFC11 root containing link" },
+    { "sequence", 's', no_argument, NULL,
+      "Output root sequence of root containing link" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option readlink_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "namespace-only", 'o', no_argument, NULL,
+      "Output only namespace if link points to a namespace" },
+    { "key-only", 'k', no_argument, NULL,
+      "Output only key if link points to a namespace" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option getroot_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    { "sequence", 's', no_argument, NULL, "Show sequence number" },
+    { "owner", 'o', no_argument, NULL, "Show owner" },
+    { "blobref", 'b', no_argument, NULL, "Show blobref" },
+    CMD_OPTION_END,
+};
+
+static const struct cmd_option version_opts[] = {
+    { "namespace", 'N', required_argument, "NS",
+      "Specify KVS namespace to use" },
+    CMD_OPTION_END,
+};
+
+#define PARSER(name, u, d) { \
+    .prog = "flux-kvs", .cmdline = "flux kvs " #name, .usage = u, \
+    .doc = d, .opts = name##_opts }
+
+static const struct cmd_parser get_parser = PARSER (get,
+    "[-N ns] [-r|-t] [-l] KEY [KEY...]", "Get value stored under key.");
+static const struct cmd_parser put_parser = PARSER (put,
+    "[-N ns] [-O|-s] [-r|-t] [-n] [-A] KEY=VALUE [KEY=VALUE...]",
+    "Store value under key.");
+static const struct cmd_parser dir_parser = PARSER (dir,
+    "[-N ns] [-R] [-d] [-w COLS] [KEY]",
+    "Display all keys under directory.");
+static const struct cmd_parser ls_parser = PARSER (ls,
+    "[-N ns] [-R] [-d] [-F] [-w COLS] [-1] [KEY...]", "List directory.");
+static const struct cmd_parser unlink_parser = PARSER (unlink,
+    "[-N ns] [-O|-s] [-R] [-f] KEY [KEY...]", "Remove key.");
+static const struct cmd_parser mkdir_parser = PARSER (mkdir,
+    "[-N ns] [-O|-s] KEY [KEY...]", "Create a directory.");
+static const struct cmd_parser link_parser = PARSER (link,
+    "[-N ns] [-T ns] [-O|-s] TARGET LINKNAME",
+    "Create a new name for target.");
+static const struct cmd_parser readlink_parser = PARSER (readlink,
+    "[-N ns] [-o|-k] KEY [KEY...]", "Retrieve the key a link refers to.");
+static const struct cmd_parser getroot_parser = PARSER (getroot,
+    "[-N ns] [-s|-o|-b]", "Get KVS root treeobj.");
+static const struct cmd_parser version_parser = PARSER (version,
+    "[-N ns]", "Display current KVS version.");
+
+static const struct cmd_parser kvs_parser = {
+    .prog = "flux-kvs",
+    .cmdline = "flux kvs",
+    .usage = "COMMAND [OPTIONS] ARGS",
+    .doc = "Operate on the Flux key-value store.  Commands:\n"
+           "   get             Get value stored under key\n"
+           "   put             Store value under key\n"
+           "   dir             Display all keys under directory\n"
+           "   ls              List directory\n"
+           "   unlink          Remove key\n"
+           "   link            Create a new name for target\n"
+           "   readlink        Retrieve the key a link refers to\n"
+           "   mkdir           Create a directory\n"
+           "   getroot         Get KVS root treeobj\n"
+           "   version         Display current KVS version",
+    .opts = NULL,
+    .posix = true,
+};
+
+/* The options given, by key character. */
+struct opts {
+    const char *arg[128];
+    bool set[128];
+    int optind;
+};
+
+static void parse (const struct cmd_parser *p, int argc, char **argv,
+                   struct opts *o)
+{
+    struct cmd_getopt *g = cmd_getopt_create (p, argc, argv);
+    const char *optarg;
+    int c;
+
+    memset (o, 0, sizeof (*o));
+    if (!g)
+        cmd_die (prog, "%s", strerror (errno));
+    while ((c = cmd_getopt_next (g, &optarg)) != -1) {
+        if (c > 0 && c < 128) {
+            o->set[c] = true;
+            o->arg[c] = optarg;
+        }
+    }
+    o->optind = cmd_getopt_index (g);
+    cmd_getopt_destroy (g);
+}
+
+/* get ---------------------------------------------------------------- */
+
+static int kvs_get (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+
+    parse (&get_parser, argc, argv, &o);
+    if (o.optind == argc)
+        cmd_usage_error (&get_parser, "specify one or more keys");
+    for (int i = o.optind; i < argc; i++) {
+        const char *key = argv[i];
+        int flags = o.set['t'] ? KVS_TREEOBJ : 0;
+        flux_future_t *f;
+        json_t *val;
+
+        if (!(val = lookup (h, o.arg['N'], flags, key, &f)))
+            cmd_die (prog, "%s: %s", key, cmd_future_strerror (f, errno));
+        if (o.set['l'])
+            printf ("%s=", key);
+        if (o.set['t']) {
+            char *s = json_dumps (val, JSON_COMPACT | JSON_SORT_KEYS);
+            if (!s)
+                cmd_die (prog, "out of memory");
+            printf ("%s\n", s);
+            free (s);
+        }
+        else {
+            size_t len;
+            unsigned char *data = val_decode (val, &len);
+            if (!data)
+                cmd_die (prog, "%s: %s", key, strerror (errno));
+            if (o.set['r'])
+                fwrite (data, 1, len, stdout);
+            else
+                printf ("%s\n", (char *)data);
+            free (data);
+        }
+        fflush (stdout);
+        flux_future_destroy (f);
+    }
+    return 0;
+}
+
+/* put ---------------------------------------------------------------- */
+
+static int kvs_put (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    json_t *ops;
+    int flags;
+
+    parse (&put_parser, argc, argv, &o);
+    if (o.optind == argc)
+        cmd_usage_error (&put_parser, "specify one or more key=value pairs");
+    flags = o.set['A'] ? KVS_APPEND : 0;
+    if (!(ops = json_array ()))
+        cmd_die (prog, "out of memory");
+    for (int i = o.optind; i < argc; i++) {
+        char *key = xstrdup (argv[i]);
+        char *val = strchr (key, '=');
+        json_t *dirent;
+
+        if (!val)
+            cmd_die (prog, "put: you must specify a value as key=value");
+        *val++ = '\0';
+        if (o.set['t']) {
+            json_error_t jerr;
+            if (!(dirent = json_loads (val, 0, &jerr)))
+                cmd_die (prog, "%s: %s", key, strerror (EINVAL));
+            add_op (ops, key, 0, dirent);
+        }
+        else if (o.set['r']) {
+            size_t len;
+            void *buf = NULL;
+            if (!strcmp (val, "-"))
+                buf = read_stdin (&len);
+            add_op (ops, key, flags,
+                    make_val (buf ? buf : val, buf ? len : strlen (val)));
+            free (buf);
+        }
+        else
+            add_op (ops, key, flags, make_val (val, strlen (val)));
+        free (key);
+    }
+    commit (h, o.arg['N'], o.set['n'] ? KVS_NO_MERGE : 0, ops,
+            o.set['s'], o.set['O']);
+    json_decref (ops);
+    return 0;
+}
+
+/* unlink, mkdir, link -------------------------------------------------- */
+
+/* 0 if 'key' may be unlinked (*skip set if it is absent and -f was
+ * given), else -1 with errno.
+ */
+static int unlink_check (flux_t *h, const struct opts *o, const char *key,
+                         bool *skip)
+{
+    flux_future_t *f;
+    json_t *obj;
+    int rc = -1;
+
+    *skip = false;
+    if (!(obj = lookup (h, o->arg['N'], KVS_TREEOBJ, key, &f))) {
+        if (errno == ENOENT && o->set['f']) {
+            *skip = true;
+            rc = 0;
+        }
+        goto done;
+    }
+    if (treeobj_isdir (obj) && !o->set['R']) {
+        flux_future_t *f2;
+        json_t *dir = lookup (h, o->arg['N'], KVS_READDIR, key, &f2);
+        int count = json_object_size (json_object_get (dir, "data"));
+        int saved_errno = errno;
+
+        flux_future_destroy (f2);
+        errno = saved_errno;
+        if (!dir)
+            goto done;
+        if (count > 0) {
+            errno = ENOTEMPTY;
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (rc < 0) {
+        int saved_errno = errno;
+        flux_future_destroy (f);
+        errno = saved_errno;
+    }
+    else
+        flux_future_destroy (f);
+    return rc;
+}
+
+static int kvs_unlink (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    json_t *ops;
+
+    parse (&unlink_parser, argc, argv, &o);
+    if (o.optind == argc)
+        cmd_usage_error (&unlink_parser, "specify one or more keys");
+    if (!(ops = json_array ()))
+        cmd_die (prog, "out of memory");
+    for (int i = o.optind; i < argc; i++) {
+        bool skip;
+        if (unlink_check (h, &o, argv[i], &skip) < 0)
+            cmd_die (prog, "cannot unlink '%s': %s", argv[i],
+                     strerror (errno));
+        if (!skip)
+            add_op (ops, argv[i], 0, json_null ());
+    }
+    commit (h, o.arg['N'], 0, ops, o.set['s'], o.set['O']);
+    json_decref (ops);
+    return 0;
+}
+
+static int kvs_mkdir (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    json_t *ops;
+
+    parse (&mkdir_parser, argc, argv, &o);
+    if (o.optind == argc)
+        cmd_usage_error (&mkdir_parser, "specify one or more keys");
+    if (!(ops = json_array ()))
+        cmd_die (prog, "out of memory");
+    for (int i = o.optind; i < argc; i++)
+        add_op (ops, argv[i], 0, json_pack ("{s:i s:s s:{}}",
+                                            "ver", 1,
+                                            "type", "dir",
+                                            "data"));
+    commit (h, o.arg['N'], 0, ops, o.set['s'], o.set['O']);
+    json_decref (ops);
+    return 0;
+}
+
+static int kvs_link (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    json_t *ops, *data;
+
+    parse (&link_parser, argc, argv, &o);
+    if (argc - o.optind != 2)
+        cmd_usage_error (&link_parser, "specify target and link_name");
+    if (!(ops = json_array ())
+        || !(data = json_pack ("{s:s}", "target", argv[o.optind]))
+        || (o.arg['T'] && json_object_set_new (data, "namespace",
+                                               json_string (o.arg['T'])) < 0))
+        cmd_die (prog, "out of memory");
+    add_op (ops, argv[o.optind + 1], 0, json_pack ("{s:i s:s s:o}",
+                                                   "ver", 1,
+                                                   "type", "symlink",
+                                                   "data", data));
+    commit (h, o.arg['N'], 0, ops, o.set['s'], o.set['O']);
+    json_decref (ops);
+    return 0;
+}
+
+static int kvs_readlink (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+
+    parse (&readlink_parser, argc, argv, &o);
+    if (o.optind == argc)
+        cmd_usage_error (&readlink_parser, "specify one or more keys");
+    for (int i = o.optind; i < argc; i++) {
+        flux_future_t *f;
+        const char *ns, *target;
+        json_t *obj;
+
+        if (!(obj = lookup (h, o.arg['N'], KVS_READLINK, argv[i], &f)))
+            cmd_die (prog, "%s: %s", argv[i], cmd_future_strerror (f, errno));
+        if (!(target = symlink_target (obj, &ns)))
+            cmd_die (prog, "%s: %s", argv[i], strerror (EPROTO));
+        if (o.set['o'] && ns)
+            printf ("%s\n", ns);
+        else if (o.set['k'] || !ns)
+            printf ("%s\n", target);
+        else
+            printf ("%s::%s\n", ns, target);
+        flux_future_destroy (f);
+    }
+    return 0;
+}
+
+/* dir, ls ------------------------------------------------------------- */
+
+/* Columns: -w COLS, else the tty's width, else $COLUMNS, else 80. */
+static int window_width (const struct opts *o)
+{
+    struct winsize w;
+    const char *s;
+    int width;
+
+    if (o->arg['w']) {
+        if (cmd_parse_uint (o->arg['w'], &width) < 0)
+            cmd_die (prog, "invalid width '%s'", o->arg['w']);
+        return width;
+    }
+    if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &w) == 0)
+        return w.ws_col;
+    if ((s = getenv ("COLUMNS")) && (width = strtol (s, NULL, 10)) >= 0)
+        return width;
+    return 80;
+}
+
+/* "key = value" cut to 'maxcol' columns (0: no limit), as flux-core's
+ * kv_printf(): at the first newline or unprintable character too.
+ */
+static void kv_print (const char *key, int maxcol, const char *val)
+{
+    char *kv;
+    bool overflow = false;
+
+    if (maxcol != 0 && maxcol <= 3)
+        maxcol = 0;
+    if (asprintf (&kv, "%s = %s", key, val) < 0)
+        cmd_die (prog, "out of memory");
+    if (maxcol != 0) {
+        char *p;
+        if ((int)strlen (kv) > maxcol - 3) {
+            kv[maxcol - 3] = '\0';
+            overflow = true;
+        }
+        if ((p = strchr (kv, '\n'))) {
+            *p = '\0';
+            if (p[1] != '\0')
+                overflow = true;
+        }
+        for (p = kv; *p; p++) {
+            if (*p < 0x20 || *p == 0x7f) {
+                *p = '\0';
+                overflow = true;
+                break;
+            }
+        }
+    }
+    printf ("%s%s\n", kv, overflow ? "..." : "");
+    free (kv);
+}
+
+static json_t *readdir_or_die (flux_t *h, const char *ns, const char *key,
+                               flux_future_t **fp)
+{
+    json_t *dir = lookup (h, ns, KVS_READDIR, key, fp);
+
+    if (!dir || !treeobj_is (dir, "dir"))
+        cmd_die (prog, "%s: %s", key,
+                 cmd_future_strerror (*fp, dir ? EPROTO : errno));
+    return dir;
+}
+
+static void dump_dir (flux_t *h, const struct opts *o, const char *dirkey,
+                      json_t *dir, int maxcol)
+{
+    json_t *data = json_object_get (dir, "data");
+    size_t count;
+    const char **names = dir_names (dir, &count);
+
+    for (size_t i = 0; i < count; i++) {
+        json_t *entry = json_object_get (data, names[i]);
+        char *key = key_at (dirkey, names[i]);
+
+        if (treeobj_is (entry, "symlink")) {
+            const char *ns, *target = symlink_target (entry, &ns);
+            if (ns)
+                printf ("%s -> %s::%s\n", key, ns, target ? target : "");
+            else
+                printf ("%s -> %s\n", key, target ? target : "");
+        }
+        else if (treeobj_isdir (entry)) {
+            if (o->set['R']) {
+                flux_future_t *f;
+                json_t *sub = readdir_or_die (h, o->arg['N'], key, &f);
+                if (json_object_size (json_object_get (sub, "data")) == 0)
+                    printf ("%s.\n", key);
+                else
+                    dump_dir (h, o, key, sub, maxcol);
+                flux_future_destroy (f);
+            }
+            else
+                printf ("%s.\n", key);
+        }
+        else if (o->set['d'])
+            printf ("%s\n", key);
+        else {
+            size_t len;
+            unsigned char *val = val_decode (entry, &len);
+            if (!val)
+                cmd_die (prog, "%s: %s", key, strerror (errno));
+            kv_print (key, maxcol, (char *)val);
+            free (val);
+        }
+        free (key);
+    }
+    free (names);
+}
+
+static int kvs_dir (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    const char *key = ".";
+    flux_future_t *f;
+    json_t *dir;
+    int maxcol;
+
+    parse (&dir_parser, argc, argv, &o);
+    if (argc - o.optind > 1)
+        cmd_usage_error (&dir_parser, "specify zero or one directory");
+    if (argc - o.optind == 1)
+        key = argv[o.optind];
+    maxcol = window_width (&o);
+    dir = readdir_or_die (h, o.arg['N'], key, &f);
+    dump_dir (h, &o, key, dir, maxcol);
+    flux_future_destroy (f);
+    return 0;
+}
+
+/* Print 'names' in columns of the longest name + 4 within 'width'
+ * (0: unlimited; 1: one per line), as flux-core's list_kvs_keys().
+ */
+static void print_columns (char **names, size_t count, int width)
+{
+    int col_width = 0, col = 0, last_len = 0;
+
+    for (size_t i = 0; i < count; i++) {
+        if ((int)strlen (names[i]) > col_width)
+            col_width = strlen (names[i]);
+    }
+    col_width += 4;
+    for (size_t i = 0; i < count; i++) {
+        if (width != 0 && col + col_width > width && col > 0) {
+            printf ("\n");
+            col = 0;
+        }
+        else if (last_len > 0)
+            printf ("%*s", col_width - last_len, "");
+        printf ("%s", names[i]);
+        last_len = strlen (names[i]);
+        col += col_width;
+    }
+    if (col > 0)
+        printf ("\n");
+}
+
+static void list_dir (flux_t *h, const struct opts *o, const char *key,
+                      int width, bool label, bool vspace)
+{
+    flux_future_t *f;
+    json_t *dir = readdir_or_die (h, o->arg['N'], key, &f);
+    json_t *data = json_object_get (dir, "data");
+    size_t count;
+    const char **names = dir_names (dir, &count);
+    char **shown = calloc (count + 1, sizeof (shown[0]));
+
+    if (!shown)
+        cmd_die (prog, "out of memory");
+    if (label)
+        printf ("%s%s:\n", vspace ? "\n" : "", key);
+    for (size_t i = 0; i < count; i++) {
+        json_t *entry = json_object_get (data, names[i]);
+        const char *suffix = "";
+        if (o->set['F'])
+            suffix = treeobj_isdir (entry) ? "."
+                   : treeobj_is (entry, "symlink") ? "@" : "";
+        if (asprintf (&shown[i], "%s%s", names[i], suffix) < 0)
+            cmd_die (prog, "out of memory");
+    }
+    print_columns (shown, count, width);
+    for (size_t i = 0; i < count; i++)
+        free (shown[i]);
+    free (shown);
+    if (o->set['R']) {
+        for (size_t i = 0; i < count; i++) {
+            if (treeobj_isdir (json_object_get (data, names[i]))) {
+                char *sub = key_at (key, names[i]);
+                list_dir (h, o, sub, width, label, true);
+                free (sub);
+            }
+        }
+    }
+    free (names);
+    flux_future_destroy (f);
+}
+
+static int kvs_ls (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    char **dirs, **singles;
+    size_t ndirs = 0, nsingles = 0;
+    bool label = false, vspace = false;
+    int width, rc = 0;
+    char *dot[] = { ".", NULL };
+    char **keys;
+    int nkeys;
+
+    parse (&ls_parser, argc, argv, &o);
+    width = o.set['1'] ? 1 : window_width (&o);
+    keys = o.optind == argc ? dot : argv + o.optind;
+    nkeys = o.optind == argc ? 1 : argc - o.optind;
+    dirs = calloc (nkeys + 1, sizeof (dirs[0]));
+    singles = calloc (nkeys + 1, sizeof (singles[0]));
+    if (!dirs || !singles)
+        cmd_die (prog, "out of memory");
+    for (int i = 0; i < nkeys; i++) {
+        char *key = xstrdup (keys[i]);
+        size_t len = strlen (key);
+        bool want_dir = false;
+        flux_future_t *f;
+        json_t *obj;
+
+        while (len > 1 && key[len - 1] == '.') {
+            key[--len] = '\0';
+            want_dir = true;
+        }
+        if (!(obj = lookup (h, o.arg['N'], KVS_TREEOBJ, key, &f))) {
+            fprintf (stderr, "%s: %s\n", key,
+                     cmd_future_strerror (f, errno));
+            rc = 1;
+            free (key);
+        }
+        else if (treeobj_isdir (obj) && !o.set['d'])
+            dirs[ndirs++] = key;
+        else if (want_dir && !treeobj_isdir (obj)) {
+            fprintf (stderr, "%s: %s\n", key, strerror (ENOTDIR));
+            rc = 1;
+            free (key);
+        }
+        else {
+            const char *suffix = "";
+            if (o.set['F'])
+                suffix = treeobj_isdir (obj) ? "."
+                       : treeobj_is (obj, "symlink") ? "@" : "";
+            if (asprintf (&singles[nsingles++], "%s%s", key, suffix) < 0)
+                cmd_die (prog, "out of memory");
+            free (key);
+        }
+        flux_future_destroy (f);
+    }
+    qsort (singles, nsingles, sizeof (singles[0]), strcmp_p);
+    qsort (dirs, ndirs, sizeof (dirs[0]), strcmp_p);
+    if (nsingles > 0) {
+        print_columns (singles, nsingles, width);
+        label = vspace = true;
+    }
+    if (o.set['R'] || ndirs > 1)
+        label = true;
+    for (size_t i = 0; i < ndirs; i++) {
+        list_dir (h, &o, dirs[i], width, label, vspace);
+        vspace = true;
+    }
+    for (size_t i = 0; i < ndirs; i++)
+        free (dirs[i]);
+    for (size_t i = 0; i < nsingles; i++)
+        free (singles[i]);
+    free (dirs);
+    free (singles);
+    return rc;
+}
+
+/* getroot, version ------------------------------------------------------ */
+
+static int kvs_getroot (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    flux_future_t *f;
+    const char *rootref;
+    int rootseq, owner;
+
+    parse (&getroot_parser, argc, argv, &o);
+    if (o.optind != argc)
+        cmd_usage_error (&getroot_parser, "takes no arguments");
+    if (!(f = flux_rpc_pack (h, "kvs.getroot", FLUX_NODEID_ANY, 0,
+                             "{s:s s:i}",
+                             "namespace", default_namespace (o.arg['N']),
+                             "flags", 0))
+        || flux_rpc_get_unpack (f, "{s:s s:i s:i}",
+                                "rootref", &rootref,
+                                "rootseq", &rootseq,
+                                "owner", &owner) < 0)
+        cmd_die (prog, "getroot: %s", cmd_future_strerror (f, errno));
+    if (o.set['o'])
+        printf ("%lu\n", (unsigned long)(unsigned int)owner);
+    else if (o.set['s'])
+        printf ("%d\n", rootseq);
+    else if (o.set['b'])
+        printf ("%s\n", rootref);
+    else
+        printf ("{\"data\":[\"%s\"],\"type\":\"dirref\",\"ver\":1}\n",
+                rootref);
+    flux_future_destroy (f);
+    return 0;
+}
+
+static int kvs_version (flux_t *h, int argc, char **argv)
+{
+    struct opts o;
+    flux_future_t *f;
+    int rootseq;
+
+    parse (&version_parser, argc, argv, &o);
+    if (o.optind != argc)
+        cmd_usage_error (&version_parser, "takes no arguments");
+    if (!(f = flux_rpc_pack (h, "kvs.getroot", FLUX_NODEID_ANY, 0,
+                             "{s:s s:i}",
+                             "namespace", default_namespace (o.arg['N']),
+                             "flags", 0))
+        || flux_rpc_get_unpack (f, "{s:i}", "rootseq", &rootseq) < 0)
+        cmd_die (prog, "version: %s", cmd_future_strerror (f, errno));
+    printf ("%d\n", rootseq);
+    flux_future_destroy (f);
+    return 0;
+}
+
+int cmd_kvs (int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(flux_t *h, int argc, char **argv);
+        const struct cmd_parser *parser;
+    } cmds[] = {
+        { "get", kvs_get, &get_parser },
+        { "put", kvs_put, &put_parser },
+        { "dir", kvs_dir, &dir_parser },
+        { "ls", kvs_ls, &ls_parser },
+        { "unlink", kvs_unlink, &unlink_parser },
+        { "mkdir", kvs_mkdir, &mkdir_parser },
+        { "link", kvs_link, &link_parser },
+        { "readlink", kvs_readlink, &readlink_parser },
+        { "getroot", kvs_getroot, &getroot_parser },
+        { "version", kvs_version, &version_parser },
+    };
+    struct cmd_getopt *g = cmd_getopt_create (&kvs_parser, argc, argv);
+    int n;
+
+    if (!g)
+        cmd_die (prog, "%s", strerror (errno));
+    while (cmd_getopt_next (g, NULL) != -1)
+        ;
+    n = cmd_getopt_index (g);
+    cmd_getopt_destroy (g);
+    if (n == argc)
+        cmd_usage_error (&kvs_parser, "missing COMMAND");
+    for (size_t i = 0; i < sizeof (cmds) / sizeof (cmds[0]); i++) {
+        if (!strcmp (cmds[i].name, argv[n])) {
+            flux_t *h;
+            int rc;
+            /* N.B. Parse before connecting, so that --help and usage
+             * errors need no instance.
+             */
+            struct opts o;
+            parse (cmds[i].parser, argc - n, argv + n, &o);
+            h = cmd_open (prog);
+            rc = cmds[i].fn (h, argc - n, argv + n);
+            flux_close (h);
+            return rc;
+        }
+    }
+    cmd_usage_error (&kvs_parser, "unknown command '%s'", argv[n]);
+}
+
+/* vi: ts=4 sw=4 expandtab
+ */
