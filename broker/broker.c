@@ -376,28 +376,28 @@ int main (int argc, char *argv[])
         if (attrs_register (ctx.attrs, attrtab[i].name, NULL,
                             attrtab[i].flags, NULL, NULL) < 0) {
             fprintf (stderr, "flux-broker: attrs: %s\n", strerror (errno));
-            return 1;
+            goto fatal_quiet;
         }
     }
     if (!(ctx.logbuf = logbuf_create (&ctx))) {
         fprintf (stderr, "flux-broker: log: %s\n", strerror (errno));
-        return 1;
+        goto fatal_quiet;
     }
     while ((c = getopt_long (argc, argv, "+S:vh", longopts, NULL)) != -1) {
         switch (c) {
             case 'S':
                 if (parse_setattr (&ctx, optarg) < 0)
-                    return 1;
+                    goto fatal_quiet;
                 break;
             case 'v':
                 ctx.verbose = true;
                 break;
             case 'h':
                 usage (stdout);
-                return 0;
+                goto done;
             default:
                 usage (stderr);
-                return 1;
+                goto fatal_quiet;
         }
     }
     if (ctx.verbose)
@@ -449,6 +449,11 @@ int main (int argc, char *argv[])
     }
     for (int i = 0; i < 8; i++)
         (void)flux_reactor_run (ctx.r, FLUX_REACTOR_NOWAIT);
+    /* N.B. a failure before the reactor ran comes here too: nothing runs
+     * yet (no module thread, no initial program), and every destructor
+     * below takes NULL, so what was built is freed and the rest skipped.
+     */
+done:
     listener_destroy (ctx.listener);
     module_loader_fini_all ();
     runlevel_destroy (ctx.runlevel);
@@ -469,8 +474,8 @@ int main (int argc, char *argv[])
 fatal:
     fprintf (stderr, "flux-broker: %s\n", strerror (errno));
 fatal_quiet:
-    rundir_cleanup (&ctx);
-    return 1;
+    ctx.exit_rc = 1;
+    goto done;
 }
 
 /*
