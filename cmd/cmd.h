@@ -108,6 +108,7 @@ int cmd_event (int argc, char **argv);
 int cmd_getattr (int argc, char **argv);
 int cmd_setattr (int argc, char **argv);
 int cmd_lsattr (int argc, char **argv);
+int cmd_kvs (int argc, char **argv);
 int cmd_python (int argc, char **argv);
 
 #endif /* !FLUX_CMD_H */

@@ -16,7 +16,6 @@
 #include "cmd.h"
 
 static int cmd_help (int argc, char **argv);
-int cmd_kvs (int argc, char **argv);    /* builtin_kvs.c */
 static int cmd_version (int argc, char **argv);
 
 struct subcommand {
