@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='meson install: the Python bindings and pyloader.so
+
+"installed by meson install" (issue 3, item 1): meson install into a
+DESTDIR lays out every file of the flux package, the compiled
+_flux._core extension and pyloader.so, and the installed package
+imports on its own, without the build or source tree on its path.
+'
+
+. /usr/share/sharness/sharness.sh
+
+test -n "$FLUX_BUILD_DIR" || error "FLUX_BUILD_DIR is not set"
+
+test_expect_success 'meson install into a DESTDIR' '
+	{
+		meson install -C "$FLUX_BUILD_DIR" --no-rebuild \
+			--destdir "$PWD/inst" >install.log 2>&1 ||
+		{ cat install.log; false; }
+	}
+'
+test_expect_success 'find the installed site-packages and libdir' '
+	find inst -path "*/_flux/_core*.so" >core.path &&
+	test $(wc -l <core.path) = 1 &&
+	site=$(dirname $(dirname $(cat core.path))) &&
+	echo "$PWD/$site" >site.dir &&
+	find inst -name "libflux-core.so*" | head -n 1 >lib.path &&
+	test -s lib.path &&
+	echo "$PWD/$(dirname $(cat lib.path))" >lib.dir
+'
+test_expect_success 'every .py of the flux package is installed' '
+	(cd "$FLUX_SOURCE_DIR/python" && find flux -name "*.py" | sort) \
+		>src.list &&
+	(cd "$(cat site.dir)" && find flux -name "*.py" | sort) >inst.list &&
+	test_cmp src.list inst.list
+'
+test_expect_success 'pyloader.so is installed' '
+	find inst -name pyloader.so | grep .
+'
+test_expect_success 'the installed package imports without the build tree' '
+	env -u PYTHONPATH PYTHONPATH="$(cat site.dir)" \
+		LD_LIBRARY_PATH="$(cat lib.dir)" "$PYTHON" -c "
+import _flux._core, flux, flux.brokermod, flux._pyloader, flux.constants
+for m in (_flux._core, flux, flux.brokermod, flux._pyloader):
+    print(m.__file__)
+print(flux.constants.FLUX_MSGTYPE_REQUEST)
+" >import.out &&
+	cat import.out &&
+	test $(grep -c "^$(cat site.dir)/" import.out) = 4 &&
+	tail -n 1 import.out >type.out &&
+	echo 1 >type.expected &&
+	test_cmp type.expected type.out
+'
+test_done
