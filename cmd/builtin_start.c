@@ -9,6 +9,9 @@
  * FLUX_MODULE_PATH: the initial program then runs this 'flux', Python
  * finds this 'flux' package, and modules are found by name, with no
  * environment set up by the user, from the build tree as from an install.
+ * --wrap puts a program such as valgrind in front of the broker, as
+ * flux-core's does: the exec'd program is then the wrapper, which runs
+ * the broker in the same process.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +24,7 @@
 
 enum {
     OPT_TEST_SIZE = 256,
+    OPT_WRAP,
 };
 
 static const struct cmd_option start_opts[] = {
@@ -34,6 +38,8 @@ static const struct cmd_option start_opts[] = {
       "Print the broker command line, do not run it" },
     { "test-size", OPT_TEST_SIZE, required_argument, "N",
       "Number of brokers (only 1 is supported)" },
+    { "wrap", OPT_WRAP, required_argument, "ARGS",
+      "Wrap broker execution in comma-separated arguments" },
     CMD_OPTION_END,
 };
 
@@ -68,7 +74,16 @@ static void argvec_add (struct argvec *a, const char *s)
     a->v[a->n] = NULL;
 }
 
-/* -o takes a comma-separated list, as flux-core's does. */
+static void argvec_free (struct argvec *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free (a->v[i]);
+    free (a->v);
+    a->v = NULL;
+    a->n = a->size = 0;
+}
+
+/* -o and --wrap take a comma-separated list, as flux-core's do. */
 static void argvec_add_split (struct argvec *a, const char *s)
 {
     char *cpy = strdup (s);
@@ -106,6 +121,7 @@ static void setup_environment (void)
 int cmd_start (int argc, char **argv)
 {
     struct cmd_getopt *g;
+    struct argvec wrap = { 0 };
     struct argvec av = { 0 };
     const char *broker;
     const char *arg;
@@ -142,6 +158,9 @@ int cmd_start (int argc, char **argv)
             case 'X':
                 noexec = true;
                 break;
+            case OPT_WRAP:
+                argvec_add_split (&wrap, arg);
+                break;
             case OPT_TEST_SIZE: {
                 int size;
                 if (cmd_parse_uint (arg, &size) < 0 || size < 1)
@@ -166,15 +185,24 @@ int cmd_start (int argc, char **argv)
         argvec_add (&av, argv[n]);
 
     setup_environment ();
+    if (wrap.n > 0) {
+        for (int i = 0; i < av.n; i++)
+            argvec_add (&wrap, av.v[i]);
+        argvec_free (&av);
+        av = wrap;
+    }
     if (verbose || noexec) {
         for (int i = 0; i < av.n; i++)
             fprintf (stderr, "%s%s", i ? " " : "", av.v[i]);
         fprintf (stderr, "\n");
     }
-    if (noexec)
+    if (noexec) {
+        argvec_free (&av);
         return 0;
-    execv (broker, av.v);
-    cmd_die ("flux-start", "%s: %s", broker, strerror (errno));
+    }
+    /* N.B. a wrapper is looked up on PATH (--wrap=valgrind,...). */
+    execvp (av.v[0], av.v);
+    cmd_die ("flux-start", "%s: %s", av.v[0], strerror (errno));
 }
 
 /* vi: ts=4 sw=4 expandtab

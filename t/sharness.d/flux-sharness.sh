@@ -21,6 +21,9 @@
 # Environment: FLUX_TEST_LOG_STDERR_LEVEL (default 1) is the broker's
 #  log-stderr-level; the full log (level 7) is kept in
 #  $SHARNESS_TEST_DIRECTORY/$TEST_NAME.broker.log when a test fails.
+#  FLUX_TEST_VALGRIND=1 (meson test --setup=valgrind) runs the broker
+#  under valgrind: a memory error or a definite leak, in the broker or a
+#  module it ran, makes its exit code (so the script's) 99.
 test_under_flux() {
     size=${1:-1}
     personality=${2:-minimal}
@@ -53,13 +56,28 @@ test_under_flux() {
     esac
     cd "$SHARNESS_TEST_DIRECTORY" || error "cannot cd to test directory"
     rm -f "$log_file"
+    wrap=""
+    if test -n "$FLUX_TEST_VALGRIND"; then
+        wrap="--wrap=$(valgrind_wrap_args)"
+        # Python's own allocator confuses memcheck; plain malloc lets it
+        # see each object (valgrind.supp names what CPython never frees).
+        PYTHONMALLOC=malloc
+        export PYTHONMALLOC
+    fi
     TEST_UNDER_FLUX_ACTIVE=t \
     TEST_UNDER_FLUX_PERSONALITY=$personality \
     TERM=${SHARNESS_ORIG_TERM:-dumb} \
-        exec flux start \
+        exec flux start ${wrap:+"$wrap"} \
             -Slog-filename="$log_file" \
             -Slog-stderr-level=${FLUX_TEST_LOG_STDERR_LEVEL:-1} \
             sh "$script" $flags
+}
+
+# valgrind and its options for flux start --wrap, comma-separated.
+valgrind_wrap_args() {
+    printf "%s" "valgrind,--quiet,--error-exitcode=99,--leak-check=full"
+    printf "%s" ",--errors-for-leak-kinds=definite,--track-fds=no"
+    printf "%s" ",--suppressions=$SHARNESS_TEST_SRCDIR/valgrind.supp"
 }
 
 # The names of the loaded modules, sorted.
