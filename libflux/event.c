@@ -22,6 +22,7 @@
 #include "flux/future.h"
 #include "flux/message.h"
 #include "flux/rpc.h"
+#include "message_private.h"
 
 static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -64,53 +65,25 @@ static char *base64_encode (const void *data, size_t len)
     return out;
 }
 
+/* Events need a topic to be matched against subscriptions. */
 static flux_msg_t *event_create (const char *topic)
 {
-    flux_msg_t *msg;
-
-    if (!topic || *topic == '\0') {
+    if (topic && *topic == '\0') {
         errno = EINVAL;
         return NULL;
     }
-    if (!(msg = flux_msg_create (FLUX_MSGTYPE_EVENT)))
-        return NULL;
-    if (flux_msg_set_topic (msg, topic) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    flux_msg_route_enable (msg);
-    return msg;
+    return message_create_topic (FLUX_MSGTYPE_EVENT, topic, true);
 }
 
 flux_msg_t *flux_event_encode (const char *topic, const char *s)
 {
-    flux_msg_t *msg;
-
-    if (!(msg = event_create (topic)))
-        return NULL;
-    if (s && flux_msg_set_string (msg, s) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
+    return message_fill_string (event_create (topic), s);
 }
 
 flux_msg_t *flux_event_encode_raw (const char *topic, const void *data,
                                    size_t len)
 {
-    flux_msg_t *msg;
-
-    if (!data && len > 0) {
-        errno = EINVAL;
-        return NULL;
-    }
-    if (!(msg = event_create (topic)))
-        return NULL;
-    if (data && flux_msg_set_payload (msg, data, len) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
+    return message_fill_raw (event_create (topic), data, len);
 }
 
 flux_msg_t *flux_event_pack (const char *topic, const char *fmt, ...)

@@ -1309,4 +1309,50 @@ bool flux_msg_route_match_first (const flux_msg_t *msg1,
     return id1 && id2 && !strcmp (id1, id2);
 }
 
+/* Typed encoders' building blocks (message_private.h) */
+
+flux_msg_t *message_create_topic (int type, const char *topic, bool routed)
+{
+    flux_msg_t *msg;
+
+    if (!topic) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(msg = flux_msg_create (type)))
+        return NULL;
+    if (flux_msg_set_topic (msg, topic) < 0) {
+        flux_msg_destroy (msg);
+        return NULL;
+    }
+    if (routed)
+        flux_msg_route_enable (msg);
+    return msg;
+}
+
+flux_msg_t *message_fill_string (flux_msg_t *msg, const char *s)
+{
+    if (msg && s && flux_msg_set_string (msg, s) < 0) {
+        flux_msg_destroy (msg);
+        return NULL;
+    }
+    return msg;
+}
+
+flux_msg_t *message_fill_raw (flux_msg_t *msg, const void *data, size_t len)
+{
+    if (!msg)
+        return NULL;
+    if (!data && len > 0) {
+        errno = EINVAL;
+        goto error;
+    }
+    if (data && flux_msg_set_payload (msg, data, len) < 0)
+        goto error;
+    return msg;
+error:
+    flux_msg_destroy (msg);
+    return NULL;
+}
+
 // vi:ts=4 sw=4 expandtab

@@ -21,4 +21,18 @@
  */
 void message_aux_clear (flux_msg_t *msg);
 
+/* The encoders of requests, responses and events (request.c,
+ * response.c, event.c) build a message in two steps:
+ * message_create_topic() makes a message of 'type' with 'topic' (NULL:
+ * EINVAL), with the ROUTE flag set on an empty stack if 'routed' (how
+ * flux-core's clients send requests and events); message_fill_string()
+ * or message_fill_raw() then adds the payload (s NULL, or data NULL with
+ * len 0: none).  The fill functions take over 'msg': on failure they
+ * destroy it and return NULL, and they pass a NULL msg through, so an
+ * encoder is one expression.  Caller destroys what they return.
+ */
+flux_msg_t *message_create_topic (int type, const char *topic, bool routed);
+flux_msg_t *message_fill_string (flux_msg_t *msg, const char *s);
+flux_msg_t *message_fill_raw (flux_msg_t *msg, const void *data, size_t len);
+
 #endif /* !FLUX_MESSAGE_PRIVATE_H */

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 
 #include "flux/request.h"
+#include "message_private.h"
 
 static int request_check (const flux_msg_t *msg, const char **topic)
 {
@@ -96,53 +97,17 @@ int flux_request_decode_raw (const flux_msg_t *msg, const char **topic,
     return 0;
 }
 
-static flux_msg_t *request_create (const char *topic)
-{
-    flux_msg_t *msg;
-
-    if (!topic) {
-        errno = EINVAL;
-        return NULL;
-    }
-    if (!(msg = flux_msg_create (FLUX_MSGTYPE_REQUEST)))
-        return NULL;
-    if (flux_msg_set_topic (msg, topic) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    flux_msg_route_enable (msg);
-    return msg;
-}
-
 flux_msg_t *flux_request_encode (const char *topic, const char *s)
 {
-    flux_msg_t *msg;
-
-    if (!(msg = request_create (topic)))
-        return NULL;
-    if (s && flux_msg_set_string (msg, s) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
+    return message_fill_string (
+        message_create_topic (FLUX_MSGTYPE_REQUEST, topic, true), s);
 }
 
 flux_msg_t *flux_request_encode_raw (const char *topic, const void *data,
                                      size_t len)
 {
-    flux_msg_t *msg;
-
-    if (!data && len > 0) {
-        errno = EINVAL;
-        return NULL;
-    }
-    if (!(msg = request_create (topic)))
-        return NULL;
-    if (data && flux_msg_set_payload (msg, data, len) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
+    return message_fill_raw (
+        message_create_topic (FLUX_MSGTYPE_REQUEST, topic, true), data, len);
 }
 
 // vi:ts=4 sw=4 expandtab

@@ -21,6 +21,7 @@
 
 #include "flux/response.h"
 #include "flux/handle.h"
+#include "message_private.h"
 
 static int response_check (const flux_msg_t *msg, const char **topic)
 {
@@ -151,53 +152,17 @@ flux_msg_t *flux_response_derive (const flux_msg_t *request, int errnum)
     return msg;
 }
 
-static flux_msg_t *response_create (const char *topic, int errnum)
-{
-    flux_msg_t *msg;
-
-    if (!topic) {
-        errno = EINVAL;
-        return NULL;
-    }
-    if (!(msg = flux_msg_create (FLUX_MSGTYPE_RESPONSE)))
-        return NULL;
-    if (flux_msg_set_topic (msg, topic) < 0
-        || flux_msg_set_errnum (msg, errnum) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
-}
-
 flux_msg_t *flux_response_encode (const char *topic, const char *s)
 {
-    flux_msg_t *msg;
-
-    if (!(msg = response_create (topic, 0)))
-        return NULL;
-    if (s && flux_msg_set_string (msg, s) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
+    return message_fill_string (
+        message_create_topic (FLUX_MSGTYPE_RESPONSE, topic, false), s);
 }
 
 flux_msg_t *flux_response_encode_raw (const char *topic, const void *data,
                                       size_t len)
 {
-    flux_msg_t *msg;
-
-    if (!data && len > 0) {
-        errno = EINVAL;
-        return NULL;
-    }
-    if (!(msg = response_create (topic, 0)))
-        return NULL;
-    if (data && flux_msg_set_payload (msg, data, len) < 0) {
-        flux_msg_destroy (msg);
-        return NULL;
-    }
-    return msg;
+    return message_fill_raw (
+        message_create_topic (FLUX_MSGTYPE_RESPONSE, topic, false), data, len);
 }
 
 flux_msg_t *flux_response_encode_error (const char *topic, int errnum,
@@ -209,13 +174,12 @@ flux_msg_t *flux_response_encode_error (const char *topic, int errnum,
         errno = EINVAL;
         return NULL;
     }
-    if (!(msg = response_create (topic, errnum ? errnum : EINVAL)))
-        return NULL;
-    if (errstr && flux_msg_set_string (msg, errstr) < 0) {
+    msg = message_create_topic (FLUX_MSGTYPE_RESPONSE, topic, false);
+    if (msg && flux_msg_set_errnum (msg, errnum ? errnum : EINVAL) < 0) {
         flux_msg_destroy (msg);
         return NULL;
     }
-    return msg;
+    return message_fill_string (msg, errstr);
 }
 
 /* Derive the response to 'request' into *msgp (to be filled and sent).
