@@ -76,7 +76,8 @@ test_under_flux() {
 # valgrind and its options for flux start --wrap, comma-separated.
 valgrind_wrap_args() {
     printf "%s" "valgrind,--quiet,--error-exitcode=99,--leak-check=full"
-    printf "%s" ",--errors-for-leak-kinds=definite,--track-fds=no"
+    printf "%s" ",--show-leak-kinds=definite,--errors-for-leak-kinds=definite"
+    printf "%s" ",--track-fds=no"
     printf "%s" ",--suppressions=$SHARNESS_TEST_SRCDIR/valgrind.supp"
 }
 
