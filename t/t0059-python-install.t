@@ -40,6 +40,7 @@ test_expect_success 'pyloader.so is installed' '
 '
 test_expect_success 'the installed package imports without the build tree' '
 	env -u PYTHONPATH PYTHONPATH="$(cat site.dir)" \
+		${FLUX_TEST_ASAN_RUNTIME:+LD_PRELOAD=$FLUX_TEST_ASAN_RUNTIME} \
 		LD_LIBRARY_PATH="$(cat lib.dir)" "$PYTHON" -c "
 import _flux._core, flux, flux.brokermod, flux._pyloader, flux.constants
 for m in (_flux._core, flux, flux.brokermod, flux._pyloader):
