@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "event.h"
 #include "router.h"
 
@@ -19,51 +20,6 @@ struct event_service {
     struct broker *ctx;
     flux_msg_handler_t **handlers;
 };
-
-static int b64val (int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-void *event_base64_decode (const char *in, size_t *len)
-{
-    size_t n = strlen (in);
-    unsigned char *out;
-    size_t o = 0;
-    unsigned int acc = 0;
-    int bits = 0;
-
-    while (n > 0 && in[n - 1] == '=')
-        n--;
-    if (!(out = malloc (n * 3 / 4 + 1)))
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64val ((unsigned char)in[i]);
-        if (v < 0) {
-            free (out);
-            errno = EPROTO;
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned int)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (acc >> bits) & 0xff;
-        }
-    }
-    *len = o;
-    return out;
-}
 
 static struct peer *requestor (struct event_service *ev, const flux_msg_t *msg)
 {
@@ -149,7 +105,7 @@ static void publish_cb (flux_t *h,
         errno = EPROTO;
         goto error;
     }
-    if (payload && !(data = event_base64_decode (payload, &len))) {
+    if (payload && !(data = base64_decode (payload, &len))) {
         errstr = "payload is not valid base64";
         goto error;
     }

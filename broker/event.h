@@ -12,9 +12,4 @@ struct event_service;
 struct event_service *event_service_create (struct broker *ctx);
 void event_service_destroy (struct event_service *ev);
 
-/* Decode base64 'in' (RFC 4648, padding optional).  Returns a buffer the
- * caller frees, with its size in *len, or NULL with errno EPROTO.
- */
-void *event_base64_decode (const char *in, size_t *len);
-
 #endif /* !BROKER_EVENT_H */

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <jansson.h>
 
+#include "base64.h"
 #include "cmd.h"
 
 int cmd_kvs (int argc, char **argv);
@@ -33,74 +34,6 @@ enum {
 };
 
 static const char *prog = "flux-kvs";
-
-/* Base64 (RFC 4648, with padding): RFC 11 carries values in it. */
-
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static char *b64_encode (const unsigned char *data, size_t len)
-{
-    char *out = malloc (4 * ((len + 2) / 3) + 1);
-    char *p = out;
-
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned int v = data[i] << 16;
-        if (i + 1 < len)
-            v |= data[i + 1] << 8;
-        if (i + 2 < len)
-            v |= data[i + 2];
-        *p++ = b64chars[(v >> 18) & 63];
-        *p++ = b64chars[(v >> 12) & 63];
-        *p++ = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
-        *p++ = i + 2 < len ? b64chars[v & 63] : '=';
-    }
-    *p = '\0';
-    return out;
-}
-
-/* Decode 's'; the result has a NUL after its *lenp bytes, so a value
- * stored without one still reads as a C string.  NULL/EPROTO if 's' is
- * not base64.
- */
-static unsigned char *b64_decode (const char *s, size_t *lenp)
-{
-    size_t slen = strlen (s);
-    unsigned char *out = malloc (slen / 4 * 3 + 3);
-    size_t n = 0;
-    unsigned int v = 0;
-    int bits = 0;
-    int pad = 0;
-
-    if (!out)
-        return NULL;
-    for (const char *p = s; *p; p++) {
-        const char *c;
-        if (*p == '=') {
-            pad++;
-            continue;
-        }
-        if (pad || !(c = strchr (b64chars, *p)) || *p == '\0')
-            goto error;
-        v = (v << 6) | (unsigned int)(c - b64chars);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (v >> bits) & 0xff;
-        }
-    }
-    if (slen % 4 != 0 || pad > 2)
-        goto error;
-    out[n] = '\0';
-    *lenp = n;
-    return out;
-error:
-    free (out);
-    errno = EPROTO;
-    return NULL;
-}
 
 static const char *default_namespace (const char *ns)
 {
@@ -161,7 +94,7 @@ static unsigned char *val_decode (json_t *o, size_t *lenp)
         errno = EPROTO;
         return NULL;
     }
-    return b64_decode (data, lenp);
+    return base64_decode (data, lenp);
 }
 
 static const char *symlink_target (json_t *o, const char **nsp)
@@ -259,7 +192,7 @@ static void add_op (json_t *ops, const char *key, int flags, json_t *dirent)
 
 static json_t *make_val (const void *data, size_t len)
 {
-    char *s = b64_encode (data, len);
+    char *s = base64_encode (data, len);
     json_t *o;
 
     if (!s)

@@ -23,47 +23,7 @@
 #include "flux/message.h"
 #include "flux/rpc.h"
 #include "message_private.h"
-
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Standard base64 with padding.  Returns a NUL-terminated string the
- * caller must free, or NULL with errno set.
- */
-static char *base64_encode (const void *data, size_t len)
-{
-    const unsigned char *in = data;
-    char *out, *p;
-    size_t i;
-
-    if (len >= SIZE_MAX / 2) {
-        errno = EOVERFLOW;
-        return NULL;
-    }
-    if (!(out = malloc ((len + 2) / 3 * 4 + 1)))
-        return NULL;
-    p = out;
-    for (i = 0; i + 2 < len; i += 3) {
-        *p++ = b64chars[in[i] >> 2];
-        *p++ = b64chars[((in[i] & 0x03) << 4) | (in[i + 1] >> 4)];
-        *p++ = b64chars[((in[i + 1] & 0x0f) << 2) | (in[i + 2] >> 6)];
-        *p++ = b64chars[in[i + 2] & 0x3f];
-    }
-    if (i < len) {
-        *p++ = b64chars[in[i] >> 2];
-        if (i + 1 < len) {
-            *p++ = b64chars[((in[i] & 0x03) << 4) | (in[i + 1] >> 4)];
-            *p++ = b64chars[(in[i + 1] & 0x0f) << 2];
-        }
-        else {
-            *p++ = b64chars[(in[i] & 0x03) << 4];
-            *p++ = '=';
-        }
-        *p++ = '=';
-    }
-    *p = '\0';
-    return out;
-}
+#include "base64.h"
 
 /* Events need a topic to be matched against subscriptions. */
 static flux_msg_t *event_create (const char *topic)
