@@ -47,10 +47,6 @@ trigger_die() {
 	rpc $1.die || :
 }
 
-# wait_gone NAME: poll flux module stats until NAME is no longer there.
-wait_gone() {
-	test_retry 100 eval "! flux module stats $1 >/dev/null 2>&1"
-}
 
 test_expect_success 'a syntax error fails the load with its file and line' '
 	test_expect_code 1 flux module load $M/syntaxerr.py 2>syntax.err &&
@@ -133,7 +129,7 @@ test_expect_success 'an exception in a handler: the caller gets an error' '
 	test_cmp die.expected die.err
 '
 test_expect_success '... and the module exits with "module runtime failure"' '
-	wait_gone testmod &&
+	wait_module_gone testmod &&
 	flux dmesg >die.dmesg &&
 	grep "testmod module runtime failure" die.dmesg &&
 	grep "testmod: RuntimeError: testmod was asked to die (testmod.py, line [0-9]*)" \
@@ -144,7 +140,7 @@ test_expect_success 'stop_error() from an event handler is a runtime failure' '
 	flux dmesg -C &&
 	flux module load $testmod &&
 	flux event pub testmod.panic &&
-	wait_gone testmod &&
+	wait_module_gone testmod &&
 	flux dmesg >panic.dmesg &&
 	grep "testmod.err\[0\]: panic event: stopping with an error" panic.dmesg &&
 	grep "testmod module runtime failure" panic.dmesg &&
@@ -154,7 +150,7 @@ test_expect_success 'stop_error() from a request handler is a runtime failure' '
 	flux dmesg -C &&
 	flux module load $M/failing.py &&
 	rpc failing.stop-error &&
-	wait_gone failing &&
+	wait_module_gone failing &&
 	flux dmesg | grep "failing module runtime failure"
 '
 test_expect_success 'OSError from a handler: the caller gets its errno' '
@@ -162,7 +158,7 @@ test_expect_success 'OSError from a handler: the caller gets its errno' '
 	flux module load $M/failing.py &&
 	test_must_fail rpc failing.oserror "{\"errno\": 2}" 2>oserr.err &&
 	grep "^2: No such file or directory$" oserr.err &&
-	wait_gone failing &&
+	wait_module_gone failing &&
 	flux dmesg >oserr.dmesg &&
 	grep "failing: FileNotFoundError: \[Errno 2\] No such file or directory (failing.py, line [0-9]*)" \
 		oserr.dmesg &&
@@ -172,12 +168,12 @@ test_expect_success 'ValueError from a handler: the caller gets EINVAL' '
 	flux module load $M/failing.py &&
 	test_must_fail rpc failing.valueerror 2>valerr.err &&
 	grep "^22: ValueError: bad value in handler$" valerr.err &&
-	wait_gone failing
+	wait_module_gone failing
 '
 test_expect_success 'run() raising OSError after RUNNING is a runtime failure' '
 	flux dmesg -C &&
 	flux module load $M/failing.py --run-oserror &&
-	wait_gone failing &&
+	wait_module_gone failing &&
 	flux dmesg >run.dmesg &&
 	grep "failing: OSError: \[Errno 95\] run() refuses to run (failing.py, line [0-9]*)" \
 		run.dmesg &&

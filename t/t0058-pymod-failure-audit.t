@@ -37,9 +37,6 @@ rpc() {
 	$RPC "$@"
 }
 
-wait_gone() {
-	test_retry 100 eval "! flux module stats $1 >/dev/null 2>&1"
-}
 
 guest_uid=$(($(id -u) + 1))
 
@@ -54,7 +51,7 @@ test_expect_success 'mod_main-style handler raises: the caller gets its text' '
 	test_cmp boom.expected boom.err
 '
 test_expect_success '... and the module ends with "module runtime failure"' '
-	wait_gone rawfail &&
+	wait_module_gone rawfail &&
 	flux dmesg >boom.dmesg &&
 	grep "rawfail module runtime failure" boom.dmesg &&
 	grep "rawfail: RuntimeError: raw handler exploded (rawfail.py, line [0-9]*)" \
@@ -66,13 +63,13 @@ test_expect_success 'mod_main-style handler raises OSError: the caller gets its 
 	test_must_fail run_timeout 30 $RPC rawfail.oserror 2>oserror.err &&
 	echo "1: not today" >oserror.expected &&
 	test_cmp oserror.expected oserror.err &&
-	wait_gone rawfail
+	wait_module_gone rawfail
 '
 test_expect_success 'mod_main raising after its reactor returned is a runtime failure' '
 	flux dmesg -C &&
 	flux module load $M/rawfail.py &&
 	rpc rawfail.quit &&
-	wait_gone rawfail &&
+	wait_module_gone rawfail &&
 	flux dmesg >quit.dmesg &&
 	grep "rawfail module runtime failure" quit.dmesg &&
 	grep "rawfail: KeyError: ${SQ}after the reactor${SQ} (rawfail.py, line [0-9]*)" \
@@ -82,7 +79,7 @@ test_expect_success 'a runtime traceback starts in the module, not in the loader
 	flux dmesg -C &&
 	flux module load $SHARNESS_TEST_SRCDIR/module/testmod.py &&
 	test_must_fail rpc testmod.die &&
-	wait_gone testmod &&
+	wait_module_gone testmod &&
 	flux dmesg | sed -n "s/^.* testmod\.err\[0\]: //p" >die.tb &&
 	cat die.tb &&
 	sed -n 2p die.tb >first-frame.out &&

@@ -111,6 +111,14 @@ module_is_loaded() {
     flux module list | awk '!/^Module/{print $1}' | grep -qx "$1"
 }
 
+# Wait (up to 10 s) until module NAME has exited and the broker has
+# dropped it.  N.B. not `flux module stats NAME` failing: that already
+# happens while the module finalizes (the broker mutes it), before the
+# broker has logged its exit.
+wait_module_gone() {
+    test_retry 100 eval "! module_is_loaded $1"
+}
+
 # Retry COMMAND... up to N times, 0.1 s apart, until it succeeds.
 # Usage: test_retry N COMMAND [ARGS...]
 test_retry() {
