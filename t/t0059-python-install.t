@@ -38,6 +38,21 @@ test_expect_success 'every .py of the flux package is installed' '
 test_expect_success 'pyloader.so is installed' '
 	find inst -name pyloader.so | grep .
 '
+# Without the install libdir in their run path, the installed programs
+# fail to start under any prefix the dynamic linker does not search.
+test_expect_success 'installed programs and plugins find libflux-core in the install libdir' '
+	libdir=$(cat lib.dir) &&
+	libdir=${libdir#$PWD/inst} &&
+	for name in flux flux-broker pyloader.so "_core*.so"; do
+		path=$(find inst -name "$name" -type f | head -n 1) &&
+		test -n "$path" &&
+		readelf -d "$path" >dyn.out &&
+		sed -n "s/.*R.*PATH.*\[\(.*\)\]/\1/p" dyn.out | tr : "\n" \
+			>runpath.out &&
+		grep -qxF "$libdir" runpath.out ||
+		{ echo "$name: no $libdir in run path"; cat dyn.out; return 1; }
+	done
+'
 test_expect_success 'the installed package imports without the build tree' '
 	env -u PYTHONPATH PYTHONPATH="$(cat site.dir)" \
 		${FLUX_TEST_ASAN_RUNTIME:+LD_PRELOAD=$FLUX_TEST_ASAN_RUNTIME} \
