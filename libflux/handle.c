@@ -650,11 +650,31 @@ error:
     return -1;
 }
 
-int flux_pollevents (flux_t *h)
+int handle_pollevents_levels (flux_t *h)
 {
     flux_t *r;
     int events = 0;
     int e;
+
+    if (!h) {
+        errno = EINVAL;
+        return -1;
+    }
+    r = root (h);
+    if (r->ops->pollevents) {
+        if ((events = r->ops->pollevents (r->impl)) < 0)
+            return -1;
+    }
+    if ((e = msg_deque_pollevents (r->queue)) < 0)
+        return -1;
+    if ((e & FLUX_POLLIN))
+        events |= FLUX_POLLIN;
+    return events;
+}
+
+int flux_pollevents (flux_t *h)
+{
+    flux_t *r;
 
     if (!h) {
         errno = EINVAL;
@@ -668,15 +688,7 @@ int flux_pollevents (flux_t *h)
         struct epoll_event ev[2];
         (void)epoll_wait (r->pollfd, ev, 2, 0);
     }
-    if (r->ops->pollevents) {
-        if ((events = r->ops->pollevents (r->impl)) < 0)
-            return -1;
-    }
-    if ((e = msg_deque_pollevents (r->queue)) < 0)
-        return -1;
-    if ((e & FLUX_POLLIN))
-        events |= FLUX_POLLIN;
-    return events;
+    return handle_pollevents_levels (h);
 }
 
 /* Matchtags: the lowest free tag is handed out, as flux-core's tagpool

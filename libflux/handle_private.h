@@ -25,4 +25,12 @@ int handle_errprintf (flux_error_t *error, const char *fmt, ...)
  */
 void handle_trace_msg (const char *prefix, const flux_msg_t *msg);
 
+/* flux_pollevents() without consuming the pollfd's edge: no syscall for
+ * an interthread handle.  The handle watcher uses it whenever its io
+ * watcher on the pollfd did not fire, so that an idle handle costs a
+ * broker loop iteration nothing (see watcher.c).  Returns FLUX_POLL*
+ * bits, or -1 with errno set.
+ */
+int handle_pollevents_levels (flux_t *h);
+
 #endif /* !FLUX_HANDLE_PRIVATE_H */

@@ -19,6 +19,14 @@
  * events are pending it starts an idle watcher (the loop then polls with
  * no timeout), else an io watcher on the pollfd.  A check watcher, after
  * the loop wakes, stops both and calls the user if the events are there.
+ * The check consumes the pollfd's edge (flux_pollevents, an epoll_wait
+ * syscall) only when the io watcher fired or the handle had work at
+ * prepare time; otherwise it and the prepare read the levels alone
+ * (handle_pollevents_levels, no syscall for an interthread handle).
+ * Levels are always read after the edge is consumed, so no change is
+ * missed, and an edge left unconsumed costs at most one early wakeup.
+ * Without this, a broker made two syscalls per loaded module on every
+ * loop iteration, idle modules included.
  * The four sub-watchers are unref'd; the composite holds one reference
  * of its own while started, so it counts as one active watcher.
  *
@@ -40,6 +48,7 @@
 
 #include "flux/handle.h"
 #include "reactor_private.h"
+#include "handle_private.h"
 
 struct flux_watcher {
     flux_reactor_t *r;
@@ -637,11 +646,13 @@ static const struct watcher_ops handle_ops = {
 };
 
 /* The events of interest that are pending now (POLLERR always counts;
- * a failing pollevents is reported as POLLERR).
+ * a failing pollevents is reported as POLLERR).  'consume' says whether
+ * to consume the pollfd's edge (see the comment at the top).
  */
-static int handle_revents (struct hwatcher *hw)
+static int handle_revents (struct hwatcher *hw, bool consume)
 {
-    int events = flux_pollevents (hw->h);
+    int events = consume ? flux_pollevents (hw->h)
+                         : handle_pollevents_levels (hw->h);
 
     if (events < 0)
         events = FLUX_POLLERR;
@@ -658,7 +669,7 @@ static void handle_prepare_cb (flux_reactor_t *r,
     (void)r;
     (void)prepare_w;
     (void)revents;
-    if (handle_revents (hw))
+    if (handle_revents (hw, false))
         flux_watcher_start (hw->idle_w);
     else
         flux_watcher_start (hw->fd_w);
@@ -671,13 +682,22 @@ static void handle_check_cb (flux_reactor_t *r,
 {
     flux_watcher_t *w = arg;
     struct hwatcher *hw = watcher_get_data (w);
+    bool consume;
 
     (void)r;
     (void)check_w;
-    (void)revents;
+    /* Consume the edge if the pollfd fired, or if the handle had work at
+     * prepare time (the idle path): its edge is then most likely pending
+     * and, left alone, would cost an early wakeup once the handle is idle.
+     * N.B. check watchers run before the io callbacks of the same
+     * iteration, so ask libev whether the io watcher is pending, before
+     * stopping it cancels that.
+     */
+    consume = flux_watcher_is_active (hw->idle_w)
+              || ev_is_pending ((ev_io *)watcher_get_data (hw->fd_w));
     flux_watcher_stop (hw->idle_w);
     flux_watcher_stop (hw->fd_w);
-    if ((revents = handle_revents (hw)))
+    if ((revents = handle_revents (hw, consume)))
         watcher_call (w, revents);
 }
 
