@@ -6,9 +6,10 @@
  *
  *  - The "then" context is the main reactor and handle (the ones given
  *    with flux_future_set_flux or flux_future_set_reactor).  When the
- *    queue is not empty, a check watcher (with an idle watcher so that
- *    the loop does not block meanwhile) calls the continuation on the
- *    next iteration, never from inside flux_future_fulfill: a producer
+ *    queue is not empty, the continuation is queued on the reactor
+ *    (reactor_defer: run in the check phase, in the order queued, the
+ *    loop not blocking meanwhile), so continuations run in the order
+ *    their results arrived, and never from inside flux_future_fulfill: a producer
  *    may fulfil from anywhere, including from the continuation itself,
  *    without re-entering user code.  While a continuation waits for a
  *    result, the main reactor is held alive with active_incref, because
@@ -45,6 +46,7 @@
 #include "flux/handle.h"
 #include "flux/reactor.h"
 #include "flux/watcher.h"
+#include "reactor_defer.h"
 
 struct result {
     struct result *next;
@@ -73,8 +75,8 @@ struct now_context {
 struct then_context {
     flux_reactor_t *r;
     flux_t *h;
-    flux_watcher_t *check;
-    flux_watcher_t *idle;
+    flux_future_t *f;
+    bool queued;          /* the continuation is queued on r */
     flux_watcher_t *timer;
     double timeout;
     flux_continuation_f cb;
@@ -145,6 +147,21 @@ static void then_arm_timer (flux_future_t *f)
     }
 }
 
+static void then_run (void *arg);
+
+/* Queue the continuation once (see the comment at the top). */
+static int then_schedule (flux_future_t *f)
+{
+    struct then_context *then = f->then;
+
+    if (!then->queued) {
+        if (reactor_defer (then->r, then_run, then) < 0)
+            return -1;
+        then->queued = true;
+    }
+    return 0;
+}
+
 /* After the queue becomes non-empty: wake whichever context waits. */
 static void post_fulfill (flux_future_t *f)
 {
@@ -156,10 +173,8 @@ static void post_fulfill (flux_future_t *f)
     if (f->then) {
         if (f->then->timer)
             flux_watcher_stop (f->then->timer);
-        if (f->then->cb) {
-            flux_watcher_start (f->then->check);
-            flux_watcher_start (f->then->idle);
-        }
+        if (f->then->cb)
+            (void)then_schedule (f);
         then_update_hold (f);
     }
 }
@@ -201,8 +216,8 @@ static void then_context_destroy (struct then_context *then)
     if (then) {
         if (then->holding_reactor)
             flux_reactor_active_decref (then->r);
-        flux_watcher_destroy (then->check);
-        flux_watcher_destroy (then->idle);
+        if (then->queued)
+            reactor_defer_cancel (then->r, then);
         flux_watcher_destroy (then->timer);
         flux_reactor_decref (then->r);
         free (then);
@@ -300,31 +315,21 @@ flux_reactor_t *flux_future_get_reactor (flux_future_t *f)
 
 /* "then" context */
 
-static void then_check_cb (flux_reactor_t *r, flux_watcher_t *w,
-                           int revents, void *arg)
+/* The queued continuation (see reactor_defer).  Its arg is the
+ * then_context, which is cancelled from the queue if destroyed first.
+ */
+static void then_run (void *arg)
 {
-    flux_future_t *f = arg;
-    (void)r;
-    (void)w;
-    (void)revents;
+    struct then_context *then = arg;
+    flux_future_t *f = then->f;
 
-    flux_watcher_stop (f->then->idle);
-    flux_watcher_stop (f->then->check);
+    then->queued = false;
     /* N.B. the result may have been consumed synchronously since it was
      * fulfilled (wait_for + reset); then there is nothing to report.
      * The continuation may destroy f: touch nothing after it.
      */
     if (is_ready (f))
-        f->then->cb (f, f->then->arg);
-}
-
-static void then_idle_cb (flux_reactor_t *r, flux_watcher_t *w,
-                          int revents, void *arg)
-{
-    (void)r;
-    (void)w;
-    (void)revents;
-    (void)arg;
+        then->cb (f, then->arg);
 }
 
 static void then_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
@@ -345,18 +350,11 @@ static struct then_context *then_context_create (flux_future_t *f)
 
     if (!(then = calloc (1, sizeof (*then))))
         return NULL;
+    then->f = f;
     then->r = f->r;
     flux_reactor_incref (then->r);
     then->h = f->h;
-    if (!(then->check = flux_check_watcher_create (then->r, then_check_cb, f))
-        || !(then->idle = flux_idle_watcher_create (then->r,
-                                                    then_idle_cb,
-                                                    f)))
-        goto error;
     return then;
-error:
-    then_context_destroy (then);
-    return NULL;
 }
 
 int flux_future_then (flux_future_t *f, double timeout,
@@ -394,8 +392,8 @@ int flux_future_then (flux_future_t *f, double timeout,
             f->init (f, f->init_arg);
     }
     if (is_ready (f)) {
-        flux_watcher_start (f->then->check);
-        flux_watcher_start (f->then->idle);
+        if (then_schedule (f) < 0)
+            return -1;
     }
     else
         then_arm_timer (f);
@@ -510,10 +508,8 @@ void flux_future_reset (flux_future_t *f)
         f->tail = NULL;
     result_destroy (res);
     if (f->then && f->then->cb) {
-        if (is_ready (f)) {
-            flux_watcher_start (f->then->check);
-            flux_watcher_start (f->then->idle);
-        }
+        if (is_ready (f))
+            (void)then_schedule (f);
         else
             then_arm_timer (f);
         then_update_hold (f);

@@ -9,6 +9,13 @@
  * Watchers hold a reference on their reactor, so a reactor outlives every
  * watcher created on it, whatever order the user destroys them in.
  *
+ * Deferred calls (reactor_defer, for libflux's own use) run in the check
+ * phase in the order they were queued, from one check watcher, with an
+ * idle watcher so the loop does not block while any is queued.  Futures
+ * schedule their continuations this way: with a check watcher each, two
+ * results that arrived in order could run their continuations in the
+ * reverse order, since libev invokes pending watchers last in, first out.
+ *
  * flux_reactor_stop_error() breaks the loop and makes flux_reactor_run()
  * return -1.  The errno run returns with is the one current when
  * stop_error was called (the reason a callback gave up), or ECANCELED if
@@ -19,12 +26,105 @@
 #include <stdlib.h>
 
 #include "reactor_private.h"
+#include "reactor_defer.h"
+
+struct deferred {
+    void (*fn)(void *arg);
+    void *arg;
+    unsigned long seq;
+    struct deferred *next;
+};
 
 struct flux_reactor {
     struct ev_loop *loop;
     int refcount;
     int errnum; /* 0, or the errno given by stop_error */
+    struct deferred *defer_head;
+    struct deferred *defer_tail;
+    unsigned long defer_seq;
+    ev_check defer_check;
+    ev_idle defer_idle;
 };
+
+static void defer_stop_if_empty (flux_reactor_t *r)
+{
+    if (!r->defer_head) {
+        ev_check_stop (r->loop, &r->defer_check);
+        ev_idle_stop (r->loop, &r->defer_idle);
+    }
+}
+
+/* Run the calls queued before this pass, in order; calls they queue wait
+ * for the next iteration.  A call may queue or cancel others.
+ */
+static void defer_check_cb (struct ev_loop *loop, ev_check *w, int revents)
+{
+    flux_reactor_t *r = w->data;
+    unsigned long last = r->defer_seq;
+    struct deferred *d;
+
+    (void)loop;
+    (void)revents;
+    while ((d = r->defer_head) && d->seq <= last) {
+        if (!(r->defer_head = d->next))
+            r->defer_tail = NULL;
+        d->fn (d->arg);
+        free (d);
+    }
+    defer_stop_if_empty (r);
+}
+
+static void defer_idle_cb (struct ev_loop *loop, ev_idle *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+}
+
+int reactor_defer (flux_reactor_t *r, void (*fn)(void *arg), void *arg)
+{
+    struct deferred *d;
+
+    if (!r || !fn) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!(d = calloc (1, sizeof (*d))))
+        return -1;
+    d->fn = fn;
+    d->arg = arg;
+    d->seq = ++r->defer_seq;
+    if (r->defer_tail)
+        r->defer_tail->next = d;
+    else
+        r->defer_head = d;
+    r->defer_tail = d;
+    ev_check_start (r->loop, &r->defer_check);
+    ev_idle_start (r->loop, &r->defer_idle);
+    return 0;
+}
+
+void reactor_defer_cancel (flux_reactor_t *r, void *arg)
+{
+    struct deferred **pp;
+
+    if (!r)
+        return;
+    pp = &r->defer_head;
+    r->defer_tail = NULL;
+    while (*pp) {
+        struct deferred *d = *pp;
+        if (d->arg == arg) {
+            *pp = d->next;
+            free (d);
+        }
+        else {
+            r->defer_tail = d;
+            pp = &d->next;
+        }
+    }
+    defer_stop_if_empty (r);
+}
 
 flux_reactor_t *flux_reactor_create (int flags)
 {
@@ -45,6 +145,10 @@ flux_reactor_t *flux_reactor_create (int flags)
         errno = ENOMEM;
         return NULL;
     }
+    ev_check_init (&r->defer_check, defer_check_cb);
+    r->defer_check.data = r;
+    ev_idle_init (&r->defer_idle, defer_idle_cb);
+    r->defer_idle.data = r;
     return r;
 }
 
@@ -58,6 +162,13 @@ void flux_reactor_decref (flux_reactor_t *r)
 {
     if (r && --r->refcount == 0) {
         int saved_errno = errno;
+        while (r->defer_head) {
+            struct deferred *d = r->defer_head;
+            r->defer_head = d->next;
+            free (d);
+        }
+        r->defer_tail = NULL;
+        defer_stop_if_empty (r);
         ev_loop_destroy (r->loop);
         free (r);
         errno = saved_errno;

@@ -230,6 +230,81 @@ static void test_fulfil_after_then_keeps_reactor_alive (void **state)
     flux_reactor_destroy (r);
 }
 
+/* Continuations run in the order their futures were fulfilled, also when
+ * the results arrive in one callback (as an RPC batch does): `flux ping
+ * -i 0` printed seq=1 before seq=0 when each future had its own check
+ * watcher, which libev runs last in, first out.
+ */
+#define NORDER 8
+
+struct order {
+    int ran[NORDER];
+    int count;
+    flux_future_t *f[NORDER];
+    flux_future_t *destroyed_early;
+};
+
+static void order_cb (flux_future_t *f, void *arg)
+{
+    struct order *o = arg;
+
+    for (int i = 0; i < NORDER; i++) {
+        if (o->f[i] == f && o->count < NORDER)
+            o->ran[o->count++] = i;
+    }
+}
+
+static void fulfil_all_cb (flux_reactor_t *r, flux_watcher_t *w,
+                           int revents, void *arg)
+{
+    struct order *o = arg;
+    (void)r;
+    (void)w;
+    (void)revents;
+
+    for (int i = 0; i < NORDER; i++)
+        flux_future_fulfill (o->f[i], NULL, NULL);
+    /* one of them goes away before its continuation could run */
+    flux_future_destroy (o->destroyed_early);
+}
+
+static void test_continuations_in_fulfil_order (void **state)
+{
+    flux_reactor_t *r;
+    flux_watcher_t *w;
+    struct order o = { .count = 0 };
+    int expect = 0;
+    (void)state;
+
+    assert_non_null ((r = flux_reactor_create (0)));
+    /* then() in reverse, so neither then order nor creation order can
+     * pass for fulfilment order
+     */
+    for (int i = 0; i < NORDER; i++) {
+        assert_non_null ((o.f[i] = flux_future_create (NULL, NULL)));
+        flux_future_set_reactor (o.f[i], r);
+    }
+    for (int i = NORDER - 1; i >= 0; i--)
+        assert_int_equal (flux_future_then (o.f[i], -1., order_cb, &o), 0);
+    o.destroyed_early = o.f[3];
+    assert_non_null ((w = flux_timer_watcher_create (r, 0., 0.,
+                                                     fulfil_all_cb, &o)));
+    flux_watcher_start (w);
+    assert_true (flux_reactor_run (r, 0) >= 0);
+    assert_int_equal (o.count, NORDER - 1);
+    for (int i = 0; i < o.count; i++, expect++) {
+        if (expect == 3)
+            expect++;
+        assert_int_equal (o.ran[i], expect);
+    }
+    flux_watcher_destroy (w);
+    for (int i = 0; i < NORDER; i++) {
+        if (i != 3)
+            flux_future_destroy (o.f[i]);
+    }
+    flux_reactor_destroy (r);
+}
+
 static void test_stream (void **state)
 {
     flux_reactor_t *r;
@@ -458,6 +533,7 @@ int main (void)
         cmocka_unit_test (test_result_and_errors),
         cmocka_unit_test (test_fulfil_before_then),
         cmocka_unit_test (test_fulfil_after_then_keeps_reactor_alive),
+        cmocka_unit_test (test_continuations_in_fulfil_order),
         cmocka_unit_test (test_stream),
         cmocka_unit_test (test_then_timeout),
         cmocka_unit_test (test_wait_for),
