@@ -673,6 +673,18 @@ error:
         flux_log_error (h, "error responding to module.status");
 }
 
+/* Messages waiting on the module's channel one way (see handle.h), for
+ * module.list's sendqueue/recvqueue; 0 if the count cannot be had.
+ */
+static int queue_count (flux_t *h, const char *option)
+{
+    size_t count;
+
+    if (!h || flux_opt_get (h, option, &count, sizeof (count)) < 0)
+        return 0;
+    return count > INT_MAX ? INT_MAX : (int)count;
+}
+
 static void list_cb (flux_t *h,
                      flux_msg_handler_t *mh,
                      const flux_msg_t *msg,
@@ -697,8 +709,10 @@ static void list_cb (flux_t *h,
                              "idle", (int)(now - router_peer_last_rx (m->peer)),
                              "status", m->status,
                              "services", services,
-                             "sendqueue", 0,
-                             "recvqueue", 0))
+                             "sendqueue", queue_count (m->h,
+                                               FLUX_OPT_SEND_QUEUE_COUNT),
+                             "recvqueue", queue_count (m->h,
+                                               FLUX_OPT_RECV_QUEUE_COUNT)))
             || json_array_append_new (mods, o) < 0) {
             json_decref (o);
             goto nomem;

@@ -280,7 +280,19 @@ static int op_getopt (void *impl, const char *option, void *val, size_t len)
 {
     struct interthread *ctx = impl;
 
-    if (!strcmp (option, FLUX_OPT_ROUTER_NAME)) {
+    if (!strcmp (option, FLUX_OPT_SEND_QUEUE_COUNT)
+        || !strcmp (option, FLUX_OPT_RECV_QUEUE_COUNT)) {
+        struct msg_deque *q = !strcmp (option, FLUX_OPT_SEND_QUEUE_COUNT)
+                              ? ctx->send : ctx->recv;
+        size_t count;
+        if (!val || len != sizeof (size_t)) {
+            errno = EINVAL;
+            return -1;
+        }
+        count = msg_deque_count (q);
+        memcpy (val, &count, len);
+    }
+    else if (!strcmp (option, FLUX_OPT_ROUTER_NAME)) {
         if (!ctx->router) {
             errno = ENOENT;
             return -1;

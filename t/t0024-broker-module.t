@@ -42,6 +42,33 @@ test_expect_success 'load a C module with arguments' '
 	flux module list >list.out &&
 	grep "^testmod  *[0-9]*  R " list.out
 '
+# While testmod sleeps in one request, five more wait in its channel:
+# Sendq shows them (polled: the module may not have taken the first one
+# yet), and both columns are 0 once it has answered them all.
+test_expect_success 'Sendq counts the requests waiting for a busy module' '
+	flux python -c "
+import flux, subprocess, time
+h = flux.Flux()
+busy = h.rpc(\"testmod.sleep\", {\"seconds\": 3})
+waiting = [h.rpc(\"testmod.hello\") for i in range(5)]
+for i in range(25):
+    out = subprocess.run([\"flux\", \"module\", \"list\"], check=True,
+                         capture_output=True, text=True).stdout
+    row = [l.split() for l in out.splitlines() if l.startswith(\"testmod \")][0]
+    if row[3] == \"5\":
+        break
+    time.sleep(0.1)
+print(row[3], row[4])
+busy.get()
+for f in waiting:
+    f.get()
+" >busy.out &&
+	echo "5 0" >busy.expected &&
+	test_cmp busy.expected busy.out &&
+	flux module list | awk "\$1 == \"testmod\" {print \$4, \$5}" >idle.out &&
+	echo "0 0" >idle.expected &&
+	test_cmp idle.expected idle.out
+'
 test_expect_success 'the module runs on a thread named after it' '
 	cat /proc/$(flux getattr broker.pid)/task/*/comm >comm.out &&
 	grep -x testmod comm.out

@@ -36,6 +36,13 @@ enum {
  * responses; on receive, push the channel name on requests and events.
  */
 #define FLUX_OPT_ROUTER_NAME "flux::router_name"
+/* Messages waiting in the connector (size_t, get only; interthread):
+ * sent by this end and not yet received by the other, and sent by the
+ * other end and not yet received by this one.  flux module list shows a
+ * module's as its Sendq and Recvq.
+ */
+#define FLUX_OPT_SEND_QUEUE_COUNT "flux::send_queue_count"
+#define FLUX_OPT_RECV_QUEUE_COUNT "flux::recv_queue_count"
 
 struct flux_msgcounters {
     int request_tx;

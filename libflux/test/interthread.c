@@ -154,6 +154,51 @@ static void aux_free (void *arg)
     aux_destroyed++;
 }
 
+/* FLUX_OPT_SEND/RECV_QUEUE_COUNT: what one end sent and the other has
+ * not received yet, seen from both ends (module.list's Sendq/Recvq).
+ */
+static size_t queue_count (flux_t *h, const char *option)
+{
+    size_t count = 12345;
+    assert_int_equal (flux_opt_get (h, option, &count, sizeof (count)), 0);
+    return count;
+}
+
+static void test_queue_counts (void **state)
+{
+    flux_msg_t *msg;
+    int dummy = 0;
+    (void)state;
+
+    flux_t *a = flux_open ("interthread://counts", 0);
+    flux_t *b = flux_open ("interthread://counts", 0);
+    assert_non_null (a);
+    assert_non_null (b);
+    assert_int_equal (queue_count (a, FLUX_OPT_SEND_QUEUE_COUNT), 0);
+    assert_int_equal (queue_count (b, FLUX_OPT_RECV_QUEUE_COUNT), 0);
+    for (int i = 0; i < 3; i++) {
+        msg = request ("queued");
+        assert_int_equal (flux_send_new (a, &msg, 0), 0);
+    }
+    assert_int_equal (queue_count (a, FLUX_OPT_SEND_QUEUE_COUNT), 3);
+    assert_int_equal (queue_count (a, FLUX_OPT_RECV_QUEUE_COUNT), 0);
+    assert_int_equal (queue_count (b, FLUX_OPT_RECV_QUEUE_COUNT), 3);
+    assert_int_equal (queue_count (b, FLUX_OPT_SEND_QUEUE_COUNT), 0);
+    msg = flux_recv (b, FLUX_MATCH_ANY, 0);
+    assert_non_null (msg);
+    flux_msg_destroy (msg);
+    assert_int_equal (queue_count (a, FLUX_OPT_SEND_QUEUE_COUNT), 2);
+    assert_int_equal (queue_count (b, FLUX_OPT_RECV_QUEUE_COUNT), 2);
+
+    /* the value is a size_t: any other size is refused */
+    errno = 0;
+    assert_int_equal (flux_opt_get (a, FLUX_OPT_SEND_QUEUE_COUNT,
+                                    &dummy, sizeof (dummy)), -1);
+    assert_int_equal (errno, EINVAL);
+    flux_close (b);
+    flux_close (a);
+}
+
 static void test_move (void **state)
 {
     flux_msg_t *msg, *rmsg;
@@ -533,6 +578,7 @@ int main (void)
         cmocka_unit_test (test_cornercase),
         cmocka_unit_test (test_pairing),
         cmocka_unit_test (test_move),
+        cmocka_unit_test (test_queue_counts),
         cmocka_unit_test (test_creds),
         cmocka_unit_test (test_creds_env),
         cmocka_unit_test (test_router),
