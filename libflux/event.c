@@ -68,35 +68,13 @@ flux_msg_t *flux_event_pack (const char *topic, const char *fmt, ...)
     return msg;
 }
 
-static int event_check (const flux_msg_t *msg, const char **topic)
-{
-    int type;
-    const char *t;
-
-    if (!msg) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (flux_msg_get_type (msg, &type) < 0)
-        return -1;
-    if (type != FLUX_MSGTYPE_EVENT) {
-        errno = EPROTO;
-        return -1;
-    }
-    if (flux_msg_get_topic (msg, &t) < 0)
-        return -1;
-    if (topic)
-        *topic = t;
-    return 0;
-}
-
 int flux_event_decode (const flux_msg_t *msg, const char **topic,
                        const char **s)
 {
     const char *t;
     const char *str = NULL;
 
-    if (event_check (msg, &t) < 0)
+    if (message_check_decode (msg, FLUX_MSGTYPE_EVENT, &t) < 0)
         return -1;
     if (s && flux_msg_get_string (msg, &str) < 0)
         return -1;
@@ -118,7 +96,7 @@ int flux_event_decode_raw (const flux_msg_t *msg, const char **topic,
         errno = EINVAL;
         return -1;
     }
-    if (event_check (msg, &t) < 0)
+    if (message_check_decode (msg, FLUX_MSGTYPE_EVENT, &t) < 0)
         return -1;
     if (data && flux_msg_has_payload (msg)
         && flux_msg_get_payload (msg, &d, &l) < 0)
@@ -143,7 +121,7 @@ int flux_event_unpack (const flux_msg_t *msg, const char **topic,
         errno = EINVAL;
         return -1;
     }
-    if (event_check (msg, &t) < 0)
+    if (message_check_decode (msg, FLUX_MSGTYPE_EVENT, &t) < 0)
         return -1;
     va_start (ap, fmt);
     rc = flux_msg_vunpack (msg, fmt, ap);

@@ -1355,4 +1355,76 @@ error:
     return NULL;
 }
 
+/* Typed decoders' building blocks (message_private.h) */
+
+int message_check_decode (const flux_msg_t *msg, int type, const char **topic)
+{
+    int t;
+    const char *ts;
+
+    if (!msg) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (flux_msg_get_type (msg, &t) < 0)
+        return -1;
+    if (t != type) {
+        errno = EPROTO;
+        return -1;
+    }
+    if (type == FLUX_MSGTYPE_RESPONSE) {
+        int errnum;
+        if (flux_msg_get_errnum (msg, &errnum) < 0)
+            return -1;
+        if (errnum != 0) {
+            errno = errnum;
+            return -1;
+        }
+    }
+    if (flux_msg_get_topic (msg, &ts) < 0)
+        return -1;
+    if (topic)
+        *topic = ts;
+    return 0;
+}
+
+int message_decode_string (const flux_msg_t *msg, int type,
+                           const char **topic, const char **s)
+{
+    const char *ts;
+    const char *str;
+
+    if (message_check_decode (msg, type, &ts) < 0
+        || flux_msg_get_string (msg, &str) < 0)
+        return -1;
+    if (topic)
+        *topic = ts;
+    if (s)
+        *s = str;
+    return 0;
+}
+
+int message_decode_raw (const flux_msg_t *msg, int type, const char **topic,
+                        const void **data, size_t *len)
+{
+    const char *ts;
+    const void *d = NULL;
+    size_t l = 0;
+
+    if (!data || !len) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (message_check_decode (msg, type, &ts) < 0)
+        return -1;
+    if (flux_msg_has_payload (msg)
+        && flux_msg_get_payload (msg, &d, &l) < 0)
+        return -1;
+    if (topic)
+        *topic = ts;
+    *data = d;
+    *len = l;
+    return 0;
+}
+
 // vi:ts=4 sw=4 expandtab

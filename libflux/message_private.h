@@ -35,4 +35,19 @@ flux_msg_t *message_create_topic (int type, const char *topic, bool routed);
 flux_msg_t *message_fill_string (flux_msg_t *msg, const char *s);
 flux_msg_t *message_fill_raw (flux_msg_t *msg, const void *data, size_t len);
 
+/* The decoders of requests, responses and events share these.
+ * message_check_decode() fails with EINVAL for a NULL msg, EPROTO if msg
+ * is not of 'type', for a response with its errnum as errno if it is an
+ * error response, and EPROTO if it has no topic; else sets *topic (may
+ * be NULL).  message_decode_string() then gets the string payload (*s
+ * NULL if none, EPROTO if not a string), message_decode_raw() the raw
+ * payload (EINVAL if data or len is NULL; NULL/0 if none).  What they
+ * return is owned by msg.
+ */
+int message_check_decode (const flux_msg_t *msg, int type, const char **topic);
+int message_decode_string (const flux_msg_t *msg, int type,
+                           const char **topic, const char **s);
+int message_decode_raw (const flux_msg_t *msg, int type, const char **topic,
+                        const void **data, size_t *len);
+
 #endif /* !FLUX_MESSAGE_PRIVATE_H */

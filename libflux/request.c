@@ -16,43 +16,10 @@
 #include "flux/request.h"
 #include "message_private.h"
 
-static int request_check (const flux_msg_t *msg, const char **topic)
-{
-    int type;
-    const char *ts;
-
-    if (!msg) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (flux_msg_get_type (msg, &type) < 0)
-        return -1;
-    if (type != FLUX_MSGTYPE_REQUEST) {
-        errno = EPROTO;
-        return -1;
-    }
-    if (flux_msg_get_topic (msg, &ts) < 0)
-        return -1;
-    if (topic)
-        *topic = ts;
-    return 0;
-}
-
 int flux_request_decode (const flux_msg_t *msg, const char **topic,
                          const char **s)
 {
-    const char *ts;
-    const char *str;
-
-    if (request_check (msg, &ts) < 0)
-        return -1;
-    if (flux_msg_get_string (msg, &str) < 0)
-        return -1;
-    if (topic)
-        *topic = ts;
-    if (s)
-        *s = str;
-    return 0;
+    return message_decode_string (msg, FLUX_MSGTYPE_REQUEST, topic, s);
 }
 
 int flux_request_unpack (const flux_msg_t *msg, const char **topic,
@@ -62,7 +29,7 @@ int flux_request_unpack (const flux_msg_t *msg, const char **topic,
     const char *ts;
     int rc;
 
-    if (request_check (msg, &ts) < 0)
+    if (message_check_decode (msg, FLUX_MSGTYPE_REQUEST, &ts) < 0)
         return -1;
     va_start (ap, fmt);
     rc = flux_msg_vunpack (msg, fmt, ap);
@@ -77,24 +44,7 @@ int flux_request_unpack (const flux_msg_t *msg, const char **topic,
 int flux_request_decode_raw (const flux_msg_t *msg, const char **topic,
                              const void **data, size_t *len)
 {
-    const char *ts;
-    const void *d = NULL;
-    size_t l = 0;
-
-    if (!data || !len) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (request_check (msg, &ts) < 0)
-        return -1;
-    if (flux_msg_has_payload (msg)
-        && flux_msg_get_payload (msg, &d, &l) < 0)
-        return -1;
-    if (topic)
-        *topic = ts;
-    *data = d;
-    *len = l;
-    return 0;
+    return message_decode_raw (msg, FLUX_MSGTYPE_REQUEST, topic, data, len);
 }
 
 flux_msg_t *flux_request_encode (const char *topic, const char *s)

@@ -23,73 +23,16 @@
 #include "flux/handle.h"
 #include "message_private.h"
 
-static int response_check (const flux_msg_t *msg, const char **topic)
-{
-    int type;
-    int errnum;
-    const char *ts;
-
-    if (!msg) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (flux_msg_get_type (msg, &type) < 0)
-        return -1;
-    if (type != FLUX_MSGTYPE_RESPONSE) {
-        errno = EPROTO;
-        return -1;
-    }
-    if (flux_msg_get_errnum (msg, &errnum) < 0)
-        return -1;
-    if (errnum != 0) {
-        errno = errnum;
-        return -1;
-    }
-    if (flux_msg_get_topic (msg, &ts) < 0)
-        return -1;
-    if (topic)
-        *topic = ts;
-    return 0;
-}
-
 int flux_response_decode (const flux_msg_t *msg, const char **topic,
                           const char **s)
 {
-    const char *ts;
-    const char *str;
-
-    if (response_check (msg, &ts) < 0)
-        return -1;
-    if (flux_msg_get_string (msg, &str) < 0)
-        return -1;
-    if (topic)
-        *topic = ts;
-    if (s)
-        *s = str;
-    return 0;
+    return message_decode_string (msg, FLUX_MSGTYPE_RESPONSE, topic, s);
 }
 
 int flux_response_decode_raw (const flux_msg_t *msg, const char **topic,
                               const void **data, size_t *len)
 {
-    const char *ts;
-    const void *d = NULL;
-    size_t l = 0;
-
-    if (!data || !len) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (response_check (msg, &ts) < 0)
-        return -1;
-    if (flux_msg_has_payload (msg)
-        && flux_msg_get_payload (msg, &d, &l) < 0)
-        return -1;
-    if (topic)
-        *topic = ts;
-    *data = d;
-    *len = l;
-    return 0;
+    return message_decode_raw (msg, FLUX_MSGTYPE_RESPONSE, topic, data, len);
 }
 
 int flux_response_decode_error (const flux_msg_t *msg, const char **errstr)
