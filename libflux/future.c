@@ -76,7 +76,7 @@ struct then_context {
     flux_reactor_t *r;
     flux_t *h;
     flux_future_t *f;
-    bool queued;          /* the continuation is queued on r */
+    struct reactor_deferred run; /* the continuation, queued on r */
     flux_watcher_t *timer;
     double timeout;
     flux_continuation_f cb;
@@ -150,16 +150,9 @@ static void then_arm_timer (flux_future_t *f)
 static void then_run (void *arg);
 
 /* Queue the continuation once (see the comment at the top). */
-static int then_schedule (flux_future_t *f)
+static void then_schedule (flux_future_t *f)
 {
-    struct then_context *then = f->then;
-
-    if (!then->queued) {
-        if (reactor_defer (then->r, then_run, then) < 0)
-            return -1;
-        then->queued = true;
-    }
-    return 0;
+    reactor_defer (f->then->r, &f->then->run);
 }
 
 /* After the queue becomes non-empty: wake whichever context waits. */
@@ -174,7 +167,7 @@ static void post_fulfill (flux_future_t *f)
         if (f->then->timer)
             flux_watcher_stop (f->then->timer);
         if (f->then->cb)
-            (void)then_schedule (f);
+            then_schedule (f);
         then_update_hold (f);
     }
 }
@@ -216,8 +209,7 @@ static void then_context_destroy (struct then_context *then)
     if (then) {
         if (then->holding_reactor)
             flux_reactor_active_decref (then->r);
-        if (then->queued)
-            reactor_defer_cancel (then->r, then);
+        reactor_defer_cancel (then->r, &then->run);
         flux_watcher_destroy (then->timer);
         flux_reactor_decref (then->r);
         free (then);
@@ -323,7 +315,6 @@ static void then_run (void *arg)
     struct then_context *then = arg;
     flux_future_t *f = then->f;
 
-    then->queued = false;
     /* N.B. the result may have been consumed synchronously since it was
      * fulfilled (wait_for + reset); then there is nothing to report.
      * The continuation may destroy f: touch nothing after it.
@@ -351,6 +342,8 @@ static struct then_context *then_context_create (flux_future_t *f)
     if (!(then = calloc (1, sizeof (*then))))
         return NULL;
     then->f = f;
+    then->run.fn = then_run;
+    then->run.arg = then;
     then->r = f->r;
     flux_reactor_incref (then->r);
     then->h = f->h;
@@ -391,10 +384,8 @@ int flux_future_then (flux_future_t *f, double timeout,
         if (f->init)
             f->init (f, f->init_arg);
     }
-    if (is_ready (f)) {
-        if (then_schedule (f) < 0)
-            return -1;
-    }
+    if (is_ready (f))
+        then_schedule (f);
     else
         then_arm_timer (f);
     then_update_hold (f);
@@ -509,7 +500,7 @@ void flux_future_reset (flux_future_t *f)
     result_destroy (res);
     if (f->then && f->then->cb) {
         if (is_ready (f))
-            (void)then_schedule (f);
+            then_schedule (f);
         else
             then_arm_timer (f);
         then_update_hold (f);

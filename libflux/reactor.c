@@ -28,19 +28,12 @@
 #include "reactor_private.h"
 #include "reactor_defer.h"
 
-struct deferred {
-    void (*fn)(void *arg);
-    void *arg;
-    unsigned long seq;
-    struct deferred *next;
-};
-
 struct flux_reactor {
     struct ev_loop *loop;
     int refcount;
     int errnum; /* 0, or the errno given by stop_error */
-    struct deferred *defer_head;
-    struct deferred *defer_tail;
+    struct reactor_deferred *defer_head;
+    struct reactor_deferred *defer_tail;
     unsigned long defer_seq;
     ev_check defer_check;
     ev_idle defer_idle;
@@ -55,21 +48,23 @@ static void defer_stop_if_empty (flux_reactor_t *r)
 }
 
 /* Run the calls queued before this pass, in order; calls they queue wait
- * for the next iteration.  A call may queue or cancel others.
+ * for the next iteration.  A call may queue or cancel others, or free
+ * its own node: nothing here touches a node after calling it.
  */
 static void defer_check_cb (struct ev_loop *loop, ev_check *w, int revents)
 {
     flux_reactor_t *r = w->data;
     unsigned long last = r->defer_seq;
-    struct deferred *d;
+    struct reactor_deferred *d;
 
     (void)loop;
     (void)revents;
     while ((d = r->defer_head) && d->seq <= last) {
         if (!(r->defer_head = d->next))
             r->defer_tail = NULL;
+        d->next = NULL;
+        d->queued = false;
         d->fn (d->arg);
-        free (d);
     }
     defer_stop_if_empty (r);
 }
@@ -81,19 +76,13 @@ static void defer_idle_cb (struct ev_loop *loop, ev_idle *w, int revents)
     (void)revents;
 }
 
-int reactor_defer (flux_reactor_t *r, void (*fn)(void *arg), void *arg)
+void reactor_defer (flux_reactor_t *r, struct reactor_deferred *d)
 {
-    struct deferred *d;
-
-    if (!r || !fn) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!(d = calloc (1, sizeof (*d))))
-        return -1;
-    d->fn = fn;
-    d->arg = arg;
+    if (!r || !d || d->queued)
+        return;
+    d->queued = true;
     d->seq = ++r->defer_seq;
+    d->next = NULL;
     if (r->defer_tail)
         r->defer_tail->next = d;
     else
@@ -101,26 +90,24 @@ int reactor_defer (flux_reactor_t *r, void (*fn)(void *arg), void *arg)
     r->defer_tail = d;
     ev_check_start (r->loop, &r->defer_check);
     ev_idle_start (r->loop, &r->defer_idle);
-    return 0;
 }
 
-void reactor_defer_cancel (flux_reactor_t *r, void *arg)
+void reactor_defer_cancel (flux_reactor_t *r, struct reactor_deferred *d)
 {
-    struct deferred **pp;
+    struct reactor_deferred **pp;
 
-    if (!r)
+    if (!r || !d || !d->queued)
         return;
-    pp = &r->defer_head;
     r->defer_tail = NULL;
-    while (*pp) {
-        struct deferred *d = *pp;
-        if (d->arg == arg) {
+    for (pp = &r->defer_head; *pp; ) {
+        if (*pp == d) {
             *pp = d->next;
-            free (d);
+            d->next = NULL;
+            d->queued = false;
         }
         else {
-            r->defer_tail = d;
-            pp = &d->next;
+            r->defer_tail = *pp;
+            pp = &(*pp)->next;
         }
     }
     defer_stop_if_empty (r);
@@ -162,10 +149,12 @@ void flux_reactor_decref (flux_reactor_t *r)
 {
     if (r && --r->refcount == 0) {
         int saved_errno = errno;
+        /* Nodes belong to their owners: just take them off the queue. */
         while (r->defer_head) {
-            struct deferred *d = r->defer_head;
+            struct reactor_deferred *d = r->defer_head;
             r->defer_head = d->next;
-            free (d);
+            d->next = NULL;
+            d->queued = false;
         }
         r->defer_tail = NULL;
         defer_stop_if_empty (r);

@@ -5,15 +5,29 @@
 #ifndef FLUX_REACTOR_DEFER_H
 #define FLUX_REACTOR_DEFER_H
 
+#include <stdbool.h>
+
 #include "flux/types.h"
 
-/* Queue fn(arg) to run in the reactor's check phase, after the callbacks
- * of the current iteration, in the order queued; the loop does not block
- * while any call is queued.  Returns 0, or -1 with errno (EINVAL, ENOMEM).
- * reactor_defer_cancel removes every queued call whose arg is 'arg' (its
- * object is going away).
+/* A deferred call, owned by the caller (e.g. embedded in the object it
+ * calls back), so queueing it allocates nothing and cannot fail.  Set fn
+ * and arg once; the rest belongs to the reactor.
  */
-int reactor_defer (flux_reactor_t *r, void (*fn)(void *arg), void *arg);
-void reactor_defer_cancel (flux_reactor_t *r, void *arg);
+struct reactor_deferred {
+    void (*fn)(void *arg);
+    void *arg;
+    bool queued;
+    unsigned long seq;
+    struct reactor_deferred *next;
+};
+
+/* Queue d to run fn(arg) in the reactor's check phase, after the
+ * callbacks of the current iteration, in the order queued; the loop does
+ * not block while any call is queued.  A call already queued stays where
+ * it is.  reactor_defer_cancel takes d off the queue if it is on it (its
+ * owner is going away).  d->queued is false again when fn is called.
+ */
+void reactor_defer (flux_reactor_t *r, struct reactor_deferred *d);
+void reactor_defer_cancel (flux_reactor_t *r, struct reactor_deferred *d);
 
 #endif /* !FLUX_REACTOR_DEFER_H */
