@@ -9,7 +9,7 @@
  * N.B. the magic's byte order: RFC 3 says FF EE 00 12, but flux-core's
  * code writes the magic with memcpy of a host uint32_t, so on x86-64 the
  * bytes are 12 00 EE FF, and that is what the captured flux-core streams
- * in shared/vectors show.  We copy the code, not the RFC: a flux-core
+ * in t/vectors show.  We copy the code, not the RFC: a flux-core
  * client must be able to talk to our broker and vice versa.  (Both ends
  * of a connection are on the same host, so native order is consistent.)
  *

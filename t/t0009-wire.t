@@ -8,6 +8,11 @@ captures of flux-core commands in $FLUX_VECTORS_DIR.'
 
 . /usr/share/sharness/sharness.sh
 
+test_require_vectors event-pub.client-to-broker.bin \
+	event-pub.broker-to-client.bin logger.client-to-broker.bin \
+	logger.broker-to-client.bin ping-broker.client-to-broker.bin \
+	ping-broker.broker-to-client.bin ping-broker.output.txt capture.py
+
 # A fake broker on ./fake.sock: accept one connection, write the bytes
 # of REPLY (what flux-core's broker wrote in the capture: the auth byte,
 # then any responses), and record all the client writes until EOF in
@@ -112,5 +117,26 @@ pa = json.loads(a[2].rstrip(b\"\\0\"))
 pb = json.loads(b[2].rstrip(b\"\\0\"))
 assert sorted(pa) == sorted(pb) and pa[\"seq\"] == 0 and pa[\"pad\"] == \"\", pa
 " "$FLUX_VECTORS_DIR/ping-broker.client-to-broker.bin"
+'
+# t/vectors/capture.py is how the captures are made: relaying our own
+# flux event pub to our own broker, it records what flux-core's did.
+test_expect_success 'capture.py records one connection in the captures format' '
+	cat >capture.sh <<-EOF &&
+	flux python "$FLUX_VECTORS_DIR/capture.py" "\${FLUX_URI#local://}" \\
+		"\$PWD/relay.sock" again >relay.out &
+	n=0
+	until grep -q ready relay.out 2>/dev/null; do
+		test \$n -lt 300 || exit 1
+		sleep 0.1; n=\$((n + 1))
+	done
+	FLUX_URI="local://\$PWD/relay.sock" \\
+		flux event pub vector.topic "{\"a\":1}" || exit 1
+	wait \$!
+	EOF
+	run_timeout 60 flux start sh capture.sh &&
+	cmp "$FLUX_VECTORS_DIR/event-pub.client-to-broker.bin" \
+		again.client-to-broker.bin &&
+	cmp "$FLUX_VECTORS_DIR/event-pub.broker-to-client.bin" \
+		again.broker-to-client.bin
 '
 test_done

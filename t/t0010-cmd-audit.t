@@ -12,6 +12,8 @@ and that a user error is one line naming the command and the cause.'
 
 . /usr/share/sharness/sharness.sh
 
+test_require_vectors ping-broker.output.txt module-list.output.txt
+
 test_under_flux 1 minimal
 
 testmod=$FLUX_BUILD_DIR/t/module/testmod.so

@@ -144,14 +144,15 @@ test_expect_success 'SIGTERM is forwarded to the initial program' '
 '
 test_expect_success 'a second SIGTERM kills the initial program' '
 	rm -f ready &&
-	run_bg "$broker" sh -c "trap \"\" TERM; echo ready >ready; \
-		while :; do sleep 0.1; done" &&
+	run_bg "$broker" -Slog-stderr-level=6 sh -c "trap \"\" TERM; \
+		echo ready >ready; while :; do sleep 0.1; done" 2>term2.err &&
 	pid=$(cat bg.pid) &&
 	test_retry 100 test -f ready &&
 	kill -TERM $pid &&
-	sleep 0.3 &&
+	test_retry 300 grep -q "forwarding signal 15" term2.err &&
 	kill -TERM $pid &&
-	test_expect_code 137 wait $pid
+	test_expect_code 137 wait $pid &&
+	grep "signal 15 again: killing the initial program" term2.err
 '
 test_expect_success 'the broker log goes to stderr at log-stderr-level' '
 	"$broker" -Slog-stderr-level=7 true 2>debug.err &&

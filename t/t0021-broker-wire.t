@@ -5,10 +5,16 @@ test_description='flux-broker: the local socket, byte for byte
 
 A small raw-socket client (no libflux) checks the handshake, the roles
 given to connections by uid, what the broker does with malformed frames,
-and that the broker answers flux-core wire captures (shared/vectors) with
+and that the broker answers flux-core wire captures (t/vectors) with
 the same structure as flux-core did.'
 
 . /usr/share/sharness/sharness.sh
+
+vectors="ping-broker module-list logger event-pub unknown-service attr-get
+	long-payload"
+for v in $vectors; do
+	test_require_vectors $v.client-to-broker.bin $v.broker-to-client.bin
+done
 
 test_under_flux 1 minimal
 
@@ -237,8 +243,7 @@ test_expect_success 'create the raw client' '
 	EOT
 	test_cmp owner.expected owner.out
 '
-for v in ping-broker module-list logger event-pub unknown-service attr-get \
-	long-payload; do
+for v in $vectors; do
 	test_expect_success "vector $v is answered as flux-core answered it" "
 		$RAWPY wire.py replay \"\$sockpath\" \"\$FLUX_VECTORS_DIR\" $v
 	"
@@ -265,10 +270,7 @@ test_expect_success 'a client gone in the middle of a frame is cleaned up' '
 '
 
 # Another uid: its own broker, with a rundir that uid can reach.
-if test "$(id -u)" = 0 && command -v setpriv >/dev/null &&
-	test -x /usr/bin/python3; then
-	test_set_prereq OTHERUID
-fi
+test_otheruid_prereq /usr/bin/python3
 guest() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 }
@@ -302,11 +304,12 @@ test_expect_success OTHERUID 'with access.allow-guest-user it is a guest' '
 	EOT
 	test_cmp guest.expected guest.out
 '
-# Run a broker as uid 65534 in the background until $run/done exists.
+# Run a broker as uid 65534 in the background until $run/done exists,
+# from a copy of the programs that uid can run.
 guest_broker() {
 	run=$1
 	shift
-	guest "$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir "$@" \
+	guest $(stage_for_guest $run/stage) flux-broker -Srundir=$run/rundir "$@" \
 		sh -c "chmod 755 $run/rundir && touch $run/up && n=0 && \
 		while test ! -e $run/done && test -d $run && test \$n -lt 600; \
 		do sleep 0.1; n=\$((n+1)); done" </dev/null &

@@ -69,7 +69,8 @@ test_expect_success 'a thread that outlives its module writes to the broker stdo
 		flux module load $M/threadout.py &&
 		flux python -c \"import flux; flux.Flux().rpc(\\\"threadout.linger\\\", {\\\"text\\\": \\\"late line\\\"}).get()\" &&
 		flux module remove threadout &&
-		sleep 1 &&
+		n=0 && until grep -q \"late line\" late.out; do \
+			test \$n -lt 300 || break; sleep 0.1; n=\$((n+1)); done &&
 		flux dmesg | grep -c \"late line\" || :" >late.out 2>late.err &&
 	cat late.out late.err &&
 	grep "^late line$" late.out &&

@@ -41,7 +41,7 @@ static int read_vector (const char *name, struct frame *frames, int max)
     int n = 0;
 
     if (!dir)
-        dir = "../shared/vectors";
+        fail_msg ("FLUX_VECTORS_DIR is not set");
     snprintf (path, sizeof (path), "%s/%s", dir, name);
     if (!(fp = fopen (path, "r")))
         fail_msg ("cannot open %s: %s", path, strerror (errno));

@@ -101,6 +101,55 @@ check_module_list() {
     fi
 }
 
+# Stop the script with an error naming the file unless each FILE of the
+# flux-core wire captures (t/vectors, found through $FLUX_VECTORS_DIR)
+# can be read: a test without its data fails, it never passes or skips.
+# Usage: test_require_vectors FILE...
+test_require_vectors() {
+    test -n "$FLUX_VECTORS_DIR" ||
+        error "FLUX_VECTORS_DIR is not set (the wire captures are in t/vectors)"
+    for f in "$@"; do
+        test -r "$FLUX_VECTORS_DIR/$f" ||
+            error "missing test data: $FLUX_VECTORS_DIR/$f"
+    done
+}
+
+# Tests that act as another uid (65534) need root and setpriv.  Set
+# the OTHERUID prerequisite when this machine can give them that uid,
+# and otherwise say in one line why those tests are skipped.
+# Usage: test_otheruid_prereq [PROGRAM...]  (PROGRAMs the tests also need)
+test_otheruid_prereq() {
+    why=""
+    if test "$(id -u)" != 0; then
+        why="not run as root"
+    elif ! command -v setpriv >/dev/null; then
+        why="setpriv (util-linux) is not installed"
+    fi
+    for prog in "$@"; do
+        test -n "$why" || test -x "$prog" || why="$prog is missing"
+    done
+    if test -n "$why"; then
+        echo "# tests as another uid are skipped here: $why"
+    else
+        test_set_prereq OTHERUID
+    fi
+}
+
+# Copy flux, flux-broker and libflux-core to DIR, where uid 65534 can
+# run them: the build tree may be in a folder only its owner may enter
+# (mode 0700, as mktemp -d and many home directories are).  Prints an
+# env(1) prefix that runs a command in DIR with them first on PATH.
+# Usage: stage_for_guest DIR
+stage_for_guest() {
+    mkdir -p "$1/bin" "$1/lib" &&
+    cp "$FLUX_BUILD_DIR/cmd/flux" "$FLUX_BUILD_DIR/broker/flux-broker" \
+        "$1/bin/" &&
+    find "$FLUX_BUILD_DIR/libflux" -maxdepth 1 -name "libflux-core.so*" \
+        ! -type d -exec cp -P {} "$1/lib/" \; &&
+    chmod -R a+rX "$1" &&
+    echo "env -C $1 LD_LIBRARY_PATH=$1/lib PATH=$1/bin:$PATH"
+}
+
 # Run a Python snippet with the flux package: flux_python_c 'CODE' [ARGS].
 flux_python_c() {
     flux python -c "$@"
