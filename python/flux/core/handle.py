@@ -358,8 +358,9 @@ class Flux(Wrapper):
         OSError EEXIST if the name is taken).
         """
         return Future(lib.flux_service_register(self.handle, to_bytes(name)),
-                      self)
+                      flux_handle=self)
 
     def service_unregister(self, name):
         return Future(lib.flux_service_unregister(self.handle,
-                                                  to_bytes(name)), self)
+                                                  to_bytes(name)),
+                      flux_handle=self)
