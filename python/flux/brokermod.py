@@ -192,18 +192,23 @@ class BrokerLogger:
         return _NAME_OF_LEVEL.get(self._level, str(self._level))
 
     def isenabled(self, severity):
-        return parse_level(severity) <= self._level
-
-    def log(self, severity, msg, *args):
-        """Send msg (formatted with args, if any) at severity, unless
-        the threshold drops it.  severity: 0-7 or a name.
+        """True if a message at severity (a number or a name) would be
+        sent.
         """
-        severity = parse_level(severity)
-        if severity > self._level:
+        if isinstance(severity, str):
+            severity = _level_from_name(severity)
+        return severity <= self._level
+
+    def log(self, level, msg, *args):
+        """Send msg (formatted with args, if any) at severity level,
+        unless the threshold drops it.  level: 0-7 or a name.
+        """
+        level = parse_level(level)
+        if level > self._level:
             return
         if args:
             msg = msg % args
-        self._h.log(severity, str(msg))
+        self._h.log(level, str(msg))
 
     __call__ = log
 

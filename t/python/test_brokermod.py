@@ -307,6 +307,21 @@ def test_logger_is_callable_as_level_text():
     assert h.lines[-1] == (syslog.LOG_WARNING, "through a callable")
 
 
+def test_logger_call_takes_flux_core_keywords():
+    h = FakeHandle()
+    log = BrokerLogger(h=h)
+    log(level=syslog.LOG_INFO, msg="by keyword")
+    assert h.lines == [(syslog.LOG_INFO, "by keyword")]
+
+
+def test_logger_isenabled():
+    log = BrokerLogger(FakeHandle(), level="notice")
+    assert log.isenabled(syslog.LOG_NOTICE) and log.isenabled("err")
+    assert not log.isenabled("info") and not log.isenabled(8)
+    log.level = -1
+    assert not log.isenabled(syslog.LOG_EMERG)
+
+
 def test_logger_level_minus_one_drops_everything():
     h = FakeHandle()
     log = BrokerLogger(h)
