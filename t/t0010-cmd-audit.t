@@ -56,7 +56,7 @@ test_expect_success 'mod_main returning -1 with errno: strerror, exit 1' '
 		flux module load "$testmod" --init-failure &&
 	test_must_fail module_is_loaded testmod
 '
-test_expect_success 'mod_main returning -1 with an error text: that text and strerror' '
+test_expect_success 'mod_main returning -1 with an error text: that text' '
 	expect_error 1 \
 		"flux-module: load $testmod: init-said-no: Invalid argument" \
 		flux module load "$testmod" --init-error=init-said-no &&
