@@ -586,7 +586,8 @@ int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags)
     flux_msg_t *cpy;
     int rc;
 
-    if (!h || !msg || (flags != FLUX_RQ_HEAD && flags != FLUX_RQ_TAIL)) {
+    if (!h || !msg || (flags != FLUX_RQ_HEAD && flags != FLUX_RQ_TAIL)
+        || (flux_flags_get (h) & FLUX_O_NOREQUEUE)) {
         errno = EINVAL;
         return -1;
     }

@@ -20,5 +20,7 @@
 #include "service.h"
 #include "module.h"
 #include "conf.h"
+#include "kvs.h"
+#include <flux/version.h>
 
 #endif /* !FLUX_CORE_H */
