@@ -144,6 +144,8 @@ def get_key_direct(flux_handle, key, namespace=None):
         data = base64.b64decode(val["data"])
     except (KeyError, TypeError, ValueError) as exc:
         raise OSError(errno.EPROTO, "kvs.lookup: malformed value") from exc
+    if not data:
+        return None  # flux-core's flux_kvs_lookup_get gives NULL
     return _decode_value(data)
 
 
@@ -576,8 +578,8 @@ class WatchImplementation(Future, ABC):
         if getattr(self, "needs_cancel", False):
             try:
                 self.cancel()
-            except OSError:
-                pass  # the handle is gone: so is the watch
+            except Exception:  # pylint: disable=broad-except
+                pass  # N.B. a destructor: the handle may be gone too
 
     @abstractmethod
     def watch_get(self, future):
