@@ -18,7 +18,10 @@ import pytest
 
 import flux
 import flux.kvs as kvs
-from flux.core.inner import lib
+from flux.core.inner import check, ffi, lib
+from flux.message import Message
+
+from conftest import Runner, recv_timeout, response_error
 
 TIMEOUT = 10
 
@@ -156,6 +159,62 @@ def test_drop_waiters_forgets_a_gone_senders_wait_version(store):
     store.commit(commit_req(op("a", val(b"1"))))
     assert len(got) == 1
     assert not store.waiters
+
+
+# The module on an interthread channel ------------------------------
+#
+# The test plays the broker: the commits are queued in the channel
+# before the module's reactor starts, so they reach the module in one
+# turn of its reactor, as commits sent together do.
+
+def run_kvs_with_queued_commits(module_pair, flags_list):
+    pair = module_pair("kvs")
+
+    def module_main():
+        # kvs.shutdown, as the loader registers it, stops the module.
+        check(lib.flux_module_register_default_methods(
+            pair.mod.handle, b"kvs", ffi.NULL))
+        M.KVS(pair.mod).run()
+
+    runner = Runner(module_main)
+    runner.start()
+    service = recv_timeout(pair.broker, lib.FLUX_MSGTYPE_REQUEST,
+                           "service.add")
+    for i, flags in enumerate(flags_list):
+        msg = Message()
+        msg.topic = "kvs.commit"
+        msg.payload = commit_req(op("q.k", val(str(i).encode())),
+                                 flags=flags)
+        check(lib.flux_msg_set_matchtag(msg.handle, 100 + i))
+        pair.broker.send(msg)
+    pair.broker.respond(service)
+    service = recv_timeout(pair.broker, lib.FLUX_MSGTYPE_REQUEST,
+                           "service.add")
+    pair.broker.respond(service)
+    seqs = {}
+    for _ in flags_list:
+        resp = recv_timeout(pair.broker, lib.FLUX_MSGTYPE_RESPONSE,
+                            "kvs.commit")
+        assert response_error(resp) == (0, None)
+        tag = ffi.new("uint32_t *")
+        check(lib.flux_msg_get_matchtag(resp.handle, tag))
+        seqs[tag[0] - 100] = resp.payload["rootseq"]
+    stop = Message()
+    stop.topic = "kvs.shutdown"
+    check(lib.flux_msg_set_noresponse(stop.handle))
+    pair.broker.send(stop)
+    assert runner.finish() is None
+    return [seqs[i] for i in range(len(flags_list))]
+
+
+def test_module_merges_commits_that_arrive_together(module_pair):
+    assert run_kvs_with_queued_commits(module_pair, [0, 0, 0]) == [1, 1, 1]
+
+
+def test_module_keeps_no_merge_commits_apart(module_pair):
+    nm = M.FLUX_KVS_NO_MERGE
+    assert run_kvs_with_queued_commits(module_pair, [nm, nm, 0, 0]) == [
+        1, 2, 3, 3]
 
 
 # Against a broker ----------------------------------------------------
@@ -297,13 +356,17 @@ def test_full_with_uniq_ignores_commits_that_leave_the_value(kh):
 
 def test_cancel_ends_the_stream_with_enodata(kh):
     put(kh, "wx.k", 1)
+    before = watchers(kh)
     rpc = watch_rpc(kh, "wx.k", kvs.FLUX_KVS_WATCH)
     assert response(rpc) == b"1"
-    assert watchers(kh) == 1
+    assert watchers(kh) == before + 1
+    kh.rpc("kvs-watch.cancel", {"matchtag": 999999},
+           flags=lib.FLUX_RPC_NORESPONSE)  # another watch: none
+    assert watchers(kh) == before + 1
     kh.rpc("kvs-watch.cancel", {"matchtag": rpc.get_matchtag()},
            flags=lib.FLUX_RPC_NORESPONSE)
     assert error_of(response, rpc)[0] == errno.ENODATA
-    assert watchers(kh) == 0
+    assert watchers(kh) == before
 
 
 def test_cancel_with_stop_calls_the_callback_no_more(kh):
@@ -346,20 +409,21 @@ os._exit(0)  # no cancel: the broker sees the client go
 
 def test_a_disconnecting_client_loses_its_watches(kh, kvs_uri):
     put(kh, "wd.k", 1)
+    before = watchers(kh)
     proc = subprocess.Popen([sys.executable, "-c", CLIENT],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True, env=dict(os.environ,
                                                 FLUX_URI=kvs_uri))
     try:
         assert proc.stdout.readline().strip() == "ready"
-        assert watchers(kh) == 2
+        assert watchers(kh) == before + 2
     finally:
         proc.stdin.close()
         assert proc.wait(TIMEOUT) == 0
     deadline = time.monotonic() + TIMEOUT
-    while watchers(kh) and time.monotonic() < deadline:
+    while watchers(kh) != before and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert watchers(kh) == 0
+    assert watchers(kh) == before
     put(kh, "wd.k", 2)  # nothing left to answer
 
 
@@ -479,21 +543,24 @@ def test_initial_sentinel_follows_the_initial_value(kh):
 def test_stream_sends_the_pieces_then_enodata(kh):
     put(kh, "wst.log", "p1", raw=True)
     put(kh, "wst.log", "p2", raw=True, append=True)
+    before = watchers(kh)
     rpc = watch_rpc(kh, "wst.log", kvs.FLUX_KVS_STREAM)
     assert response(rpc) == b"p1"
     assert response(rpc) == b"p2"
     assert error_of(response, rpc)[0] == errno.ENODATA
-    assert watchers(kh) == 0
+    assert watchers(kh) == before
 
 
 def test_waitcreate_without_watch_answers_once(kh):
     put(kh, "wo.k", "now")
+    before = watchers(kh)
     rpc = watch_rpc(kh, "wo.k", kvs.FLUX_KVS_WAITCREATE, streaming=False)
     assert response(rpc) == b'"now"'
     rpc = watch_rpc(kh, "wo.later", kvs.FLUX_KVS_WAITCREATE, streaming=False)
+    assert watchers(kh) == before + 1
     put(kh, "wo.later", "then")
     assert response(rpc) == b'"then"'
-    assert watchers(kh) == 0
+    assert watchers(kh) == before
 
 
 def test_no_merge_commits_each_get_a_rootseq_and_a_watch_sees_each(kh):
