@@ -41,7 +41,18 @@ Protocol (flux-core src/modules/kvs/kvs.c, src/common/libkvs):
   kvs.wait-version {rootseq, namespace}         -> {rootseq, rootref}
   kvs.namespace-create {namespace, owner, flags, rootref?}
   kvs.namespace-remove {namespace}, kvs.namespace-list -> {namespaces}
-  kvs.dropcache
+  kvs.dropcache, kvs.disconnect (drops the sender's wait-version)
+  kvs-watch.lookup {key, namespace, flags}      -> {val} ... (streaming)
+  kvs-watch.cancel {matchtag}, kvs-watch.disconnect, kvs-watch.stats-get
+  content.checkpoint-get, content.checkpoint-put  -> ENOSYS
+The module also owns the kvs-watch service (flux-core: a module of its
+own) and the content service's checkpoint methods (flux-core: the
+content module), answering as flux-core's instance with no backing
+store does: this KVS keeps nothing durable.  Commits are queued and
+applied once per turn of the reactor, merged as flux-core merges them
+unless FLUX_KVS_NO_MERGE (see Store.prepare_commit); FLUX_KVS_SYNC
+fails with ENOSYS (EINVAL outside the primary namespace), as it does
+in flux-core without a backing store.
 Errors are flux-core's: ENOENT for a missing key, EISDIR for a value
 lookup of a directory, ENOTDIR for a directory lookup of a value, EINVAL
 for READLINK of a non-link, ELOOP past 10 nested symlinks, ENOTSUP for

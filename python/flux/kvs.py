@@ -29,6 +29,13 @@ own.  Errors raise OSError with the KVS's errno (ENOENT for a missing
 key, EISDIR, ENOTDIR, EPERM for a guest, ...).
 
 Namespaces: namespace=None means $FLUX_KVS_NAMESPACE, else "primary".
+
+Watching: kvs_watch_async(h, key) returns a KVSWatchFuture whose get()
+gives the key's value, then its value after each commit that writes
+it, and None once cancel() has ended the stream.  Commit flags:
+FLUX_KVS_NO_MERGE, FLUX_KVS_TXN_COMPACT, FLUX_KVS_SYNC (see below).
+kvs_checkpoint_lookup() reads the KVS checkpoints; this instance keeps
+none and answers OSError(ENOSYS).
 """
 
 import base64
