@@ -464,7 +464,8 @@ def test_watch_in_a_missing_namespace(kh):
      "KVS stream request rejected without streaming RPC flag"),
     (4 | 512, True, errno.EINVAL,
      "Cannot KVS watch and stream at the same time"),
-    (128, True, errno.EINVAL, "Must set KVS watch flag with other watch flags"),
+    (128, True, errno.EINVAL,
+     "Must set KVS watch flag with other watch flags"),
     (4 | 1024, True, errno.EINVAL,
      "Must set KVS watch append flag with initial sentinel flag"),
 ])
