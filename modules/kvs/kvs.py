@@ -722,8 +722,9 @@ class Watcher:
 class Watches:
     """The kvs-watch service over a Store (see the comment above)."""
 
-    def __init__(self, store):
+    def __init__(self, store, log=None):
         self.store = store
+        self.log = log  # log(text) for a bug met while updating a watch
         self.watchers = []  # in the order they arrived
         store.listeners.append(self)
 
@@ -804,8 +805,18 @@ class Watches:
 
     def setroot(self, ns, keys):
         for w in list(self.watchers):
-            if w.nsname == ns.name:
+            if w.nsname != ns.name:
+                continue
+            try:
                 self._update(w, ns, keys)
+            except Exception as exc:  # pylint: disable=broad-except
+                # N.B. A bug here must fail this watch only, never the
+                # commit that is being applied.
+                if self.log:
+                    self.log("".join(traceback.format_exception(exc)))
+                if not w.finished:
+                    w.fail(errno.ENOTRECOVERABLE,
+                           f"kvs-watch: internal error: {exc}")
         self._sweep()
 
     def namespace_created(self, ns):
@@ -902,7 +913,8 @@ class KVS(BrokerModule):
     def __init__(self, h, *args):
         super().__init__(h, *args)
         self.store = Store(owner=os.getuid())
-        self.watches = Watches(self.store)
+        self.watches = Watches(self.store, log=lambda text: self.log.error(
+            "kvs-watch: %s", text.rstrip()))
         # Commits wait here until the next turn of the reactor, so that
         # those that arrive together can be merged (Store.apply_commits).
         self._commits = []
