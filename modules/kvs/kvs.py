@@ -931,9 +931,12 @@ class KVS(BrokerModule):
             super().run()
         finally:
             # Every request is answered: commits already accepted are
-            # applied, watches end.
+            # applied, watches and wait-version requests end.
             self._apply_commits()
             self.watches.stop(errno.ENOSYS, "the kvs module was removed")
+            waiters, self.store.waiters = self.store.waiters, []
+            for _, _, reply, _ in waiters:
+                reply(None, errno.ENOSYS, "the kvs module was removed")
 
     def _reply_to(self, msg):
         """A function answering msg: reply(payload) or
@@ -1019,11 +1022,8 @@ class KVS(BrokerModule):
     def wait_version(self, msg):
         # The response may come later, from the commit that reaches the
         # version: the store keeps the callback, not the request.
-        def respond(resp):
-            self.handle.respond(msg, resp)
-
         self._serve(msg, lambda payload: self.store.wait_version(
-            payload, respond, sender=_sender(msg)))
+            payload, self._reply_to(msg), sender=_sender(msg)))
 
     @request_handler("disconnect")
     def disconnect(self, msg):

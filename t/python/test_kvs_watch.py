@@ -674,16 +674,21 @@ def test_flags_have_flux_core_values():
             kvs.FLUX_KVS_SYNC) == (1, 2, 4)
 
 
-def test_module_removal_ends_pending_watches(kh, kvs_uri):
+def test_module_removal_ends_pending_requests(kh, kvs_uri):
     # Last: it reloads the module.
     put(kh, "wrm.k", 1)
     f = kvs.kvs_watch_async(kh, "wrm.k")
     assert nxt(f) == 1
+    version = kh.rpc("kvs.wait-version", {"namespace": "primary",
+                                          "rootseq": 1 << 30})
     env = dict(os.environ, FLUX_URI=kvs_uri)
     subprocess.run(["flux", "module", "remove", "kvs"], env=env, check=True)
     try:
         assert error_of(nxt, f) == (errno.ENOSYS,
                                     "the kvs module was removed")
+        version.wait_for(TIMEOUT)
+        assert error_of(version.get) == (errno.ENOSYS,
+                                         "the kvs module was removed")
     finally:
         subprocess.run(["flux", "module", "load", "kvs"], env=env,
                        check=True)
