@@ -517,6 +517,20 @@ def test_watch_append_of_an_appended_value_sends_its_pieces(kh):
     assert error_of(response, rpc)[0] == errno.ENODATA
 
 
+def test_watch_append_of_a_value_rewritten_shorter(kh):
+    put(kh, "wap4.log", "a", raw=True)
+    for piece in ("b", "c"):
+        put(kh, "wap4.log", piece, raw=True, append=True)
+    rpc = watch_rpc(kh, "wap4.log",
+                    kvs.FLUX_KVS_WATCH | kvs.FLUX_KVS_WATCH_APPEND)
+    assert [response(rpc) for _ in range(3)] == [b"a", b"b", b"c"]
+    kvs.put(kh, "wap4.log", "x", raw=True)
+    kvs.put(kh, "wap4.log", "y", raw=True, append=True)
+    kvs.commit(kh)
+    assert error_of(response, rpc) == (
+        errno.EINVAL, "key watched with WATCH_APPEND shortened")
+
+
 def test_watch_append_of_a_directory(kh):
     put(kh, "wap3.d.k", 1)
     rpc = watch_rpc(kh, "wap3.d",
