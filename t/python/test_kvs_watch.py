@@ -662,6 +662,8 @@ def test_bad_input_raises_as_flux_core(kh):
         assert error_of(kvs.put, kh, key, 1)[0] == errno.EINVAL
         assert error_of(kvs.get, kh, key)[0] == errno.EINVAL
         assert error_of(kvs.kvs_watch_async, kh, key)[0] == errno.EINVAL
+        assert error_of(kvs.put_mkdir, kh, key)[0] == errno.EINVAL
+        assert error_of(kvs.put_unlink, kh, key)[0] == errno.EINVAL
     with pytest.raises(TypeError):
         kvs.kvs_watch_async(kh, 5)
     assert error_of(kvs.put_symlink, kh, "bad.l", None)[0] == errno.EINVAL
