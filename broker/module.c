@@ -44,6 +44,7 @@
 #include "router.h"
 #include "service.h"
 #include "attr.h"
+#include "brokercfg.h"
 
 struct pending {
     flux_msg_t *msg;
@@ -208,13 +209,13 @@ static int send_welcome (struct module *m, json_t *args)
     if (!(attrs = attrs_immutables (ctx->attrs)))
         return -1;
     if (!(msg = flux_request_encode ("welcome", NULL))
-        || flux_msg_pack (msg, "{s:s s:s s:s s:O s:o s:{}}",
+        || flux_msg_pack (msg, "{s:s s:s s:s s:O s:o s:O}",
                           "name", m->name,
                           "uuid", m->uuid,
                           "path", m->path,
                           "args", args,
                           "attrs", attrs,
-                          "conf") < 0
+                          "conf", brokercfg_get (ctx->config)) < 0
         || flux_msg_set_noresponse (msg) < 0
         || flux_msg_set_cred (msg, owner) < 0
         || flux_send_new (m->h, &msg, 0) < 0) {

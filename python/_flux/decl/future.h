@@ -22,3 +22,6 @@ void flux_future_set_flux (flux_future_t *f, flux_t *h);
 flux_t *flux_future_get_flux (flux_future_t *f);
 void flux_future_set_reactor (flux_future_t *f, flux_reactor_t *r);
 flux_reactor_t *flux_future_get_reactor (flux_future_t *f);
+int flux_future_aux_set (flux_future_t *f, const char *name,
+                         void *aux, flux_free_f destroy);
+void *flux_future_aux_get (flux_future_t *f, const char *name);

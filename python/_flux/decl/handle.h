@@ -50,3 +50,7 @@ void flux_get_msgcounters (flux_t *h, struct flux_msgcounters *mcs);
 void flux_clr_msgcounters (flux_t *h);
 
 int flux_get_rank (flux_t *h, uint32_t *rank);
+
+int flux_aux_set (flux_t *h, const char *name, void *aux, flux_free_f destroy);
+int flux_opt_set (flux_t *h, const char *option, const void *val, size_t len);
+int flux_opt_get (flux_t *h, const char *option, void *val, size_t len);
