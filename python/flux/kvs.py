@@ -578,7 +578,7 @@ class WatchImplementation(Future, ABC):
     """
 
     def __init__(self, future_handle, flux_handle=None):
-        super().__init__(future_handle, flux_handle)
+        super().__init__(future_handle, flux_handle=flux_handle)
         self.needs_cancel = True
 
     def __del__(self):
@@ -609,6 +609,8 @@ class WatchImplementation(Future, ABC):
             self.needs_cancel = False
             if exc.errno == errno.ENODATA:
                 return None
+            # An exception a callback left pending comes first.
+            self.raise_if_handle_exception()
             raise
         if autoreset is True:
             self.reset()
@@ -622,22 +624,6 @@ class WatchImplementation(Future, ABC):
         self.needs_cancel = False
         if stop:
             self.stop()
-
-    def stop(self):
-        """Call the then() callback no more."""
-        parent = getattr(super(), "stop", None)
-        if parent is not None:
-            parent()
-            return
-        # FALLBACK until flux.future.Future has stop(): the callback
-        # becomes a no-op (libflux's flux_future_then takes no NULL).
-        self._then_cb = _ignore
-        self._then_args = ()
-        self._then_kw = {}
-
-
-def _ignore(*args, **kw):
-    pass
 
 
 class KVSWatchFuture(WatchImplementation):
