@@ -15,6 +15,11 @@
  *                disconnects for it, answer a pending load with its
  *                error, answer every pending remove, join the thread.
  *
+ * Errors carry the errno's standard text, as flux-core's do (it reports
+ * strerror alone): a module that exits with errno E and its own words
+ * is reported as "WORDS: strerror(E)" unless the words already hold
+ * strerror(E); a name that is taken, as "... already ...: File exists".
+ *
  * A module that exits with an error when nobody asked it to, and after
  * its load was answered, has failed at run time: the broker logs it and,
  * unless broker.module-nopanic is set, shuts the instance down with an
@@ -136,6 +141,21 @@ static void module_destroy (struct module *m, bool abandoned)
         free (m);
         errno = saved_errno;
     }
+}
+
+/* A module's words for its failure with errnum's standard text after
+ * them (see above), or NULL if out of memory.  Caller frees.
+ */
+static char *exit_error_text (const char *errstr, int errnum)
+{
+    const char *std = strerror (errnum);
+    char *s;
+
+    if (errnum == 0 || strstr (errstr, std))
+        return strdup (errstr);
+    if (asprintf (&s, "%s: %s", errstr, std) < 0)
+        return NULL;
+    return s;
 }
 
 static struct module *lookup_name (struct modmgr *mm, const char *name)
@@ -402,15 +422,16 @@ static void load_cb (flux_t *h,
         goto error;
     }
     if (lookup_name (mm, name)) {
-        snprintf (error.text, sizeof (error.text),
-                  "module %s is already loaded", name);
         errno = EEXIST;
+        snprintf (error.text, sizeof (error.text),
+                  "module %s is already loaded: %s", name, strerror (errno));
         goto error;
     }
     if (services_lookup (mm->ctx->services, name)) {
-        snprintf (error.text, sizeof (error.text),
-                  "service %s is already registered", name);
         errno = EEXIST;
+        snprintf (error.text, sizeof (error.text),
+                  "service %s is already registered: %s", name,
+                  strerror (errno));
         goto error;
     }
     if (module_loader_open (path, &entry, &error) < 0)
@@ -660,7 +681,8 @@ static void status_cb (flux_t *h,
         case FLUX_MODSTATE_EXITED:
             m->status = status;
             m->errnum = errnum;
-            if (errstr && *errstr && !(m->errstr = strdup (errstr)))
+            if (errstr && *errstr
+                && !(m->errstr = exit_error_text (errstr, errnum)))
                 flux_log_error (h, "module.status");
             module_exited (m);
             break;

@@ -859,6 +859,8 @@ flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error)
         h = connector_local_open (path, flags, error);
     else if (!strncmp (uri, "interthread://", 14))
         h = connector_interthread_open (path, flags, error);
+    else if (!strncmp (uri, "loop://", 7))
+        h = connector_loop_open (path, flags, error);
     else {
         errno = ENOENT;
         handle_errprintf (error, "%.*s: unknown connector scheme",
