@@ -361,7 +361,10 @@ class Hostlist:
         return count
 
     def _append_list(self, other):
-        return sum(self._append_range(hr) for hr in list(other._ranges))
+        # Copies first: other may be self, whose ranges appending changes.
+        # (flux-core's C loop never ends on hl.append(hl).)
+        ranges = [hr.copy() for hr in other._ranges]
+        return sum(self._append_range(hr) for hr in ranges)
 
     def _append_host(self, name):
         """Append one host name (no brackets)."""

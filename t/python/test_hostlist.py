@@ -206,6 +206,13 @@ def test_append():
         hl.append(5)
 
 
+def test_append_to_itself():
+    hl = Hostlist("n2,n1")
+    assert hl.append(hl) == 2
+    assert hl.expand() == ["n2", "n1", "n2", "n1"]
+    assert str(hl) == "n[2,1-2,1]"
+
+
 def test_delete():
     hl = Hostlist("n[1-5],login,n3")
     assert hl.delete("n3") == 1
