@@ -245,6 +245,9 @@ def test_first_next_last():
     assert ids.next(7) == 8
     assert ids.next(8) == IDSET_INVALID_ID
     assert ids.last() == 8
+    # libidset looks from i + 1 in an unsigned int: UINT_MAX wraps to 0
+    assert ids.next(2**32 - 1) == 3
+    assert ids.next(IDSET_INVALID_ID) == IDSET_INVALID_ID
     empty = IDset()
     assert empty.first() == IDSET_INVALID_ID
     assert empty.last() == IDSET_INVALID_ID

@@ -20,7 +20,6 @@ import flux.util as util
 from flux.core.inner import ffi, lib
 from flux.util import (
     AltField,
-    CLIMain,
     ColorAction,
     Deduplicator,
     DisplayValue,
@@ -803,6 +802,21 @@ def test_util_config_bad_file(xdg):
     with pytest.raises(ValueError) as exc:
         UtilConfig("flux-mytool").load()
     assert str(exc.value).startswith(f"{home}/flux-mytool.json: ")
+
+
+def test_util_config_validate_hook(xdg):
+    home, _ = xdg
+    (home / "flux-mytool.json").write_text('{"formats": {"x": {}}}')
+    seen = []
+
+    class Config(UtilConfig):
+        def validate(self, path, conf):
+            seen.append((path, conf))
+            self.validate_formats(path, conf["formats"])
+
+    with pytest.raises(ValueError, match="required key 'format' missing"):
+        Config("flux-mytool").load()
+    assert seen == [(f"{home}/flux-mytool.json", {"formats": {"x": {}}})]
 
 
 def test_util_config_validate_formats():
