@@ -158,36 +158,36 @@ class Flux(Wrapper):
         """Drop the reference add_watcher() took."""
         self._active_watchers.discard(watcher)
 
-    def msg_watcher_create(self, callback_fn,
+    def msg_watcher_create(self, callback,
                            type_mask=lib.FLUX_MSGTYPE_ANY, topic_glob="*",
                            args=None, match_tag=lib.FLUX_MATCHTAG_NONE,
                            rolemask=None):
-        """callback_fn(h, watcher, msg, args).  Created stopped.
+        """callback(h, watcher, msg, args).  Created stopped.
         rolemask: roles allowed in addition to the owner.
         """
-        return MessageWatcher(self, type_mask, callback_fn, topic_glob,
+        return MessageWatcher(self, type_mask, callback, topic_glob,
                               match_tag, rolemask, args)
 
-    def timer_watcher_create(self, after, callback_fn, repeat=0.0,
+    def timer_watcher_create(self, after, callback, repeat=0.0,
                              args=None):
-        return TimerWatcher(self, after, callback_fn, repeat, args)
+        return TimerWatcher(self, after, callback, repeat, args)
 
-    def fd_watcher_create(self, fd_int, callback_fn, events=None, args=None):
+    def fd_watcher_create(self, fd_int, callback, events=None, args=None):
         if events is None:
             events = lib.FLUX_POLLIN | lib.FLUX_POLLOUT | lib.FLUX_POLLERR
-        return FDWatcher(self, fd_int, events, callback_fn, args)
+        return FDWatcher(self, fd_int, events, callback, args)
 
-    def signal_watcher_create(self, signum, callback_fn, args=None):
-        return SignalWatcher(self, signum, callback_fn, args)
+    def signal_watcher_create(self, signum, callback, args=None):
+        return SignalWatcher(self, signum, callback, args)
 
-    def prepare_watcher_create(self, callback_fn, args=None):
-        return PrepareWatcher(self, callback_fn, args)
+    def prepare_watcher_create(self, callback, args=None):
+        return PrepareWatcher(self, callback, args)
 
-    def check_watcher_create(self, callback_fn, args=None):
-        return CheckWatcher(self, callback_fn, args)
+    def check_watcher_create(self, callback, args=None):
+        return CheckWatcher(self, callback, args)
 
-    def idle_watcher_create(self, callback_fn=None, args=None):
-        return IdleWatcher(self, callback_fn, args)
+    def idle_watcher_create(self, callback=None, args=None):
+        return IdleWatcher(self, callback, args)
 
     # Reactor -----------------------------------------------------------
 
@@ -298,11 +298,11 @@ class Flux(Wrapper):
 
     # Broker services ---------------------------------------------------
 
-    def log(self, level, msg):
-        """Log 'msg' at syslog 'level' to the broker (printf characters
-        in msg are not interpreted).
+    def log(self, level, fstring):
+        """Log 'fstring' at syslog 'level' to the broker (printf
+        characters in it are not interpreted).
         """
-        text = ffi.new("char[]", to_bytes(str(msg)))
+        text = ffi.new("char[]", to_bytes(str(fstring)))
         check(lib.flux_log(self.handle, level, b"%s", text))
 
     def attr_get(self, attr_name):
