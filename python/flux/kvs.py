@@ -51,40 +51,17 @@ from flux.future import Future
 from flux.rpc import RPC
 
 
-def _flag(name, value):
-    """flux.constants.NAME, or flux-core's value of NAME.
-
-    FALLBACK: libflux's headers (libflux/flux/*.h) do not define the
-    FLUX_KVS_* flags yet, so flux.constants lacks them; until they do,
-    the values of flux-core's src/common/libkvs/kvs.h and kvs_commit.h
-    are used here.
-    """
-    return getattr(flux.constants, name, value)
-
-
-# Lookup and watch flags
-FLUX_KVS_READDIR = _flag("FLUX_KVS_READDIR", 1)
-FLUX_KVS_READLINK = _flag("FLUX_KVS_READLINK", 2)
-FLUX_KVS_WATCH = _flag("FLUX_KVS_WATCH", 4)
-FLUX_KVS_WAITCREATE = _flag("FLUX_KVS_WAITCREATE", 8)
-FLUX_KVS_TREEOBJ = _flag("FLUX_KVS_TREEOBJ", 16)
-FLUX_KVS_APPEND = _flag("FLUX_KVS_APPEND", 32)
-FLUX_KVS_WATCH_FULL = _flag("FLUX_KVS_WATCH_FULL", 64)
-FLUX_KVS_WATCH_UNIQ = _flag("FLUX_KVS_WATCH_UNIQ", 128)
-FLUX_KVS_WATCH_APPEND = _flag("FLUX_KVS_WATCH_APPEND", 256)
-FLUX_KVS_STREAM = _flag("FLUX_KVS_STREAM", 512)
-FLUX_KVS_WATCH_INITIAL_SENTINEL = _flag("FLUX_KVS_WATCH_INITIAL_SENTINEL",
-                                        1024)
-
-# Commit flags: NO_MERGE keeps a commit from being merged with others
-# that reach the KVS with it (each gets a root of its own); TXN_COMPACT
-# joins the appends to one key within the transaction before it is
-# sent; SYNC checkpoints the commit (primary namespace only; this KVS
-# has no backing store, so it fails with ENOSYS as flux-core's KVS does
-# without one).
-FLUX_KVS_NO_MERGE = _flag("FLUX_KVS_NO_MERGE", 1)
-FLUX_KVS_TXN_COMPACT = _flag("FLUX_KVS_TXN_COMPACT", 2)
-FLUX_KVS_SYNC = _flag("FLUX_KVS_SYNC", 4)
+# Lookup and watch flags, and commit flags: NO_MERGE keeps a commit from
+# being merged with others that reach the KVS with it (each gets a root
+# of its own); TXN_COMPACT joins the appends to one key within the
+# transaction before it is sent; SYNC checkpoints the commit (primary
+# namespace only; this KVS has no backing store, so it fails with ENOSYS
+# as flux-core's KVS does without one).  Values from <flux/kvs.h>.
+from flux.constants import (
+    FLUX_KVS_APPEND, FLUX_KVS_NO_MERGE, FLUX_KVS_READDIR, FLUX_KVS_READLINK,
+    FLUX_KVS_STREAM, FLUX_KVS_SYNC, FLUX_KVS_TREEOBJ, FLUX_KVS_TXN_COMPACT,
+    FLUX_KVS_WAITCREATE, FLUX_KVS_WATCH, FLUX_KVS_WATCH_APPEND,
+    FLUX_KVS_WATCH_FULL, FLUX_KVS_WATCH_INITIAL_SENTINEL, FLUX_KVS_WATCH_UNIQ)
 
 PRIMARY_NAMESPACE = "primary"
 

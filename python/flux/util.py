@@ -46,7 +46,7 @@ from pathlib import Path, PurePosixPath
 from string import Formatter
 from typing import Mapping
 
-from flux.core.inner import ffi, lib
+from flux.core.inner import encode_payload, encode_topic, ffi, lib  # noqa: F401
 
 try:
     import tomllib  # Python >= 3.11
@@ -128,31 +128,8 @@ def interruptible(func):
     return func_wrapper
 
 
-def encode_payload(payload):
-    """A message payload as the C API takes it: None is NULL, str is
-    UTF-8 (surrogates escaped), bytes pass, anything else is JSON."""
-    if payload is None or payload == ffi.NULL:
-        return ffi.NULL
-    if isinstance(payload, str):
-        return payload.encode("UTF-8", errors="surrogateescape")
-    if isinstance(payload, bytes):
-        return payload
-    return json.dumps(payload, ensure_ascii=False).encode(
-        "UTF-8", errors="surrogateescape"
-    )
-
-
-def encode_topic(topic):
-    """A topic string as UTF-8 bytes.  None raises OSError(EINVAL),
-    anything but str or bytes TypeError."""
-    if topic is None or topic == ffi.NULL:
-        raise EnvironmentError(errno.EINVAL, "Topic must not be None/NULL")
-    if isinstance(topic, str):
-        return topic.encode("UTF-8")
-    if not isinstance(topic, bytes):
-        # (errno first, as flux-core raises it)
-        raise TypeError(errno.EINVAL, f"Topic must be a string, not {type(topic)}")
-    return topic
+# encode_payload and encode_topic are flux.core.inner's (imported above):
+# the handle, RPCs and messages use the same conversions.
 
 
 # Nested dicts addressed by dotted keys.

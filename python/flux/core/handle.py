@@ -32,6 +32,7 @@ from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
 from flux.future import Future
 from flux.message import Message
 from flux.rpc import RPC
+from flux.util import get_treedict
 from flux.wrapper import Wrapper
 
 
@@ -341,12 +342,7 @@ class Flux(Wrapper):
             self._cached_config = self.rpc("config.get").get()
         if key is None:
             return self._cached_config
-        value = self._cached_config
-        for part in key.split("."):
-            if not isinstance(value, dict) or part not in value:
-                return default
-            value = value[part]
-        return value
+        return get_treedict(self._cached_config, key, default)
 
     def get_rank(self):
         rank = ffi.new("uint32_t *")
