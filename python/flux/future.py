@@ -27,7 +27,7 @@ from flux.core import callback
 from flux.core.inner import check, ffi, lib, raise_errno, to_bytes, to_str
 from flux.wrapper import Wrapper
 
-__all__ = ["Future", "FutureExt"]
+__all__ = ["Future", "FutureExt", "WaitAllFuture"]
 
 _PENDING = {}
 _INIT_PENDING = {}
@@ -272,3 +272,36 @@ class FutureExt(Future):
         if result[0] == ffi.NULL:
             return None
         return json.loads(ffi.string(ffi.cast("char *", result[0])))
+
+
+class WaitAllFuture(Future):
+    """WaitAllFuture(children=None)
+
+    A future fulfilled when every child pushed on it is, or failed with
+    the errno of a child that failed.  get() returns None: read each
+    result from its child (self.children, in push order).
+    """
+
+    def __init__(self, children=None):
+        super().__init__(lib.flux_future_wait_all_create())
+        self.children = []
+        for child in children or []:
+            self.push(child)
+
+    def push(self, child, name=None):
+        """Add Future 'child' (under 'name'; None: its position).  The
+        composite's handle is the child's if it has none yet.  OSError
+        EEXIST if the name is taken.
+        """
+        if self.get_flux() is None and child.get_flux() is not None:
+            self.set_flux(child.get_flux())
+        # The composite destroys the children it holds: give it a
+        # reference of its own, so Python's stays valid too.
+        lib.flux_future_incref(child._live())
+        try:
+            check(lib.flux_future_push(self._live(), to_bytes(name),
+                                       child.handle))
+        except OSError:
+            lib.flux_future_decref(child.handle)
+            raise
+        self.children.append(child)
