@@ -81,8 +81,7 @@ class ModulePair:
         check(lib.flux_msg_set_noresponse(welcome.handle))
         self.broker.send(welcome)
         error = ffi.new("flux_error_t *")
-        check(lib.flux_module_initialize(self.mod.handle, ffi.NULL, ffi.NULL,
-                                         error))
+        check(lib.flux_module_initialize(self.mod.handle, ffi.NULL, error))
 
     def answer_subscribe(self, timeout=10):
         """Play event.subscribe for the module; return the topic."""
