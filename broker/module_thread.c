@@ -21,9 +21,11 @@
 
 #include "module_thread.h"
 
-/* Split the arguments string from flux_module_initialize on spaces, as
- * flux-core's broker does, into one allocation: the NULL-terminated
- * pointer array, then a copy of the string.  Empty words are dropped.
+/* Split the arguments string from flux_module_initialize on whitespace
+ * into one allocation: the NULL-terminated pointer array, then a copy of
+ * the string.  Empty words are dropped.  N.B. flux-core's broker splits
+ * on spaces only; our specification (doc/python-broker-modules.rst)
+ * splits on tabs and newlines too.
  * s may be NULL (no arguments).  Returns the argv to free(3), or NULL.
  */
 static char **split_args (const char *s, int *argcp)
@@ -41,8 +43,8 @@ static char **split_args (const char *s, int *argcp)
     copy = (char *)(argv + maxargs);
     if (s)
         memcpy (copy, s, len + 1);
-    for (tok = strtok_r (copy, " ", &saveptr); tok;
-         tok = strtok_r (NULL, " ", &saveptr))
+    for (tok = strtok_r (copy, " \t\n\r\f\v", &saveptr); tok;
+         tok = strtok_r (NULL, " \t\n\r\f\v", &saveptr))
         argv[argc++] = tok;
     argv[argc] = NULL;
     *argcp = argc;

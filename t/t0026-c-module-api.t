@@ -38,7 +38,7 @@ test_expect_success 'load fcmod with arguments' '
 	flux module list >list.out &&
 	grep "^fcmod  *[0-9]*  R " list.out
 '
-test_expect_success 'mod_main got its arguments split on spaces, as flux-core' '
+test_expect_success 'mod_main got its arguments split on whitespace' '
 	rpc fcmod.args >args.out &&
 	echo "{\"argc\": 3, \"argv\": [\"one\", \"two\", \"three\"]}" \
 		>args.expected &&

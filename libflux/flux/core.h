@@ -39,5 +39,7 @@
 #include "service.h"
 #include "module.h"
 #include "conf.h"
+#include "msglist.h"
+#include "disconnect.h"
 
 #endif /* !FLUX_CORE_H */

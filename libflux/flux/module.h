@@ -83,8 +83,9 @@ typedef void (flux_module_loader_fini_f)(void);
  * attributes (flux_attr_set_cacheonly) and its config (flux_set_conf_new,
  * read it back with flux_get_conf).  If 'args' is non-NULL it receives
  * the module's arguments joined with single spaces, to free(3), or NULL
- * if there are none (flux-core's broker splits that string on spaces to
- * make mod_main's argv, so an argument holding a space becomes two).
+ * if there are none (the broker splits that string on whitespace to
+ * make mod_main's argv, so an argument holding a space becomes two;
+ * flux-core's splits on spaces only).
  * Returns 0, or -1 with errno and, if error is non-NULL, its text.
  */
 int flux_module_initialize (flux_t *h, char **args, flux_error_t *error);
