@@ -66,6 +66,12 @@ print(r[\"rank\"], r[\"size\"])
 	echo "0 1" >attrs.expected &&
 	test_cmp attrs.expected attrs.out
 '
+test_expect_success 'rank 0 is on this host, from the hostlist attribute' '
+	rpc fcmod.host >host.out &&
+	echo "{\"host\": \"$(flux getattr hostname)\", \"rank\": 0}" \
+		>host.expected &&
+	test_cmp host.expected host.out
+'
 test_expect_success 'flux_get_conf gives the config of the welcome (empty)' '
 	rpc fcmod.conf >conf.out &&
 	echo "{}" >conf.expected &&

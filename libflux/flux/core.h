@@ -41,5 +41,6 @@
 #include "conf.h"
 #include "msglist.h"
 #include "disconnect.h"
+#include "hosts.h"
 
 #endif /* !FLUX_CORE_H */

@@ -15,6 +15,8 @@
  *                   with flux_conf_unpack's error text
  *   NAME.name    -> {name} the service name the table was registered
  *                   under (allowed to guests)
+ *   NAME.host    -> {host, rank} flux_get_hostbyrank (0), and
+ *                   flux_get_rankbyhost of that host
  */
 #include <flux/core.h>
 #include <jansson.h>
@@ -140,12 +142,26 @@ static void name_cb (flux_t *h, flux_msg_handler_t *mh,
         flux_log_error (h, "error responding to name");
 }
 
+static void host_cb (flux_t *h, flux_msg_handler_t *mh,
+                     const flux_msg_t *msg, void *arg)
+{
+    const char *host = flux_get_hostbyrank (h, 0);
+    int rank = flux_get_rankbyhost (h, host);
+    (void)mh;
+    (void)arg;
+
+    if (flux_respond_pack (h, msg, "{s:s s:i}", "host", host, "rank", rank)
+        < 0)
+        flux_log_error (h, "error responding to host");
+}
+
 static const struct flux_msg_handler_spec htab[] = {
     { FLUX_MSGTYPE_REQUEST, "args", args_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "attrs", attrs_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "conf", conf_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "fanout", fanout_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "name", name_cb, FLUX_ROLE_USER },
+    { FLUX_MSGTYPE_REQUEST, "host", host_cb, 0 },
     FLUX_MSGHANDLER_TABLE_END,
 };
 
