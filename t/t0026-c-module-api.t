@@ -46,7 +46,7 @@ test_expect_success 'mod_main got its arguments split on whitespace' '
 '
 test_expect_success 'addvec_ex registered the table under the module name' '
 	rpc fcmod.name >name.out &&
-	echo "{\"name\": \"fcmod\"}" >name.expected &&
+	echo "{\"default\": true, \"name\": \"fcmod\"}" >name.expected &&
 	test_cmp name.expected name.out
 '
 test_expect_success 'the attribute cache iterates the broker immutables' '
@@ -109,12 +109,34 @@ except OSError as e:
 test_expect_success 'under another name, the table follows the name' '
 	flux module load --name=fcother "$fcmod" &&
 	rpc fcother.name >other.out &&
-	echo "{\"name\": \"fcother\"}" >other.expected &&
+	echo "{\"default\": false, \"name\": \"fcother\"}" >other.expected &&
 	test_cmp other.expected other.out &&
 	rpc fcother.args >otherargs.out &&
 	echo "{\"argc\": 0, \"argv\": []}" >otherargs.expected &&
 	test_cmp otherargs.expected otherargs.out &&
 	flux module remove fcother
+'
+# The headers meson installs (from its install plan, so no install is
+# needed), alone on the include path: a module builds against them.
+test_expect_success 'fcmod.c builds against the installed headers alone' '
+	$PYTHON -c "
+import json, os, shutil, sys
+plan = json.load(open(os.path.join(sys.argv[1], \"meson-info\",
+                                   \"intro-installed.json\")))
+os.makedirs(\"inc/flux\")
+for src, dst in plan.items():
+    if \"/include/flux/\" in dst:
+        shutil.copy(src, os.path.join(\"inc/flux\", os.path.basename(dst)))
+" "$FLUX_BUILD_DIR" &&
+	test -f inc/flux/core.h &&
+	cc -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -Iinc \
+		-o fcinst.so "$SHARNESS_TEST_SRCDIR/module/fcmod.c" \
+		-L"$FLUX_BUILD_DIR/libflux" -lflux-core -ljansson &&
+	flux module load ./fcinst.so x &&
+	rpc fcinst.args >inst.out &&
+	echo "{\"argc\": 1, \"argv\": [\"x\"]}" >inst.expected &&
+	test_cmp inst.expected inst.out &&
+	flux module remove fcinst
 '
 test_expect_success 'remove fcmod' '
 	flux module remove fcmod &&

@@ -13,8 +13,9 @@
  *   NAME.conf    -> the whole config object (flux_get_conf)
  *   NAME.fanout  -> {fanout} from the config's tbon.fanout, or EINVAL
  *                   with flux_conf_unpack's error text
- *   NAME.name    -> {name} the service name the table was registered
- *                   under (allowed to guests)
+ *   NAME.name    -> {name, default} the service name the table was
+ *                   registered under, and whether it is "fcmod" (allowed
+ *                   to guests)
  *   NAME.host    -> {host, rank} flux_get_hostbyrank (0), and
  *                   flux_get_rankbyhost of that host
  */
@@ -138,7 +139,10 @@ static void name_cb (flux_t *h, flux_msg_handler_t *mh,
     struct fcmod *ctx = arg;
     (void)mh;
 
-    if (flux_respond_pack (h, msg, "{s:s}", "name", ctx->name) < 0)
+    /* N.B. strcmp without <string.h>: flux/core.h brings it */
+    if (flux_respond_pack (h, msg, "{s:s s:b}",
+                           "name", ctx->name,
+                           "default", strcmp (ctx->name, "fcmod") == 0) < 0)
         flux_log_error (h, "error responding to name");
 }
 
