@@ -42,5 +42,6 @@
 #include "msglist.h"
 #include "disconnect.h"
 #include "hosts.h"
+#include "control.h"
 
 #endif /* !FLUX_CORE_H */

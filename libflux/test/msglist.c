@@ -265,6 +265,35 @@ static void test_event_subscribe_ex (void **state)
     flux_close (b);
 }
 
+/* Control messages (flux/control.h), here with the other small
+ * message helpers.
+ */
+static void test_control (void **state)
+{
+    flux_msg_t *msg;
+    int type = 0, status = 0;
+    int msgtype;
+    (void)state;
+
+    assert_non_null ((msg = flux_control_encode (3, 42)));
+    assert_int_equal (flux_msg_get_type (msg, &msgtype), 0);
+    assert_int_equal (msgtype, FLUX_MSGTYPE_CONTROL);
+    assert_int_equal (flux_control_decode (msg, &type, &status), 0);
+    assert_int_equal (type, 3);
+    assert_int_equal (status, 42);
+    assert_int_equal (flux_control_decode (msg, NULL, NULL), 0);
+    flux_msg_destroy (msg);
+
+    assert_non_null ((msg = flux_request_encode ("x", NULL)));
+    errno = 0;
+    assert_int_equal (flux_control_decode (msg, &type, &status), -1);
+    assert_int_equal (errno, EPROTO);
+    flux_msg_destroy (msg);
+    errno = 0;
+    assert_int_equal (flux_control_decode (NULL, &type, &status), -1);
+    assert_int_equal (errno, EINVAL);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +302,7 @@ int main (void)
         cmocka_unit_test (test_disconnect),
         cmocka_unit_test (test_cancel),
         cmocka_unit_test (test_event_subscribe_ex),
+        cmocka_unit_test (test_control),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
