@@ -64,7 +64,7 @@ class ModulePair:
     an interthread channel, the module end initialized from a welcome.
     """
 
-    def __init__(self, name, args=()):
+    def __init__(self, name, args=(), conf=None):
         uri = f"interthread://pytest-{uuid.uuid4()}"
         self.broker = flux.Flux(uri)
         self.mod = flux.Flux(uri)
@@ -76,7 +76,7 @@ class ModulePair:
             "path": f"/nonexistent/{name}.py",
             "args": list(args),
             "attrs": {"rank": "0", "size": "1"},
-            "conf": {},
+            "conf": conf if conf is not None else {},
         }
         check(lib.flux_msg_set_noresponse(welcome.handle))
         self.broker.send(welcome)
