@@ -440,12 +440,19 @@ static void config_reload_cb (flux_t *h, flux_msg_handler_t *mh,
                               const flux_msg_t *msg, void *arg)
 {
     flux_conf_t *conf;
+    const char *topic = "unknown";
     const char *errstr = NULL;
+    flux_error_t error;
     (void)mh;
     (void)arg;
 
     if (flux_module_config_request_decode (msg, &conf) < 0) {
-        errstr = "config update must be an object";
+        /* N.B. flux-core's words */
+        int saved_errno = errno;
+        (void)flux_msg_get_topic (msg, &topic);
+        errprintf (&error, "Failed to parse %s request", topic);
+        errstr = error.text;
+        errno = saved_errno;
         goto error;
     }
     if (flux_set_conf_new (h, conf) < 0) {

@@ -101,7 +101,7 @@ try:
 except OSError as e:
     print(e.errno, e.strerror)
 " >badconf.out &&
-	echo "71 config update must be an object" >badconf.expected &&
+	echo "71 Failed to parse fcmod.config-update request" >badconf.expected &&
 	test_cmp badconf.expected badconf.out &&
 	rpc fcmod.fanout >fanout3.out &&
 	test_cmp fanout2.expected fanout3.out

@@ -544,7 +544,7 @@ static void test_protocol (void **state)
     assert_int_equal (flux_rpc_get (f, NULL), -1);
     assert_int_equal (errno, EPROTO);
     assert_string_equal (flux_future_error_string (f),
-                         "config update must be an object");
+                         "Failed to parse testmod.config-reload request");
     flux_future_destroy (f);
     msg = request_as ("testmod.config-reload", "{}", 4242, FLUX_ROLE_USER);
     assert_non_null ((f = flux_rpc_message (ctx->h, msg, FLUX_NODEID_ANY, 0)));
