@@ -13,10 +13,13 @@ def test_conf_from_welcome(module_pair):
     assert conf != ffi.NULL
     fanout = ffi.new("int *")
     error = ffi.new("flux_error_t *")
+    # N.B. variadic arguments need C types, and the buffers must stay
+    # referenced for the call
+    tbon = ffi.new("char[]", b"tbon")
+    key = ffi.new("char[]", b"fanout")
     rc = lib.flux_conf_unpack(conf, error, b"{s:{s:i}}",
-                              ffi.cast("char *", ffi.new("char[]", b"tbon")),
-                              ffi.cast("char *", ffi.new("char[]", b"fanout")),
-                              fanout)
+                              ffi.cast("char *", tbon),
+                              ffi.cast("char *", key), fanout)
     assert rc == 0
     assert fanout[0] == 3
 
