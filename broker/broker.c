@@ -30,6 +30,7 @@
 #include "config.h"
 #include "broker.h"
 #include "attr.h"
+#include "brokercfg.h"
 #include "router.h"
 #include "service.h"
 #include "log.h"
@@ -40,7 +41,7 @@
 #include "runlevel.h"
 
 static const char *builtin_services[] = {
-    "broker", "log", "attr", "event", "service", "module",
+    "broker", "log", "attr", "event", "service", "module", "config",
 };
 
 /* Attributes the broker declares; log-* are declared by log.c. */
@@ -418,6 +419,7 @@ int main (int argc, char *argv[])
         || logbuf_register_handlers (ctx.logbuf, ctx.h) < 0
         || services_register_handlers (ctx.services, ctx.h) < 0
         || !(events = event_service_create (&ctx))
+        || !(ctx.config = brokercfg_create (&ctx))
         || !(ctx.modmgr = modmgr_create (&ctx)))
         goto fatal;
     if (flux_module_register_default_methods (ctx.h, "broker", &error) < 0) {
@@ -459,6 +461,7 @@ done:
     runlevel_destroy (ctx.runlevel);
     modmgr_destroy (ctx.modmgr);
     event_service_destroy (events);
+    brokercfg_destroy (ctx.config);
     flux_watcher_destroy (ctx.h_router_w);
     flux_close (ctx.h);
     flux_close (ctx.h_router);

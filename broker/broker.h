@@ -31,6 +31,7 @@ struct broker {
     flux_msg_handler_t **handlers;
 
     struct attrs *attrs;
+    struct brokercfg *config;
     struct router *router;
     struct services *services;
     struct logbuf *logbuf;

@@ -15,6 +15,11 @@
  *                disconnects for it, answer a pending load with its
  *                error, answer every pending remove, join the thread.
  *
+ * Errors carry the errno's standard text, as flux-core's do (it reports
+ * strerror alone): a module that exits with errno E and its own words
+ * is reported as "WORDS: strerror(E)" unless the words already hold
+ * strerror(E); a name that is taken, as "... already ...: File exists".
+ *
  * A module that exits with an error when nobody asked it to, and after
  * its load was answered, has failed at run time: the broker logs it and,
  * unless broker.module-nopanic is set, shuts the instance down with an
@@ -44,6 +49,7 @@
 #include "router.h"
 #include "service.h"
 #include "attr.h"
+#include "brokercfg.h"
 
 struct pending {
     flux_msg_t *msg;
@@ -137,6 +143,21 @@ static void module_destroy (struct module *m, bool abandoned)
     }
 }
 
+/* A module's words for its failure with errnum's standard text after
+ * them (see above), or NULL if out of memory.  Caller frees.
+ */
+static char *exit_error_text (const char *errstr, int errnum)
+{
+    const char *std = strerror (errnum);
+    char *s;
+
+    if (errnum == 0 || strstr (errstr, std))
+        return strdup (errstr);
+    if (asprintf (&s, "%s: %s", errstr, std) < 0)
+        return NULL;
+    return s;
+}
+
 static struct module *lookup_name (struct modmgr *mm, const char *name)
 {
     for (struct module *m = mm->head; m; m = m->next) {
@@ -208,13 +229,13 @@ static int send_welcome (struct module *m, json_t *args)
     if (!(attrs = attrs_immutables (ctx->attrs)))
         return -1;
     if (!(msg = flux_request_encode ("welcome", NULL))
-        || flux_msg_pack (msg, "{s:s s:s s:s s:O s:o s:{}}",
+        || flux_msg_pack (msg, "{s:s s:s s:s s:O s:o s:O}",
                           "name", m->name,
                           "uuid", m->uuid,
                           "path", m->path,
                           "args", args,
                           "attrs", attrs,
-                          "conf") < 0
+                          "conf", brokercfg_get (ctx->config)) < 0
         || flux_msg_set_noresponse (msg) < 0
         || flux_msg_set_cred (msg, owner) < 0
         || flux_send_new (m->h, &msg, 0) < 0) {
@@ -401,15 +422,16 @@ static void load_cb (flux_t *h,
         goto error;
     }
     if (lookup_name (mm, name)) {
-        snprintf (error.text, sizeof (error.text),
-                  "module %s is already loaded", name);
         errno = EEXIST;
+        snprintf (error.text, sizeof (error.text),
+                  "module %s is already loaded: %s", name, strerror (errno));
         goto error;
     }
     if (services_lookup (mm->ctx->services, name)) {
-        snprintf (error.text, sizeof (error.text),
-                  "service %s is already registered", name);
         errno = EEXIST;
+        snprintf (error.text, sizeof (error.text),
+                  "service %s is already registered: %s", name,
+                  strerror (errno));
         goto error;
     }
     if (module_loader_open (path, &entry, &error) < 0)
@@ -659,7 +681,8 @@ static void status_cb (flux_t *h,
         case FLUX_MODSTATE_EXITED:
             m->status = status;
             m->errnum = errnum;
-            if (errstr && *errstr && !(m->errstr = strdup (errstr)))
+            if (errstr && *errstr
+                && !(m->errstr = exit_error_text (errstr, errnum)))
                 flux_log_error (h, "module.status");
             module_exited (m);
             break;

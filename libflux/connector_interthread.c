@@ -164,7 +164,6 @@ static int route_push (flux_msg_t *msg, const char *id)
 static int op_send_new (void *impl, flux_msg_t **msg, int flags)
 {
     struct interthread *ctx = impl;
-    struct flux_msg_cred cred;
     int type;
 
     (void)flags;
@@ -173,13 +172,7 @@ static int op_send_new (void *impl, flux_msg_t **msg, int flags)
         return -1;
     }
     if (flux_msg_get_type (*msg, &type) < 0
-        || flux_msg_get_cred (*msg, &cred) < 0)
-        return -1;
-    if (cred.userid == FLUX_USERID_UNKNOWN)
-        cred.userid = ctx->cred.userid;
-    if (cred.rolemask == FLUX_ROLE_NONE)
-        cred.rolemask = ctx->cred.rolemask;
-    if (flux_msg_set_cred (*msg, cred) < 0)
+        || connector_cred_stamp (*msg, &ctx->cred) < 0)
         return -1;
     if (ctx->router) {
         switch (type) {
@@ -242,7 +235,10 @@ static int op_setopt (void *impl, const char *option,
                       const void *val, size_t len)
 {
     struct interthread *ctx = impl;
+    int rc;
 
+    if ((rc = connector_cred_setopt (&ctx->cred, option, val, len)) != 0)
+        return rc < 0 ? -1 : 0;
     if (!strcmp (option, FLUX_OPT_ROUTER_NAME)) {
         char *s;
         if (!val || len == 0) {
@@ -255,20 +251,6 @@ static int op_setopt (void *impl, const char *option,
         free (ctx->router);
         ctx->router = s;
     }
-    else if (!strcmp (option, FLUX_OPT_TESTING_USERID)) {
-        if (!val || len != sizeof (uint32_t)) {
-            errno = EINVAL;
-            return -1;
-        }
-        memcpy (&ctx->cred.userid, val, len);
-    }
-    else if (!strcmp (option, FLUX_OPT_TESTING_ROLEMASK)) {
-        if (!val || len != sizeof (uint32_t)) {
-            errno = EINVAL;
-            return -1;
-        }
-        memcpy (&ctx->cred.rolemask, val, len);
-    }
     else {
         errno = EINVAL;
         return -1;
@@ -279,7 +261,10 @@ static int op_setopt (void *impl, const char *option,
 static int op_getopt (void *impl, const char *option, void *val, size_t len)
 {
     struct interthread *ctx = impl;
+    int rc;
 
+    if ((rc = connector_cred_getopt (&ctx->cred, option, val, len)) != 0)
+        return rc < 0 ? -1 : 0;
     if (!strcmp (option, FLUX_OPT_SEND_QUEUE_COUNT)
         || !strcmp (option, FLUX_OPT_RECV_QUEUE_COUNT)) {
         struct msg_deque *q = !strcmp (option, FLUX_OPT_SEND_QUEUE_COUNT)
@@ -302,20 +287,6 @@ static int op_getopt (void *impl, const char *option, void *val, size_t len)
             return -1;
         }
         strcpy (val, ctx->router);
-    }
-    else if (!strcmp (option, FLUX_OPT_TESTING_USERID)) {
-        if (!val || len != sizeof (uint32_t)) {
-            errno = EINVAL;
-            return -1;
-        }
-        memcpy (val, &ctx->cred.userid, len);
-    }
-    else if (!strcmp (option, FLUX_OPT_TESTING_ROLEMASK)) {
-        if (!val || len != sizeof (uint32_t)) {
-            errno = EINVAL;
-            return -1;
-        }
-        memcpy (val, &ctx->cred.rolemask, len);
     }
     else {
         errno = EINVAL;

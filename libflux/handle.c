@@ -586,7 +586,8 @@ int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags)
     flux_msg_t *cpy;
     int rc;
 
-    if (!h || !msg || (flags != FLUX_RQ_HEAD && flags != FLUX_RQ_TAIL)) {
+    if (!h || !msg || (flags != FLUX_RQ_HEAD && flags != FLUX_RQ_TAIL)
+        || (flux_flags_get (h) & FLUX_O_NOREQUEUE)) {
         errno = EINVAL;
         return -1;
     }
@@ -859,6 +860,8 @@ flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error)
         h = connector_local_open (path, flags, error);
     else if (!strncmp (uri, "interthread://", 14))
         h = connector_interthread_open (path, flags, error);
+    else if (!strncmp (uri, "loop://", 7))
+        h = connector_loop_open (path, flags, error);
     else {
         errno = ENOENT;
         handle_errprintf (error, "%.*s: unknown connector scheme",

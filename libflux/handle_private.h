@@ -3,7 +3,9 @@
 #ifndef FLUX_HANDLE_PRIVATE_H
 #define FLUX_HANDLE_PRIVATE_H
 
+#include <stddef.h>
 #include "flux/types.h"
+#include "flux/message.h"
 
 /* Connector constructors, chosen by flux_open_ex() from the URI scheme.
  * 'path' is the URI without "scheme://".  Return a handle the caller
@@ -13,6 +15,20 @@ flux_t *connector_local_open (const char *path, int flags,
                               flux_error_t *error);
 flux_t *connector_interthread_open (const char *path, int flags,
                                     flux_error_t *error);
+flux_t *connector_loop_open (const char *path, int flags,
+                             flux_error_t *error);
+
+/* In-process connectors' testing credentials (connector_cred.c).
+ * setopt/getopt handle FLUX_OPT_TESTING_USERID and _ROLEMASK: they
+ * return 1 if 'option' was one of those, 0 if not (not handled), -1
+ * with errno EINVAL for a bad value.  stamp gives 'msg' the fields of
+ * 'cred' that it has unset (userid UNKNOWN, rolemask NONE).
+ */
+int connector_cred_setopt (struct flux_msg_cred *cred, const char *option,
+                           const void *val, size_t len);
+int connector_cred_getopt (const struct flux_msg_cred *cred,
+                           const char *option, void *val, size_t len);
+int connector_cred_stamp (flux_msg_t *msg, const struct flux_msg_cred *cred);
 
 /* Fill error->text (if error is not NULL) from a printf format.
  * Preserves errno.  Returns -1 so callers can 'return handle_errprintf'.

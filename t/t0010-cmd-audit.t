@@ -58,7 +58,7 @@ test_expect_success 'mod_main returning -1 with errno: strerror, exit 1' '
 '
 test_expect_success 'mod_main returning -1 with an error text: that text' '
 	expect_error 1 \
-		"flux-module: load $testmod: init-said-no" \
+		"flux-module: load $testmod: init-said-no: Invalid argument" \
 		flux module load "$testmod" --init-error=init-said-no &&
 	test_must_fail module_is_loaded testmod
 '
@@ -66,7 +66,7 @@ test_expect_success 'a second load of the same name: EEXIST, exit 1' '
 	flux module load "$testmod" &&
 	test_when_finished "flux module remove testmod" &&
 	expect_error 1 \
-		"flux-module: load $testmod: module testmod is already loaded" \
+		"flux-module: load $testmod: module testmod is already loaded: File exists" \
 		flux module load "$testmod" &&
 	flux python -c "
 import errno, flux

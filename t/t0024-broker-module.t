@@ -153,10 +153,10 @@ print(f.get()[\"name\"])
 '
 test_expect_success 'a second load of the same name fails with EEXIST' '
 	load_rpc "$testmod" >dup.out &&
-	echo "17 module testmod is already loaded" >dup.expected &&
+	echo "17 module testmod is already loaded: File exists" >dup.expected &&
 	test_cmp dup.expected dup.out &&
 	test_must_fail flux module load "$testmod" 2>dup.err &&
-	grep "module testmod is already loaded" dup.err
+	grep "module testmod is already loaded: File exists$" dup.err
 '
 test_expect_success '--name loads the same file again' '
 	flux module load --name alt "$testmod" &&
@@ -210,7 +210,8 @@ test_expect_success 'load with a bad name or a taken service name fails' '
 	load_rpc "$testmod" a.b >badname.out &&
 	grep "^22 module name ${SQ}a.b${SQ} may not" badname.out &&
 	load_rpc "$testmod" broker >svcname.out &&
-	echo "17 service broker is already registered" >svcname.expected &&
+	echo "17 service broker is already registered: File exists" \
+		>svcname.expected &&
 	test_cmp svcname.expected svcname.out
 '
 test_expect_success 'a module that fails to start fails the load with its errno' '
@@ -232,7 +233,7 @@ try:
 except OSError as e:
     print(e.errno, e.strerror)
 " >text.out &&
-	echo "22 it-went-wrong" >text.expected &&
+	echo "22 it-went-wrong: Invalid argument" >text.expected &&
 	test_cmp text.expected text.out
 '
 test_expect_success 'a runtime failure with nopanic is logged, the broker lives' '

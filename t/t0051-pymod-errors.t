@@ -50,7 +50,7 @@ trigger_die() {
 
 test_expect_success 'a syntax error fails the load with its file and line' '
 	test_expect_code 1 flux module load $M/syntaxerr.py 2>syntax.err &&
-	echo "flux-module: load $M/syntaxerr.py: SyntaxError: expected ${SQ}:${SQ} (syntaxerr.py, line 4)" \
+	echo "flux-module: load $M/syntaxerr.py: SyntaxError: expected ${SQ}:${SQ} (syntaxerr.py, line 4): Invalid argument" \
 		>syntax.expected &&
 	test_cmp syntax.expected syntax.err &&
 	! module_is_loaded syntaxerr
@@ -63,7 +63,7 @@ test_expect_success 'the syntax error is in the broker log, under the module nam
 '
 test_expect_success 'an import error fails the load' '
 	test_expect_code 1 flux module load $M/importerr.py 2>import.err &&
-	grep "^flux-module: load .*importerr.py: ModuleNotFoundError: No module named ${SQ}flux_no_such_package${SQ} (importerr.py, line 4)$" \
+	grep "^flux-module: load .*importerr.py: ModuleNotFoundError: No module named ${SQ}flux_no_such_package${SQ} (importerr.py, line 4): Invalid argument$" \
 		import.err &&
 	flux dmesg | grep "importerr.err\[0\]: Traceback (most recent call last):" &&
 	flux dmesg | grep "importerr.err\[0\]:     import flux_no_such_package"
@@ -74,13 +74,13 @@ test_expect_success 'the traceback starts in the module, not in the loader' '
 '
 test_expect_success 'neither mod_main nor a BrokerModule subclass fails the load' '
 	test_expect_code 1 flux module load $M/noentry.py 2>noentry.err &&
-	grep "^flux-module: load .*noentry.py: ValueError: module defines neither mod_main() nor a BrokerModule subclass (noentry.py)$" \
+	grep "^flux-module: load .*noentry.py: ValueError: no mod_main() or BrokerModule subclass found in the module (noentry.py): Invalid argument$" \
 		noentry.err &&
 	! module_is_loaded noentry
 '
 test_expect_success 'several BrokerModule subclasses without mod_main fail the load' '
 	test_expect_code 1 flux module load $M/twoclasses.py 2>two.err &&
-	grep "several BrokerModule subclasses (First, Second): define mod_main() to choose one (twoclasses.py)$" \
+	grep "multiple BrokerModule subclasses found (First, Second): define mod_main() to choose one (twoclasses.py): Invalid argument$" \
 		two.err &&
 	! module_is_loaded twoclasses
 '
@@ -92,14 +92,14 @@ test_expect_success 'load failures are EINVAL' '
 '
 test_expect_success 'an OSError while loading fails the load with its errno' '
 	test_expect_code 1 flux module load $M/raiseatload.py 2>raise.err &&
-	grep "FileNotFoundError: \[Errno 2\] no config for raiseatload (raiseatload.py, line 8)$" \
+	grep "FileNotFoundError: \[Errno 2\] no config for raiseatload (raiseatload.py, line 8): No such file or directory$" \
 		raise.err &&
 	test "$(load_errno $M/raiseatload.py)" = 2
 '
 test_expect_success 'an exception in mod_main before the reactor runs fails the load' '
 	test_expect_code 1 flux module load $testmod --init-failure \
 		2>init.err &&
-	grep "^flux-module: load .*testmod.py: RuntimeError: initialization failed as requested (testmod.py, line [0-9]*)$" \
+	grep "^flux-module: load .*testmod.py: RuntimeError: initialization failed as requested (testmod.py, line [0-9]*): Connection reset by peer$" \
 		init.err &&
 	! module_is_loaded testmod &&
 	flux dmesg | grep "testmod.err\[0\]: RuntimeError: initialization failed as requested"

@@ -78,7 +78,7 @@ test_expect_success 'if the loader cannot be imported, the load fails and says w
 	PYTHONPATH="$PWD/sitedir${PYTHONPATH:+:$PYTHONPATH}" \
 		run_timeout 60 flux start sh ./broken.sh >broken.out &&
 	grep "^load exit code 1$" broken.out &&
-	grep "^flux-module: load ./usehelper.py: Python loader: ModuleNotFoundError: import of flux._pyloader halted; None in sys.modules$" \
+	grep "^flux-module: load ./usehelper.py: Python loader: ModuleNotFoundError: import of flux._pyloader halted; None in sys.modules: Connection reset by peer$" \
 		broken.err &&
 	grep "usehelper.err\[0\]: ModuleNotFoundError: import of flux._pyloader halted" \
 		broken.out

@@ -43,5 +43,7 @@
 #include "disconnect.h"
 #include "hosts.h"
 #include "control.h"
+#include "kvs.h"
+#include <flux/version.h>
 
 #endif /* !FLUX_CORE_H */

@@ -20,6 +20,13 @@ enum {
     FLUX_O_CLONE = 2,       /* (internal) handle is a clone */
     FLUX_O_NONBLOCK = 4,    /* send/recv return EWOULDBLOCK, never block */
     FLUX_O_MATCHDEBUG = 8,  /* (unused, accepted for compatibility) */
+    FLUX_O_TEST_NOSUB = 16, /* for tests: event (un)subscribe do nothing */
+    FLUX_O_RPCTRACK = 32,   /* flux-core fails tracked RPCs when a handle
+                             * reconnects; no connector here reconnects,
+                             * so there is nothing to track */
+    FLUX_O_NOREQUEUE = 64,  /* flux_requeue() fails with EINVAL (so what
+                             * a clone reads and does not handle is
+                             * dropped, as in flux-core) */
 };
 
 /* flux_requeue() */

@@ -41,7 +41,18 @@ Protocol (flux-core src/modules/kvs/kvs.c, src/common/libkvs):
   kvs.wait-version {rootseq, namespace}         -> {rootseq, rootref}
   kvs.namespace-create {namespace, owner, flags, rootref?}
   kvs.namespace-remove {namespace}, kvs.namespace-list -> {namespaces}
-  kvs.dropcache
+  kvs.dropcache, kvs.disconnect (drops the sender's wait-version)
+  kvs-watch.lookup {key, namespace, flags}      -> {val} ... (streaming)
+  kvs-watch.cancel {matchtag}, kvs-watch.disconnect, kvs-watch.stats-get
+  content.checkpoint-get, content.checkpoint-put  -> ENOSYS
+The module also owns the kvs-watch service (flux-core: a module of its
+own) and the content service's checkpoint methods (flux-core: the
+content module), answering as flux-core's instance with no backing
+store does: this KVS keeps nothing durable.  Commits are queued and
+applied once per turn of the reactor, merged as flux-core merges them
+unless FLUX_KVS_NO_MERGE (see Store.prepare_commit); FLUX_KVS_SYNC
+fails with ENOSYS (EINVAL outside the primary namespace), as it does
+in flux-core without a backing store.
 Errors are flux-core's: ENOENT for a missing key, EISDIR for a value
 lookup of a directory, ENOTDIR for a directory lookup of a value, EINVAL
 for READLINK of a non-link, ELOOP past 10 nested symlinks, ENOTSUP for
@@ -62,11 +73,25 @@ import traceback
 import weakref
 
 from flux.brokermod import BrokerModule, request_handler
+from flux.core.inner import ffi, lib
 
+# Lookup and watch flags (flux-core src/common/libkvs/kvs.h).
 FLUX_KVS_READDIR = 1
 FLUX_KVS_READLINK = 2
+FLUX_KVS_WATCH = 4
+FLUX_KVS_WAITCREATE = 8
 FLUX_KVS_TREEOBJ = 16
 FLUX_KVS_APPEND = 32
+FLUX_KVS_WATCH_FULL = 64
+FLUX_KVS_WATCH_UNIQ = 128
+FLUX_KVS_WATCH_APPEND = 256
+FLUX_KVS_STREAM = 512
+FLUX_KVS_WATCH_INITIAL_SENTINEL = 1024
+
+# Commit flags (flux-core src/common/libkvs/kvs_commit.h).
+FLUX_KVS_NO_MERGE = 1
+FLUX_KVS_TXN_COMPACT = 2
+FLUX_KVS_SYNC = 4
 
 PRIMARY_NAMESPACE = "primary"
 
@@ -109,6 +134,30 @@ def _val_bytes(treeobj):
 def make_val(data):
     return {"ver": 1, "type": "val",
             "data": base64.b64encode(data).decode("ascii")}
+
+
+class AppendedVal(dict):
+    """A value built by appends: an RFC 11 val object that remembers
+    the length of each piece appended to it.
+
+    flux-core keeps such a value as a valref, one blob per append, and
+    kvs-watch's WATCH_APPEND sends each new blob on its own; the pieces
+    let this store do the same.  It encodes, hashes and compares as the
+    plain val object it is.
+    """
+
+    __slots__ = ("chunks",)
+
+    def __init__(self, data, chunks):
+        super().__init__(make_val(data))
+        self.chunks = chunks
+
+    def pieces(self):
+        data = _val_bytes(self)
+        offset = 0
+        for size in self.chunks:
+            yield data[offset:offset + size]
+            offset += size
 
 
 def _is_leaf(node, kind):
@@ -225,7 +274,9 @@ class Txn:
         if entry is None:
             d.entries[name] = node
         elif _is_leaf(entry, "val"):
-            d.entries[name] = make_val(_val_bytes(entry) + _val_bytes(node))
+            old, more = _val_bytes(entry), _val_bytes(node)
+            chunks = getattr(entry, "chunks", [len(old)])
+            d.entries[name] = AppendedVal(old + more, chunks + [len(more)])
         elif _is_leaf(entry, "symlink"):
             raise KVSError(errno.EOPNOTSUPP)
         else:
@@ -237,6 +288,21 @@ def symlink_target(obj):
     return data["target"], data.get("namespace")
 
 
+class PendingCommit:
+    """A checked kvs.commit, waiting in the queue to be applied."""
+
+    __slots__ = ("ns", "ops", "flags")
+
+    def __init__(self, ns, ops, flags):
+        self.ns = ns
+        self.ops = ops
+        self.flags = flags
+
+    def mergeable(self):
+        # N.B. SYNC implies NO_MERGE: the checkpoint is of this commit.
+        return not self.flags & (FLUX_KVS_NO_MERGE | FLUX_KVS_SYNC)
+
+
 class Store:
     """The namespaces and their trees; methods take and return the
     JSON objects of the protocol and raise KVSError.
@@ -246,8 +312,9 @@ class Store:
         self.refs = weakref.WeakValueDictionary()
         self.namespaces = {}
         self.owner = owner
+        self.listeners = []  # told of setroot, namespace create/remove
         self._create(PRIMARY_NAMESPACE, Dir(), owner, 0)
-        self.waiters = []  # (namespace name, rootseq, callback)
+        self.waiters = []  # (namespace name, rootseq, callback, sender)
 
     def _create(self, name, root, owner, flags):
         root.ref(self.refs)
@@ -389,33 +456,119 @@ class Store:
         return {"key": key, "val": val}
 
     # Commit ------------------------------------------------------------
+    #
+    # As flux-core's KVS, a commit is queued (prepare_commit) and the
+    # queue is applied later (apply_commits): the module applies it once
+    # per turn of its reactor, so the commits that arrived in one turn
+    # are applied together.  Adjacent queued transactions of one
+    # namespace with the same flags are merged into one, which makes one
+    # new root (one rootseq, one rootref for all their requesters), as
+    # flux-core's kvstxn_mgr_merge_ready_transactions does, unless
+    # either has FLUX_KVS_NO_MERGE or FLUX_KVS_SYNC.  A merged
+    # transaction that fails is applied again one transaction at a time,
+    # so that only the failing one fails (flux-core's "fallback").
 
-    def commit(self, req):
+    def prepare_commit(self, req):
+        """Check a kvs.commit request; return what apply_commits takes."""
         ops = req.get("ops")
         ns = self.namespace(req.get("namespace"))
-        if not isinstance(ops, list) or not isinstance(req.get("flags", 0),
-                                                       int):
+        flags = req.get("flags", 0)
+        if not isinstance(ops, list) or not isinstance(flags, int):
             raise KVSError(errno.EPROTO, "commit needs ops and flags")
-        txn = Txn(self, ns)
         for op in ops:
             if (not isinstance(op, dict)
                     or not isinstance(op.get("key"), str)
                     or not isinstance(op.get("flags"), int)
                     or "dirent" not in op):
                 raise KVSError(errno.EPROTO, "malformed commit operation")
+        return PendingCommit(ns, ops, flags)
+
+    def commit(self, req):
+        """Apply one kvs.commit request at once; its response."""
+        result = self.apply_commits([self.prepare_commit(req)])[0]
+        if isinstance(result, KVSError):
+            raise result
+        return result
+
+    def apply_commits(self, pending):
+        """Apply the PendingCommits in order, merging as flux-core
+        does; a response or a KVSError for each, in the same order.
+        """
+        results = [None] * len(pending)
+        queues = {}
+        for index, pc in enumerate(pending):
+            queues.setdefault(pc.ns.name, []).append(index)
+        for indices in queues.values():
+            i = 0
+            while i < len(indices):
+                group = [indices[i]]
+                first = pending[indices[i]]
+                if first.mergeable():
+                    for j in indices[i + 1:]:
+                        pc = pending[j]
+                        if not pc.mergeable() or pc.flags != first.flags:
+                            break
+                        group.append(j)
+                i += len(group)
+                self._apply_group([pending[k] for k in group], group,
+                                  results)
+        return results
+
+    def _apply_group(self, group, indices, results):
+        if len(group) > 1:
+            ops = [op for pc in group for op in pc.ops]
+            try:
+                resp = self._apply(group[0].ns, ops, group[0].flags)
+            except KVSError as exc:
+                if exc.errnum in (errno.ENOMEM, errno.ENOTSUP):
+                    for k in indices:
+                        results[k] = exc
+                    return
+            else:
+                for k in indices:
+                    results[k] = resp
+                return
+        for pc, k in zip(group, indices):
+            try:
+                results[k] = self._apply(pc.ns, pc.ops, pc.flags)
+            except KVSError as exc:
+                results[k] = exc
+
+    def _apply(self, ns, ops, flags):
+        if self.namespaces.get(ns.name) is not ns:
+            raise KVSError(errno.ENOTSUP,
+                           f"namespace {ns.name!r} does not exist")
+        if flags & FLUX_KVS_SYNC and ns.name != PRIMARY_NAMESPACE:
+            raise KVSError(errno.EINVAL)
+        txn = Txn(self, ns)
+        for op in ops:
             dirent = op["dirent"]
             node = None if dirent is None else self.to_node(dirent)
             txn.link(op["key"], node, op["flags"])
-        self.setroot(ns, txn.root)
+        if flags & FLUX_KVS_SYNC:
+            # N.B. FLUX_KVS_SYNC checkpoints the new root in the backing
+            # store before it becomes current; flux-core's content
+            # module without a backing store refuses the checkpoint
+            # with ENOSYS, which fails the commit.  This store has no
+            # backing store either.
+            raise KVSError(errno.ENOSYS)
+        keys = []
+        for op in ops:
+            key = normalize_key(op["key"])
+            if key not in keys:
+                keys.append(key)
+        self.setroot(ns, txn.root, keys)
         return {"rootref": ns.root.ref(self.refs), "rootseq": ns.seq}
 
-    def setroot(self, ns, root):
+    def setroot(self, ns, root, keys=()):
         root.ref(self.refs)
         ns.root = root
         ns.seq += 1
         ns.history.append(root)
         del ns.history[:-HISTORY]
         self._wake(ns)
+        for listener in list(self.listeners):
+            listener.setroot(ns, keys)
 
     def getroot(self, req):
         ns = self.namespace(req.get("namespace"))
@@ -425,15 +578,21 @@ class Store:
 
     # Waiting for a version ---------------------------------------------
 
-    def wait_version(self, req, callback):
-        """Call callback(response) once the namespace reaches rootseq."""
+    def wait_version(self, req, callback, sender=None):
+        """Call callback(response) once the namespace reaches rootseq.
+        sender names the requester for drop_waiters().
+        """
         ns = self.namespace(req.get("namespace"))
         seq = req.get("rootseq")
         if not isinstance(seq, int):
             raise KVSError(errno.EPROTO, "wait-version needs rootseq")
-        self.waiters.append((ns.name, seq, callback))
+        self.waiters.append((ns.name, seq, callback, sender))
         self._wake(ns)
         return _DEFERRED
+
+    def drop_waiters(self, sender):
+        """Forget the wait-version requests of a sender that is gone."""
+        self.waiters = [w for w in self.waiters if w[3] != sender]
 
     def _wake(self, ns):
         ready = [w for w in self.waiters if w[0] == ns.name and w[1] <= ns.seq]
@@ -441,7 +600,7 @@ class Store:
             return
         self.waiters = [w for w in self.waiters if w not in ready]
         resp = {"rootseq": ns.seq, "rootref": ns.root.ref(self.refs)}
-        for _, _, callback in ready:
+        for _, _, callback, _ in ready:
             try:
                 callback(resp)
             except OSError:
@@ -465,6 +624,8 @@ class Store:
         if "rootref" in req:
             root = self._rootdir({"type": "dirref", "data": [req["rootref"]]})
         self._create(name, root, owner, flags)
+        for listener in list(self.listeners):
+            listener.namespace_created(self.namespaces[name])
         return None
 
     def namespace_remove(self, req):
@@ -477,6 +638,8 @@ class Store:
         if self.namespaces.pop(name, None) is None:
             raise KVSError(errno.ENOTSUP,
                            f"namespace {name!r} does not exist")
+        for listener in list(self.listeners):
+            listener.namespace_removed(name)
         return None
 
     def namespace_list(self, req):
@@ -485,12 +648,311 @@ class Store:
             for ns in self.namespaces.values()]}
 
 
+# Watching (the kvs-watch service) ----------------------------------------
+#
+# flux-core runs this in a module of its own, kvs-watch, which follows
+# the KVS through its setroot events and looks keys up again with
+# kvs.lookup-plus.  Here the store tells the watches of each new root
+# directly (Store.listeners), on the same thread, so a watcher sees the
+# roots in commit order and never a lookup that raced a commit.  What a
+# watcher sees is flux-core's (src/modules/kvs-watch/kvs-watch.c):
+#
+#   - The first response is the value at the current root.  A missing
+#     key ends the watch with ENOENT, or with FLUX_KVS_WAITCREATE waits
+#     for a commit that creates it; a missing namespace is ENOTSUP, or
+#     with WAITCREATE waits for namespace-create.
+#   - After that, a commit whose operations name the key itself causes
+#     a new lookup and a response (FLUX_KVS_WATCH_FULL: every commit);
+#     with FLUX_KVS_WATCH_UNIQ or FULL only a value that differs from
+#     the last one sent is sent.  A lookup that fails (the key was
+#     removed: ENOENT) ends the watch with that error.
+#   - FLUX_KVS_WATCH_APPEND sends the value, then only what each append
+#     adds (one response per appended piece); an overwrite or a shorter
+#     value ends it with EINVAL.  FLUX_KVS_WATCH_INITIAL_SENTINEL (with
+#     WATCH_APPEND) sends an empty response once the initial value is
+#     out.  FLUX_KVS_STREAM (without WATCH) sends the value in its
+#     pieces, then ENODATA.
+#   - WAITCREATE without WATCH or STREAM answers once, when the key
+#     exists.
+#   - kvs-watch.cancel {matchtag} ends the matching watch with ENODATA;
+#     the sender's kvs-watch.disconnect drops its watches silently;
+#     namespace-remove ends the namespace's watches with ENOTSUP.
+
+_WATCH_ONLY_FLAGS = (FLUX_KVS_WATCH_FULL | FLUX_KVS_WATCH_UNIQ
+                     | FLUX_KVS_WATCH_APPEND
+                     | FLUX_KVS_WATCH_INITIAL_SENTINEL)
+_LOOKUP_FLAGS = FLUX_KVS_READDIR | FLUX_KVS_READLINK | FLUX_KVS_TREEOBJ
+
+
+class Watcher:
+    """One kvs-watch.lookup request and what has been sent for it."""
+
+    # pylint: disable=too-many-instance-attributes
+
+    def __init__(self, key, nsname, flags, sender, matchtag, reply):
+        self.key = normalize_key(key)
+        self.nsname = nsname
+        self.flags = flags
+        self.sender = sender
+        self.matchtag = matchtag
+        self.reply = reply  # reply(payload) or reply(None, errnum, text)
+        self.rootseq = -1  # root of the last lookup
+        self.looked_up = False
+        self.responded = False
+        self.sentinel_sent = False
+        self.finished = False
+        self.prev = None  # last value sent (FULL, UNIQ)
+        self.end = -1  # index of the last piece sent (APPEND, STREAM)
+
+    def send(self, val):
+        self.reply({"val": val})
+        self.responded = True
+
+    def fail(self, errnum, text=None):
+        self.finished = True
+        self.reply(None, errnum, text)
+
+    def sentinel(self):
+        if (self.flags & FLUX_KVS_WATCH_INITIAL_SENTINEL
+                and not self.sentinel_sent):
+            self.sentinel_sent = True
+            self.reply(None)
+
+
+class Watches:
+    """The kvs-watch service over a Store (see the comment above)."""
+
+    def __init__(self, store, log=None):
+        self.store = store
+        self.log = log  # log(text) for a bug met while updating a watch
+        self.watchers = []  # in the order they arrived
+        store.listeners.append(self)
+
+    def lookup(self, req, streaming, sender, matchtag, reply):
+        """Start a watch for a kvs-watch.lookup request; raises
+        KVSError for a request that is answered with an error at once.
+        """
+        nsname = req.get("namespace")
+        key = req.get("key")
+        flags = req.get("flags")
+        if (not isinstance(nsname, str) or not isinstance(key, str)
+                or not isinstance(flags, int)):
+            raise KVSError(errno.EPROTO, "kvs-watch.lookup needs "
+                           "namespace, key and flags")
+        if flags & FLUX_KVS_WATCH and not streaming:
+            raise KVSError(errno.EPROTO, "KVS watch request rejected "
+                           "without streaming RPC flag")
+        if flags & FLUX_KVS_STREAM and not streaming:
+            raise KVSError(errno.EPROTO, "KVS stream request rejected "
+                           "without streaming RPC flag")
+        if flags & FLUX_KVS_WATCH and flags & FLUX_KVS_STREAM:
+            raise KVSError(errno.EINVAL, "Cannot KVS watch and stream at "
+                           "the same time")
+        if not flags & FLUX_KVS_WATCH and flags & _WATCH_ONLY_FLAGS:
+            raise KVSError(errno.EINVAL, "Must set KVS watch flag with "
+                           "other watch flags")
+        if (not flags & FLUX_KVS_WATCH_APPEND
+                and flags & FLUX_KVS_WATCH_INITIAL_SENTINEL):
+            raise KVSError(errno.EINVAL, "Must set KVS watch append flag "
+                           "with initial sentinel flag")
+        ns = self.store.namespaces.get(nsname)
+        if ns is None and not flags & FLUX_KVS_WAITCREATE:
+            raise KVSError(errno.ENOTSUP)
+        w = Watcher(key, nsname, flags, sender, matchtag, reply)
+        self.watchers.append(w)
+        if ns is not None:
+            self._update(w, ns, None)
+        self._sweep()
+        return _DEFERRED
+
+    def cancel(self, sender, matchtag):
+        """kvs-watch.cancel: end the sender's watch matchtag (ENODATA)."""
+        for w in self.watchers:
+            if (not w.finished and w.sender == sender
+                    and w.matchtag == matchtag):
+                w.fail(errno.ENODATA)
+        self._sweep()
+
+    def disconnect(self, sender):
+        """kvs-watch.disconnect: drop the sender's watches, no answer."""
+        for w in self.watchers:
+            if w.sender == sender:
+                w.finished = True
+        self._sweep()
+
+    def stop(self, errnum, text):
+        """End every watch (the module is going away)."""
+        for w in self.watchers:
+            if not w.finished:
+                w.fail(errnum, text)
+        self._sweep()
+
+    def stats(self):
+        namespaces = {}
+        for w in self.watchers:
+            ns = self.store.namespaces.get(w.nsname)
+            entry = namespaces.setdefault(w.nsname, {
+                "owner": ns.owner if ns else -1,
+                "rootseq": ns.seq if ns else -1,
+                "rootref": ns.root.ref(self.store.refs) if ns else "(null)",
+                "watchers": 0})
+            entry["watchers"] += 1
+        return {"watchers": len(self.watchers),
+                "namespace-count": len(namespaces),
+                "namespaces": namespaces}
+
+    # Store listener ----------------------------------------------------
+
+    def setroot(self, ns, keys):
+        for w in list(self.watchers):
+            if w.nsname != ns.name:
+                continue
+            try:
+                self._update(w, ns, keys)
+            except Exception as exc:  # pylint: disable=broad-except
+                # N.B. A bug here must fail this watch only, never the
+                # commit that is being applied.
+                if self.log:
+                    self.log("".join(traceback.format_exception(exc)))
+                if not w.finished:
+                    w.fail(errno.ENOTRECOVERABLE,
+                           f"kvs-watch: internal error: {exc}")
+        self._sweep()
+
+    def namespace_created(self, ns):
+        self.setroot(ns, None)
+
+    def namespace_removed(self, name):
+        for w in self.watchers:
+            if w.nsname == name and not w.finished:
+                w.fail(errno.ENOTSUP)
+        self._sweep()
+
+    # Sending -----------------------------------------------------------
+
+    def _sweep(self):
+        self.watchers = [w for w in self.watchers if not w.finished]
+
+    def _update(self, w, ns, keys):
+        """Look the key up again at ns's root if this root concerns w."""
+        if w.finished or ns.seq <= w.rootseq:
+            return
+        if not (w.rootseq == -1 or w.flags & FLUX_KVS_WATCH_FULL
+                or (keys and w.key in keys)):
+            return
+        initial = not w.looked_up
+        w.looked_up = True
+        w.rootseq = ns.seq
+        flags = w.flags & _LOOKUP_FLAGS
+        if w.flags & (FLUX_KVS_WATCH_APPEND | FLUX_KVS_STREAM):
+            flags |= FLUX_KVS_TREEOBJ
+        try:
+            val = self.store.lookup({"key": w.key, "flags": flags,
+                                     "namespace": ns.name})["val"]
+        except KVSError as exc:
+            if (exc.errnum == errno.ENOENT and initial
+                    and w.flags & FLUX_KVS_WAITCREATE and not w.responded):
+                w.sentinel()
+                return
+            w.fail(exc.errnum)
+            return
+        if w.flags & (FLUX_KVS_WATCH_APPEND | FLUX_KVS_STREAM):
+            self._send_appended(w, val)
+        elif (not initial and w.responded
+              and w.flags & (FLUX_KVS_WATCH_FULL | FLUX_KVS_WATCH_UNIQ)):
+            if val != w.prev:
+                w.prev = val
+                w.send(val)
+        else:
+            w.prev = val
+            w.send(val)
+            w.sentinel()
+        if w.finished:
+            return
+        if w.flags & FLUX_KVS_STREAM and w.responded:
+            w.fail(errno.ENODATA)
+        elif (w.responded and w.flags & FLUX_KVS_WAITCREATE
+              and not w.flags & (FLUX_KVS_WATCH | FLUX_KVS_STREAM)):
+            w.finished = True
+
+    @staticmethod
+    def _send_appended(w, val):
+        """WATCH_APPEND and STREAM: send the pieces not sent yet."""
+        what = ("cannot be watched with WATCH_APPEND"
+                if w.flags & FLUX_KVS_WATCH_APPEND else "cannot be streamed")
+        if not _is_leaf(val, "val"):
+            kind = val.get("type") if isinstance(val, dict) else "?"
+            errnum = errno.EISDIR if kind in ("dir", "dirref") \
+                else errno.EINVAL
+            if w.responded:
+                w.fail(errno.EINVAL, "value of key watched with "
+                       "WATCH_APPEND overwritten")
+            else:
+                w.fail(errnum, f"{kind} {what}")
+            return
+        chunked = isinstance(val, AppendedVal)
+        pieces = list(val.pieces()) if chunked else [_val_bytes(val)]
+        if w.responded:
+            if not chunked:
+                w.fail(errno.EINVAL, "value of key watched with "
+                       "WATCH_APPEND overwritten")
+                return
+            if len(pieces) - 1 < w.end:
+                w.fail(errno.EINVAL, "key watched with WATCH_APPEND "
+                       "shortened")
+                return
+        for piece in pieces[w.end + 1:]:
+            w.send(make_val(piece))
+        w.end = len(pieces) - 1
+        w.sentinel()
+
+
 class KVS(BrokerModule):
     """The kvs service: requests kvs.* onto a Store."""
 
     def __init__(self, h, *args):
         super().__init__(h, *args)
         self.store = Store(owner=os.getuid())
+        self.watches = Watches(self.store, log=lambda text: self.log.error(
+            "kvs-watch: %s", text.rstrip()))
+        # Commits wait here until the next turn of the reactor, so that
+        # those that arrive together can be merged (Store.apply_commits).
+        self._commits = []
+        self._commit_check = h.check_watcher_create(self._apply_commits)
+        self._commit_idle = h.idle_watcher_create(lambda *args: None)
+        # N.B. flux-core serves watches from a kvs-watch module and
+        # checkpoints from the content module; this module is both
+        # for a broker with one in-memory KVS.
+        for service in ("kvs-watch", "content"):
+            h.service_register(service).get()
+
+    def run(self):
+        try:
+            super().run()
+        finally:
+            # Every request is answered: commits already accepted are
+            # applied, watches and wait-version requests end.
+            self._apply_commits()
+            self.watches.stop(errno.ENOSYS, "the kvs module was removed")
+            waiters, self.store.waiters = self.store.waiters, []
+            for _, _, reply, _ in waiters:
+                reply(None, errno.ENOSYS, "the kvs module was removed")
+
+    def _reply_to(self, msg):
+        """A function answering msg: reply(payload) or
+        reply(None, errnum, text).  A requester that is gone is not an
+        error.
+        """
+        def reply(payload, errnum=0, text=None):
+            try:
+                if errnum:
+                    self.handle.respond_error(msg, errnum, text)
+                else:
+                    self.handle.respond(msg, payload)
+            except OSError:
+                pass
+
+        return reply
 
     def _serve(self, msg, method):
         try:
@@ -523,7 +985,34 @@ class KVS(BrokerModule):
 
     @request_handler("commit")
     def commit(self, msg):
-        self._serve(msg, self.store.commit)
+        def queue(payload):
+            self._commits.append((msg, self.store.prepare_commit(payload)))
+            if not self._commit_check.is_active():
+                self._commit_check.start()
+                self._commit_idle.start()
+            return _DEFERRED
+
+        self._serve(msg, queue)
+
+    def _apply_commits(self, *args):
+        self._commit_check.stop()
+        self._commit_idle.stop()
+        queued, self._commits = self._commits, []
+        if not queued:
+            return
+        try:
+            results = self.store.apply_commits([pc for _, pc in queued])
+        except Exception as exc:  # pylint: disable=broad-except
+            self.log.error("commit: %s", "".join(
+                traceback.format_exception(exc)).rstrip())
+            results = [KVSError(errno.ENOTRECOVERABLE,
+                                f"kvs: internal error: {exc}")] * len(queued)
+        for (msg, _), result in zip(queued, results):
+            reply = self._reply_to(msg)
+            if isinstance(result, KVSError):
+                reply(None, result.errnum, result.text)
+            else:
+                reply(result)
 
     @request_handler("getroot")
     def getroot(self, msg):
@@ -533,11 +1022,12 @@ class KVS(BrokerModule):
     def wait_version(self, msg):
         # The response may come later, from the commit that reaches the
         # version: the store keeps the callback, not the request.
-        def respond(resp):
-            self.handle.respond(msg, resp)
+        self._serve(msg, lambda payload: self.store.wait_version(
+            payload, self._reply_to(msg), sender=_sender(msg)))
 
-        self._serve(msg, lambda payload: self.store.wait_version(payload,
-                                                                 respond))
+    @request_handler("disconnect")
+    def disconnect(self, msg):
+        self.store.drop_waiters(_sender(msg))
 
     @request_handler("namespace-create")
     def namespace_create(self, msg):
@@ -556,3 +1046,53 @@ class KVS(BrokerModule):
         # Nothing is cached apart from the store itself.
         self._serve(msg, lambda payload: None)
 
+    # kvs-watch ---------------------------------------------------------
+
+    @request_handler("kvs-watch.lookup", prefix=False)
+    def watch_lookup(self, msg):
+        self._serve(msg, lambda payload: self.watches.lookup(
+            payload, msg.streaming, _sender(msg), _matchtag(msg),
+            self._reply_to(msg)))
+
+    @request_handler("kvs-watch.cancel", prefix=False)
+    def watch_cancel(self, msg):
+        # N.B. Sent with FLUX_RPC_NORESPONSE: only the watch answers.
+        payload = msg.payload
+        if isinstance(payload, dict) and isinstance(payload.get("matchtag"),
+                                                    int):
+            self.watches.cancel(_sender(msg), payload["matchtag"])
+
+    @request_handler("kvs-watch.disconnect", prefix=False)
+    def watch_disconnect(self, msg):
+        self.watches.disconnect(_sender(msg))
+
+    @request_handler("kvs-watch.stats-get", prefix=False)
+    def watch_stats(self, msg):
+        self._serve(msg, lambda payload: self.watches.stats())
+
+    # content: checkpoints ------------------------------------------------
+
+    @request_handler("content.checkpoint-get", prefix=False)
+    def checkpoint_get(self, msg):
+        # N.B. What flux-core's content module answers on an instance
+        # with no backing store: this KVS keeps nothing durable yet.
+        self.handle.respond_error(msg, errno.ENOSYS, "checkpoint get "
+                                  "unavailable, no backing store")
+
+    @request_handler("content.checkpoint-put", prefix=False)
+    def checkpoint_put(self, msg):
+        self.handle.respond_error(msg, errno.ENOSYS, "checkpoint put "
+                                  "unavailable, no backing store")
+
+
+def _sender(msg):
+    """The uuid of the original sender of a request."""
+    uuid = lib.flux_msg_route_first(msg.handle)
+    return None if uuid == ffi.NULL else ffi.string(uuid).decode()
+
+
+def _matchtag(msg):
+    tag = ffi.new("uint32_t *")
+    if lib.flux_msg_get_matchtag(msg.handle, tag) < 0:
+        return None
+    return tag[0]

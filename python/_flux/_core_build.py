@@ -33,6 +33,8 @@ DECLS = [
     "service",
     "module",
     "conf",
+    "kvs",
+    "version",
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -13,3 +13,4 @@ extern "Python" void watcher_wrapper (flux_reactor_t *r,
                                       int revents,
                                       void *arg);
 extern "Python" void continuation_callback (flux_future_t *f, void *arg);
+extern "Python" void init_callback (flux_future_t *f, void *arg);

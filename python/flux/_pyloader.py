@@ -18,9 +18,10 @@ while the file runs, no or an ambiguous entry point) fails the load:
 EINVAL, or the errno of an OSError.  An exception from the entry point
 maps as flux-core's loader does: OSError -> its errno (ECONNRESET if it
 has none), ValueError -> EINVAL, anything else -> ECONNRESET.  Either
-way the module's error text (what `flux module load` prints) is the
-exception's last line with its file and line, and the full traceback
-goes to the broker log under the module's name.
+way the module's error text is the exception's last line with its file
+and line (the broker adds the errno's text after it, so `flux module
+load` prints e.g. "...(mod.py, line 3): File exists"), and the full
+traceback goes to the broker log under the module's name.
 
 Output.  print() and warnings from a module go to the broker log under
 the module's name: sys.stdout (at LOG_INFO) and sys.stderr (LOG_ERR)

@@ -95,71 +95,122 @@ def handler_specs(cls):
     return specs
 
 
-# Severity names a threshold may be given as (syslog(3) names and the
-# usual aliases).
-_LEVELS = {
-    "emerg": syslog.LOG_EMERG, "emergency": syslog.LOG_EMERG,
-    "panic": syslog.LOG_EMERG,
+# The syslog(3) severity names, as flux-core's BrokerLogger.LEVEL_NAMES
+# has them; a threshold may also be given by one of the aliases below.
+LEVEL_NAMES = {
+    "emerg": syslog.LOG_EMERG,
     "alert": syslog.LOG_ALERT,
-    "crit": syslog.LOG_CRIT, "critical": syslog.LOG_CRIT,
-    "err": syslog.LOG_ERR, "error": syslog.LOG_ERR,
-    "warning": syslog.LOG_WARNING, "warn": syslog.LOG_WARNING,
+    "crit": syslog.LOG_CRIT,
+    "err": syslog.LOG_ERR,
+    "warning": syslog.LOG_WARNING,
     "notice": syslog.LOG_NOTICE,
     "info": syslog.LOG_INFO,
     "debug": syslog.LOG_DEBUG,
 }
 
+_ALIASES = {
+    "emergency": syslog.LOG_EMERG, "panic": syslog.LOG_EMERG,
+    "critical": syslog.LOG_CRIT,
+    "error": syslog.LOG_ERR,
+    "warn": syslog.LOG_WARNING,
+}
+
+_LEVELS = {**LEVEL_NAMES, **_ALIASES}
+
+_NAME_OF_LEVEL = {value: name for name, value in LEVEL_NAMES.items()}
+
+
+def _level_from_name(name):
+    try:
+        return _LEVELS[name.strip().lower()]
+    except KeyError:
+        raise ValueError(f"invalid log level {name!r}: expected one of "
+                         + ", ".join(sorted(_LEVELS))) from None
+
 
 def parse_level(level):
-    """A severity name (case-insensitive) or an int 0-7 -> int 0-7.
-    Anything else raises ValueError.
+    """The severity of one message: a name (case-insensitive) or an int
+    0-7 -> int 0-7.  Anything else raises ValueError.
     """
-    if isinstance(level, bool):
-        raise ValueError(f"invalid log level {level!r}")
-    if isinstance(level, int):
+    if isinstance(level, str):
+        return _level_from_name(level)
+    if isinstance(level, int) and not isinstance(level, bool):
         if syslog.LOG_EMERG <= level <= syslog.LOG_DEBUG:
             return level
         raise ValueError(f"invalid log level {level!r}: must be 0-7")
-    if isinstance(level, str):
-        try:
-            return _LEVELS[level.strip().lower()]
-        except KeyError:
-            pass
-    raise ValueError(f"invalid log level {level!r}: expected one of "
-                     + ", ".join(sorted(_LEVELS)) + " or 0-7")
+    raise ValueError(f"invalid log level {level!r}: expected a name "
+                     f"or 0-7")
+
+
+def parse_threshold(value):
+    """A threshold: a name (case-insensitive), or anything int() takes,
+    as flux-core's level setter does (-1 drops every message, a number
+    above 7 passes them all).  Anything else raises ValueError.
+    """
+    if isinstance(value, str):
+        return _level_from_name(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"invalid log level {value!r}") from exc
 
 
 class BrokerLogger:
     """Log to the broker (flux dmesg) at syslog severities.
 
-    level: the least severe level sent.  The default, debug, sends
-    everything and leaves filtering to the broker's log-level, as a C
-    module does.  Set it to a name ("info", "warning", ...) or 0-7.
-    Messages take optional %-style args, as the logging module does.
+    Call it as log(level, text), as a handle's log() is called, or use
+    the methods named after the severities.  Messages take optional
+    %-style args, as the logging module does.
+
+    level: the threshold, the least severe level sent.  The default,
+    debug, sends everything and leaves filtering to the broker's
+    log-level, as a C module does.  Set it to a name ("info",
+    "warning", ...) or a number; it reads back as the number, and
+    level_name gives its name.
     """
 
-    def __init__(self, handle, level=syslog.LOG_DEBUG):
-        self._h = handle
-        self._level = parse_level(level)
+    LEVEL_NAMES = LEVEL_NAMES
+
+    def __init__(self, h, level=syslog.LOG_DEBUG):
+        self._h = h
+        self._level = parse_threshold(level)
 
     @property
     def level(self):
+        """The threshold, an int (syslog.LOG_*)."""
         return self._level
 
     @level.setter
     def level(self, value):
-        self._level = parse_level(value)
+        self._level = parse_threshold(value)
+
+    @property
+    def level_name(self):
+        """The threshold's name ("info", "err", ...), or its number as
+        a string if it has none.
+        """
+        return _NAME_OF_LEVEL.get(self._level, str(self._level))
 
     def isenabled(self, severity):
+        """True if a message at severity (a number or a name) would be
+        sent.
+        """
+        if isinstance(severity, str):
+            severity = _level_from_name(severity)
         return severity <= self._level
 
-    def log(self, severity, msg, *args):
-        severity = parse_level(severity)
-        if severity > self._level:
+    def log(self, level, msg, *args):
+        """Send msg (formatted with args, if any) at severity level,
+        unless the threshold drops it.  level: 0-7 or a name.
+        """
+        level = parse_level(level)
+        if level > self._level:
             return
         if args:
             msg = msg % args
-        self._h.log(severity, str(msg))
+        self._h.log(level, str(msg))
+
+    __call__ = log
 
     def debug(self, msg, *args):
         self.log(syslog.LOG_DEBUG, msg, *args)
@@ -208,10 +259,9 @@ class BrokerModule:
     def __init__(self, h, *args):
         self._h = h
         self._args = tuple(args)
-        self._name = module_name(h)
-        if self._name is None:
-            raise ValueError("BrokerModule needs a broker module's handle "
-                             "(this handle has no module name)")
+        # N.B. On a handle that is not a module's, the name is
+        # "unknown", as in flux-core: handlers register as unknown.TOPIC.
+        self._name = module_name(h) or "unknown"
         self.log = BrokerLogger(h)
         self._watchers = []
         self._stopped_with_error = False
@@ -298,34 +348,50 @@ class BrokerModule:
                           f"{self._name}: stopped with stop_error()")
 
 
-def resolve_entry_point(mod):
-    """The callable the loader runs as entry(h, *args).
-
-    mod: a module object or its namespace dict.  Returns its mod_main if
-    defined; else, if exactly one BrokerModule subclass is defined in it
-    (classes imported into it do not count), a function running
-    cls(h, *args).run().  Raises ValueError otherwise.
+def _subclasses(ns, modname=None):
+    """The BrokerModule subclasses in namespace ns, each once, in
+    definition order; only those defined in module modname if given.
     """
-    ns = mod if isinstance(mod, dict) else vars(mod)
-    mod_main = ns.get("mod_main")
-    if mod_main is not None:
-        if not callable(mod_main):
-            raise ValueError("mod_main is not a function")
-        return mod_main
-    modname = ns.get("__name__")
     found = {}
     for value in ns.values():
         if (isinstance(value, type) and issubclass(value, BrokerModule)
                 and value is not BrokerModule
                 and (modname is None or value.__module__ == modname)):
             found[id(value)] = value
-    classes = list(found.values())
+    return list(found.values())
+
+
+def resolve_entry_point(mod):
+    """The callable the loader runs as entry(h, *args).
+
+    mod: a module object (or its namespace dict).  Returns its mod_main
+    if it has one.  Else the one BrokerModule subclass it holds makes
+    the entry point, a function running cls(h, *args).run(): the one
+    the module defines itself, or, if it defines none, the one it
+    imported (so a file may just import its module class from a
+    package).  Raises ValueError if there is none, or several to
+    choose from.
+    """
+    if isinstance(mod, dict):
+        ns = mod
+        mod_main = ns.get("mod_main")
+    else:
+        ns = vars(mod)
+        mod_main = getattr(mod, "mod_main", None)
+    if mod_main is not None:
+        if not callable(mod_main):
+            raise ValueError("mod_main is not a function")
+        return mod_main
+    modname = ns.get("__name__")
+    classes = _subclasses(ns, modname) if modname is not None else []
     if not classes:
-        raise ValueError("module defines neither mod_main() nor a "
-                         "BrokerModule subclass")
+        classes = _subclasses(ns)
+    if not classes:
+        raise ValueError("no mod_main() or BrokerModule subclass found "
+                         "in the module")
     if len(classes) > 1:
         names = ", ".join(c.__name__ for c in classes)
-        raise ValueError(f"module defines several BrokerModule subclasses "
+        raise ValueError(f"multiple BrokerModule subclasses found "
                          f"({names}): define mod_main() to choose one")
     cls = classes[0]
 

@@ -1,36 +1,64 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""flux.future.Future: a result that arrives later (flux_future_t).
+"""flux.future: results that arrive later (flux_future_t).
 
-A Future owns its C future.  One created from a handle (an RPC, a
-service registration) also holds a reference on that handle (flux_incref)
-until the C future is destroyed, so garbage collection may free the two
-in any order.
+Future wraps a C future the caller owns.  One made from a handle (an
+RPC, a service registration) also holds a reference on that handle
+(flux_incref) until the C future is destroyed, so garbage collection may
+free the two in any order.  `with future:` destroys the C future when
+the block ends, as flux-core's bindings do.
 
 A future with a pending then() callback must stay alive even if the
 caller drops it (h.rpc(...).then(cb) is the common idiom).  _PENDING
 counts, per future, the callbacks still expected: then() and reset()
 add one, each callback run takes one, and at zero the future may be
-collected.
+collected.  A FutureExt is kept the same way until its init callback
+has run (_INIT_PENDING).
+
+FutureExt is a future completed from Python: its init callback starts
+whatever will produce the result, and fulfill() delivers it.  Any other
+flux_future_* function is a method too (flux.wrapper):
+future.fulfill_error(errno.EPERM, "text"), future.incref().
 """
 
 import errno
+import json
 
 from flux.core import callback
-from flux.core.inner import check, ffi, lib, raise_errno, to_str
+from flux.core.inner import check, ffi, lib, raise_errno, to_bytes, to_str
+from flux.wrapper import Wrapper
+
+__all__ = ["Future", "FutureExt", "WaitAllFuture"]
 
 _PENDING = {}
+_INIT_PENDING = {}
+
+
+def _release_pending(table, future):
+    count = table.get(future, 0) - 1
+    if count > 0:
+        table[future] = count
+    else:
+        table.pop(future, None)
 
 
 @ffi.def_extern()
 def continuation_callback(c_future, arg):
+    future = None
     try:
         future = ffi.from_handle(arg)
-        count = _PENDING.get(future, 0) - 1
-        if count > 0:
-            _PENDING[future] = count
-        else:
-            _PENDING.pop(future, None)
-        future._then_cb(future, *future._then_args, **future._then_kw)
+        _release_pending(_PENDING, future)
+        if not future.stopped:
+            future._then_cb(future, *future._then_args, **future._then_kw)
+    except BaseException as exc:  # pylint: disable=broad-except
+        callback.stash(exc, lib.flux_future_get_reactor(c_future))
+
+
+@ffi.def_extern()
+def init_callback(c_future, arg):
+    try:
+        future = ffi.from_handle(arg)
+        _release_pending(_INIT_PENDING, future)
+        future.init_cb(future, *future.init_args, **future.init_kwargs)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, lib.flux_future_get_reactor(c_future))
 
@@ -49,14 +77,22 @@ def _own(c_future, c_h=None):
     return ffi.gc(c_future, _destroy)
 
 
-class Future:
-    """Wraps a flux_future_t the caller owns (reference transferred).
+class Future(Wrapper):
+    """Future(future_handle, prefixes=None, pimpl_t=None, flux_handle=None)
 
+    Wraps a flux_future_t the caller owns (the reference is transferred).
     flux_handle: the Flux object the future was made with, if any; it is
-    kept alive with the future and returned by get_flux().
+    kept alive with the future and returned by get_flux().  prefixes and
+    pimpl_t are accepted for flux-core's signature and otherwise unused:
+    the C function prefixes of a Future are flux_future_ and flux_.
     """
 
-    def __init__(self, future_handle, flux_handle=None):
+    _wrapper_prefixes = ("flux_future_", "flux_")
+    _wrapper_handle_type = "flux_future_t *"
+
+    def __init__(self, future_handle, prefixes=None, pimpl_t=None,
+                 flux_handle=None):
+        del prefixes, pimpl_t
         c_h = flux_handle.handle if flux_handle is not None else None
         self.handle = _own(future_handle, c_h)
         self._flux = flux_handle
@@ -64,59 +100,110 @@ class Future:
         self._then_args = ()
         self._then_kw = {}
         self._cb_handle = None
+        self.stopped = False
+
+    def _live(self):
+        if self.handle is None:
+            raise_errno(errno.EINVAL, "future has been destroyed")
+        return self.handle
 
     def _check(self, rc):
         """check() with the future's error text (the server's words)."""
         return check(rc, self.error_string)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.destroy()
+
+    def destroy(self):
+        """Destroy the C future now; the object is unusable after."""
+        _PENDING.pop(self, None)
+        _INIT_PENDING.pop(self, None)
+        if self.handle is not None:
+            handle, self.handle = self.handle, None
+            ffi.release(handle)
+
+    def stop(self):
+        """Call the then() callback no more (the stream may go on)."""
+        self.stopped = True
+
     def error_string(self):
         """Text of the error the future failed with, or None."""
+        if self.handle is None:
+            return None
         return to_str(lib.flux_future_error_string(self.handle))
 
-    def then(self, cb, *args, timeout=-1.0, **kw):
-        """Call cb(future, *args, **kw) in the reactor when fulfilled, and
-        again after each reset() (streams).  With timeout >= 0, fail the
-        future with ETIMEDOUT if it is not fulfilled in time.
-        Returns self.  A second then() raises OSError(EEXIST).
+    def then(self, callback_fn, *args, timeout=-1.0, **kwargs):
+        """Call callback_fn(future, *args, **kwargs) in the reactor when
+        fulfilled, and again after each reset() (streams).  With timeout
+        >= 0, fail the future with ETIMEDOUT if it is not fulfilled in
+        time.  Returns self.  A second then() raises OSError(EEXIST);
+        a callback of None, ValueError.
         """
         if self._then_cb is not None:
-            raise_errno(errno.EEXIST, "then callback already set")
-        if cb is None:
-            raise ValueError("callback cannot be None")
+            raise_errno(errno.EEXIST,
+                        "then callback already exists for this future")
+        if callback_fn is None:
+            raise ValueError("Callback cannot be None")
         self._cb_handle = ffi.new_handle(self)
-        self._check(lib.flux_future_then(self.handle, float(timeout),
+        self._check(lib.flux_future_then(self._live(), float(timeout),
                                          lib.continuation_callback,
                                          self._cb_handle))
-        self._then_cb = cb
+        self._then_cb = callback_fn
         self._then_args = args
-        self._then_kw = kw
+        self._then_kw = kwargs
         _PENDING[self] = _PENDING.get(self, 0) + 1
         return self
 
     def reset(self):
         """Forget the current result so the next one of a stream arrives."""
-        lib.flux_future_reset(self.handle)
+        lib.flux_future_reset(self._live())
         if self._then_cb is not None:
             _PENDING[self] = _PENDING.get(self, 0) + 1
 
     def is_ready(self):
-        return bool(lib.flux_future_is_ready(self.handle))
+        return bool(lib.flux_future_is_ready(self._live()))
+
+    def fulfill_error(self, errnum=errno.ENOENT, errstr=None):
+        """Fail the future with 'errnum' and optional text."""
+        lib.flux_future_fulfill_error(self._live(), errnum, to_bytes(errstr))
+
+    def incref(self):
+        lib.flux_future_incref(self._live())
 
     def wait_for(self, timeout=-1.0):
         """Block until fulfilled; OSError(ETIMEDOUT) after 'timeout'
         seconds (< 0: forever).  Returns self.
         """
-        check(lib.flux_future_wait_for(self.handle, float(timeout)))
+        try:
+            check(lib.flux_future_wait_for(self._live(), float(timeout)))
+        except OSError:
+            self.raise_if_handle_exception()
+            raise
         return self
 
     def get(self):
         """Block until fulfilled; raise OSError (errno and the error text
         the future was failed with) on failure.  Returns None.
         """
-        self._check(lib.flux_future_get(self.handle, ffi.NULL))
+        try:
+            self._check(lib.flux_future_get(self._live(), ffi.NULL))
+        except OSError:
+            self.raise_if_handle_exception()
+            raise
+
+    def raise_if_handle_exception(self):
+        """Raise the exception a callback of this thread left pending."""
+        exc = callback.take()
+        if exc is not None:
+            raise exc
 
     def get_flux(self):
         """The Flux handle of the current context, or None."""
+        if self.handle is None:
+            return None
         c_h = lib.flux_future_get_flux(self.handle)
         if c_h == ffi.NULL:
             return None
@@ -126,5 +213,95 @@ class Future:
 
         return Flux(handle=c_h)
 
+    def set_flux(self, flux_handle):
+        """Make 'flux_handle' (a Flux) the future's handle and reactor."""
+        c_h = flux_handle.handle if flux_handle is not None else ffi.NULL
+        lib.flux_future_set_flux(self._live(), c_h)
+        if flux_handle is not None:
+            self._flux = flux_handle
+
     def get_reactor(self):
-        return lib.flux_future_get_reactor(self.handle)
+        return lib.flux_future_get_reactor(self._live())
+
+
+class FutureExt(Future):
+    """FutureExt(init_cb, *args, flux_handle=None, **kwargs)
+
+    A future fulfilled from Python.  init_cb(future, *args, **kwargs) is
+    called when the result is first wanted in a context: at then(), or
+    at a blocking get()/wait_for() (then with a handle of its own, so
+    use future.get_flux() there).  It starts the work whose end calls
+    future.fulfill(result) or future.fulfill_error(errnum, text).
+    Without flux_handle, call set_flux() before then() or get().
+    """
+
+    def __init__(self, init_cb, *args, flux_handle=None, **kwargs):
+        if not callable(init_cb):
+            raise ValueError("init_cb must be callable")
+        self.init_cb = init_cb
+        self.init_args = args
+        self.init_kwargs = kwargs
+        self._results = []
+        self._init_handle = ffi.new_handle(self)
+        c_future = lib.flux_future_create(lib.init_callback,
+                                          self._init_handle)
+        super().__init__(c_future)
+        # The init callback may run long after the caller dropped us.
+        _INIT_PENDING[self] = 1
+        if flux_handle is not None:
+            self.set_flux(flux_handle)
+
+    def fulfill(self, result=None):
+        """Fulfil with 'result', anything json.dumps() takes."""
+        payload = ffi.new("char[]", json.dumps(result).encode(
+            "utf-8", errors="surrogateescape"))
+        # Kept until the future goes: C holds only the pointer.
+        self._results.append(payload)
+        lib.flux_future_fulfill(self._live(), payload, ffi.NULL)
+
+    def get(self):
+        """Block until fulfilled; the result fulfill() gave (None for
+        none), or OSError for fulfill_error().
+        """
+        result = ffi.new("void **")
+        try:
+            self._check(lib.flux_future_get(self._live(), result))
+        except OSError:
+            self.raise_if_handle_exception()
+            raise
+        if result[0] == ffi.NULL:
+            return None
+        return json.loads(ffi.string(ffi.cast("char *", result[0])))
+
+
+class WaitAllFuture(Future):
+    """WaitAllFuture(children=None)
+
+    A future fulfilled when every child pushed on it is, or failed with
+    the errno of a child that failed.  get() returns None: read each
+    result from its child (self.children, in push order).
+    """
+
+    def __init__(self, children=None):
+        super().__init__(lib.flux_future_wait_all_create())
+        self.children = []
+        for child in children or []:
+            self.push(child)
+
+    def push(self, child, name=None):
+        """Add Future 'child' (under 'name'; None: its position).  The
+        composite's handle is the child's if it has none yet.  OSError
+        EEXIST if the name is taken.
+        """
+        if self.get_flux() is None and child.get_flux() is not None:
+            self.set_flux(child.get_flux())
+        # The composite destroys the children it holds: give it a
+        # reference of its own, so Python's stays valid too.
+        lib.flux_future_incref(child._live())
+        try:
+            check(lib.flux_future_push(self._live(), to_bytes(name),
+                                       child.handle))
+        except OSError:
+            lib.flux_future_decref(child.handle)
+            raise
+        self.children.append(child)

@@ -29,6 +29,13 @@ own.  Errors raise OSError with the KVS's errno (ENOENT for a missing
 key, EISDIR, ENOTDIR, EPERM for a guest, ...).
 
 Namespaces: namespace=None means $FLUX_KVS_NAMESPACE, else "primary".
+
+Watching: kvs_watch_async(h, key) returns a KVSWatchFuture whose get()
+gives the key's value, then its value after each commit that writes
+it, and None once cancel() has ended the stream.  Commit flags:
+FLUX_KVS_NO_MERGE, FLUX_KVS_TXN_COMPACT, FLUX_KVS_SYNC (see below).
+kvs_checkpoint_lookup() reads the KVS checkpoints; this instance keeps
+none and answers OSError(ENOSYS).
 """
 
 import base64
@@ -36,24 +43,34 @@ import collections.abc as abc
 import errno
 import json
 import os
+from abc import ABC, abstractmethod
 
-FLUX_KVS_READDIR = 1
-FLUX_KVS_READLINK = 2
-FLUX_KVS_TREEOBJ = 16
-FLUX_KVS_APPEND = 32
+import flux.constants
+from flux.core.inner import ffi, lib
+from flux.future import Future
+from flux.rpc import RPC
 
-# Commit flags (accepted; a single in-memory store has nothing to merge
-# or sync).
-FLUX_KVS_NO_MERGE = 1
-FLUX_KVS_TXN_COMPACT = 2
-FLUX_KVS_SYNC = 4
+
+# Lookup and watch flags, and commit flags: NO_MERGE keeps a commit from
+# being merged with others that reach the KVS with it (each gets a root
+# of its own); TXN_COMPACT joins the appends to one key within the
+# transaction before it is sent; SYNC checkpoints the commit (primary
+# namespace only; this KVS has no backing store, so it fails with ENOSYS
+# as flux-core's KVS does without one).  Values from <flux/kvs.h>.
+from flux.constants import (
+    FLUX_KVS_APPEND, FLUX_KVS_NO_MERGE, FLUX_KVS_READDIR, FLUX_KVS_READLINK,
+    FLUX_KVS_STREAM, FLUX_KVS_SYNC, FLUX_KVS_TREEOBJ, FLUX_KVS_TXN_COMPACT,
+    FLUX_KVS_WAITCREATE, FLUX_KVS_WATCH, FLUX_KVS_WATCH_APPEND,
+    FLUX_KVS_WATCH_FULL, FLUX_KVS_WATCH_INITIAL_SENTINEL, FLUX_KVS_WATCH_UNIQ)
 
 PRIMARY_NAMESPACE = "primary"
 
-__all__ = ["get", "put", "commit", "commit_async", "put_mkdir",
-           "put_unlink", "put_symlink", "exists", "isdir", "get_dir",
-           "walk", "join", "KVSDir", "KVSTxn", "namespace_create",
-           "namespace_remove", "namespace_list", "dropcache"]
+__all__ = ["get", "get_key_direct", "put", "commit", "commit_async",
+           "put_mkdir", "put_unlink", "put_symlink", "exists", "isdir",
+           "get_dir", "walk", "join", "KVSDir", "KVSTxn", "namespace_create",
+           "namespace_remove", "namespace_list", "dropcache",
+           "WatchImplementation", "KVSWatchFuture", "kvs_watch_async",
+           "kvs_checkpoint_lookup"]
 
 
 def _namespace(namespace):
@@ -63,8 +80,16 @@ def _namespace(namespace):
 
 
 def _check_key(key):
-    if not isinstance(key, str) or not key:
-        raise OSError(errno.EINVAL, "key must be a non-empty string")
+    """key as str; as flux-core's C API under its Python one, None or
+    "" is OSError(EINVAL) and a key that is not a string TypeError.
+    """
+    if isinstance(key, bytes):
+        key = key.decode("utf-8")
+    if key is None or key == "":
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+    if not isinstance(key, str):
+        raise TypeError(f"a key must be str, not {type(key).__name__}")
+    return key
 
 
 def _treeobj_val(data):
@@ -74,7 +99,7 @@ def _treeobj_val(data):
 
 def _lookup(flux_handle, key, flags=0, namespace=None):
     """The RFC 11 object kvs.lookup returns for key."""
-    _check_key(key)
+    key = _check_key(key)
     resp = flux_handle.rpc("kvs.lookup", {
         "key": key, "flags": flags, "namespace": _namespace(namespace),
     }).get()
@@ -103,6 +128,8 @@ def get_key_direct(flux_handle, key, namespace=None):
         data = base64.b64decode(val["data"])
     except (KeyError, TypeError, ValueError) as exc:
         raise OSError(errno.EPROTO, "kvs.lookup: malformed value") from exc
+    if not data:
+        return None  # flux-core's flux_kvs_lookup_get gives NULL
     return _decode_value(data)
 
 
@@ -151,8 +178,35 @@ class _Ops(list):
     """A transaction's operations: [{key, flags, dirent}] (RFC 11)."""
 
     def add(self, key, dirent, flags=0):
-        _check_key(key)
-        self.append({"key": key, "flags": flags, "dirent": dirent})
+        self.append({"key": _check_key(key), "flags": flags,
+                     "dirent": dirent})
+
+    def compacted(self):
+        """The operations with the appends to each key joined into one
+        (FLUX_KVS_TXN_COMPACT, as flux-core's txn_compact): the joined
+        append takes the place of the first; OSError(EINVAL) if a key
+        that was appended to is written otherwise later in the
+        transaction.
+        """
+        out = []
+        appends = {}  # key -> (index in out, [data])
+        for op in self:
+            key = op["key"]
+            if key in appends:
+                if op["flags"] != FLUX_KVS_APPEND:
+                    raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+                appends[key][1].append(base64.b64decode(
+                    op["dirent"]["data"]))
+            elif op["flags"] == FLUX_KVS_APPEND:
+                appends[key] = (len(out), [base64.b64decode(
+                    op["dirent"]["data"])])
+                out.append(dict(op))
+            else:
+                out.append(op)
+        for index, pieces in appends.values():
+            if len(pieces) > 1 and any(pieces):
+                out[index]["dirent"] = _treeobj_val(b"".join(pieces))
+        return _Ops(out)
 
 
 def _get_kvstxn(flux_handle, _kvstxn):
@@ -166,23 +220,30 @@ def _get_kvstxn(flux_handle, _kvstxn):
 
 
 def _encode(value, raw):
+    """The bytes put() stores, with flux-core's exceptions: with raw, a
+    value that is neither bytes nor str raises AttributeError (flux-core
+    calls value.encode()); without, a value json.dumps refuses raises
+    TypeError unless it is bytes.
+    """
     if raw:
-        if isinstance(value, str):
-            return value.encode("utf-8")
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value)
-        raise TypeError("a raw value must be str or bytes")
+        if isinstance(value, bytes):
+            return value
+        if not isinstance(value, str):
+            raise AttributeError(f"'{type(value).__name__}' object has "
+                                 "no attribute 'encode'")
+        return value.encode("utf-8")
     try:
         return json.dumps(value).encode("utf-8")
     except TypeError:
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value)
+        if isinstance(value, bytes):
+            return value
         raise
 
 
-def put(flux_handle, key, value, raw=False, _kvstxn=None, append=False):
+def put(flux_handle, key, value, _kvstxn=None, raw=False, append=False):
     """Stage key = value (see the module comment) until commit().
-    append=True appends to the key's current value (FLUX_KVS_APPEND).
+    append=True (not in flux-core's flux.kvs) appends to the key's
+    current value (FLUX_KVS_APPEND).
     """
     data = _encode(value, raw)
     _get_kvstxn(flux_handle, _kvstxn).add(
@@ -201,9 +262,13 @@ def put_unlink(flux_handle, key, _kvstxn=None):
 
 
 def put_symlink(flux_handle, key, target, _kvstxn=None, namespace=None):
-    """Stage key as a symbolic link to target (in namespace, if given)."""
-    if not isinstance(target, str) or not target:
-        raise OSError(errno.EINVAL, "target must be a non-empty string")
+    """Stage key as a symbolic link to target (in namespace, if given:
+    not in flux-core's flux.kvs).
+    """
+    if target is None:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+    if not isinstance(target, str):
+        raise TypeError(f"a target must be str, not {type(target).__name__}")
     data = {"target": target}
     if namespace is not None:
         data["namespace"] = namespace
@@ -212,6 +277,10 @@ def put_symlink(flux_handle, key, target, _kvstxn=None, namespace=None):
 
 
 def _commit_rpc(flux_handle, ops, flags, namespace):
+    if flags & FLUX_KVS_TXN_COMPACT:
+        ops = ops.compacted() if isinstance(ops, _Ops) \
+            else _Ops(ops).compacted()
+        flags &= ~FLUX_KVS_TXN_COMPACT
     return flux_handle.rpc("kvs.commit", {
         "ops": list(ops), "flags": flags, "namespace": _namespace(namespace),
     })
@@ -225,10 +294,12 @@ def commit(flux_handle, flags=0, namespace=None, _kvstxn=None):
         ops = getattr(flux_handle, "aux_txn", None)
         if ops is None:
             return
+        future = _commit_rpc(flux_handle, ops, flags, namespace)
         flux_handle.aux_txn = None
     else:
         ops = _get_kvstxn(flux_handle, _kvstxn)
-    _commit_rpc(flux_handle, ops, flags, namespace).get()
+        future = _commit_rpc(flux_handle, ops, flags, namespace)
+    future.get()
 
 
 def commit_async(flux_handle, flags=0, namespace=None, _kvstxn=None):
@@ -237,9 +308,10 @@ def commit_async(flux_handle, flags=0, namespace=None, _kvstxn=None):
     """
     if _kvstxn is None:
         ops = getattr(flux_handle, "aux_txn", None) or _Ops()
+        future = _commit_rpc(flux_handle, ops, flags, namespace)
         flux_handle.aux_txn = None
-    else:
-        ops = _get_kvstxn(flux_handle, _kvstxn)
+        return future
+    ops = _get_kvstxn(flux_handle, _kvstxn)
     return _commit_rpc(flux_handle, ops, flags, namespace)
 
 
@@ -466,3 +538,136 @@ def walk(directory, topdown=False, flux_handle=None, namespace=None):
                              "specified")
         directory = KVSDir(flux_handle, directory, namespace=namespace)
     return _inner_walk(directory, "", topdown, namespace)
+
+
+# Watching -------------------------------------------------------------
+#
+# A watch is a streaming kvs-watch.lookup {key, namespace, flags} RPC
+# (served by the kvs module): each response carries the key's value
+# {"val": treeobj}; kvs-watch.cancel {matchtag} (no response) makes the
+# stream end with ENODATA.
+
+
+class WatchImplementation(Future, ABC):
+    """A Future for a stream of KVS-based values: get() returns the
+    next value, or None once the stream has ended (ENODATA).
+    Subclasses implement watch_get(future) and watch_cancel(future).
+    """
+
+    def __init__(self, future_handle, flux_handle=None):
+        super().__init__(future_handle, flux_handle=flux_handle)
+        self.needs_cancel = True
+
+    def __del__(self):
+        if getattr(self, "needs_cancel", False):
+            try:
+                self.cancel()
+            except Exception:  # pylint: disable=broad-except
+                pass  # N.B. a destructor: the handle may be gone too
+
+    @abstractmethod
+    def watch_get(self, future):
+        pass
+
+    @abstractmethod
+    def watch_cancel(self, future):
+        pass
+
+    def get(self, autoreset=True):
+        """The next value, or None if the stream has ended.  The future
+        is reset unless autoreset=False, so the next get() waits for the
+        next value.  A watch that fails raises OSError (its errno and
+        text) and is over.
+        """
+        try:
+            self.wait_for()
+            ret = self.watch_get(self)
+        except OSError as exc:
+            self.needs_cancel = False
+            if exc.errno == errno.ENODATA:
+                return None
+            # An exception a callback left pending comes first.
+            self.raise_if_handle_exception()
+            raise
+        if autoreset is True:
+            self.reset()
+        return ret
+
+    def cancel(self, stop=False):
+        """Cancel the stream: it ends with ENODATA (get() gives None).
+        With stop=True, also call the then() callback no more.
+        """
+        self.watch_cancel(self)
+        self.needs_cancel = False
+        if stop:
+            self.stop()
+
+
+class KVSWatchFuture(WatchImplementation):
+    """The future kvs_watch_async() returns; get() gives each value
+    as flux.kvs.get() decodes it.
+    """
+
+    def __init__(self, flux_handle, key, flags, namespace=None):
+        payload = json.dumps({"key": key, "namespace": _namespace(namespace),
+                              "flags": flags})
+        c_future = lib.flux_rpc(flux_handle.handle, b"kvs-watch.lookup",
+                                payload.encode("utf-8"), lib.FLUX_NODEID_ANY,
+                                lib.FLUX_RPC_STREAMING)
+        super().__init__(c_future, flux_handle)
+        self.fhdl = flux_handle
+        self.key = key
+        self.flags = flags
+
+    def watch_get(self, future):
+        s = ffi.new("const char **")
+        self._check(lib.flux_rpc_get(self.handle, s))
+        if s[0] == ffi.NULL:
+            return None  # FLUX_KVS_WATCH_INITIAL_SENTINEL
+        resp = json.loads(ffi.string(s[0]).decode("utf-8"))
+        val = resp.get("val") if isinstance(resp, dict) else None
+        if not isinstance(val, dict) or val.get("type") != "val":
+            raise OSError(errno.EPROTO, "kvs-watch.lookup: malformed value")
+        return _decode_value(base64.b64decode(val["data"]))
+
+    def watch_cancel(self, future):
+        self.fhdl.rpc("kvs-watch.cancel",
+                      {"matchtag": lib.flux_rpc_get_matchtag(self.handle)},
+                      flags=lib.FLUX_RPC_NORESPONSE)
+
+
+def kvs_watch_async(flux_handle, key, namespace=None, waitcreate=False,
+                    uniq=False, full=False):
+    """Watch key: a KVSWatchFuture whose get() gives its value now,
+    then after each commit that writes it, until cancel().
+
+    waitcreate: if the key (or its namespace) does not exist yet, wait
+      for it instead of failing with ENOENT (ENOTSUP).
+    uniq: give only values that differ from the last one.
+    full: look at every commit, not only those that name the key, so
+      that a change to a directory above it is seen too.
+    """
+    key = _check_key(key)
+    flags = FLUX_KVS_WATCH
+    if waitcreate:
+        flags |= FLUX_KVS_WAITCREATE
+    if uniq:
+        flags |= FLUX_KVS_WATCH_UNIQ
+    if full:
+        flags |= FLUX_KVS_WATCH_FULL
+    return KVSWatchFuture(flux_handle, key, flags, namespace=namespace)
+
+
+def kvs_checkpoint_lookup(flux_handle, cache_bypass=False):
+    """The KVS checkpoints, a list of dicts ({"version", "rootref",
+    "sequence", "timestamp"}), from content.checkpoint-get (with
+    cache_bypass, content-backing.checkpoint-get).  An instance without
+    a backing store, as this one, answers OSError(ENOSYS).
+    """
+    topic = "content.checkpoint-get"
+    if cache_bypass:
+        topic = "content-backing.checkpoint-get"
+    value = RPC(flux_handle, topic).get()["value"]
+    if isinstance(value, dict):
+        return [value]
+    return value

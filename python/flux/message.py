@@ -6,20 +6,34 @@ created owned, and one that wraps a pointer from C (e.g. the message a
 handler is called with) takes a reference with flux_msg_incref, so it
 stays valid for as long as Python keeps the object.  The reference is
 dropped when the object is collected.
+
+Any flux_msg_* function is a method too (flux.wrapper): msg.route_push(id).
+MessageWatcher is importable from here, as in flux-core.
 """
 
 import json
+import os
 
-from flux.core.inner import check, encode_payload, ffi, lib, to_bytes, to_str
+from flux.core.inner import (check, encode_payload, encode_topic, ffi, lib,
+                             to_bytes, to_str)
+from flux.wrapper import Wrapper
 
 
-class Message:
+def msg_typestr(msg_type):
+    """"request", "response", "event", "control" or "unknown"."""
+    return to_str(lib.flux_msg_typestr(msg_type))
+
+
+class Message(Wrapper):
     """A Flux message.
 
     Message(type_id=FLUX_MSGTYPE_REQUEST) creates an empty message;
     Message(handle=ptr) wraps an existing flux_msg_t pointer (borrowed:
     a reference is taken).
     """
+
+    _wrapper_prefixes = ("flux_msg_", "flux_")
+    _wrapper_handle_type = "flux_msg_t *"
 
     def __init__(self, type_id=lib.FLUX_MSGTYPE_REQUEST, handle=None):
         if handle is None:
@@ -45,7 +59,7 @@ class Message:
     def from_event_encode(cls, topic, payload=None):
         """An event message with 'topic' and a str/bytes/JSON payload."""
         return cls.from_owned(lib.flux_event_encode(
-            to_bytes(topic), encode_payload(payload)))
+            encode_topic(topic), encode_payload(payload)))
 
     @property
     def topic(self):
@@ -118,6 +132,122 @@ class Message:
         check(lib.flux_msg_set_rolemask(self.handle, value))
 
     @property
+    def payload_raw(self):
+        """The payload as bytes (b"" if the message has none)."""
+        data = ffi.new("const void **")
+        size = ffi.new("size_t *")
+        check(lib.flux_msg_get_payload(self.handle, data, size))
+        if data[0] == ffi.NULL:
+            return b""
+        return bytes(ffi.buffer(data[0], size[0]))
+
+    @payload_raw.setter
+    def payload_raw(self, value):
+        if value is None:
+            check(lib.flux_msg_set_payload(self.handle, ffi.NULL, 0))
+            return
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError("raw payload must be bytes-like, not "
+                            + type(value).__name__)
+        data = bytes(value)
+        check(lib.flux_msg_set_payload(self.handle, data, len(data)))
+
+    @property
+    def has_payload(self):
+        return bool(lib.flux_msg_has_payload(self.handle))
+
+    def _get_u32(self, getter):
+        v = ffi.new("uint32_t *")
+        check(getter(self.handle, v))
+        return v[0]
+
+    @property
+    def flags(self):
+        """The FLUX_MSGFLAG_* bits."""
+        v = ffi.new("uint8_t *")
+        check(lib.flux_msg_get_flags(self.handle, v))
+        return v[0]
+
+    @flags.setter
+    def flags(self, value):
+        check(lib.flux_msg_set_flags(self.handle, value))
+
+    @property
+    def nodeid(self):
+        """The rank a request is for (FLUX_NODEID_ANY: any); OSError
+        EPROTO on other types.
+        """
+        return self._get_u32(lib.flux_msg_get_nodeid)
+
+    @nodeid.setter
+    def nodeid(self, value):
+        check(lib.flux_msg_set_nodeid(self.handle, value))
+
+    @property
+    def matchtag(self):
+        """The matchtag of a request or response (FLUX_MATCHTAG_NONE:
+        none); OSError EPROTO on other types.
+        """
+        return self._get_u32(lib.flux_msg_get_matchtag)
+
+    @matchtag.setter
+    def matchtag(self, value):
+        check(lib.flux_msg_set_matchtag(self.handle, value))
+
+    @property
+    def seq(self):
+        """The sequence number the broker gave an event; OSError EPROTO
+        on other types.
+        """
+        return self._get_u32(lib.flux_msg_get_seq)
+
+    @seq.setter
+    def seq(self, value):
+        check(lib.flux_msg_set_seq(self.handle, value))
+
+    @property
+    def errnum(self):
+        """The error number of a response (0: success)."""
+        v = ffi.new("int *")
+        check(lib.flux_msg_get_errnum(self.handle, v))
+        return v[0]
+
+    @errnum.setter
+    def errnum(self, value):
+        check(lib.flux_msg_set_errnum(self.handle, value))
+
+    @property
+    def private(self):
+        """True for an event only its sender's user and the owner see."""
+        return bool(lib.flux_msg_is_private(self.handle))
+
+    @property
+    def route_count(self):
+        """How many route ids the message carries (-1: routing off)."""
+        return lib.flux_msg_route_count(self.handle)
+
+    @property
+    def route_first(self):
+        """The first route id (where a request came from), or None."""
+        return to_str(lib.flux_msg_route_first(self.handle))
+
+    @property
+    def route_last(self):
+        """The last route id pushed, or None."""
+        return to_str(lib.flux_msg_route_last(self.handle))
+
+    @property
+    def route_string(self):
+        """The route ids joined by "!" (first hop first), or None."""
+        p = lib.flux_msg_route_string(self.handle)
+        if p == ffi.NULL:
+            return None
+        try:
+            return to_str(p)
+        finally:
+            lib.free(p)
+
+    @property
     def noresponse(self):
         """True if the sender wants no response (FLUX_MSGFLAG_NORESPONSE)."""
         return bool(lib.flux_msg_is_noresponse(self.handle))
@@ -127,7 +257,13 @@ class Message:
         return bool(lib.flux_msg_is_streaming(self.handle))
 
     def decode(self):
-        """Return (type, topic, payload_str)."""
+        """Return (type, topic, payload_str).  An error response raises
+        OSError with its errnum (and the error text as strerror).
+        """
+        if self.type == lib.FLUX_MSGTYPE_RESPONSE and self.errnum != 0:
+            errnum = self.errnum
+            text = self.payload_str
+            raise OSError(errnum, text or os.strerror(errnum))
         return self.type, self.topic, self.payload_str
 
     def __repr__(self):
@@ -136,3 +272,13 @@ class Message:
         except OSError:
             topic = None
         return f"<Message {self.type_str} topic={topic!r}>"
+
+
+def __getattr__(name):
+    # MessageWatcher lives in flux.core.watchers, which imports Message
+    # from here: resolved on first use to break the cycle.
+    if name == "MessageWatcher":
+        from flux.core.watchers import MessageWatcher  # pylint: disable=import-outside-toplevel
+
+        return MessageWatcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

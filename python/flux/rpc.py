@@ -9,25 +9,35 @@ the stream ends with OSError(ENODATA).
 
 import json
 
-from flux.core.inner import encode_payload, ffi, lib, to_bytes, to_str
+from flux.core.inner import encode_payload, encode_topic, ffi, lib, to_str
 from flux.future import Future
 
 
 class RPC(Future):
     """RPC(flux_handle, topic, payload=None, nodeid=FLUX_NODEID_ANY,
-    flags=0).  payload: None, str, bytes, or anything json.dumps takes.
+    flags=0).  payload: None, str, bytes, or anything json.dumps takes;
+    topic: str or bytes (else TypeError).  `with h.rpc(...) as f:`
+    destroys the RPC at the end of the block.  flux_rpc_* functions are
+    methods too (f.get_matchtag()).
     """
+
+    _wrapper_prefixes = ("flux_rpc_", "flux_future_", "flux_")
 
     def __init__(self, flux_handle, topic, payload=None,
                  nodeid=lib.FLUX_NODEID_ANY, flags=0):
-        c_future = lib.flux_rpc(flux_handle.handle, to_bytes(topic),
+        c_future = lib.flux_rpc(flux_handle.handle, encode_topic(topic),
                                 encode_payload(payload), nodeid, flags)
-        super().__init__(c_future, flux_handle)
+        super().__init__(c_future, flux_handle=flux_handle)
+        self.flux_handle = flux_handle
 
     def get_str(self):
         """The response payload as str, or None if it has none."""
         s = ffi.new("const char **")
-        self._check(lib.flux_rpc_get(self.handle, s))
+        try:
+            self._check(lib.flux_rpc_get(self._live(), s))
+        except OSError:
+            self.raise_if_handle_exception()
+            raise
         return to_str(s[0])
 
     def get(self):
@@ -39,13 +49,17 @@ class RPC(Future):
         """The response payload as bytes (b"" if it has none)."""
         data = ffi.new("const void **")
         size = ffi.new("size_t *")
-        self._check(lib.flux_rpc_get_raw(self.handle, data, size))
+        try:
+            self._check(lib.flux_rpc_get_raw(self._live(), data, size))
+        except OSError:
+            self.raise_if_handle_exception()
+            raise
         if data[0] == ffi.NULL:
             return b""
         return bytes(ffi.buffer(data[0], size[0]))
 
     def get_matchtag(self):
-        return lib.flux_rpc_get_matchtag(self.handle)
+        return lib.flux_rpc_get_matchtag(self._live())
 
     def get_nodeid(self):
-        return lib.flux_rpc_get_nodeid(self.handle)
+        return lib.flux_rpc_get_nodeid(self._live())

@@ -26,6 +26,11 @@ FLUX_METHODS = [
     "reactor_run", "reactor_stop", "reactor_stop_error",
     "log", "attr_get", "attr_set", "service_register",
     "service_unregister",
+    # flux-core's handle has these too
+    "event_create", "event_recv", "attr_remove", "conf_get", "get_rank",
+    "add_watcher", "del_watcher", "close", "in_reactor", "reactor_running",
+    "reactor_enter", "reactor_exit", "set_exception", "raise_if_exception",
+    "get_reactor",
 ]
 
 
@@ -47,14 +52,23 @@ def test_flux_has_method(name):
 
 @pytest.mark.parametrize("name,first", [
     ("rpc", ["topic", "payload", "nodeid", "flags"]),
-    ("respond", ["msg", "payload"]),
-    ("respond_error", ["msg", "errnum", "errstr"]),
-    ("msg_watcher_create", ["callback_fn", "type_mask", "topic_glob",
-                            "args"]),
-    ("timer_watcher_create", ["after", "callback_fn", "repeat", "args"]),
-    ("fd_watcher_create", ["fd", "callback_fn", "events", "args"]),
-    ("signal_watcher_create", ["signum", "callback_fn", "args"]),
-    ("log", ["level", "msg"]),
+    ("respond", ["message", "payload"]),
+    ("respond_error", ["message", "errnum", "errstr"]),
+    ("msg_watcher_create", ["callback", "type_mask", "topic_glob",
+                            "args", "match_tag", "rolemask"]),
+    ("timer_watcher_create", ["after", "callback", "repeat", "args"]),
+    ("fd_watcher_create", ["fd_int", "callback", "events", "args"]),
+    ("signal_watcher_create", ["signum", "callback", "args"]),
+    ("prepare_watcher_create", ["callback", "args"]),
+    ("check_watcher_create", ["callback", "args"]),
+    ("idle_watcher_create", ["callback", "args"]),
+    ("log", ["level", "fstring"]),
+    ("send", ["message", "flags"]),
+    ("recv", ["type_mask", "match_tag", "topic_glob", "flags"]),
+    ("attr_get", ["attr_name"]),
+    ("attr_set", ["attr", "value"]),
+    ("attr_remove", ["attr"]),
+    ("conf_get", ["key", "default", "update"]),
 ])
 def test_flux_method_parameters(name, first):
     names = [n for n, _ in params(getattr(flux.Flux, name))]

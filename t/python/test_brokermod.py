@@ -12,6 +12,8 @@ import types
 import pytest
 
 import flux.constants as C
+from flux.core.inner import check, lib
+from flux.message import Message
 from flux.brokermod import (BrokerLogger, BrokerModule, event_handler,
                             handler_specs, request_handler,
                             resolve_entry_point)
@@ -171,10 +173,36 @@ class Two(One):
 
 
 def test_entry_point_none():
-    mod = make_module("m5", "from flux.brokermod import BrokerModule\n",
-                      {"Derived": Derived})
-    with pytest.raises(ValueError, match="mod_main"):
+    mod = make_module("m5", "from flux.brokermod import BrokerModule\n")
+    with pytest.raises(ValueError) as exc:
         resolve_entry_point(mod)
+    assert str(exc.value) == ("no mod_main() or BrokerModule subclass "
+                              "found in the module")
+
+
+def test_entry_point_mod_main_is_returned_itself():
+    mod = make_module("m6", "def mod_main(h, *args):\n    pass\n")
+    assert resolve_entry_point(mod) is mod.mod_main
+
+
+def test_entry_point_imported_subclass_when_none_is_defined():
+    # As flux-core: a file may only import its module class.
+    mod = make_module("m7", "from flux.brokermod import BrokerModule\n",
+                      {"Derived": Derived})
+    entry = resolve_entry_point(mod)
+    assert entry.__qualname__ == "Derived.run"
+    # The same class under two names is one class.
+    mod.Again = Derived
+    assert resolve_entry_point(mod).__qualname__ == "Derived.run"
+
+
+def test_entry_point_several_imported_subclasses():
+    mod = make_module("m8", "", {"Derived": Derived, "Base": Base})
+    with pytest.raises(ValueError) as exc:
+        resolve_entry_point(mod)
+    assert str(exc.value).startswith(
+        "multiple BrokerModule subclasses found (")
+    assert "Derived" in str(exc.value) and "Base" in str(exc.value)
 
 
 # BrokerLogger ---------------------------------------------------------
@@ -221,12 +249,86 @@ def test_logger_level_accepts(value, expected):
     assert log.level == expected
 
 
-@pytest.mark.parametrize("value", ["verbose", "", 8, -1, 3.0, None, True])
+@pytest.mark.parametrize("value,expected,name", [
+    (8, 8, "8"), (99, 99, "99"), (-1, -1, "-1"), (3.0, 3, "err"),
+    ("3", None, None),
+])
+def test_logger_level_takes_any_integer(value, expected, name):
+    # As flux-core's setter: a str is a name, anything else goes
+    # through int().
+    log = BrokerLogger(FakeHandle())
+    if expected is None:
+        with pytest.raises(ValueError):
+            log.level = value
+        return
+    log.level = value
+    assert log.level == expected
+    assert log.level_name == name
+
+
+@pytest.mark.parametrize("value", ["verbose", "", None, [1, 2], object()])
 def test_logger_level_rejects(value):
     log = BrokerLogger(FakeHandle())
     with pytest.raises(ValueError):
         log.level = value
     assert log.level == syslog.LOG_DEBUG
+
+
+def test_logger_level_names():
+    assert BrokerLogger.LEVEL_NAMES == {
+        "emerg": 0, "alert": 1, "crit": 2, "err": 3, "warning": 4,
+        "notice": 5, "info": 6, "debug": 7}
+    log = BrokerLogger(FakeHandle())
+    assert log.level_name == "debug"
+    for name, value in BrokerLogger.LEVEL_NAMES.items():
+        log.level = value
+        assert log.level_name == name
+    # An alias reads back as the syslog name.
+    log.level = "error"
+    assert (log.level, log.level_name) == (syslog.LOG_ERR, "err")
+    log.level = "WARN"
+    assert log.level_name == "warning"
+
+
+def test_logger_is_callable_as_level_text():
+    h = FakeHandle()
+    log = BrokerLogger(h)
+    log(syslog.LOG_NOTICE, "as handle.log")
+    log.level = "info"
+    log(syslog.LOG_DEBUG, "dropped")
+    log(syslog.LOG_INFO, "kept")
+    log("err", "by name %d", 3)
+    assert h.lines == [(syslog.LOG_NOTICE, "as handle.log"),
+                       (syslog.LOG_INFO, "kept"),
+                       (syslog.LOG_ERR, "by name 3")]
+    # A logger stands in for a handle's log method.
+    sink = log
+    sink(syslog.LOG_WARNING, "through a callable")
+    assert h.lines[-1] == (syslog.LOG_WARNING, "through a callable")
+
+
+def test_logger_call_takes_flux_core_keywords():
+    h = FakeHandle()
+    log = BrokerLogger(h=h)
+    log(level=syslog.LOG_INFO, msg="by keyword")
+    assert h.lines == [(syslog.LOG_INFO, "by keyword")]
+
+
+def test_logger_isenabled():
+    log = BrokerLogger(FakeHandle(), level="notice")
+    assert log.isenabled(syslog.LOG_NOTICE) and log.isenabled("err")
+    assert not log.isenabled("info") and not log.isenabled(8)
+    log.level = -1
+    assert not log.isenabled(syslog.LOG_EMERG)
+
+
+def test_logger_level_minus_one_drops_everything():
+    h = FakeHandle()
+    log = BrokerLogger(h)
+    log.level = -1
+    log.emerg("no")
+    log(syslog.LOG_EMERG, "no")
+    assert h.lines == []
 
 
 def test_logger_threshold_filters():
@@ -344,12 +446,25 @@ def test_debug_test_and_set_running():
     assert status.payload["status"] == C.FLUX_MODSTATE_RUNNING
 
 
-def test_brokermodule_needs_a_module_handle():
+def test_brokermodule_on_a_plain_handle_is_unknown():
+    # As flux-core: a handle that is not a module's gives the name
+    # "unknown", and the handlers register under it.
     import uuid
     import flux
 
     uri = f"interthread://pytest-{uuid.uuid4()}"
     a, b = flux.Flux(uri), flux.Flux(uri)
-    with pytest.raises(ValueError, match="module"):
-        Base(b)
-    del a
+    mod = Base(b)
+    assert mod.name == "unknown"
+    runner = Runner(mod.run)
+    runner.start()
+    for topic in ("unknown.hello", "unknown.quit"):
+        msg = Message()
+        msg.topic = topic
+        check(lib.flux_msg_set_matchtag(msg.handle, 4242))
+        a.send(msg)
+        resp = recv_timeout(a, C.FLUX_MSGTYPE_RESPONSE, topic)
+        assert response_error(resp) == (0, None)
+        if topic == "unknown.hello":
+            assert resp.payload == {"name": "unknown", "from": "base"}
+    assert runner.finish() is None

@@ -28,6 +28,7 @@
 #define FLUX_ROLE_LOCAL ...
 #define FLUX_ROLE_ADMIN ...
 #define FLUX_ROLE_ALL ...
+#define FLUX_ROLE_PRIVILEGED ...
 
 #define FLUX_MATCHTAG_NONE ...
 #define FLUX_MSG_PROTO_SIZE ...
@@ -100,3 +101,20 @@ int flux_msg_route_count (const flux_msg_t *msg);
 const char *flux_msg_route_first (const flux_msg_t *msg);
 const char *flux_msg_route_last (const flux_msg_t *msg);
 char *flux_msg_route_string (const flux_msg_t *msg);
+
+/* Routing, control messages, credentials and aux data. */
+void flux_msg_route_enable (flux_msg_t *msg);
+void flux_msg_route_disable (flux_msg_t *msg);
+void flux_msg_route_clear (flux_msg_t *msg);
+int flux_msg_route_push (flux_msg_t *msg, const char *id);
+int flux_msg_route_delete_last (flux_msg_t *msg);
+bool flux_msg_route_match_first (const flux_msg_t *msg1,
+                                 const flux_msg_t *msg2);
+int flux_msg_set_control (flux_msg_t *msg, int type, int status);
+int flux_msg_get_control (const flux_msg_t *msg, int *type, int *status);
+int flux_msg_set_cred (flux_msg_t *msg, struct flux_msg_cred cred);
+int flux_msg_get_cred (const flux_msg_t *msg, struct flux_msg_cred *cred);
+int flux_msg_cred_authorize (struct flux_msg_cred cred, uint32_t userid);
+int flux_msg_aux_set (const flux_msg_t *msg, const char *name,
+                      void *aux, flux_free_f destroy);
+void *flux_msg_aux_get (const flux_msg_t *msg, const char *name);

@@ -11,31 +11,42 @@ handle from C (message handlers, futures) hold references too.
 Errors.  Every failing C call raises OSError(errno, text); see
 flux.core.inner.check().  Exceptions raised by callbacks are stashed and
 re-raised by reactor_run() (flux.core.callback).
+
+Any libflux function whose first argument is a flux_t * is also a method
+(h.flux_get_rank(p), h.event_unsubscribe(topic)), as with flux-core's
+handle: see flux.wrapper.
 """
 
 import errno
 import os
 import signal
 import threading
+from contextlib import contextmanager
 
 from flux.core import callback
-from flux.core.inner import (check, encode_payload, ffi, lib, raise_errno,
-                             to_bytes, to_str)
+from flux.core.inner import (check, encode_payload, encode_topic, ffi, lib,
+                             raise_errno, to_bytes, to_str)
 from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
                                 MessageWatcher, PrepareWatcher,
                                 SignalWatcher, TimerWatcher)
 from flux.future import Future
 from flux.message import Message
 from flux.rpc import RPC
+from flux.util import get_treedict
+from flux.wrapper import Wrapper
 
 
-class Flux:
+class Flux(Wrapper):
     """Flux(url=None, flags=0, handle=None)
 
-    url: a broker URI (local://PATH, interthread://NAME); None uses
-    $FLUX_URI.  On failure raises OSError "Unable to connect to Flux: ...".
+    url: a broker URI (local://PATH, interthread://NAME, loop://); None
+    uses $FLUX_URI.  On failure raises OSError "Unable to connect to
+    Flux: ...".
     handle: an existing flux_t * cdata to wrap (borrowed; see above).
     """
+
+    _wrapper_prefixes = ("flux_",)
+    _wrapper_handle_type = "flux_t *"
 
     # Per-thread state shared by all handles: the exception a callback
     # stashed, and how deeply this thread is nested in reactor_run().
@@ -43,6 +54,9 @@ class Flux:
 
     def __init__(self, url=None, flags=0, handle=None):
         self._active_watchers = set()
+        self._cached_config = None
+        if url is ffi.NULL:
+            url = None
         if handle is not None:
             if handle == ffi.NULL:
                 raise ValueError("Flux handle is NULL")
@@ -64,8 +78,14 @@ class Flux:
 
     # Messages ----------------------------------------------------------
 
-    def send(self, msg, flags=0):
-        check(lib.flux_send(self.handle, msg.handle, flags))
+    @staticmethod
+    def _msg_ptr(msg):
+        return msg.handle if isinstance(msg, Message) else msg
+
+    def send(self, message, flags=0):
+        """Send a Message (or a flux_msg_t * cdata)."""
+        return check(lib.flux_send(self.handle, self._msg_ptr(message),
+                                   flags))
 
     def recv(self, type_mask=lib.FLUX_MSGTYPE_ANY,
              match_tag=lib.FLUX_MATCHTAG_NONE, topic_glob=None, flags=0):
@@ -78,33 +98,44 @@ class Flux:
         glob = ffi.new("char[]", to_bytes(topic_glob)) if topic_glob \
             else ffi.NULL
         match.topic_glob = glob
-        return Message.from_owned(lib.flux_recv(self.handle, match[0], flags))
+        return Message.from_owned(lib.flux_recv(self.handle, match[0],
+                                                flags))
 
     def rpc(self, topic, payload=None, nodeid=lib.FLUX_NODEID_ANY, flags=0):
         """Send a request; returns an RPC (a Future)."""
         return RPC(self, topic, payload, nodeid, flags)
 
-    def respond(self, msg, payload=None):
-        """Respond to request 'msg' with a str/bytes/JSON payload."""
-        check(lib.flux_respond(self.handle, msg.handle,
-                               encode_payload(payload)))
-        if not msg.streaming:
-            msg._flux_answered = True
+    def respond(self, message, payload=None):
+        """Respond to request 'message' (a Message or flux_msg_t *) with a
+        None/str/bytes/JSON payload.
+        """
+        rc = check(lib.flux_respond(self.handle, self._msg_ptr(message),
+                                    encode_payload(payload)))
+        if isinstance(message, Message) and not message.streaming:
+            message._flux_answered = True
+        return rc
 
-    def respond_error(self, msg, errnum, errstr=None):
-        """Respond to request 'msg' with an error (errnum 0 -> EINVAL)."""
-        check(lib.flux_respond_error(self.handle, msg.handle, errnum,
-                                     to_bytes(errstr)))
-        msg._flux_answered = True
+    def respond_error(self, message, errnum, errstr=None):
+        """Respond to request 'message' with an error (errnum 0 -> EINVAL)."""
+        rc = check(lib.flux_respond_error(self.handle,
+                                          self._msg_ptr(message), errnum,
+                                          to_bytes(errstr)))
+        if isinstance(message, Message):
+            message._flux_answered = True
+        return rc
 
     # Events ------------------------------------------------------------
 
     def event_subscribe(self, topic):
-        """Subscribe to events whose topic starts with 'topic'."""
-        check(lib.flux_event_subscribe(self.handle, to_bytes(topic)))
+        """Subscribe to events whose topic starts with 'topic' (str or
+        bytes: None raises OSError(EINVAL), another type TypeError).
+        """
+        return check(lib.flux_event_subscribe(self.handle,
+                                              encode_topic(topic)))
 
     def event_unsubscribe(self, topic):
-        check(lib.flux_event_unsubscribe(self.handle, to_bytes(topic)))
+        return check(lib.flux_event_unsubscribe(self.handle,
+                                                encode_topic(topic)))
 
     @staticmethod
     def event_create(topic, payload=None):
@@ -112,43 +143,52 @@ class Flux:
 
     def event_send(self, topic, payload=None):
         """Publish an event by sending it (no sequence number, no reply)."""
-        self.send(self.event_create(topic, payload))
+        return self.send(self.event_create(topic, payload))
 
     def event_recv(self, topic=None):
         return self.recv(type_mask=lib.FLUX_MSGTYPE_EVENT, topic_glob=topic)
 
     # Watchers ----------------------------------------------------------
 
-    def msg_watcher_create(self, callback_fn,
+    def add_watcher(self, watcher):
+        """Keep a reference to 'watcher' so that it is not collected."""
+        self._active_watchers.add(watcher)
+        return watcher
+
+    def del_watcher(self, watcher):
+        """Drop the reference add_watcher() took."""
+        self._active_watchers.discard(watcher)
+
+    def msg_watcher_create(self, callback,
                            type_mask=lib.FLUX_MSGTYPE_ANY, topic_glob="*",
                            args=None, match_tag=lib.FLUX_MATCHTAG_NONE,
                            rolemask=None):
-        """callback_fn(h, watcher, msg, args).  Created stopped.
+        """callback(h, watcher, msg, args).  Created stopped.
         rolemask: roles allowed in addition to the owner.
         """
-        return MessageWatcher(self, type_mask, callback_fn, topic_glob,
+        return MessageWatcher(self, type_mask, callback, topic_glob,
                               match_tag, rolemask, args)
 
-    def timer_watcher_create(self, after, callback_fn, repeat=0.0,
+    def timer_watcher_create(self, after, callback, repeat=0.0,
                              args=None):
-        return TimerWatcher(self, after, callback_fn, repeat, args)
+        return TimerWatcher(self, after, callback, repeat, args)
 
-    def fd_watcher_create(self, fd, callback_fn, events=None, args=None):
+    def fd_watcher_create(self, fd_int, callback, events=None, args=None):
         if events is None:
             events = lib.FLUX_POLLIN | lib.FLUX_POLLOUT | lib.FLUX_POLLERR
-        return FDWatcher(self, fd, events, callback_fn, args)
+        return FDWatcher(self, fd_int, events, callback, args)
 
-    def signal_watcher_create(self, signum, callback_fn, args=None):
-        return SignalWatcher(self, signum, callback_fn, args)
+    def signal_watcher_create(self, signum, callback, args=None):
+        return SignalWatcher(self, signum, callback, args)
 
-    def prepare_watcher_create(self, callback_fn, args=None):
-        return PrepareWatcher(self, callback_fn, args)
+    def prepare_watcher_create(self, callback, args=None):
+        return PrepareWatcher(self, callback, args)
 
-    def check_watcher_create(self, callback_fn, args=None):
-        return CheckWatcher(self, callback_fn, args)
+    def check_watcher_create(self, callback, args=None):
+        return CheckWatcher(self, callback, args)
 
-    def idle_watcher_create(self, callback_fn, args=None):
-        return IdleWatcher(self, callback_fn, args)
+    def idle_watcher_create(self, callback=None, args=None):
+        return IdleWatcher(self, callback, args)
 
     # Reactor -----------------------------------------------------------
 
@@ -159,6 +199,42 @@ class Flux:
     def reactor_running(cls):
         """True if this thread is inside reactor_run()."""
         return getattr(cls.tls, "reactor_depth", 0) > 0
+
+    @classmethod
+    def reactor_enter(cls):
+        cls.tls.reactor_depth = getattr(cls.tls, "reactor_depth", 0) + 1
+
+    @classmethod
+    def reactor_exit(cls):
+        cls.tls.reactor_depth -= 1
+
+    @contextmanager
+    def in_reactor(self):
+        """Count the block as running in the reactor (reactor_running()
+        is True inside it), as reactor_run() does.
+        """
+        self.reactor_enter()
+        try:
+            yield
+        finally:
+            self.reactor_exit()
+
+    @classmethod
+    def set_exception(cls, exception):
+        """Set this thread's pending callback exception (None clears
+        it), to be raised by raise_if_exception() or reactor_run();
+        returns the one it replaces.
+        """
+        prev = getattr(cls.tls, "exception", None)
+        cls.tls.exception = exception
+        return prev
+
+    @classmethod
+    def raise_if_exception(cls):
+        """Raise and clear this thread's pending callback exception."""
+        exc = callback.take()
+        if exc is not None:
+            raise exc
 
     @staticmethod
     def _owns_sigint():
@@ -180,7 +256,7 @@ class Flux:
         if reactor is None:
             reactor = self.get_reactor()
         tls = self.tls
-        tls.reactor_depth = getattr(tls, "reactor_depth", 0) + 1
+        self.reactor_enter()
         interrupted = []
         sigw = None
         try:
@@ -196,7 +272,7 @@ class Flux:
             rc = lib.flux_reactor_run(reactor, flags)
             errnum = ffi.errno
         finally:
-            tls.reactor_depth -= 1
+            self.reactor_exit()
             if sigw is not None:
                 sigw.destroy()
                 # Stopping libev's watcher reset SIGINT to SIG_DFL.
@@ -212,31 +288,61 @@ class Flux:
         return rc
 
     def reactor_stop(self, reactor=None):
+        """Make reactor_run() return (this handle's reactor by default)."""
         lib.flux_reactor_stop(reactor if reactor is not None
                               else self.get_reactor())
 
     def reactor_stop_error(self, reactor=None):
+        """Make reactor_run() return with an error (it raises OSError)."""
         lib.flux_reactor_stop_error(reactor if reactor is not None
                                     else self.get_reactor())
 
     # Broker services ---------------------------------------------------
 
-    def log(self, level, msg):
-        """Log 'msg' at syslog 'level' to the broker (printf characters
-        in msg are not interpreted).
+    def log(self, level, fstring):
+        """Log 'fstring' at syslog 'level' to the broker (printf
+        characters in it are not interpreted).
         """
-        text = ffi.new("char[]", to_bytes(str(msg)))
+        text = ffi.new("char[]", to_bytes(str(fstring)))
         check(lib.flux_log(self.handle, level, b"%s", text))
 
-    def attr_get(self, name):
-        return to_str(check(lib.flux_attr_get(self.handle, to_bytes(name))))
+    def attr_get(self, attr_name):
+        """The value (str) of broker attribute 'attr_name'; OSError
+        ENOENT if it has none.
+        """
+        return to_str(check(lib.flux_attr_get(self.handle,
+                                              to_bytes(attr_name))))
 
-    def attr_set(self, name, value):
-        check(lib.flux_attr_set(self.handle, to_bytes(name),
-                                to_bytes(str(value))))
+    def attr_set(self, attr, value):
+        """Set broker attribute 'attr' to 'value'.  Both must be str
+        (ValueError otherwise); OSError if the broker refuses.
+        """
+        if not isinstance(attr, str):
+            raise ValueError("Attribute name must be a string")
+        if not isinstance(value, str):
+            raise ValueError("Attribute value must be a string")
+        check(lib.flux_attr_set(self.handle, attr.encode("utf-8"),
+                                value.encode("utf-8")))
 
-    def attr_remove(self, name):
-        check(lib.flux_attr_set(self.handle, to_bytes(name), ffi.NULL))
+    def attr_remove(self, attr):
+        """Remove broker attribute 'attr' (str, else ValueError) with an
+        attr.rm RPC; OSError if the broker refuses.
+        """
+        if not isinstance(attr, str):
+            raise ValueError("Attribute name must be a string")
+        self.rpc("attr.rm", {"name": attr}).get()
+
+    def conf_get(self, key=None, default=None, update=False):
+        """The instance configuration, fetched from the broker
+        (config.get) on first use and cached in this object; update=True
+        fetches it again.  key: a dotted path ("tbon.topo") to return
+        one value, or 'default' if it is not set; None: the whole dict.
+        """
+        if update or self._cached_config is None:
+            self._cached_config = self.rpc("config.get").get()
+        if key is None:
+            return self._cached_config
+        return get_treedict(self._cached_config, key, default)
 
     def get_rank(self):
         rank = ffi.new("uint32_t *")
@@ -244,10 +350,13 @@ class Flux:
         return rank[0]
 
     def service_register(self, name):
-        """Register dynamic service 'name'; returns a Future."""
+        """Register dynamic service 'name'; returns a Future (get() raises
+        OSError EEXIST if the name is taken).
+        """
         return Future(lib.flux_service_register(self.handle, to_bytes(name)),
-                      self)
+                      flux_handle=self)
 
     def service_unregister(self, name):
         return Future(lib.flux_service_unregister(self.handle,
-                                                  to_bytes(name)), self)
+                                                  to_bytes(name)),
+                      flux_handle=self)

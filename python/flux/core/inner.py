@@ -7,13 +7,15 @@ TimeoutError, ...) come for free.  cffi saves errno right after each C
 call, per thread, so ffi.errno read here is the one the call set.
 """
 
+import errno
 import json
 import os
 
 from _flux._core import ffi, lib
+from flux.wrapper import raw
 
-__all__ = ["ffi", "lib", "check", "raise_errno", "to_bytes", "to_str",
-           "encode_payload"]
+__all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
+           "to_str", "encode_payload", "encode_topic"]
 
 
 def raise_errno(errnum=None, text=None):
@@ -68,7 +70,22 @@ def encode_payload(payload):
     if payload is None or payload is ffi.NULL:
         return ffi.NULL
     if isinstance(payload, str):
-        return payload.encode("utf-8")
+        return payload.encode("utf-8", errors="surrogateescape")
     if isinstance(payload, bytes):
         return payload
-    return json.dumps(payload).encode("utf-8")
+    return json.dumps(payload, ensure_ascii=False).encode(
+        "utf-8", errors="surrogateescape")
+
+
+def encode_topic(topic):
+    """A topic as flux-core's bindings take it: str or bytes.  None is
+    OSError(EINVAL); any other type TypeError.
+    """
+    if topic is None or topic is ffi.NULL:
+        raise OSError(errno.EINVAL, "Topic must not be None/NULL")
+    if isinstance(topic, str):
+        return topic.encode("utf-8")
+    if not isinstance(topic, bytes):
+        raise TypeError(errno.EINVAL,
+                        f"Topic must be a string, not {type(topic)}")
+    return topic
