@@ -19,7 +19,9 @@ but fails to import raises instead of counting as missing; a file name
 loses exactly its ".py" suffix to become the module name (flux-core
 strips any of the letters ".", "p", "y" from its end: "happy.py" is
 module "ha"); and a file Python cannot load as a module (no .py
-suffix) raises ImportError rather than AttributeError.
+suffix) raises ImportError rather than AttributeError; plugins written
+since the last import are always found (the import system's caches of
+folders are refreshed first).
 """
 
 import importlib

@@ -132,7 +132,8 @@ class InvalidArguments(ValueError):
         self.name = name
         self.signature = signature
         self.arguments = tuple(arguments)
-        text = f"invalid arguments {self.arguments!r} to {name}() ({signature})"
+        text = (f"invalid arguments {self.arguments!r} to {name}() "
+                f"({signature})")
         if reason:
             text += f": {reason}"
         super().__init__(text)

@@ -159,7 +159,8 @@ def test_event_bad_json():
 
 def test_event_str():
     event = EventLogEvent(ENTRIES[0])
-    assert str(event) == "1700000000.25000: submit {'userid': 1000, 'urgency': 16}"
+    assert str(event) == (
+        "1700000000.25000: submit {'userid': 1000, 'urgency': 16}")
     assert str(EventLogEvent(ENTRIES[2])) == "1700000001.12500: start {}"
 
 
