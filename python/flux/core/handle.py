@@ -32,7 +32,6 @@ from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
 from flux.future import Future
 from flux.message import Message
 from flux.rpc import RPC
-from flux.util import get_treedict
 from flux.wrapper import Wrapper
 
 
@@ -342,6 +341,10 @@ class Flux(Wrapper):
             self._cached_config = self.rpc("config.get").get()
         if key is None:
             return self._cached_config
+        # N.B. imported here: flux.util is slow to import, and most
+        # handles never read the configuration.
+        from flux.util import get_treedict  # pylint: disable=import-outside-toplevel
+
         return get_treedict(self._cached_config, key, default)
 
     def get_rank(self):
