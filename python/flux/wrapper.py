@@ -242,6 +242,24 @@ class Wrapper(WrapperBase):
     _wrapper_prefixes = ("flux_",)
     _wrapper_handle_type = None
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, type_arg, value, last):
+        """Free the C object now, as flux-core's wrapper does: a class's
+        own destroy() if it has one, else the handle's destructor (the
+        one given to ffi.gc when it was adopted).
+        """
+        # N.B. looked up on the class: self.destroy would find the
+        # libflux function (e.g. flux_msg_destroy) through __getattr__,
+        # and free the C object behind ffi.gc's back.
+        destroy = getattr(type(self), "destroy", None)
+        if destroy is not None:
+            destroy(self)
+        elif self.handle is not None:
+            handle, self.handle = self.handle, None
+            ffi.release(handle)
+
     def __getattr__(self, name):
         # Only called for names the object does not have; private names
         # and the handle itself must not recurse into libflux.
