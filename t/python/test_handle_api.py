@@ -882,6 +882,24 @@ def test_libflux_method_failure_is_oserror(h):
     assert exc.value.errno == errno.ENOENT
 
 
+def test_libflux_method_failure_text(h):
+    # flux-core's wrapper reports a failed libflux call as
+    # "ENAME: strerror"; attr_get goes through it
+    with pytest.raises(OSError) as exc:
+        h.flux_attr_get("no-such-attribute")
+    assert exc.value.strerror == "ENOENT: No such file or directory"
+    with pytest.raises(OSError) as exc:
+        h.attr_get("no-such-attribute")
+    assert exc.value.strerror == "ENOENT: No such file or directory"
+
+
+def test_attr_get_non_str_is_value_error(h):
+    # flux-core: a bad argument to a wrapped libflux function raises
+    # InvalidArguments, a ValueError
+    with pytest.raises(ValueError):
+        h.attr_get(3)
+
+
 def test_raw_module():
     from flux.core.inner import raw
 

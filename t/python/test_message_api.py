@@ -302,11 +302,14 @@ def test_msg_method_failure_is_oserror():
     assert exc.value.errno == errno.EPROTO
 
 
-def test_msg_method_failure_text():
-    # flux-core's wrapper: "ENAME: strerror"
+def test_raw_msg_function_failure_text():
+    # flux-core's raw wrapper reports a failed call as "ENAME: strerror"
+    from flux.core.inner import raw
+
     m = Message()
     with pytest.raises(OSError) as exc:
-        m.get_seq(ffi.new("uint32_t [1]"))
+        raw.flux_msg_get_seq(m.handle, ffi.new("uint32_t [1]"))
+    assert exc.value.errno == errno.EPROTO
     assert exc.value.strerror == "EPROTO: Protocol error"
 
 
