@@ -148,6 +148,20 @@ def test_then_on_anonymous_future_is_kept_alive(h, svc):
     assert got == [{"anon": True}]
 
 
+def test_then_after_blocking_get(h, svc):
+    f = h.rpc(svc.topic("echo"), {"late": 1})
+    assert f.get() == {"late": 1}
+    got = []
+
+    def cb(fut):
+        got.append(fut.get())
+        h.reactor_stop()
+
+    f.then(cb)
+    run_guarded(h)
+    assert got == [{"late": 1}]
+
+
 def test_then_twice_is_eexist(h, svc):
     f = h.rpc(svc.topic("echo"), {})
     f.then(lambda fut: h.reactor_stop())
