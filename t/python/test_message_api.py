@@ -423,7 +423,7 @@ def test_event_carries_sequence_number(h, broker_uri):
     a = h.event_recv()
     b = h.event_recv()
     assert a.seq > 0
-    assert b.seq == a.seq + 1
+    assert b.seq > a.seq
     h.event_unsubscribe(topic)
 
 
