@@ -34,6 +34,7 @@ that keeps its C object in another one, self.pimpl, and whose handle
 is the pimpl's.
 """
 
+import errno
 import os
 
 from _flux._core import ffi, lib
@@ -45,6 +46,14 @@ _INT_RESULTS = {ffi.typeof(t) for t in
                 ("char", "short", "int", "long", "long long", "int32_t",
                  "int64_t", "ssize_t")}
 _CHAR_P = ffi.typeof("char *")
+
+
+def errno_text(errnum):
+    """flux-core's text for a failed libflux call: "ENOENT: No such file
+    or directory".
+    """
+    name = errno.errorcode.get(errnum, f"Errno{errnum}")
+    return f"{name}: {os.strerror(errnum)}"
 
 
 def _lookup(names):
@@ -173,12 +182,12 @@ class _CFunction:
         if rtype.kind in ("pointer", "array"):
             if result == ffi.NULL:
                 if errnum:
-                    raise OSError(errnum, os.strerror(errnum))
+                    raise OSError(errnum, errno_text(errnum))
                 return None
             if rtype is _CHAR_P:
                 return ffi.string(result)
         elif rtype in _INT_RESULTS and result < 0 and errnum:
-            raise OSError(errnum, os.strerror(errnum))
+            raise OSError(errnum, errno_text(errnum))
         return result
 
     def __repr__(self):
@@ -282,17 +291,23 @@ class Wrapper(WrapperBase):
 
 
 class _Raw:
-    """libflux's functions (checked as above) and constants, unbound."""
+    """libflux's functions (checked as above) and constants, unbound:
+    raw.flux_msg_create(t), or without the prefix, raw.msg_create(t) and
+    raw.MSGTYPE_EVENT, as flux-core's.
+    """
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        fun = getattr(lib, name, None)
+        tried = [name]
+        if not name.lower().startswith("flux_"):
+            tried += ["flux_" + name, "FLUX_" + name]
+        cname, fun = _lookup(tried)
         if fun is None:
-            raise MissingFunctionError(name, name, [name])
+            raise MissingFunctionError(name, name, tried)
         if not callable(fun):
             return fun
-        return _CFunction(name, fun)
+        return _CFunction(cname, fun)
 
 
 raw = _Raw()

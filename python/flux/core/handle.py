@@ -254,6 +254,9 @@ class Flux(Wrapper):
         """
         if reactor is None:
             reactor = self.get_reactor()
+        # A callback that raised while no loop ran (e.g. a FutureExt init
+        # callback called by then()) could not stop one: raise it now.
+        self.raise_if_exception()
         tls = self.tls
         self.reactor_enter()
         interrupted = []
@@ -307,8 +310,10 @@ class Flux(Wrapper):
 
     def attr_get(self, attr_name):
         """The value (str) of broker attribute 'attr_name'; OSError
-        ENOENT if it has none.
+        ENOENT if it has none, ValueError if the name is not a str.
         """
+        if not isinstance(attr_name, (str, bytes)):
+            raise ValueError("Attribute name must be a string")
         return to_str(check(lib.flux_attr_get(self.handle,
                                               to_bytes(attr_name))))
 
