@@ -79,6 +79,7 @@ static int insert_after (struct flux_msglist *l, struct node *where,
     where->next->prev = n;
     where->next = n;
     l->count++;
+    l->cursor = &l->head;   /* as flux-core's (zlistx): adding unsets it */
     return 0;
 }
 

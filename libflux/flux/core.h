@@ -43,6 +43,7 @@
 #include "disconnect.h"
 #include "hosts.h"
 #include "control.h"
+#include "stats.h"
 #include "kvs.h"
 #include <flux/version.h>
 

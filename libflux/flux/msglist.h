@@ -13,6 +13,8 @@
  * while iterating forward is safe.  delete with no cursor does nothing.
  * pop removes the message at the cursor, or the first one if the cursor
  * is unset, so `while ((msg = flux_msglist_pop (l)))` empties a list.
+ * append and push unset the cursor, as flux-core's do: a 'next' after
+ * them returns the first message.
  */
 #ifndef FLUX_MSGLIST_H
 #define FLUX_MSGLIST_H

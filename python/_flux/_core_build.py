@@ -35,6 +35,11 @@ DECLS = [
     "conf",
     "kvs",
     "version",
+    "msglist",
+    "control",
+    "msgflags",
+    "event_ex",
+    "hosts",
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
