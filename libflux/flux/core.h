@@ -45,6 +45,7 @@
 #include "control.h"
 #include "stats.h"
 #include "kvs.h"
+#include "sync.h"
 #include <flux/version.h>
 
 #endif /* !FLUX_CORE_H */

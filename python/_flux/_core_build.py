@@ -35,6 +35,7 @@ DECLS = [
     "conf",
     "kvs",
     "version",
+    "sync",
     "msglist",
     "control",
     "msgflags",
