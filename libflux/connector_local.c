@@ -16,9 +16,16 @@
  * options FLUX_OPT_TESTING_USERID/ROLEMASK are set do messages leave
  * with creds, which a broker honors from an owner connection (this is
  * how flux-core's tests simulate guests).
+ *
+ * fd://N is the same connector on a file descriptor the caller already
+ * connected (e.g. one end of a socketpair whose other end is a handle
+ * too, or a broker's connection): no connect, no one-byte answer, and
+ * the descriptor is closed with the handle, as flux-core's.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,50 +275,98 @@ static int read_auth (int fd)
     return 0;
 }
 
+static struct local *local_create (void)
+{
+    struct local *ctx;
+
+    if (!(ctx = calloc (1, sizeof (*ctx))))
+        return NULL;
+    ctx->fd = -1;
+    ctx->testing_cred.userid = FLUX_USERID_UNKNOWN;
+    ctx->testing_cred.rolemask = FLUX_ROLE_NONE;
+    flux_msg_iobuf_init (&ctx->inbuf);
+    flux_msg_iobuf_init (&ctx->outbuf);
+    return ctx;
+}
+
+/* Make ctx->fd non-blocking and the handle over it; on failure ctx is
+ * destroyed (its fd closed).  'uri' names it in error texts.
+ */
+static flux_t *local_handle (struct local *ctx, int flags, const char *uri,
+                             flux_error_t *error)
+{
+    int fl;
+    flux_t *h;
+
+    if ((fl = fcntl (ctx->fd, F_GETFL)) < 0
+        || fcntl (ctx->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        handle_errprintf (error, "%s: fcntl: %s", uri, strerror (errno));
+        op_fini (ctx);
+        return NULL;
+    }
+    if (!(h = flux_handle_create (ctx, &handle_ops, flags))) {
+        handle_errprintf (error, "%s: %s", uri, strerror (errno));
+        op_fini (ctx);
+        return NULL;
+    }
+    return h;
+}
+
 flux_t *connector_local_open (const char *path, int flags,
                               flux_error_t *error)
 {
     struct local *ctx;
-    int fl;
-    flux_t *h;
+    char uri[4096];
 
     if (!path || *path == '\0') {
         errno = EINVAL;
         handle_errprintf (error, "local:// needs a socket path");
         return NULL;
     }
-    if (!(ctx = calloc (1, sizeof (*ctx)))) {
-        handle_errprintf (error, "local://%s: %s", path, strerror (errno));
+    snprintf (uri, sizeof (uri), "local://%s", path);
+    if (!(ctx = local_create ())) {
+        handle_errprintf (error, "%s: %s", uri, strerror (errno));
         return NULL;
     }
-    ctx->testing_cred.userid = FLUX_USERID_UNKNOWN;
-    ctx->testing_cred.rolemask = FLUX_ROLE_NONE;
-    flux_msg_iobuf_init (&ctx->inbuf);
-    flux_msg_iobuf_init (&ctx->outbuf);
     if ((ctx->fd = connect_retry (path)) < 0) {
-        handle_errprintf (error, "connect local://%s: %s",
-                          path, strerror (errno));
-        goto error;
+        handle_errprintf (error, "connect %s: %s", uri, strerror (errno));
+        op_fini (ctx);
+        return NULL;
     }
     if (read_auth (ctx->fd) < 0) {
-        handle_errprintf (error, "local://%s: broker refused connection: %s",
-                          path, strerror (errno));
-        goto error;
+        handle_errprintf (error, "%s: broker refused connection: %s",
+                          uri, strerror (errno));
+        op_fini (ctx);
+        return NULL;
     }
-    if ((fl = fcntl (ctx->fd, F_GETFL)) < 0
-        || fcntl (ctx->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-        handle_errprintf (error, "local://%s: fcntl: %s",
-                          path, strerror (errno));
-        goto error;
+    return local_handle (ctx, flags, uri, error);
+}
+
+flux_t *connector_fd_open (const char *path, int flags, flux_error_t *error)
+{
+    struct local *ctx;
+    char *endptr;
+    long fd;
+
+    if (!path || *path == '\0') {
+        errno = EINVAL;
+        handle_errprintf (error, "URI path is not set");
+        return NULL;
     }
-    if (!(h = flux_handle_create (ctx, &handle_ops, flags))) {
-        handle_errprintf (error, "local://%s: %s", path, strerror (errno));
-        goto error;
+    errno = 0;
+    fd = strtol (path, &endptr, 10);
+    if (errno != 0 || *endptr != '\0' || fd < 0 || fd > INT_MAX
+        || fcntl ((int)fd, F_GETFD) < 0) {
+        errno = EINVAL;
+        handle_errprintf (error, "error parsing file descriptor");
+        return NULL;
     }
-    return h;
-error:
-    op_fini (ctx);
-    return NULL;
+    if (!(ctx = local_create ())) {
+        handle_errprintf (error, "fd://%s: %s", path, strerror (errno));
+        return NULL;
+    }
+    ctx->fd = (int)fd;
+    return local_handle (ctx, flags, "fd://", error);
 }
 
 // vi:ts=4 sw=4 expandtab

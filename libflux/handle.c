@@ -958,6 +958,8 @@ flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error)
         h = connector_interthread_open (path, flags, error);
     else if (!strncmp (uri, "loop://", 7))
         h = connector_loop_open (path, flags, error);
+    else if (!strncmp (uri, "fd://", 5))
+        h = connector_fd_open (path, flags, error);
     else {
         errno = ENOENT;
         handle_errprintf (error, "Unable to find connector name '%.*s'",

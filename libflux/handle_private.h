@@ -17,6 +17,7 @@ flux_t *connector_interthread_open (const char *path, int flags,
                                     flux_error_t *error);
 flux_t *connector_loop_open (const char *path, int flags,
                              flux_error_t *error);
+flux_t *connector_fd_open (const char *path, int flags, flux_error_t *error);
 
 /* In-process connectors' testing credentials (connector_cred.c).
  * setopt/getopt handle FLUX_OPT_TESTING_USERID and _ROLEMASK: they

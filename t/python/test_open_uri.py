@@ -79,3 +79,30 @@ def test_unknown_scheme(broker_uri):
     assert exc.value.strerror == \
         "Unable to connect to Flux: Unable to find connector name 'bogus'"
 
+
+
+def test_fd_uri_back_to_back():
+    # fd://N: a descriptor the caller connected; two handles on the ends
+    # of a socketpair talk to each other, framing as on local://.
+    import socket  # pylint: disable=import-outside-toplevel
+
+    a, b = socket.socketpair()
+    client = flux.Flux(f"fd://{a.detach()}")
+    server = flux.Flux(f"fd://{b.detach()}")
+    f = client.rpc("svc.hello", {"x": 1})
+    req = server.recv()
+    assert (req.topic, req.payload) == ("svc.hello", {"x": 1})
+    server.respond(req, {"y": 2})
+    assert f.get() == {"y": 2}
+
+
+@pytest.mark.parametrize("uri,text", [
+    ("fd://", "URI path is not set"),
+    ("fd://abc", "error parsing file descriptor"),
+    ("fd://99999", "error parsing file descriptor"),
+])
+def test_bad_fd_uri(uri, text):
+    with pytest.raises(OSError) as exc:
+        flux.Flux(uri)
+    assert exc.value.errno == errno.EINVAL
+    assert exc.value.strerror == "Unable to connect to Flux: " + text
