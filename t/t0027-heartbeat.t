@@ -43,6 +43,7 @@ def cb(f):
         h.reactor_stop()
 f.then(cb, timeout=30.0)
 h.reactor_run()
+f.destroy()
 print(len(seen))
 " >sync.out &&
 	echo 3 >sync.expected &&
@@ -63,6 +64,7 @@ def cb(f):
         h.reactor_stop()
 f.then(cb, timeout=30.0)
 h.reactor_run()
+f.destroy()
 gaps = [b - a for a, b in zip(times, times[1:])]
 assert all(g >= 0.45 for g in gaps), gaps
 print(\"ok\")

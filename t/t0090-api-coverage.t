@@ -118,7 +118,8 @@ test_expect_success 'the start counts come from doc/api/coverage-start.txt' '
 '
 
 test_expect_success 'without a build there is no measurement: exit 1' '
-	test_must_fail "$PYTHON" "$FLUX_SOURCE_DIR/scripts/api-coverage" \
+	test_must_fail env -u PYTHONPATH \
+		"$PYTHON" "$FLUX_SOURCE_DIR/scripts/api-coverage" \
 		--build "$PWD/no-build" --summary 2>nobuild.err &&
 	grep -q "build first" nobuild.err
 '
