@@ -11,6 +11,7 @@ welcome, and flux_module_initialize() runs on the other, exactly as a
 module thread starts.
 """
 
+import importlib.util
 import json
 import os
 import selectors
@@ -169,3 +170,44 @@ class Runner(threading.Thread):
 
 def dumps(obj):
     return json.dumps(obj, sort_keys=True)
+
+
+def unique(prefix="pytest"):
+    """A name no other test uses (a service, an event topic)."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def run_guarded(h, timeout=10.0):
+    """h.reactor_run(), failing the test instead of hanging: a timer,
+    which alone does not keep the loop running, stops it after
+    'timeout' seconds.
+    """
+    fired = []
+
+    def expire(handle, w, revents, args):
+        fired.append(True)
+        handle.reactor_stop()
+
+    guard = h.timer_watcher_create(timeout, expire)
+    guard.start()
+    guard.unref()
+    try:
+        rc = h.reactor_run()
+    finally:
+        guard.stop()
+        guard.destroy()
+    assert not fired, f"reactor still running after {timeout}s"
+    return rc
+
+
+def load_kvs_module(name):
+    """modules/kvs/kvs.py imported as module 'name', to test its parts
+    without a broker.
+    """
+    src = os.environ.get("FLUX_SOURCE_DIR",
+                         os.path.join(os.path.dirname(__file__), "..", ".."))
+    path = os.path.join(src, "modules", "kvs", "kvs.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -9,7 +9,6 @@ import errno
 import inspect
 import threading
 import time
-import uuid
 
 import pytest
 
@@ -18,32 +17,9 @@ import flux.constants as C
 import flux.future
 from flux.future import Future, FutureExt
 from flux.rpc import RPC
+from conftest import run_guarded, unique
 
 TIMEOUT = 10.0
-
-
-def unique(prefix="pyfut"):
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-def run_guarded(h, timeout=TIMEOUT):
-    """h.reactor_run(), failing the test instead of hanging."""
-    fired = []
-
-    def expire(handle, w, revents, args):
-        fired.append(True)
-        handle.reactor_stop()
-
-    guard = h.timer_watcher_create(timeout, expire)
-    guard.start()
-    guard.unref()
-    try:
-        rc = h.reactor_run()
-    finally:
-        guard.stop()
-        guard.destroy()
-    assert not fired, f"reactor still running after {timeout}s"
-    return rc
 
 
 class Service(threading.Thread):

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import syslog
-import uuid
 
 import pytest
 
@@ -22,32 +21,9 @@ from flux.core.inner import ffi
 from flux.future import Future
 from flux.message import Message
 from flux.rpc import RPC
+from conftest import run_guarded, unique
 
 TIMEOUT = 10.0
-
-
-def unique(prefix="pyapi"):
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-def run_guarded(h, timeout=TIMEOUT):
-    """h.reactor_run(), failing the test instead of hanging."""
-    fired = []
-
-    def expire(handle, w, revents, args):
-        fired.append(True)
-        handle.reactor_stop()
-
-    guard = h.timer_watcher_create(timeout, expire)
-    guard.start()
-    guard.unref()  # the guard alone must not keep the loop running
-    try:
-        rc = h.reactor_run()
-    finally:
-        guard.stop()
-        guard.destroy()
-    assert not fired, f"reactor still running after {timeout}s"
-    return rc
 
 
 class Service:

@@ -5,7 +5,6 @@ broker with the kvs module loaded.
 
 import base64
 import errno
-import importlib.util
 import os
 import subprocess
 
@@ -13,20 +12,10 @@ import pytest
 
 import flux
 import flux.kvs as kvs
+from conftest import load_kvs_module
 
 
-def _load_kvs_module():
-    src = os.environ.get("FLUX_SOURCE_DIR",
-                         os.path.join(os.path.dirname(__file__), "..", ".."))
-    path = os.path.join(src, "modules", "kvs", "kvs.py")
-    spec = importlib.util.spec_from_file_location("kvs_module_under_test",
-                                                  path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-M = _load_kvs_module()
+M = load_kvs_module("kvs_module_under_test")
 
 
 def val(data):

@@ -8,7 +8,6 @@ where it is deterministic; everything else against a broker.
 
 import base64
 import errno
-import importlib.util
 import os
 import subprocess
 import sys
@@ -21,23 +20,12 @@ import flux.kvs as kvs
 from flux.core.inner import check, ffi, lib
 from flux.message import Message
 
-from conftest import Runner, recv_timeout, response_error
+from conftest import Runner, load_kvs_module, recv_timeout, response_error
 
 TIMEOUT = 10
 
 
-def _load_kvs_module():
-    src = os.environ.get("FLUX_SOURCE_DIR",
-                         os.path.join(os.path.dirname(__file__), "..", ".."))
-    path = os.path.join(src, "modules", "kvs", "kvs.py")
-    spec = importlib.util.spec_from_file_location("kvs_watch_under_test",
-                                                  path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-M = _load_kvs_module()
+M = load_kvs_module("kvs_watch_under_test")
 
 
 def val(data):

@@ -14,6 +14,7 @@ import flux.constants as C
 from flux.core.inner import ffi
 from flux.future import FutureExt
 from flux.message import Message
+from conftest import run_guarded
 
 TIMEOUT = 10.0
 
@@ -21,25 +22,6 @@ TIMEOUT = 10.0
 @pytest.fixture
 def lh():
     return flux.Flux("loop://")
-
-
-def run_guarded(h, timeout=TIMEOUT):
-    fired = []
-
-    def expire(handle, w, revents, args):
-        fired.append(True)
-        handle.reactor_stop()
-
-    guard = h.timer_watcher_create(timeout, expire)
-    guard.start()
-    guard.unref()
-    try:
-        rc = h.reactor_run()
-    finally:
-        guard.stop()
-        guard.destroy()
-    assert not fired, f"reactor still running after {timeout}s"
-    return rc
 
 
 def test_open_loop_uris():

@@ -7,7 +7,6 @@ import base64
 import errno
 import inspect
 import os
-import uuid
 
 import pytest
 
@@ -15,10 +14,7 @@ import flux
 import flux.constants as C
 from flux.core.inner import ffi
 from flux.message import Message, msg_typestr
-
-
-def unique(prefix="pymsg"):
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
+from conftest import unique
 
 
 # construction ------------------------------------------------------------
