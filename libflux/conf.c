@@ -22,6 +22,7 @@
 #include "config.h"
 #include "flux/conf.h"
 #include "flux/handle.h"
+#include "handle_private.h"
 
 #define AUX_CONF "flux::conf_object"
 
@@ -30,20 +31,6 @@ struct flux_conf {
     int refcount;
 };
 
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-{
-    if (error) {
-        int saved_errno = errno;
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (error->text, sizeof (error->text), fmt, ap);
-        va_end (ap);
-        errno = saved_errno;
-    }
-}
 
 /* Takes the reference on obj, which must be an object. */
 static flux_conf_t *conf_wrap (json_t *obj)
@@ -116,12 +103,12 @@ int flux_conf_vunpack (const flux_conf_t *conf,
 
     if (!conf || !fmt || *fmt == '\0') {
         errno = EINVAL;
-        errprintf (error, "%s", strerror (EINVAL));
+        handle_errprintf (error, "%s", strerror (EINVAL));
         return -1;
     }
     if (json_vunpack_ex (conf->obj, &jerror, 0, fmt, ap) < 0) {
         errno = EINVAL;
-        errprintf (error, "%s", jerror.text);
+        handle_errprintf (error, "%s", jerror.text);
         return -1;
     }
     return 0;

@@ -39,6 +39,7 @@
 #include "flux/response.h"
 #include "flux/rpc.h"
 #include "flux/watcher.h"
+#include "handle_private.h"
 
 #define AUX_NAME "flux::name"
 #define AUX_UUID "flux::uuid"
@@ -51,20 +52,6 @@
 /* How long finalize waits for the broker to acknowledge FINALIZING. */
 static const double finalizing_timeout = 10.;
 
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-{
-    if (error) {
-        int saved_errno = errno;
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (error->text, sizeof (error->text), fmt, ap);
-        va_end (ap);
-        errno = saved_errno;
-    }
-}
 
 /* flux-core hands a module its arguments as one string, joined with
  * spaces, and its broker splits that again on spaces.  Matching that
@@ -80,7 +67,7 @@ static char *args_join (json_t *args, flux_error_t *error)
 
     json_array_foreach (args, index, value) {
         if (!json_is_string (value)) {
-            errprintf (error, "welcome args must be strings");
+            handle_errprintf (error, "welcome args must be strings");
             errno = EPROTO;
             return NULL;
         }
@@ -91,7 +78,7 @@ static char *args_join (json_t *args, flux_error_t *error)
         return NULL;
     }
     if (!(joined = calloc (1, size))) {
-        errprintf (error, "out of memory");
+        handle_errprintf (error, "out of memory");
         return NULL;
     }
     json_array_foreach (args, index, value) {
@@ -131,12 +118,13 @@ int flux_module_initialize (flux_t *h, char **argsp, flux_error_t *error)
 
     if (!h) {
         errno = EINVAL;
-        errprintf (error, "invalid argument");
+        handle_errprintf (error, "invalid argument");
         return -1;
     }
     match.topic_glob = "welcome";
     if (!(msg = flux_recv (h, match, 0))) {
-        errprintf (error, "error receiving welcome: %s", strerror (errno));
+        handle_errprintf (error, "error receiving welcome: %s",
+                          strerror (errno));
         return -1;
     }
     /* N.B. flux-core's broker sends "args" null when there are none. */
@@ -152,12 +140,13 @@ int flux_module_initialize (flux_t *h, char **argsp, flux_error_t *error)
         || (attrs && !json_is_object (attrs))
         || (conf && !json_is_object (conf))) {
         errno = EPROTO;
-        errprintf (error, "malformed welcome message");
+        handle_errprintf (error, "malformed welcome message");
         goto error;
     }
     if (aux_set_string (h, AUX_NAME, name) < 0
         || aux_set_string (h, AUX_UUID, uuid) < 0) {
-        errprintf (error, "error saving module name: %s", strerror (errno));
+        handle_errprintf (error, "error saving module name: %s",
+                          strerror (errno));
         goto error;
     }
     flux_log_set_appname (h, name);
@@ -165,10 +154,10 @@ int flux_module_initialize (flux_t *h, char **argsp, flux_error_t *error)
         if (!json_is_string (value))
             continue;
         if (flux_attr_set_cacheonly (h, key, json_string_value (value)) < 0) {
-            errprintf (error,
-                       "error caching attribute %s: %s",
-                       key,
-                       strerror (errno));
+            handle_errprintf (error,
+                              "error caching attribute %s: %s",
+                              key,
+                              strerror (errno));
             goto error;
         }
     }
@@ -176,7 +165,8 @@ int flux_module_initialize (flux_t *h, char **argsp, flux_error_t *error)
         if (!(cf = flux_conf_pack ("O", conf))
             || flux_set_conf_new (h, cf) < 0) {
             flux_conf_decref (cf);
-            errprintf (error, "error caching config: %s", strerror (errno));
+            handle_errprintf (error, "error caching config: %s",
+                              strerror (errno));
             goto error;
         }
     }
@@ -350,7 +340,7 @@ static void rusage_cb (flux_t *h, flux_msg_handler_t *mh,
     else if (!strcmp (who, "thread"))
         rwho = RUSAGE_THREAD;
     else {
-        errprintf (&error, "%s is unsupported", who);
+        handle_errprintf (&error, "%s is unsupported", who);
         errstr = error.text;
         errno = EINVAL;
         goto error;
@@ -450,7 +440,7 @@ static void config_reload_cb (flux_t *h, flux_msg_handler_t *mh,
         /* N.B. flux-core's words */
         int saved_errno = errno;
         (void)flux_msg_get_topic (msg, &topic);
-        errprintf (&error, "Failed to parse %s request", topic);
+        handle_errprintf (&error, "Failed to parse %s request", topic);
         errstr = error.text;
         errno = saved_errno;
         goto error;
@@ -533,7 +523,7 @@ int flux_module_register_default_methods (flux_t *h, const char *name,
         || snprintf (key, sizeof (key), "%s%s", AUX_METHODS_PREFIX, name)
            >= (int)sizeof (key)) {
         errno = EINVAL;
-        errprintf (error, "invalid argument");
+        handle_errprintf (error, "invalid argument");
         return -1;
     }
     if (!(handlers = calloc (METHODS_COUNT + 1, sizeof (*handlers))))
@@ -564,10 +554,10 @@ int flux_module_register_default_methods (flux_t *h, const char *name,
         flux_msg_handler_start (handlers[i]);
     return 0;
 error:
-    errprintf (error,
-               "error registering %s default methods: %s",
-               name,
-               strerror (errno));
+    handle_errprintf (error,
+                      "error registering %s default methods: %s",
+                      name,
+                      strerror (errno));
     handlers_destroy (handlers);
     return -1;
 }
@@ -652,12 +642,13 @@ int flux_module_register_handlers (flux_t *h, flux_error_t *error)
 
     if (!h) {
         errno = EINVAL;
-        errprintf (error, "invalid argument");
+        handle_errprintf (error, "invalid argument");
         return -1;
     }
     if (!(name = flux_module_name (h))) {
         errno = EINVAL;
-        errprintf (error, "module name unknown: no welcome was received");
+        handle_errprintf (error,
+                          "module name unknown: no welcome was received");
         return -1;
     }
     if (flux_module_register_default_methods (h, name, error) < 0)
@@ -665,18 +656,19 @@ int flux_module_register_handlers (flux_t *h, flux_error_t *error)
     if (snprintf (topic, sizeof (topic), "%s.stats-clear", name)
             >= (int)sizeof (topic)
         || flux_event_subscribe (h, topic) < 0) {
-        errprintf (error, "error subscribing to %s: %s", topic,
-                   strerror (errno));
+        handle_errprintf (error, "error subscribing to %s: %s", topic,
+                          strerror (errno));
         return -1;
     }
     if (!(r = flux_get_reactor (h))
         || !(w = flux_prepare_watcher_create (r, running_prepare_cb, h))) {
-        errprintf (error, "error creating watcher: %s", strerror (errno));
+        handle_errprintf (error, "error creating watcher: %s",
+                          strerror (errno));
         return -1;
     }
     if (flux_aux_set (h, AUX_PREPARE, w, (flux_free_f)flux_watcher_destroy)
         < 0) {
-        errprintf (error, "error saving watcher: %s", strerror (errno));
+        handle_errprintf (error, "error saving watcher: %s", strerror (errno));
         flux_watcher_destroy (w);
         return -1;
     }
@@ -709,7 +701,7 @@ int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error)
 
     if (!h) {
         errno = EINVAL;
-        errprintf (error, "invalid argument");
+        handle_errprintf (error, "invalid argument");
         return -1;
     }
     /* Wait for the broker to mute this module, so that no request
@@ -721,9 +713,9 @@ int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error)
         || flux_future_wait_for (f, finalizing_timeout) < 0
         || flux_rpc_get (f, NULL) < 0) {
         saved_errno = errno;
-        errprintf (error,
-                   "module status (FINALIZING): %s",
-                   strerror (saved_errno));
+        handle_errprintf (error,
+                          "module status (FINALIZING): %s",
+                          strerror (saved_errno));
         flux_log_error (h, "module.status FINALIZING");
     }
     flux_future_destroy (f);
@@ -741,9 +733,9 @@ int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error)
                      NULL) < 0) {
         if (saved_errno == 0) {
             saved_errno = errno;
-            errprintf (error,
-                       "module status (EXITED): %s",
-                       strerror (saved_errno));
+            handle_errprintf (error,
+                              "module status (EXITED): %s",
+                              strerror (saved_errno));
         }
         flux_log_error (h, "module.status EXITED");
     }
