@@ -223,6 +223,28 @@ test_expect_success 'namespace errors: EEXIST, ENOTSUP, EINVAL for primary' '
 	FLUX_KVS_NAMESPACE=test test_must_fail $K get k 2>nons.err &&
 	grep "k: Operation not supported" nons.err
 '
+test_expect_success 'flux_kvs_copy copies a directory across namespaces' '
+	$K ns-create copyns &&
+	$K copy a a2 primary copyns >copy.out &&
+	echo "seq 1" >copy.expected &&
+	test_cmp copy.expected copy.out &&
+	test "$(flux kvs get --namespace=copyns a2.b)" = world &&
+	test "$($K get a.b)" = world
+'
+test_expect_success 'flux_kvs_move moves a key: copied, then unlinked' '
+	$K put mv.src moving &&
+	$K move mv.src mv.dst &&
+	test "$($K get mv.dst)" = moving &&
+	test_must_fail $K get mv.src 2>mv.err &&
+	grep "mv.src: No such file or directory" mv.err
+'
+test_expect_success 'copy of a missing key: ENOENT, nothing written' '
+	v=$($K version) &&
+	test_must_fail $K copy nosuch dst 2>copymiss.err &&
+	echo "kvs-capi: copy: No such file or directory" >copymiss.expected &&
+	test_cmp copymiss.expected copymiss.err &&
+	test "$($K version)" = "$v"
+'
 test_expect_success 'a namespace with an owner' '
 	$K ns-create owned 1234 &&
 	FLUX_KVS_NAMESPACE=owned $K getroot >owned.out &&

@@ -16,6 +16,7 @@
 #include "kvs_getroot.h"
 #include "kvs_txn.h"
 #include "kvs_commit.h"
+#include "kvs_copy.h"
 
 #ifdef __cplusplus
 extern "C" {

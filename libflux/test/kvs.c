@@ -31,11 +31,14 @@ struct server {
     bool noresponse;
     uint32_t matchtag;
     int count;
+    char topics[256];   /* every topic so far, space separated */
     /* the answer: errnum, else each of replies (NULL: an empty one) */
     int errnum;
     const char *replies[4];
     int nreplies;
     flux_msg_t *watch;  /* a kvs-watch.lookup left open */
+    json_t *ops;        /* of the last commit */
+    json_t *all_ops;    /* every commit payload */
 };
 
 static struct server srv;
@@ -58,6 +61,13 @@ static void request_cb (flux_t *h, flux_msg_handler_t *mh,
     srv.noresponse = (flags & FLUX_MSGFLAG_NORESPONSE) != 0;
     (void)flux_msg_get_matchtag (msg, &srv.matchtag);
     srv.count++;
+    snprintf (srv.topics + strlen (srv.topics),
+              sizeof (srv.topics) - strlen (srv.topics), "%s%s",
+              srv.topics[0] ? " " : "", topic);
+    json_decref (srv.ops);
+    srv.ops = json_incref (json_object_get (srv.payload, "ops"));
+    if (srv.ops)
+        json_array_append (srv.all_ops, srv.payload);
     if (!strcmp (topic, "kvs-watch.cancel")) {
         /* the watch it names ends with ENODATA */
         if (srv.watch) {
@@ -103,6 +113,8 @@ static int setup (void **state)
     if (!(srv.h = flux_open ("loop://", 0)))
         return -1;
     srv.r = flux_get_reactor (srv.h);
+    if (!(srv.all_ops = json_array ()))
+        return -1;
     if (!(srv.mh = flux_msg_handler_create (srv.h, match, request_cb, NULL)))
         return -1;
     flux_msg_handler_start (srv.mh);
@@ -120,6 +132,8 @@ static int teardown (void **state)
     (void)state;
     flux_msg_decref (srv.watch);
     json_decref (srv.payload);
+    json_decref (srv.ops);
+    json_decref (srv.all_ops);
     flux_msg_handler_destroy (srv.mh);
     flux_close (srv.h);
     return 0;
@@ -764,6 +778,76 @@ static void test_namespace (void **state)
     assert_int_equal (errno, EINVAL);
 }
 
+/* Copy: a TREEOBJ lookup of the source, then a commit of that object
+ * at the destination; move: then a commit unlinking the source.  One
+ * answer serves every step: it has both a val and a rootref.
+ */
+#define STEP_ANSWER "{\"val\":{\"ver\":1,\"type\":\"dirref\"," \
+                    "\"data\":[\"sha1-7\"]},\"rootref\":\"sha1-8\"," \
+                    "\"rootseq\":9}"
+
+static void test_copy_move (void **state)
+{
+    flux_future_t *f;
+    const char *ref;
+    int seq;
+    (void)state;
+
+    answer (0, 1, STEP_ANSWER);
+    f = flux_kvs_copy (srv.h, "src", "a", "dst", "b", FLUX_KVS_NO_MERGE);
+    assert_non_null (f);
+    assert_int_equal (srv.count, 0); /* nothing sent until waited for */
+    wait_ready (f);
+    assert_string_equal (srv.topics, "kvs.lookup kvs.commit");
+    assert_json (srv.all_ops, "[{\"namespace\":\"dst\",\"flags\":1,"
+        "\"ops\":[{\"key\":\"b\",\"flags\":0,\"dirent\":"
+        "{\"ver\":1,\"type\":\"dirref\",\"data\":[\"sha1-7\"]}}]}]");
+    assert_int_equal (flux_future_get (f, NULL), 0);
+    assert_int_equal (flux_kvs_commit_get_rootref (f, &ref), 0);
+    assert_string_equal (ref, "sha1-8");
+    assert_int_equal (flux_kvs_commit_get_sequence (f, &seq), 0);
+    assert_int_equal (seq, 9);
+    flux_future_destroy (f);
+
+    srv.topics[0] = '\0';
+    json_array_clear (srv.all_ops);
+    f = flux_kvs_move (srv.h, NULL, "a", NULL, "b", 0);
+    wait_ready (f);
+    assert_int_equal (flux_future_get (f, NULL), 0);
+    assert_string_equal (srv.topics, "kvs.lookup kvs.commit kvs.commit");
+    assert_json (json_array_get (srv.all_ops, 1),
+        "{\"namespace\":\"primary\",\"flags\":0,\"ops\":[{\"key\":"
+        "\"a\",\"flags\":0,\"dirent\":null}]}");
+    flux_future_destroy (f);
+
+    /* The first failing step fails the future: no commit after it. */
+    srv.topics[0] = '\0';
+    answer (ENOENT, 0);
+    f = flux_kvs_move (srv.h, NULL, "missing", NULL, "b", 0);
+    wait_ready (f);
+    errno = 0;
+    assert_int_equal (flux_future_get (f, NULL), -1);
+    assert_int_equal (errno, ENOENT);
+    assert_string_equal (srv.topics, "kvs.lookup");
+    flux_future_destroy (f);
+
+    /* A future destroyed with its steps under way. */
+    answer (0, 1, STEP_ANSWER);
+    f = flux_kvs_copy (srv.h, NULL, "a", NULL, "b", 0);
+    assert_int_equal (flux_future_then (f, -1., stop_cb, srv.r), 0);
+    flux_future_destroy (f);
+
+    errno = 0;
+    assert_null (flux_kvs_copy (srv.h, NULL, NULL, NULL, "b", 0));
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_null (flux_kvs_move (srv.h, NULL, "a", NULL, "", 0));
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_null (flux_kvs_copy (NULL, NULL, "a", NULL, "b", 0));
+    assert_int_equal (errno, EINVAL);
+}
+
 /* The treeobj helpers on their own. */
 static void test_treeobj (void **state)
 {
@@ -832,6 +916,7 @@ int main (void)
                                          setup, teardown),
         cmocka_unit_test_setup_teardown (test_getroot, setup, teardown),
         cmocka_unit_test_setup_teardown (test_namespace, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_copy_move, setup, teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -23,6 +23,8 @@
  *                        prints the errno the stream ends with
  *   waitcreate KEY       WAITCREATE: prints the value once KEY exists
  *   lookup-flags FLAGS KEY   a lookup with these flags, its value
+ *   copy SRC DST [SRCNS DSTNS] | move SRC DST [SRCNS DSTNS]
+ *                        flux_kvs_copy/move; prints "seq N" of the end
  * The namespace is FLUX_KVS_NAMESPACE's.  An error prints
  * "kvs-capi: WHAT: strerror" and exits 1.
  */
@@ -346,6 +348,21 @@ int main (int argc, char **argv)
         if (flux_kvs_lookup_get (f, &s) < 0)
             die (key);
         printf ("%s\n", s ? s : "");
+        flux_future_destroy (f);
+    }
+    else if ((!strcmp (cmd, "copy") || !strcmp (cmd, "move"))
+             && (argc == 4 || argc == 6)) {
+        const char *srcns = argc == 6 ? argv[4] : NULL;
+        const char *dstns = argc == 6 ? argv[5] : NULL;
+        int seq;
+        if (!strcmp (cmd, "copy"))
+            f = flux_kvs_copy (h, srcns, key, dstns, argv[3], 0);
+        else
+            f = flux_kvs_move (h, srcns, key, dstns, argv[3], 0);
+        if (!f || flux_future_get (f, NULL) < 0
+            || flux_kvs_commit_get_sequence (f, &seq) < 0)
+            die (cmd);
+        printf ("seq %d\n", seq);
         flux_future_destroy (f);
     }
     else if (argc >= 3)
