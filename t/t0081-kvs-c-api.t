@@ -23,6 +23,20 @@ run_bg() {
 	echo $! >bg.pid
 }
 
+# rpc TOPIC [JSON]: the response payload, or "errno: text" on stderr.
+rpc() {
+	flux python -c '
+import json, sys, flux
+payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+try:
+    resp = flux.Flux().rpc(sys.argv[1], payload).get()
+except OSError as e:
+    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
+    sys.exit(1)
+print(json.dumps(resp, sort_keys=True))
+' "$@"
+}
+
 # watchers: how many watches the kvs-watch service holds.
 watchers() {
 	flux python -c "import flux
@@ -249,6 +263,23 @@ test_expect_success 'a namespace with an owner' '
 	$K ns-create owned 1234 &&
 	FLUX_KVS_NAMESPACE=owned $K getroot >owned.out &&
 	grep "^seq=0 owner=1234 " owned.out
+'
+test_expect_success 'a C module commits with the API from its own thread at load' '
+	flux module load $FLUX_BUILD_DIR/t/module/kvsmod.so &&
+	test "$(flux kvs get kvsmod.loaded)" = kvsmod
+'
+test_expect_success 'a C module looks up from a continuation, commits in a handler' '
+	rpc kvsmod.put "{\"key\": \"m.k\", \"value\": \"from C\"}" \
+		>mput.out &&
+	grep "^{\"seq\": [0-9]*}$" mput.out &&
+	rpc kvsmod.get "{\"key\": \"m.k\"}" >mget.out &&
+	echo "{\"value\": \"from C\"}" >mget.expected &&
+	test_cmp mget.expected mget.out &&
+	test_must_fail rpc kvsmod.get "{\"key\": \"m.none\"}" 2>mnone.err &&
+	grep "^2: " mnone.err &&
+	test_must_fail rpc kvsmod.get "{\"key\": \"m\"}" 2>mdir.err &&
+	grep "^21: " mdir.err &&
+	flux module remove kvsmod
 '
 test_expect_success 'remove the kvs module' '
 	flux module remove kvs
