@@ -316,8 +316,11 @@ error:
 }
 
 /* Set (value a string) or remove (value null, or attr.rm).  Errors as
- * flux-core: an undeclared name is EINVAL "unknown attribute", changing
- * a value that may not change is EINVAL "attribute may not be updated".
+ * flux-core: setting an undeclared name is ENOENT "unknown attribute",
+ * changing a value that may not change is EINVAL "attribute may not be
+ * updated"; removing a name that has no value succeeds, removing an
+ * immutable one is EPERM.  (Removing one the broker itself keeps, e.g.
+ * rundir, is EPERM too: the broker relies on those.)
  */
 static int attr_change (struct attrs *attrs, const char *name,
                         const char *value, bool force, const char **errstr)
@@ -325,17 +328,19 @@ static int attr_change (struct attrs *attrs, const char *name,
     struct attr *a;
 
     if (!(a = lookup_exact (attrs, name)) && !lookup_pattern (attrs, name)) {
-        if (!value) {
-            errno = ENOENT;
-            return -1;
-        }
+        if (!value)
+            return 0;
         *errstr = "unknown attribute";
-        errno = EINVAL;
-        return -1;
-    }
-    if (!value && (!a || !a->value)) {
         errno = ENOENT;
         return -1;
+    }
+    if (!value) {
+        if (!a || !a->value)
+            return 0;
+        if ((a->flags & (ATTR_IMMUTABLE | ATTR_INTERNAL))) {
+            errno = EPERM;
+            return -1;
+        }
     }
     if (!(a = lookup_create (attrs, name)))
         return -1;

@@ -16,9 +16,40 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "module_thread.h"
+
+/* Split the arguments string from flux_module_initialize on whitespace
+ * into one allocation: the NULL-terminated pointer array, then a copy of
+ * the string.  Empty words are dropped.  N.B. flux-core's broker splits
+ * on spaces only; our specification (doc/python-broker-modules.rst)
+ * splits on tabs and newlines too.
+ * s may be NULL (no arguments).  Returns the argv to free(3), or NULL.
+ */
+static char **split_args (const char *s, int *argcp)
+{
+    size_t len = s ? strlen (s) : 0;
+    size_t maxargs = len / 2 + 2;
+    char **argv;
+    char *copy;
+    char *tok;
+    char *saveptr = NULL;
+    int argc = 0;
+
+    if (!(argv = calloc (1, maxargs * sizeof (char *) + len + 1)))
+        return NULL;
+    copy = (char *)(argv + maxargs);
+    if (s)
+        memcpy (copy, s, len + 1);
+    for (tok = strtok_r (copy, " \t\n\r\f\v", &saveptr); tok;
+         tok = strtok_r (NULL, " \t\n\r\f\v", &saveptr))
+        argv[argc++] = tok;
+    argv[argc] = NULL;
+    *argcp = argc;
+    return argv;
+}
 
 void *module_thread_main (void *arg)
 {
@@ -29,6 +60,7 @@ void *module_thread_main (void *arg)
     flux_t *h;
     flux_error_t error;
     int argc = 0;
+    char *args = NULL;
     char **argv = NULL;
     int errnum = 0;
     int rc;
@@ -46,11 +78,17 @@ void *module_thread_main (void *arg)
         return NULL;
     }
     memset (&error, 0, sizeof (error));
-    if (flux_module_initialize (h, &argc, &argv, &error) < 0
+    if (flux_module_initialize (h, &args, &error) < 0
         || flux_module_register_handlers (h, &error) < 0) {
         errnum = errno ? errno : EPROTO;
         flux_log (h, LOG_ERR, "%s", *error.text ? error.text
                                                 : strerror (errnum));
+        goto done;
+    }
+    if (!(argv = split_args (args, &argc))) {
+        errnum = errno;
+        flux_log (h, LOG_ERR, "error parsing module arguments: %s",
+                  strerror (errnum));
         goto done;
     }
     errno = 0;
@@ -63,10 +101,12 @@ void *module_thread_main (void *arg)
         flux_log (h, LOG_CRIT, "module exiting abnormally");
     }
 done:
-    if (flux_module_finalize (h, errnum) < 0)
+    if (flux_module_finalize (h, errnum, &error) < 0)
         fprintf (stderr, "flux-broker: %s: finalize: %s\n",
-                 thd->name, strerror (errno));
+                 thd->name, error.text);
     flux_close (h);
+    free (argv);
+    free (args);
     return NULL;
 }
 

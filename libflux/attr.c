@@ -13,6 +13,8 @@
  * caller polling a mutable attribute does not grow memory.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -29,6 +31,8 @@ struct attr_cache {
     json_t *immutable;  /* name -> string, answered without an RPC */
     json_t *current;    /* name -> string, last value fetched */
     json_t *retired;    /* strings handed out, then replaced */
+    json_t *names;      /* flux_attr_cache_first's snapshot of names */
+    size_t next;        /* index in names of flux_attr_cache_next */
 };
 
 static void attr_cache_destroy (void *arg)
@@ -40,6 +44,7 @@ static void attr_cache_destroy (void *arg)
         json_decref (cache->immutable);
         json_decref (cache->current);
         json_decref (cache->retired);
+        json_decref (cache->names);
         free (cache);
         errno = saved_errno;
     }
@@ -144,6 +149,45 @@ error:
     return NULL;
 }
 
+int flux_attr_set_ex (flux_t *h,
+                      const char *name,
+                      const char *value,
+                      bool force,
+                      flux_error_t *error)
+{
+    flux_future_t *f = NULL;
+
+    if (!h || !name || !value) {
+        errno = EINVAL;
+        goto error;
+    }
+    if (force)
+        f = flux_rpc_pack (h, "attr.set", FLUX_NODEID_ANY, 0,
+                           "{s:s s:s s:b}",
+                           "name", name,
+                           "value", value,
+                           "force", 1);
+    else
+        f = flux_rpc_pack (h, "attr.set", FLUX_NODEID_ANY, 0,
+                           "{s:s s:s}", "name", name, "value", value);
+    if (!f || flux_future_get (f, NULL) < 0)
+        goto error;
+    flux_future_destroy (f);
+    return 0;
+error:
+    if (error) {
+        int saved_errno = errno;
+        const char *s = f ? flux_future_error_string (f) : NULL;
+        snprintf (error->text,
+                  sizeof (error->text),
+                  "%s",
+                  s ? s : strerror (saved_errno));
+        errno = saved_errno;
+    }
+    flux_future_destroy (f);
+    return -1;
+}
+
 int flux_attr_set (flux_t *h, const char *name, const char *value)
 {
     flux_future_t *f;
@@ -181,4 +225,107 @@ int flux_attr_set_cacheonly (flux_t *h, const char *name, const char *value)
     if (!store (cache, cache->immutable, name, value))
         return -1;
     return 0;
+}
+
+/* The names are copied into a snapshot, so that what they point to lives
+ * until the next flux_attr_cache_first or the handle's close, whatever
+ * the cache does meanwhile.
+ */
+const char *flux_attr_cache_first (flux_t *h)
+{
+    struct attr_cache *cache;
+    const char *name;
+    json_t *value;
+    json_t *names;
+
+    if (!h) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(cache = attr_cache_get (h)))
+        return NULL;
+    if (!(names = json_array ()))
+        goto nomem;
+    json_object_foreach (cache->immutable, name, value) {
+        if (json_array_append_new (names, json_string (name)) < 0) {
+            json_decref (names);
+            goto nomem;
+        }
+    }
+    json_decref (cache->names);
+    cache->names = names;
+    cache->next = 0;
+    return flux_attr_cache_next (h);
+nomem:
+    errno = ENOMEM;
+    return NULL;
+}
+
+const char *flux_attr_cache_next (flux_t *h)
+{
+    struct attr_cache *cache;
+    json_t *o;
+
+    if (!h) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(cache = flux_aux_get (h, ATTR_AUX))
+        || !(o = json_array_get (cache->names, cache->next)))
+        return NULL;
+    cache->next++;
+    return json_string_value (o);
+}
+
+int flux_get_size (flux_t *h, uint32_t *size)
+{
+    const char *value;
+    char *end;
+    unsigned long n;
+
+    if (!h || !size) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!(value = flux_attr_get (h, "size")))
+        return -1;
+    errno = 0;
+    n = strtoul (value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || n > UINT32_MAX) {
+        errno = EPROTO;
+        return -1;
+    }
+    *size = (uint32_t)n;
+    return 0;
+}
+
+int flux_get_instance_starttime (flux_t *h, double *starttime)
+{
+    flux_future_t *f;
+    const char *value;
+    char *end;
+    double t;
+
+    if (!h) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* N.B. asked of rank 0, the only broker that knows it for sure. */
+    if (!(f = flux_rpc_pack (h, "attr.get", 0, 0,
+                             "{s:s}", "name", "broker.starttime"))
+        || flux_rpc_get_unpack (f, "{s:s}", "value", &value) < 0)
+        goto error;
+    errno = 0;
+    t = strtod (value, &end);
+    if (errno != 0 || end == value) {
+        errno = EPROTO;
+        goto error;
+    }
+    flux_future_destroy (f);
+    if (starttime)
+        *starttime = t;
+    return 0;
+error:
+    flux_future_destroy (f);
+    return -1;
 }

@@ -1,17 +1,211 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* Built-in paths.  Each name has two values, one for the build tree and
+/* Config objects, and built-in paths.
+ *
+ * A flux_conf_t is a reference-counted JSON object.  The handle keeps one
+ * in its aux under "flux::conf_object" (the same key flux-core uses).
+ *
+ * Built-in paths: each name has two values, one for the build tree and
  * one for the install prefix, both fixed at configure time; which one
  * applies is decided once per process from /proc/self/exe.
  */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "config.h"
 #include "flux/conf.h"
+#include "flux/handle.h"
+
+#define AUX_CONF "flux::conf_object"
+
+struct flux_conf {
+    json_t *obj;
+    int refcount;
+};
+
+static void errprintf (flux_error_t *error, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+static void errprintf (flux_error_t *error, const char *fmt, ...)
+{
+    if (error) {
+        int saved_errno = errno;
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (error->text, sizeof (error->text), fmt, ap);
+        va_end (ap);
+        errno = saved_errno;
+    }
+}
+
+/* Takes the reference on obj, which must be an object. */
+static flux_conf_t *conf_wrap (json_t *obj)
+{
+    flux_conf_t *conf;
+
+    if (!(conf = calloc (1, sizeof (*conf)))) {
+        json_decref (obj);
+        return NULL;
+    }
+    conf->obj = obj;
+    conf->refcount = 1;
+    return conf;
+}
+
+flux_conf_t *flux_conf_create (void)
+{
+    json_t *obj;
+
+    if (!(obj = json_object ())) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return conf_wrap (obj);
+}
+
+flux_conf_t *flux_conf_copy (const flux_conf_t *conf)
+{
+    json_t *obj;
+
+    if (!conf) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(obj = json_deep_copy (conf->obj))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return conf_wrap (obj);
+}
+
+/* N.B. the const in these two follows flux-core: a reader holding a
+ * const pointer (from flux_get_conf) may keep it alive.
+ */
+const flux_conf_t *flux_conf_incref (const flux_conf_t *conf)
+{
+    if (conf)
+        ((flux_conf_t *)conf)->refcount++;
+    return conf;
+}
+
+void flux_conf_decref (const flux_conf_t *const_conf)
+{
+    flux_conf_t *conf = (flux_conf_t *)const_conf;
+
+    if (conf && --conf->refcount == 0) {
+        int saved_errno = errno;
+        json_decref (conf->obj);
+        free (conf);
+        errno = saved_errno;
+    }
+}
+
+int flux_conf_vunpack (const flux_conf_t *conf,
+                       flux_error_t *error,
+                       const char *fmt,
+                       va_list ap)
+{
+    json_error_t jerror;
+
+    if (!conf || !fmt || *fmt == '\0') {
+        errno = EINVAL;
+        errprintf (error, "%s", strerror (EINVAL));
+        return -1;
+    }
+    if (json_vunpack_ex (conf->obj, &jerror, 0, fmt, ap) < 0) {
+        errno = EINVAL;
+        errprintf (error, "%s", jerror.text);
+        return -1;
+    }
+    return 0;
+}
+
+int flux_conf_unpack (const flux_conf_t *conf,
+                      flux_error_t *error,
+                      const char *fmt,
+                      ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start (ap, fmt);
+    rc = flux_conf_vunpack (conf, error, fmt, ap);
+    va_end (ap);
+    return rc;
+}
+
+flux_conf_t *flux_conf_vpack (const char *fmt, va_list ap)
+{
+    json_t *obj;
+
+    if (!fmt) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(obj = json_vpack_ex (NULL, 0, fmt, ap))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!json_is_object (obj)) {
+        json_decref (obj);
+        errno = EINVAL;
+        return NULL;
+    }
+    return conf_wrap (obj);
+}
+
+flux_conf_t *flux_conf_pack (const char *fmt, ...)
+{
+    va_list ap;
+    flux_conf_t *conf;
+
+    if (!fmt) {
+        errno = EINVAL;
+        return NULL;
+    }
+    va_start (ap, fmt);
+    conf = flux_conf_vpack (fmt, ap);
+    va_end (ap);
+    return conf;
+}
+
+const flux_conf_t *flux_get_conf (flux_t *h)
+{
+    flux_conf_t *conf;
+
+    if (!h) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if ((conf = flux_aux_get (h, AUX_CONF)))
+        return conf;
+    if (!(conf = flux_conf_create ()))
+        return NULL;
+    if (flux_aux_set (h, AUX_CONF, conf, (flux_free_f)flux_conf_decref) < 0) {
+        flux_conf_decref (conf);
+        return NULL;
+    }
+    return conf;
+}
+
+int flux_set_conf_new (flux_t *h, const flux_conf_t *conf)
+{
+    if (!h) {
+        errno = EINVAL;
+        return -1;
+    }
+    return flux_aux_set (h,
+                         AUX_CONF,
+                         (flux_conf_t *)conf,
+                         conf ? (flux_free_f)flux_conf_decref : NULL);
+}
 
 struct builtin {
     const char *name;

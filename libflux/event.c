@@ -153,6 +153,29 @@ static int event_rpc (flux_t *h, const char *topic_rpc, const char *topic)
     return rc;
 }
 
+static flux_future_t *event_rpc_ex (flux_t *h, const char *topic_rpc,
+                                    const char *topic, int flags)
+{
+    if (!h || !topic) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return flux_rpc_pack (h, topic_rpc, FLUX_NODEID_ANY, flags,
+                          "{s:s}", "topic", topic);
+}
+
+flux_future_t *flux_event_subscribe_ex (flux_t *h, const char *topic,
+                                        int flags)
+{
+    return event_rpc_ex (h, "event.subscribe", topic, flags);
+}
+
+flux_future_t *flux_event_unsubscribe_ex (flux_t *h, const char *topic,
+                                          int flags)
+{
+    return event_rpc_ex (h, "event.unsubscribe", topic, flags);
+}
+
 int flux_event_subscribe (flux_t *h, const char *topic)
 {
     return event_rpc (h, "event.subscribe", topic);

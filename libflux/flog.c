@@ -428,3 +428,19 @@ void flux_log_error (flux_t *h, const char *fmt, ...)
     (void)flux_log (h, LOG_ERR, "%s: %s", buf, strerror (saved_errno));
     errno = saved_errno;
 }
+
+void flux_llog (void *arg,
+                const char *file,
+                int line,
+                const char *func,
+                const char *subsys,
+                int level,
+                const char *fmt,
+                va_list ap)
+{
+    (void)file;
+    (void)line;
+    (void)func;
+    (void)subsys;
+    (void)flux_vlog (arg, level, fmt, ap);
+}

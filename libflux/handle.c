@@ -31,6 +31,7 @@
  * the clone goes away (msg_handler.c), so nothing is lost or reordered.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -829,16 +830,110 @@ static int set_testing_opt (flux_t *h, const char *env, const char *option,
     return 0;
 }
 
+/* Path-like URIs name an instance relative to the enclosing one
+ * ($FLUX_URI), as flux-core's: "." that instance, ".." its parent,
+ * "../.." the grandparent, "/" the root.  Each step up reads the
+ * parent-uri attribute; an instance whose instance-level is 0 is the
+ * root, and asking past the root gives the root.  Returns the URI
+ * (caller frees) or NULL with errno and 'error' set.
+ */
+static char *resolve_path_uri (const char *path, flux_error_t *error)
+{
+    const char *env = getenv ("FLUX_URI");
+    int up = 0;
+    char *copy, *tok, *save = NULL;
+    char *uri;
+
+    if (path[0] == '/') {
+        if (strcmp (path, "/") != 0) {
+            errno = EINVAL;
+            handle_errprintf (error, "%s: invalid URI", path);
+            return NULL;
+        }
+        up = INT_MAX;
+    }
+    else {
+        if (!(copy = strdup (path)))
+            return NULL;
+        for (tok = strtok_r (copy, "/", &save); tok;
+             tok = strtok_r (NULL, "/", &save)) {
+            if (!strcmp (tok, ".."))
+                up++;
+            else if (strcmp (tok, ".") != 0) {
+                errno = EINVAL;
+                handle_errprintf (error, "%s: invalid URI path element '%s'",
+                                  path, tok);
+                free (copy);
+                return NULL;
+            }
+        }
+        free (copy);
+    }
+    if (!env) {
+        errno = ENOENT;
+        handle_errprintf (error, "%s: FLUX_URI is not set", path);
+        return NULL;
+    }
+    if (!(uri = strdup (env)))
+        return NULL;
+    while (up-- > 0) {
+        flux_t *h;
+        const char *level, *parent;
+        char *next;
+
+        if (!(h = flux_open_ex (uri, 0, error)))
+            goto error;
+        if (!(level = flux_attr_get (h, "instance-level"))) {
+            handle_errprintf (error, "Failed to get instance-level "
+                              "attribute: %s", strerror (errno));
+            flux_close (h);
+            goto error;
+        }
+        if (!strcmp (level, "0")) {
+            flux_close (h);
+            break;
+        }
+        if (!(parent = flux_attr_get (h, "parent-uri"))
+            || !(next = strdup (parent))) {
+            handle_errprintf (error, "Failed to get parent-uri attribute: "
+                              "%s", strerror (errno));
+            flux_close (h);
+            goto error;
+        }
+        flux_close (h);
+        free (uri);
+        uri = next;
+    }
+    return uri;
+error:
+    free (uri);
+    return NULL;
+}
+
 flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error)
 {
     const char *path;
     flux_t *h = NULL;
     const char *s;
+    char *resolved = NULL;
+    const int valid_flags = FLUX_O_TRACE | FLUX_O_CLONE | FLUX_O_NONBLOCK
+                            | FLUX_O_MATCHDEBUG | FLUX_O_TEST_NOSUB
+                            | FLUX_O_RPCTRACK | FLUX_O_NOREQUEUE;
 
     if (error)
         error->text[0] = '\0';
+    if ((flags & ~valid_flags)) {
+        errno = EINVAL;
+        handle_errprintf (error, "invalid flags specified");
+        return NULL;
+    }
     if (!uri)
         uri = getenv ("FLUX_URI");
+    else if (uri[0] == '.' || uri[0] == '/') {
+        if (!(resolved = resolve_path_uri (uri, error)))
+            return NULL;
+        uri = resolved;
+    }
     if (!uri) {
         /* N.B. flux-core falls back to a built-in rundir; we have none,
          * and "no such socket" is what that fallback would end in.
@@ -853,6 +948,7 @@ flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error)
         errno = EINVAL;
         handle_errprintf (error, "%s: malformed URI (expected SCHEME://PATH)",
                           uri);
+        free (resolved);
         return NULL;
     }
     path += 3;
@@ -864,10 +960,12 @@ flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error)
         h = connector_loop_open (path, flags, error);
     else {
         errno = ENOENT;
-        handle_errprintf (error, "%.*s: unknown connector scheme",
+        handle_errprintf (error, "Unable to find connector name '%.*s'",
                           (int)(path - 3 - uri), uri);
+        free (resolved);
         return NULL;
     }
+    free (resolved);
     if (!h)
         return NULL;
     if (set_testing_opt (h, "FLUX_HANDLE_USERID",

@@ -1427,4 +1427,48 @@ int message_decode_raw (const flux_msg_t *msg, int type, const char **topic,
     return 0;
 }
 
+/* Flags one at a time (flux-core's flux_msg_set_flag/has_flag) and the
+ * LOCAL role bit.  The content bits follow the content here (see the top
+ * of this file): setting ROUTE enables the route stack, and TOPIC or
+ * PAYLOAD may only be "set" on a message that already has that part.
+ * A flag argument outside the eight flag bits, or one asking for both
+ * STREAMING and NORESPONSE, or one that would leave both set, is EINVAL.
+ */
+
+bool flux_msg_has_flag (const flux_msg_t *msg, int flag)
+{
+    if (!msg)
+        return false;
+    return (msg->flags & flag) != 0;
+}
+
+int flux_msg_set_flag (flux_msg_t *msg, int flag)
+{
+    int want;
+
+    if (!msg || flag < 0 || flag > 0xff) {
+        errno = EINVAL;
+        return -1;
+    }
+    want = msg->flags | flag;
+    if ((want & FLUX_MSGFLAG_STREAMING) && (want & FLUX_MSGFLAG_NORESPONSE)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((flag & (FLUX_MSGFLAG_TOPIC | FLUX_MSGFLAG_PAYLOAD))
+        & ~msg->flags) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((flag & FLUX_MSGFLAG_ROUTE))
+        flux_msg_route_enable (msg);
+    msg->flags |= (uint8_t)(flag & ~CONTENT_FLAGS);
+    return 0;
+}
+
+bool flux_msg_is_local (const flux_msg_t *msg)
+{
+    return msg && (msg->rolemask & FLUX_ROLE_LOCAL);
+}
+
 // vi:ts=4 sw=4 expandtab

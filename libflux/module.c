@@ -9,7 +9,7 @@
  * request still queued can be answered ENOSYS; and last EXITED.
  *
  * Everything this file keeps lives in the handle's aux (name, uuid,
- * argv, debug flags, error text, handlers), so a module has no state
+ * config, debug flags, error text, handlers), so a module has no state
  * apart from its handle and the broker can use the same default methods
  * on its own handle (name "broker").
  *
@@ -27,6 +27,7 @@
 
 #include "flux/module.h"
 #include "flux/attr.h"
+#include "flux/conf.h"
 #include "flux/event.h"
 #include "flux/flog.h"
 #include "flux/future.h"
@@ -41,7 +42,6 @@
 
 #define AUX_NAME "flux::name"
 #define AUX_UUID "flux::uuid"
-#define AUX_ARGV "flux::module_argv"
 #define AUX_DEBUG "flux::debug_flags"
 #define AUX_ERROR "flux::module_error"
 #define AUX_RUNNING "flux::module_running"
@@ -66,40 +66,17 @@ static void errprintf (flux_error_t *error, const char *fmt, ...)
     }
 }
 
-/* An argv allocated as one block: pointers, then the strings. */
-static char **argv_split (const char *s, int *argcp)
-{
-    char **argv;
-    char *copy;
-    char *tok;
-    char *saveptr = NULL;
-    size_t len = strlen (s);
-    int maxargs = len / 2 + 2;
-    int argc = 0;
-
-    if (!(argv = calloc (1, maxargs * sizeof (char *) + len + 1)))
-        return NULL;
-    copy = (char *)(argv + maxargs);
-    memcpy (copy, s, len + 1);
-    for (tok = strtok_r (copy, " \t\n\r\f\v", &saveptr); tok;
-         tok = strtok_r (NULL, " \t\n\r\f\v", &saveptr))
-        argv[argc++] = tok;
-    argv[argc] = NULL;
-    *argcp = argc;
-    return argv;
-}
-
-/* flux-core joins the welcome's args with spaces and splits the result
- * again on whitespace, so an argument containing a space becomes two.
- * Matching that keeps modules portable between the two brokers.
+/* flux-core hands a module its arguments as one string, joined with
+ * spaces, and its broker splits that again on spaces.  Matching that
+ * keeps modules portable between the two brokers.  NULL with errno 0
+ * for no arguments.
  */
-static char **args_to_argv (json_t *args, int *argcp, flux_error_t *error)
+static char *args_join (json_t *args, flux_error_t *error)
 {
     char *joined = NULL;
-    size_t size = 1;
+    size_t size = 0;
     size_t index;
     json_t *value;
-    char **argv;
 
     json_array_foreach (args, index, value) {
         if (!json_is_string (value)) {
@@ -109,16 +86,20 @@ static char **args_to_argv (json_t *args, int *argcp, flux_error_t *error)
         }
         size += json_string_length (value) + 1;
     }
-    if (!(joined = calloc (1, size)))
+    if (size == 0) {
+        errno = 0;
         return NULL;
+    }
+    if (!(joined = calloc (1, size))) {
+        errprintf (error, "out of memory");
+        return NULL;
+    }
     json_array_foreach (args, index, value) {
         if (index > 0)
             strcat (joined, " ");
         strcat (joined, json_string_value (value));
     }
-    argv = argv_split (joined, argcp);
-    free (joined);
-    return argv;
+    return joined;
 }
 
 static int aux_set_string (flux_t *h, const char *key, const char *s)
@@ -134,8 +115,7 @@ static int aux_set_string (flux_t *h, const char *key, const char *s)
     return 0;
 }
 
-int flux_module_initialize (flux_t *h, int *argcp, char ***argvp,
-                            flux_error_t *error)
+int flux_module_initialize (flux_t *h, char **argsp, flux_error_t *error)
 {
     struct flux_match match = FLUX_MATCH_REQUEST;
     flux_msg_t *msg = NULL;
@@ -143,10 +123,11 @@ int flux_module_initialize (flux_t *h, int *argcp, char ***argvp,
     const char *uuid;
     json_t *args = NULL;
     json_t *attrs = NULL;
+    json_t *conf = NULL;
+    flux_conf_t *cf;
     const char *key;
     json_t *value;
-    char **argv = NULL;
-    int argc = 0;
+    char *joined = NULL;
 
     if (!h) {
         errno = EINVAL;
@@ -158,15 +139,18 @@ int flux_module_initialize (flux_t *h, int *argcp, char ***argvp,
         errprintf (error, "error receiving welcome: %s", strerror (errno));
         return -1;
     }
+    /* N.B. flux-core's broker sends "args" null when there are none. */
     if (flux_request_unpack (msg,
                              NULL,
-                             "{s:s s:s s?o s?o}",
+                             "{s:s s:s s?o s?o s?o}",
                              "name", &name,
                              "uuid", &uuid,
                              "args", &args,
-                             "attrs", &attrs) < 0
-        || (args && !json_is_array (args))
-        || (attrs && !json_is_object (attrs))) {
+                             "attrs", &attrs,
+                             "conf", &conf) < 0
+        || (args && !json_is_array (args) && !json_is_null (args))
+        || (attrs && !json_is_object (attrs))
+        || (conf && !json_is_object (conf))) {
         errno = EPROTO;
         errprintf (error, "malformed welcome message");
         goto error;
@@ -188,26 +172,49 @@ int flux_module_initialize (flux_t *h, int *argcp, char ***argvp,
             goto error;
         }
     }
-    if (args) {
-        if (!(argv = args_to_argv (args, &argc, error)))
+    if (conf) {
+        if (!(cf = flux_conf_pack ("O", conf))
+            || flux_set_conf_new (h, cf) < 0) {
+            flux_conf_decref (cf);
+            errprintf (error, "error caching config: %s", strerror (errno));
             goto error;
+        }
     }
-    else if (!(argv = calloc (1, sizeof (char *))))
-        goto error;
-    if (flux_aux_set (h, AUX_ARGV, argv, free) < 0) {
-        free (argv);
-        errprintf (error, "error saving arguments: %s", strerror (errno));
-        goto error;
+    if (argsp) {
+        if (!(joined = args_join (args, error)) && errno != 0)
+            goto error;
+        *argsp = joined;
     }
-    if (argcp)
-        *argcp = argc;
-    if (argvp)
-        *argvp = argv;
     flux_msg_destroy (msg);
     return 0;
 error:
     flux_msg_destroy (msg);
     return -1;
+}
+
+int flux_module_config_request_decode (const flux_msg_t *msg,
+                                       flux_conf_t **confp)
+{
+    json_t *o;
+    flux_conf_t *conf;
+
+    if (!msg) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (flux_request_unpack (msg, NULL, "o", &o) < 0)
+        return -1;
+    if (!json_is_object (o)) {
+        errno = EPROTO;
+        return -1;
+    }
+    if (!(conf = flux_conf_pack ("O", o)))
+        return -1;
+    if (confp)
+        *confp = conf;
+    else
+        flux_conf_decref (conf);
+    return 0;
 }
 
 const char *flux_module_name (flux_t *h)
@@ -429,6 +436,36 @@ error:
     respond_or_log (h, msg, errno, errstr);
 }
 
+static void config_reload_cb (flux_t *h, flux_msg_handler_t *mh,
+                              const flux_msg_t *msg, void *arg)
+{
+    flux_conf_t *conf;
+    const char *topic = "unknown";
+    const char *errstr = NULL;
+    flux_error_t error;
+    (void)mh;
+    (void)arg;
+
+    if (flux_module_config_request_decode (msg, &conf) < 0) {
+        /* N.B. flux-core's words */
+        int saved_errno = errno;
+        (void)flux_msg_get_topic (msg, &topic);
+        errprintf (&error, "Failed to parse %s request", topic);
+        errstr = error.text;
+        errno = saved_errno;
+        goto error;
+    }
+    if (flux_set_conf_new (h, conf) < 0) {
+        flux_conf_decref (conf);
+        goto error;
+    }
+    if (flux_respond (h, msg, NULL) < 0)
+        flux_log_error (h, "error responding to config-reload");
+    return;
+error:
+    respond_or_log (h, msg, errno, errstr);
+}
+
 static void shutdown_cb (flux_t *h, flux_msg_handler_t *mh,
                          const flux_msg_t *msg, void *arg)
 {
@@ -466,6 +503,8 @@ static const struct method methods[] = {
     { FLUX_MSGTYPE_EVENT, "stats-clear", stats_clear_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "rusage", rusage_cb, FLUX_ROLE_USER },
     { FLUX_MSGTYPE_REQUEST, "debug", debug_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "config-reload", config_reload_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "config-update", config_reload_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "shutdown", shutdown_cb, 0 },
 };
 #define METHODS_COUNT (sizeof (methods) / sizeof (methods[0]))
@@ -662,7 +701,7 @@ void flux_module_set_error (flux_t *h, const char *fmt, ...)
     errno = saved_errno;
 }
 
-int flux_module_finalize (flux_t *h, int errnum)
+int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error)
 {
     flux_future_t *f = NULL;
     flux_msg_t *msg;
@@ -670,6 +709,7 @@ int flux_module_finalize (flux_t *h, int errnum)
 
     if (!h) {
         errno = EINVAL;
+        errprintf (error, "invalid argument");
         return -1;
     }
     /* Wait for the broker to mute this module, so that no request
@@ -681,6 +721,9 @@ int flux_module_finalize (flux_t *h, int errnum)
         || flux_future_wait_for (f, finalizing_timeout) < 0
         || flux_rpc_get (f, NULL) < 0) {
         saved_errno = errno;
+        errprintf (error,
+                   "module status (FINALIZING): %s",
+                   strerror (saved_errno));
         flux_log_error (h, "module.status FINALIZING");
     }
     flux_future_destroy (f);
@@ -696,8 +739,12 @@ int flux_module_finalize (flux_t *h, int errnum)
                      flux_aux_get (h, AUX_ERROR),
                      FLUX_RPC_NORESPONSE,
                      NULL) < 0) {
-        if (saved_errno == 0)
+        if (saved_errno == 0) {
             saved_errno = errno;
+            errprintf (error,
+                       "module status (EXITED): %s",
+                       strerror (saved_errno));
+        }
         flux_log_error (h, "module.status EXITED");
     }
     if (saved_errno != 0) {

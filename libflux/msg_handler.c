@@ -583,10 +583,11 @@ static bool at_end (const struct flux_msg_handler_spec *spec)
         && spec->cb == NULL && spec->rolemask == 0;
 }
 
-int flux_msg_handler_addvec (flux_t *h,
-                             const struct flux_msg_handler_spec tab[],
-                             void *arg,
-                             flux_msg_handler_t **msg_handlers[])
+int flux_msg_handler_addvec_ex (flux_t *h,
+                                const char *service_name,
+                                const struct flux_msg_handler_spec tab[],
+                                void *arg,
+                                flux_msg_handler_t **msg_handlers[])
 {
     flux_msg_handler_t **v;
     int count = 0;
@@ -600,12 +601,33 @@ int flux_msg_handler_addvec (flux_t *h,
     if (!(v = calloc (count + 1, sizeof (v[0]))))
         return -1;
     for (int i = 0; i < count; i++) {
+        char *topic = NULL;
         struct flux_match match = {
             .typemask = tab[i].typemask,
             .matchtag = FLUX_MATCHTAG_NONE,
             .topic_glob = tab[i].topic_glob,
         };
-        if (!(v[i] = flux_msg_handler_create (h, match, tab[i].cb, arg)))
+        /* N.B. as in flux-core, a NULL topic_glob under a service name
+         * becomes "NAME.(null)", which matches nothing real.
+         */
+        if (service_name) {
+            if (asprintf (&topic,
+                          "%s.%s",
+                          service_name,
+                          tab[i].topic_glob ? tab[i].topic_glob : "(null)")
+                < 0) {
+                errno = ENOMEM;
+                goto error;
+            }
+            match.topic_glob = topic;
+        }
+        v[i] = flux_msg_handler_create (h, match, tab[i].cb, arg);
+        if (topic) {
+            int saved_errno = errno;
+            free (topic); /* create copied it */
+            errno = saved_errno;
+        }
+        if (!v[i])
             goto error;
         flux_msg_handler_allow_rolemask (v[i], tab[i].rolemask);
         flux_msg_handler_start (v[i]);
@@ -615,6 +637,14 @@ int flux_msg_handler_addvec (flux_t *h,
 error:
     flux_msg_handler_delvec (v);
     return -1;
+}
+
+int flux_msg_handler_addvec (flux_t *h,
+                             const struct flux_msg_handler_spec tab[],
+                             void *arg,
+                             flux_msg_handler_t **msg_handlers[])
+{
+    return flux_msg_handler_addvec_ex (h, NULL, tab, arg, msg_handlers);
 }
 
 void flux_msg_handler_delvec (flux_msg_handler_t *msg_handlers[])

@@ -355,6 +355,156 @@ void flux_timer_watcher_again (flux_watcher_t *w)
     unref_guard_end (w);
 }
 
+/* periodic watcher: ev_periodic, at wall-clock times.  A reschedule
+ * callback that returns a time in the past stops the watcher; libev
+ * forbids touching the loop from inside that callback, so the stop is
+ * done by a prepare watcher of its own, before the loop next blocks.
+ */
+
+struct periodic {
+    ev_periodic evw;
+    ev_prepare stopper;
+    flux_reschedule_f reschedule_cb;
+    double interval;
+};
+
+static void periodic_start (flux_watcher_t *w)
+{
+    struct periodic *p = watcher_get_data (w);
+    ev_periodic_start (reactor_get_loop (w->r), &p->evw);
+}
+
+static void periodic_stop (flux_watcher_t *w)
+{
+    struct periodic *p = watcher_get_data (w);
+    struct ev_loop *loop = reactor_get_loop (w->r);
+
+    ev_periodic_stop (loop, &p->evw);
+    ev_prepare_stop (loop, &p->stopper);
+}
+
+static bool periodic_is_active (flux_watcher_t *w)
+{
+    struct periodic *p = watcher_get_data (w);
+    return ev_is_active (&p->evw);
+}
+
+static const struct watcher_ops periodic_ops = {
+    .start = periodic_start,
+    .stop = periodic_stop,
+    .is_active = periodic_is_active,
+};
+
+static void periodic_cb (struct ev_loop *loop, ev_periodic *pw, int revents)
+{
+    flux_watcher_t *w = pw->data;
+
+    (void)revents;
+    /* N.B. with no interval and no reschedule callback libev stops the
+     * watcher after it fires, as it does an expired one-shot timer.
+     */
+    if (w->unreferenced && !ev_is_active (pw))
+        ev_ref (loop);
+    watcher_call (w, 0);
+}
+
+static void periodic_stopper_cb (struct ev_loop *loop, ev_prepare *pw,
+                                 int revents)
+{
+    flux_watcher_t *w = pw->data;
+
+    (void)revents;
+    ev_prepare_stop (loop, pw);
+    flux_watcher_stop (w);
+}
+
+static ev_tstamp periodic_reschedule_cb (ev_periodic *pw, ev_tstamp now)
+{
+    flux_watcher_t *w = pw->data;
+    struct periodic *p = watcher_get_data (w);
+    double next;
+
+    next = p->reschedule_cb (w, (double)now, w->arg);
+    if (next < now) {
+        ev_prepare_start (reactor_get_loop (w->r), &p->stopper);
+        return now + 1e30;
+    }
+    return next;
+}
+
+static void periodic_set (struct periodic *p, double offset, double interval,
+                          flux_reschedule_f reschedule_cb)
+{
+    p->interval = interval;
+    p->reschedule_cb = reschedule_cb;
+    ev_periodic_set (&p->evw,
+                     offset,
+                     interval,
+                     reschedule_cb ? periodic_reschedule_cb : NULL);
+}
+
+flux_watcher_t *flux_periodic_watcher_create (flux_reactor_t *r,
+                                              double offset,
+                                              double interval,
+                                              flux_reschedule_f reschedule_cb,
+                                              flux_watcher_f cb,
+                                              void *arg)
+{
+    flux_watcher_t *w;
+    struct periodic *p;
+
+    if (!isfinite (offset) || offset < 0.
+        || !isfinite (interval) || interval < 0.) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(w = watcher_create (r, sizeof (*p), &periodic_ops, cb, arg)))
+        return NULL;
+    p = watcher_get_data (w);
+    ev_periodic_init (&p->evw, periodic_cb, 0., 0., NULL);
+    periodic_set (p, offset, interval, reschedule_cb);
+    p->evw.data = w;
+    ev_prepare_init (&p->stopper, periodic_stopper_cb);
+    p->stopper.data = w;
+    return w;
+}
+
+/* As flux-core: the watcher is (re)started with the new schedule
+ * (ev_periodic_again), whether or not it was active.
+ */
+void flux_periodic_watcher_reset (flux_watcher_t *w,
+                                  double next_wakeup,
+                                  double interval,
+                                  flux_reschedule_f reschedule_cb)
+{
+    struct periodic *p;
+
+    if (!w || w->ops != &periodic_ops || !isfinite (next_wakeup)
+        || !isfinite (interval) || interval < 0.) {
+        errno = EINVAL;
+        return;
+    }
+    p = watcher_get_data (w);
+    flux_watcher_stop (w);
+    periodic_set (p, next_wakeup, interval, reschedule_cb);
+    flux_watcher_start (w);
+}
+
+double flux_watcher_next_wakeup (flux_watcher_t *w)
+{
+    if (w && w->ops == &periodic_ops) {
+        struct periodic *p = watcher_get_data (w);
+        return (double)ev_periodic_at (&p->evw);
+    }
+    if (w && w->ops == &timer_ops) {
+        struct ev_loop *loop = reactor_get_loop (w->r);
+        return (double)(ev_now (loop)
+                        + ev_timer_remaining (loop, watcher_get_data (w)));
+    }
+    errno = EINVAL;
+    return -1.;
+}
+
 /* signal watcher */
 
 static pthread_mutex_t sigclaim_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -1,16 +1,71 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* Where the parts of the system are: in the build tree when the running
- * program is one built there, else under the install prefix.  This is
- * what lets a user run build/cmd/flux with no environment set up.
+/* Configuration.
+ *
+ * flux_conf_t: an instance configuration, a JSON object (flux-core reads
+ * it from TOML files; parsing those is not here yet).  A module receives
+ * the broker's in its welcome (flux_module_initialize caches it on the
+ * handle) and an update in a NAME.config-reload request, which the
+ * default methods apply with flux_set_conf_new.
+ *
+ * Built-in paths: where the parts of the system are, in the build tree
+ * when the running program is one built there, else under the install
+ * prefix.  This is what lets a user run build/cmd/flux with no
+ * environment set up.
  */
 #ifndef FLUX_CONF_H
 #define FLUX_CONF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef struct flux_conf flux_conf_t;
+
+/* A new, empty config object with one reference, or NULL with errno.
+ * flux_conf_copy makes a deep copy (one reference) of 'conf'.
+ * incref/decref count references; the last decref frees.  incref
+ * returns its argument; both are NULL-safe and decref keeps errno.
+ */
+flux_conf_t *flux_conf_create (void);
+flux_conf_t *flux_conf_copy (const flux_conf_t *conf);
+const flux_conf_t *flux_conf_incref (const flux_conf_t *conf);
+void flux_conf_decref (const flux_conf_t *conf);
+
+/* Read the config with a jansson unpack format (json_unpack_ex with no
+ * flags).  Borrowed values ("s", "o") live as long as 'conf'.  Returns
+ * 0, or -1 with errno EINVAL and, if error is non-NULL, jansson's text
+ * (e.g. "Object item not found: key"); EINVAL "Invalid argument" for a
+ * NULL conf or an empty or NULL format.
+ */
+int flux_conf_vunpack (const flux_conf_t *conf,
+                       flux_error_t *error,
+                       const char *fmt,
+                       va_list ap);
+int flux_conf_unpack (const flux_conf_t *conf,
+                      flux_error_t *error,
+                      const char *fmt,
+                      ...);
+
+/* A new config object (one reference) built with a jansson pack format,
+ * which must make an object.  NULL with errno EINVAL if it does not.
+ */
+flux_conf_t *flux_conf_vpack (const char *fmt, va_list ap);
+flux_conf_t *flux_conf_pack (const char *fmt, ...);
+
+/* The config cached on the handle (flux-core declares these two in
+ * handle.h).  flux_get_conf returns the one set last, or, if none was,
+ * an empty one it creates; it belongs to the handle (valid until the
+ * next set or the close; incref it to keep it longer), NULL only with
+ * errno (EINVAL for a NULL handle).  flux_set_conf_new gives 'conf' (one
+ * reference) to the handle, which decrefs the previous one; conf NULL
+ * drops the cached one.  Returns 0, or -1 with errno.
+ */
+const flux_conf_t *flux_get_conf (flux_t *h);
+int flux_set_conf_new (flux_t *h, const flux_conf_t *conf);
 
 enum flux_conf_flags {
     FLUX_CONF_INSTALLED = 0,

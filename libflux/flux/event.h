@@ -18,6 +18,14 @@ enum {
 /* Synchronous RPCs to event.subscribe / event.unsubscribe. */
 int flux_event_subscribe (flux_t *h, const char *topic);
 int flux_event_unsubscribe (flux_t *h, const char *topic);
+/* The same RPCs, asynchronous: a future for the response (flags are
+ * flux_rpc's, e.g. FLUX_RPC_NORESPONSE), or NULL with errno (EINVAL for
+ * a NULL handle or topic).  Caller destroys the future.
+ */
+flux_future_t *flux_event_subscribe_ex (flux_t *h, const char *topic,
+                                        int flags);
+flux_future_t *flux_event_unsubscribe_ex (flux_t *h, const char *topic,
+                                          int flags);
 
 /* Encode/decode event messages (caller destroys what encode returns). */
 flux_msg_t *flux_event_encode (const char *topic, const char *s);

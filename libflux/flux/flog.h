@@ -42,6 +42,19 @@ void flux_log_set_procid (flux_t *h, const char *s);
 int flux_log (flux_t *h, int level, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 int flux_vlog (flux_t *h, int level, const char *fmt, va_list ap);
+
+/* A log function of the shape of flux-core's libutil llog callbacks (for
+ * libraries that take one, e.g. a TOML or JSON helper): logs to the
+ * handle 'arg' with flux_vlog, ignoring file, line, func and subsys.
+ */
+void flux_llog (void *arg,
+                const char *file,
+                int line,
+                const char *func,
+                const char *subsys,
+                int level,
+                const char *fmt,
+                va_list ap);
 /* flux_log with ": strerror(errno)" appended; preserves errno. */
 void flux_log_error (flux_t *h, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));

@@ -73,6 +73,25 @@ int flux_future_aux_set (flux_future_t *f, const char *name,
                          void *aux, flux_free_f destroy);
 void *flux_future_aux_get (flux_future_t *f, const char *name);
 
+/* Composite futures.  A wait_all future is fulfilled when every child
+ * is (with the errno of a child that failed, if one did; at once if it
+ * has none), a wait_any future when the first child is (with that
+ * child's errno if it failed).  push adds a child under 'name' (NULL:
+ * "0", "1", ... in push order) and takes ownership of it: it is
+ * destroyed with the composite; a name already used fails with EEXIST.
+ * The children are started, in the composite's context, when a result
+ * of the composite is first wanted (then or get), so give the
+ * composite a handle (flux_future_set_flux) first.  first_child and
+ * next_child iterate over the names in push order; get_child returns
+ * the child of that name, or NULL.
+ */
+flux_future_t *flux_future_wait_all_create (void);
+flux_future_t *flux_future_wait_any_create (void);
+int flux_future_push (flux_future_t *cf, const char *name, flux_future_t *f);
+const char *flux_future_first_child (flux_future_t *cf);
+const char *flux_future_next_child (flux_future_t *cf);
+flux_future_t *flux_future_get_child (flux_future_t *cf, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -242,6 +242,17 @@ char *flux_msg_route_string (const flux_msg_t *msg);
 bool flux_msg_route_match_first (const flux_msg_t *msg1,
                                  const flux_msg_t *msg2);
 
+/* Test or set one flag (FLUX_MSGFLAG_*).  set_flag fails with EINVAL
+ * for bits outside the flags byte, for STREAMING together with
+ * NORESPONSE, and for TOPIC or PAYLOAD on a message without that part
+ * (those bits follow the content); ROUTE enables the route stack.
+ * has_flag is false for a NULL message.
+ */
+bool flux_msg_has_flag (const flux_msg_t *msg, int flag);
+int flux_msg_set_flag (flux_msg_t *msg, int flag);
+/* true if the rolemask has FLUX_ROLE_LOCAL (sent from this broker). */
+bool flux_msg_is_local (const flux_msg_t *msg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,11 +8,13 @@
  *     starts the thread sends the welcome: a request with topic
  *     "welcome", flag NORESPONSE, payload
  *       {"name":s, "uuid":s, "path":s, "args":[s...],
- *        "attrs":{NAME:VALUE...}, "conf":{}}
- *     where attrs are the broker's immutable attributes.
+ *        "attrs":{NAME:VALUE...}, "conf":{...}}
+ *     where attrs are the broker's immutable attributes and conf the
+ *     instance configuration (flux_get_conf).
  *  2. The thread opens interthread://UUID, calls flux_module_initialize()
  *     then flux_module_register_handlers(), then mod_main() (or a
- *     loader's entry point), then flux_module_finalize().
+ *     loader's entry point) with the arguments split on spaces, then
+ *     flux_module_finalize().
  *  3. Status goes to the broker as "module.status" requests with payload
  *     {"status":i, "errnum"?:i, "errstr"?:s}: RUNNING (NORESPONSE) on the
  *     first reactor iteration or at flux_module_set_running(),
@@ -25,7 +27,10 @@
 #define FLUX_MODULE_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "types.h"
+#include "conf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,18 +72,37 @@ typedef int (flux_module_loader_interrupt_f)(pthread_t thread);
 typedef void (flux_module_loader_fini_f)(void);
 #define FLUX_MODULE_LOADER_FINI_SYMBOL "flux_module_loader_fini"
 
-/* Receive the welcome (blocking), set the handle aux "flux::name" and
- * "flux::uuid", the log appname and the attribute cache, and split the
- * arguments on whitespace into *argv (NULL-terminated, owned by the
- * handle).  argc/argv may be NULL.  Returns 0 or -1 with errno and
- * error text.
+/* The mod_name symbol, flux-core's old way for a module to name itself
+ * (its name is now the file name, or `flux module load --name`).  Kept so
+ * that flux-core modules that still say MOD_NAME ("x"); compile.
  */
-int flux_module_initialize (flux_t *h, int *argc, char ***argv,
-                            flux_error_t *error);
+#define MOD_NAME(x) const char *mod_name = x
+
+/* Receive the welcome (blocking) and: set the handle aux "flux::name"
+ * and "flux::uuid" and the log appname, cache the broker's immutable
+ * attributes (flux_attr_set_cacheonly) and its config (flux_set_conf_new,
+ * read it back with flux_get_conf).  If 'args' is non-NULL it receives
+ * the module's arguments joined with single spaces, to free(3), or NULL
+ * if there are none (the broker splits that string on whitespace to
+ * make mod_main's argv, so an argument holding a space becomes two;
+ * flux-core's splits on spaces only).
+ * Returns 0, or -1 with errno and, if error is non-NULL, its text.
+ */
+int flux_module_initialize (flux_t *h, char **args, flux_error_t *error);
+
+/* Decode a NAME.config-reload request (payload: the new config object)
+ * into *conf, to release with flux_conf_decref (conf may be NULL to only
+ * check it).  Returns 0, or -1 with errno (EPROTO for a payload that is
+ * not an object).
+ */
+int flux_module_config_request_decode (const flux_msg_t *msg,
+                                       flux_conf_t **conf);
 
 /* Register the default methods on service 'name' (NAME.ping,
  * NAME.stats-get, NAME.stats-clear (request and event), NAME.rusage,
- * NAME.debug, NAME.shutdown), owned by the handle.
+ * NAME.debug, NAME.config-reload and its alias NAME.config-update, which
+ * replace the handle's config with the request's payload, and
+ * NAME.shutdown), owned by the handle.
  */
 int flux_module_register_default_methods (flux_t *h, const char *name,
                                           flux_error_t *error);
@@ -106,9 +130,11 @@ void flux_module_set_error (flux_t *h, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
 /* FINALIZING, then answer queued requests with ENOSYS, then EXITED with
- * errnum.  Returns 0 or -1 with errno.
+ * errnum.  Returns 0, or -1 with errno and, if error is non-NULL, its
+ * text.  N.B. unlike flux-core, EXITED is sent even when FINALIZING got
+ * no answer, so the broker still learns the module's errnum.
  */
-int flux_module_finalize (flux_t *h, int errnum);
+int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error);
 
 /* Module name and uuid from the welcome, or NULL. */
 const char *flux_module_name (flux_t *h);

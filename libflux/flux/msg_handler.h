@@ -54,13 +54,28 @@ struct flux_msg_handler_spec {
 };
 #define FLUX_MSGHANDLER_TABLE_END { 0, NULL, NULL, 0 }
 
-/* Create and start a handler for each table entry, all with 'arg'.
- * *msg_handlers receives a NULL-terminated array to pass to delvec.
+/* Create and start a handler for each table entry, all with 'arg', and
+ * allow each the entry's rolemask.  *msg_handlers receives a
+ * NULL-terminated array to pass to delvec.  If service_name is non-NULL,
+ * each entry's topic_glob is taken as a method of that service: the
+ * handler matches "SERVICE.TOPIC_GLOB" (so a table can be written once
+ * and registered under the module's name).  On failure nothing is left
+ * registered.  Returns 0, or -1 with errno (EINVAL for a NULL h, tab or
+ * msg_handlers; ENOMEM).
  */
+int flux_msg_handler_addvec_ex (flux_t *h,
+                                const char *service_name,
+                                const struct flux_msg_handler_spec tab[],
+                                void *arg,
+                                flux_msg_handler_t **msg_handlers[]);
+/* flux_msg_handler_addvec_ex with no service name. */
 int flux_msg_handler_addvec (flux_t *h,
                              const struct flux_msg_handler_spec tab[],
                              void *arg,
                              flux_msg_handler_t **msg_handlers[]);
+/* Stop and destroy every handler of the array, then free it.  NULL-safe,
+ * keeps errno.
+ */
 void flux_msg_handler_delvec (flux_msg_handler_t *msg_handlers[]);
 
 #ifdef __cplusplus

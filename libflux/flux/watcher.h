@@ -46,6 +46,34 @@ flux_watcher_t *flux_timer_watcher_create (flux_reactor_t *r,
 void flux_timer_watcher_reset (flux_watcher_t *w, double after, double repeat);
 void flux_timer_watcher_again (flux_watcher_t *w);
 
+/* Periodic: fire at wall-clock times (seconds since the epoch), as
+ * libev's ev_periodic.  With reschedule_cb NULL: at 'offset' if
+ * interval is 0 (once), else at offset + k * interval for every k
+ * (e.g. offset 0 interval 60: on each minute).  With reschedule_cb: at
+ * the time it returns, called with the current time each time the
+ * watcher fires or starts; a time in the past stops the watcher.
+ * offset and interval must be >= 0 (else NULL, errno EINVAL).
+ */
+typedef double (*flux_reschedule_f)(flux_watcher_t *w, double now,
+                                    void *arg);
+flux_watcher_t *flux_periodic_watcher_create (flux_reactor_t *r,
+                                              double offset,
+                                              double interval,
+                                              flux_reschedule_f reschedule_cb,
+                                              flux_watcher_f cb,
+                                              void *arg);
+/* New schedule, as create's; the watcher is started with it. */
+void flux_periodic_watcher_reset (flux_watcher_t *w,
+                                  double next_wakeup,
+                                  double interval,
+                                  flux_reschedule_f reschedule_cb);
+
+/* When a timer or periodic watcher fires next, in the time base of
+ * flux_reactor_now (timers) or the wall clock (periodic); -1. with errno
+ * EINVAL for another kind of watcher.
+ */
+double flux_watcher_next_wakeup (flux_watcher_t *w);
+
 /* N.B. a signal may be watched by one reactor per process at a time. */
 flux_watcher_t *flux_signal_watcher_create (flux_reactor_t *r,
                                             int signum,

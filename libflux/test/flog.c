@@ -366,6 +366,14 @@ static flux_msg_t *recv_log (flux_t *h, struct flux_log_entry *e,
     return msg;
 }
 
+static void call_llog (flux_t *h, int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    flux_llog (h, "file.c", 12, "func", "subsys", level, fmt, ap);
+    va_end (ap);
+}
+
 static void test_log_handle (void **state)
 {
     flux_t *h1, *h2;
@@ -467,6 +475,13 @@ static void test_log_handle (void **state)
     assert_non_null ((msg = recv_log (h2, &e, text, sizeof (text))));
     flux_msg_destroy (msg);
     assert_string_equal (e.procid, "myproc");
+
+    /* flux_llog: the llog-shaped adapter logs to the handle */
+    call_llog (h1, LOG_NOTICE, "via llog %d", 7);
+    assert_non_null ((msg = recv_log (h2, &e, text, sizeof (text))));
+    flux_msg_destroy (msg);
+    assert_int_equal (e.severity, LOG_NOTICE);
+    assert_string_equal (text, "via llog 7");
 
     errno = 0;
     assert_int_equal (flux_log (h1, LOG_INFO, NULL), -1);

@@ -50,7 +50,7 @@ static void test_cornercase (void **state)
     errno = 0;
     assert_null (flux_open_ex ("nosuch://x", 0, &error));
     assert_int_equal (errno, ENOENT);
-    assert_string_equal (error.text, "nosuch: unknown connector scheme");
+    assert_string_equal (error.text, "Unable to find connector name 'nosuch'");
 
     errno = 0;
     assert_null (flux_open_ex ("interthread", 0, &error));

@@ -30,8 +30,8 @@ struct module {
 
     /* What the module saw, checked by the test after the join. */
     int init_rc;
-    int argc;
-    char args[8][32];
+    char args[64];
+    int fanout;             /* tbon.fanout from flux_get_conf */
     char name[32];
     char uuid[64];
     char appname[64];
@@ -59,27 +59,46 @@ static void check_cb (flux_t *h, flux_msg_handler_t *mh,
                                                                 clear));
 }
 
+/* Another: answer with the module's config object. */
+static void conf_cb (flux_t *h, flux_msg_handler_t *mh,
+                     const flux_msg_t *msg, void *arg)
+{
+    json_t *o;
+    (void)mh;
+    (void)arg;
+
+    if (flux_conf_unpack (flux_get_conf (h), NULL, "o", &o) < 0)
+        (void)flux_respond_error (h, msg, errno, NULL);
+    else
+        (void)flux_respond_pack (h, msg, "O", o);
+}
+
+/* Registered under the module's name with addvec_ex. */
+static const struct flux_msg_handler_spec htab[] = {
+    { FLUX_MSGTYPE_REQUEST, "check", check_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "conf", conf_cb, 0 },
+    FLUX_MSGHANDLER_TABLE_END,
+};
+
 static void *module_thread (void *arg)
 {
     struct module *m = arg;
     flux_error_t error;
-    struct flux_match match = FLUX_MATCH_REQUEST;
-    flux_msg_handler_t *mh = NULL;
+    flux_msg_handler_t **handlers = NULL;
     flux_t *h;
-    int argc;
-    char **argv;
+    char *args = NULL;
     const char *s;
 
     if (!(h = flux_open (m->uri, 0)))
         return NULL;
-    m->init_rc = flux_module_initialize (h, &argc, &argv, &error);
+    m->init_rc = flux_module_initialize (h, &args, &error);
     if (m->init_rc < 0)
         goto done;
-    m->argc = argc;
-    for (int i = 0; i < argc && i < 8; i++)
-        snprintf (m->args[i], sizeof (m->args[i]), "%s", argv[i]);
-    if (argv[argc] != NULL)
-        m->argc = -1;
+    snprintf (m->args, sizeof (m->args), "%s", args ? args : "(null)");
+    free (args);
+    if (flux_conf_unpack (flux_get_conf (h), NULL, "{s:{s:i}}",
+                          "tbon", "fanout", &m->fanout) < 0)
+        m->fanout = -1;
     snprintf (m->name, sizeof (m->name), "%s", flux_module_name (h));
     snprintf (m->uuid, sizeof (m->uuid), "%s", flux_module_uuid (h));
     snprintf (m->appname, sizeof (m->appname), "%s",
@@ -96,10 +115,8 @@ static void *module_thread (void *arg)
                   error.text);
         goto done;
     }
-    match.topic_glob = "testmod.check";
-    if (!(mh = flux_msg_handler_create (h, match, check_cb, NULL)))
+    if (flux_msg_handler_addvec_ex (h, "testmod", htab, NULL, &handlers) < 0)
         goto done;
-    flux_msg_handler_start (mh);
     if (m->explicit_running) {
         (void)flux_module_set_running (h);
         (void)flux_module_set_running (h);
@@ -107,9 +124,9 @@ static void *module_thread (void *arg)
     (void)flux_reactor_run (flux_get_reactor (h), 0);
     if (m->exit_error)
         flux_module_set_error (h, "%s", m->exit_error);
-    m->finalize_rc = flux_module_finalize (h, m->exit_errnum);
+    m->finalize_rc = flux_module_finalize (h, m->exit_errnum, &error);
 done:
-    flux_msg_handler_destroy (mh);
+    flux_msg_handler_delvec (handlers);
     flux_close (h);
     return NULL;
 }
@@ -140,7 +157,8 @@ static struct ctx *broker_start (bool explicit_running, int exit_errnum,
                       0);
     assert_non_null ((welcome = flux_request_encode ("welcome", NULL)));
     assert_int_equal (flux_msg_pack (welcome,
-                                     "{s:s s:s s:s s:[sss] s:{s:s s:s} s:{}}",
+                                     "{s:s s:s s:s s:[sss] s:{s:s s:s}"
+                                     " s:{s:{s:i}}}",
                                      "name", "testmod",
                                      "uuid", module_uuid,
                                      "path", "/nowhere/testmod.so",
@@ -148,7 +166,7 @@ static struct ctx *broker_start (bool explicit_running, int exit_errnum,
                                      "attrs",
                                        "rank", "0",
                                        "test-im.color", "blue",
-                                     "conf"), 0);
+                                     "conf", "tbon", "fanout", 2), 0);
     assert_int_equal (flux_msg_set_noresponse (welcome), 0);
     assert_int_equal (flux_send (ctx->h, welcome, 0), 0);
     flux_msg_destroy (welcome);
@@ -208,14 +226,17 @@ static void broker_finish (struct ctx *ctx)
 
 static void test_cornercase (void **state)
 {
-    int argc;
-    char **argv;
+    char *args = NULL;
     flux_error_t error;
+    flux_conf_t *conf;
     (void)state;
 
     errno = 0;
-    assert_int_equal (flux_module_initialize (NULL, &argc, &argv, &error), -1);
+    memset (&error, 0, sizeof (error));
+    assert_int_equal (flux_module_initialize (NULL, &args, &error), -1);
     assert_int_equal (errno, EINVAL);
+    assert_string_equal (error.text, "invalid argument");
+    assert_null (args);
     errno = 0;
     assert_int_equal (flux_module_register_handlers (NULL, &error), -1);
     assert_int_equal (errno, EINVAL);
@@ -227,7 +248,12 @@ static void test_cornercase (void **state)
     assert_int_equal (flux_module_set_running (NULL), -1);
     assert_int_equal (errno, EINVAL);
     errno = 0;
-    assert_int_equal (flux_module_finalize (NULL, 0), -1);
+    memset (&error, 0, sizeof (error));
+    assert_int_equal (flux_module_finalize (NULL, 0, &error), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_string_equal (error.text, "invalid argument");
+    errno = 0;
+    assert_int_equal (flux_module_config_request_decode (NULL, &conf), -1);
     assert_int_equal (errno, EINVAL);
     assert_false (flux_module_debug_test (NULL, 1, false));
     assert_null (flux_module_name (NULL));
@@ -250,7 +276,7 @@ static void test_bad_welcome (void **state)
     flux_msg_destroy (msg);
     memset (&error, 0, sizeof (error));
     errno = 0;
-    assert_int_equal (flux_module_initialize (h, NULL, NULL, &error), -1);
+    assert_int_equal (flux_module_initialize (h, NULL, &error), -1);
     assert_int_equal (errno, EPROTO);
     assert_string_equal (error.text, "malformed welcome message");
     assert_null (flux_module_name (h));
@@ -482,6 +508,52 @@ static void test_protocol (void **state)
                          "everybody is unsupported");
     flux_future_destroy (f);
 
+    /* the config: the welcome's, then config-reload replaces it, and
+     * config-update is the same; a payload that is not an object is
+     * refused
+     */
+    assert_non_null ((f = flux_rpc (ctx->h, "testmod.conf", NULL,
+                                    FLUX_NODEID_ANY, 0)));
+    assert_int_equal (flux_rpc_get_unpack (f, "{s:{s:i}}",
+                                           "tbon", "fanout", &flags), 0);
+    assert_int_equal (flags, 2);
+    flux_future_destroy (f);
+    assert_non_null ((f = flux_rpc (ctx->h, "testmod.config-reload",
+                                    "{\"a\":{\"b\":7}}", FLUX_NODEID_ANY, 0)));
+    assert_int_equal (flux_rpc_get (f, NULL), 0);
+    flux_future_destroy (f);
+    assert_non_null ((f = flux_rpc (ctx->h, "testmod.conf", NULL,
+                                    FLUX_NODEID_ANY, 0)));
+    assert_int_equal (flux_rpc_get_unpack (f, "o", &o), 0);
+    assert_int_equal (json_object_size (o), 1);
+    assert_int_equal (json_integer_value (json_object_get (
+                          json_object_get (o, "a"), "b")), 7);
+    flux_future_destroy (f);
+    assert_non_null ((f = flux_rpc (ctx->h, "testmod.config-update",
+                                    "{\"c\":3}", FLUX_NODEID_ANY, 0)));
+    assert_int_equal (flux_rpc_get (f, NULL), 0);
+    flux_future_destroy (f);
+    assert_non_null ((f = flux_rpc (ctx->h, "testmod.conf", NULL,
+                                    FLUX_NODEID_ANY, 0)));
+    assert_int_equal (flux_rpc_get_unpack (f, "{s:i !}", "c", &flags), 0);
+    assert_int_equal (flags, 3);
+    flux_future_destroy (f);
+    assert_non_null ((f = flux_rpc (ctx->h, "testmod.config-reload", "[1]",
+                                    FLUX_NODEID_ANY, 0)));
+    errno = 0;
+    assert_int_equal (flux_rpc_get (f, NULL), -1);
+    assert_int_equal (errno, EPROTO);
+    assert_string_equal (flux_future_error_string (f),
+                         "Failed to parse testmod.config-reload request");
+    flux_future_destroy (f);
+    msg = request_as ("testmod.config-reload", "{}", 4242, FLUX_ROLE_USER);
+    assert_non_null ((f = flux_rpc_message (ctx->h, msg, FLUX_NODEID_ANY, 0)));
+    errno = 0;
+    assert_int_equal (flux_rpc_get (f, NULL), -1);
+    assert_int_equal (errno, EPERM);
+    flux_future_destroy (f);
+    flux_msg_destroy (msg);
+
     /* shutdown: the module stops its reactor and finalizes */
     assert_non_null ((f = flux_rpc (ctx->h, "testmod.shutdown", NULL,
                                     FLUX_NODEID_ANY, FLUX_RPC_NORESPONSE)));
@@ -561,11 +633,129 @@ static void test_welcome_and_set_running (void **state)
     assert_string_equal (m.appname, "testmod");
     assert_string_equal (m.cached_attr, "blue");
     /* args are joined with spaces and split again, as flux-core does */
-    assert_int_equal (m.argc, 3);
-    assert_string_equal (m.args[0], "--one");
-    assert_string_equal (m.args[1], "two");
-    assert_string_equal (m.args[2], "three");
+    assert_string_equal (m.args, "--one two three ");
+    /* the welcome's conf, through flux_get_conf */
+    assert_int_equal (m.fanout, 2);
     assert_int_equal (m.finalize_rc, 0);
+}
+
+/* Send 'payload' as a welcome into a fresh channel; return the module
+ * end, and the broker end in *bp.
+ */
+static flux_t *welcome_only (const char *uri, const char *payload,
+                             flux_t **bp)
+{
+    flux_t *b, *h;
+    flux_msg_t *msg;
+
+    assert_non_null ((b = flux_open (uri, 0)));
+    assert_non_null ((h = flux_open (uri, 0)));
+    assert_non_null ((msg = flux_request_encode ("welcome", payload)));
+    assert_int_equal (flux_send (b, msg, 0), 0);
+    flux_msg_destroy (msg);
+    *bp = b;
+    return h;
+}
+
+/* flux-core's broker sends args null when there are none: the module
+ * gets NULL.  The conf and the attributes are cached; the attribute
+ * cache iterates in the welcome's order.
+ */
+static void test_welcome_flux_core (void **state)
+{
+    flux_t *b, *h;
+    flux_error_t error;
+    char *args = (char *)"unset";
+    const char *name;
+    int fanout = 0;
+    (void)state;
+
+    h = welcome_only ("interthread://welcome-fc",
+                      "{\"args\":null,"
+                      "\"attrs\":{\"rank\":\"0\",\"size\":\"1\","
+                      "\"hostlist\":\"node0\"},"
+                      "\"conf\":{\"tbon\":{\"fanout\":4}},"
+                      "\"name\":\"kvs\",\"uuid\":\"1234\"}",
+                      &b);
+    memset (&error, 0, sizeof (error));
+    assert_int_equal (flux_module_initialize (h, &args, &error), 0);
+    assert_null (args);
+    assert_string_equal (flux_module_name (h), "kvs");
+    assert_int_equal (flux_conf_unpack (flux_get_conf (h), &error,
+                                        "{s:{s:i}}", "tbon", "fanout",
+                                        &fanout), 0);
+    assert_int_equal (fanout, 4);
+    assert_non_null ((name = flux_attr_cache_first (h)));
+    assert_string_equal (name, "rank");
+    assert_string_equal (flux_attr_cache_next (h), "size");
+    assert_string_equal (flux_attr_cache_next (h), "hostlist");
+    assert_null (flux_attr_cache_next (h));
+    assert_null (flux_attr_cache_next (h));
+    flux_close (h);
+    flux_close (b);
+}
+
+/* A conf that is not an object, or args that are not strings, are
+ * refused as malformed.
+ */
+static void test_welcome_bad_conf (void **state)
+{
+    flux_t *b, *h;
+    flux_error_t error;
+    char *args = NULL;
+    (void)state;
+
+    h = welcome_only ("interthread://welcome-badconf",
+                      "{\"name\":\"x\",\"uuid\":\"1\",\"conf\":[1]}", &b);
+    memset (&error, 0, sizeof (error));
+    errno = 0;
+    assert_int_equal (flux_module_initialize (h, &args, &error), -1);
+    assert_int_equal (errno, EPROTO);
+    assert_string_equal (error.text, "malformed welcome message");
+    assert_null (args);
+    flux_close (h);
+    flux_close (b);
+
+    h = welcome_only ("interthread://welcome-badargs",
+                      "{\"name\":\"x\",\"uuid\":\"1\",\"args\":[1]}", &b);
+    memset (&error, 0, sizeof (error));
+    errno = 0;
+    assert_int_equal (flux_module_initialize (h, &args, &error), -1);
+    assert_int_equal (errno, EPROTO);
+    assert_string_equal (error.text, "welcome args must be strings");
+    assert_null (args);
+    flux_close (h);
+    flux_close (b);
+}
+
+/* config-reload requests, decoded directly. */
+static void test_config_request_decode (void **state)
+{
+    flux_msg_t *msg;
+    flux_conf_t *conf = NULL;
+    int v = 0;
+    (void)state;
+
+    assert_non_null ((msg = flux_request_encode ("x.config-reload",
+                                                 "{\"v\":5}")));
+    assert_int_equal (flux_module_config_request_decode (msg, &conf), 0);
+    assert_int_equal (flux_conf_unpack (conf, NULL, "{s:i}", "v", &v), 0);
+    assert_int_equal (v, 5);
+    flux_conf_decref (conf);
+    assert_int_equal (flux_module_config_request_decode (msg, NULL), 0);
+    flux_msg_destroy (msg);
+
+    assert_non_null ((msg = flux_request_encode ("x.config-reload", "42")));
+    errno = 0;
+    assert_int_equal (flux_module_config_request_decode (msg, &conf), -1);
+    assert_int_equal (errno, EPROTO);
+    flux_msg_destroy (msg);
+
+    assert_non_null ((msg = flux_request_encode ("x.config-reload", NULL)));
+    errno = 0;
+    assert_int_equal (flux_module_config_request_decode (msg, &conf), -1);
+    assert_int_equal (errno, EPROTO);
+    flux_msg_destroy (msg);
 }
 
 int main (void)
@@ -575,6 +765,9 @@ int main (void)
         cmocka_unit_test (test_bad_welcome),
         cmocka_unit_test (test_protocol),
         cmocka_unit_test (test_welcome_and_set_running),
+        cmocka_unit_test (test_welcome_flux_core),
+        cmocka_unit_test (test_welcome_bad_conf),
+        cmocka_unit_test (test_config_request_decode),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -480,6 +480,71 @@ static void test_addvec (void **state)
     flux_msg_handler_destroy (any);
 }
 
+/* With a service name, each topic is a method of that service: the
+ * table's "get" matches "svc.get" and not "get"; globs work under it;
+ * the rolemasks are kept.
+ */
+static void test_addvec_ex (void **state)
+{
+    struct pair *p = *state;
+    const struct flux_msg_handler_spec tab[] = {
+        { FLUX_MSGTYPE_REQUEST, "get", record_cb, FLUX_ROLE_USER },
+        { FLUX_MSGTYPE_REQUEST, "put", record_cb, 0 },
+        { FLUX_MSGTYPE_EVENT, "ev.*", record_cb, 0 },
+        FLUX_MSGHANDLER_TABLE_END,
+    };
+    flux_msg_handler_t **handlers = NULL;
+    flux_msg_handler_t **none = NULL;
+    ncalls = 0;
+
+    errno = 0;
+    assert_int_equal (flux_msg_handler_addvec_ex (NULL, "svc", tab, NULL,
+                                                  &handlers), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_msg_handler_addvec_ex (p->server, "svc", NULL,
+                                                  NULL, &handlers), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_msg_handler_addvec_ex (p->server, "svc", tab,
+                                                  NULL, NULL), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_null (handlers);
+
+    assert_int_equal (flux_msg_handler_addvec_ex (p->server, "svc", tab,
+                                                  "svc", &handlers), 0);
+    assert_non_null (handlers);
+    assert_non_null (handlers[2]);
+    assert_null (handlers[3]);
+    send_request (p->client, "svc.get", 1, FLUX_ROLE_USER, false);
+    send_request (p->client, "get", 2, FLUX_ROLE_OWNER, false);
+    send_request (p->client, "svc.put", 3, FLUX_ROLE_USER, false);
+    send_request (p->client, "svc.put", 4, FLUX_ROLE_OWNER, false);
+    send_event (p->client, "svc.ev.one", FLUX_ROLE_OWNER);
+    send_event (p->client, "ev.two", FLUX_ROLE_OWNER);
+    run_server (p);
+    expect_response (p->client, 1, 0, NULL);
+    expect_response (p->client, 2, ENOSYS, "Unknown service method 'get'");
+    expect_response (p->client, 3, EPERM,
+                     "Request requires owner credentials");
+    expect_response (p->client, 4, 0, NULL);
+    expect_nothing (p->client);
+    /* svc.get, svc.put from the owner, the svc.ev.one event */
+    assert_int_equal (ncalls, 3);
+    flux_msg_handler_delvec (handlers);
+
+    /* an empty table gives an empty array */
+    const struct flux_msg_handler_spec empty[] = {
+        FLUX_MSGHANDLER_TABLE_END,
+    };
+    assert_int_equal (flux_msg_handler_addvec_ex (p->server, "svc", empty,
+                                                  NULL, &none), 0);
+    assert_non_null (none);
+    assert_null (none[0]);
+    flux_msg_handler_delvec (none);
+    flux_msg_handler_delvec (NULL);
+}
+
 /* Messages a clone's dispatcher has no handler for go back to the
  * parent, in order, ahead of later arrivals.
  */
@@ -561,6 +626,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_response_matchtag, setup,
                                          teardown),
         cmocka_unit_test_setup_teardown (test_addvec, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_addvec_ex, setup, teardown),
         cmocka_unit_test_setup_teardown (test_clone, setup, teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

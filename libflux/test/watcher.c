@@ -7,6 +7,7 @@
  * timer that fails the run with ETIMEDOUT after a few seconds.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -362,6 +363,112 @@ static void raise_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
     (void)w;
     (void)revents;
     raise (*(int *)arg);
+}
+
+/* periodic: once at an absolute time; on an interval until stopped;
+ * by a reschedule callback, which stops it by returning the past.
+ */
+struct resched {
+    int rescheduled;
+    int fired;
+};
+
+static double resched_cb (flux_watcher_t *w, double now, void *arg)
+{
+    struct resched *rs = arg;
+    (void)w;
+    if (++rs->rescheduled > 3)
+        return now - 1.; /* stop */
+    return now + 0.01;
+}
+
+static void resched_fire_cb (flux_reactor_t *r, flux_watcher_t *w,
+                             int revents, void *arg)
+{
+    struct resched *rs = arg;
+    (void)r;
+    (void)w;
+    (void)revents;
+    rs->fired++;
+}
+
+static void test_periodic (void **state)
+{
+    (void)state;
+    flux_reactor_t *r = flux_reactor_create (0);
+    flux_watcher_t *w, *g, *t;
+    int count = 0;
+    double t0, at;
+
+    errno = 0;
+    assert_null (flux_periodic_watcher_create (r, -1., 0., NULL, count_cb,
+                                               &count));
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_null (flux_periodic_watcher_create (r, 0., -1., NULL, count_cb,
+                                               &count));
+    assert_int_equal (errno, EINVAL);
+    g = guard_create (r);
+
+    /* once, at an absolute wall-clock time */
+    t0 = flux_reactor_time ();
+    at = t0 + 0.05;
+    w = flux_periodic_watcher_create (r, at, 0., NULL, count_cb, &count);
+    assert_non_null (w);
+    flux_watcher_start (w);
+    assert_true (flux_watcher_is_active (w));
+    assert_true (fabs (flux_watcher_next_wakeup (w) - at) < 1e-6);
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_int_equal (count, 1);
+    assert_true (flux_reactor_time () >= at - 0.005);
+    assert_false (flux_watcher_is_active (w));
+
+    /* reset: every 10 ms from now, stopped by the callback after 3 */
+    count = 0;
+    flux_watcher_destroy (w);
+    w = flux_periodic_watcher_create (r, 0., 0., NULL, repeat_cb, &count);
+    assert_non_null (w);
+    flux_periodic_watcher_reset (w, flux_reactor_time (), 0.01, NULL);
+    assert_true (flux_watcher_is_active (w));
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_int_equal (count, 3);
+    flux_watcher_destroy (w);
+
+    /* a reschedule callback: called at start and after each firing,
+     * until it returns a time past, which stops the watcher
+     */
+    struct resched rs = { 0 };
+    w = flux_periodic_watcher_create (r, 0., 0., resched_cb, resched_fire_cb,
+                                      &rs);
+    assert_non_null (w);
+    flux_watcher_start (w);
+    assert_int_equal (flux_reactor_run (r, 0), 0);
+    assert_false (flux_watcher_is_active (w));
+    assert_int_equal (rs.rescheduled, 4);
+    assert_int_equal (rs.fired, 3);
+    flux_watcher_destroy (w);
+
+    /* next_wakeup of a timer is in reactor time; others EINVAL */
+    t = flux_timer_watcher_create (r, 100., 0., count_cb, &count);
+    assert_non_null (t);
+    flux_watcher_start (t);
+    flux_reactor_now_update (r);
+    assert_true (fabs (flux_watcher_next_wakeup (t)
+                       - (flux_reactor_now (r) + 100.)) < 0.5);
+    flux_watcher_destroy (t);
+    errno = 0;
+    assert_true (flux_watcher_next_wakeup (g) > 0.); /* a timer too */
+    t = flux_prepare_watcher_create (r, count_cb, &count);
+    errno = 0;
+    assert_true (flux_watcher_next_wakeup (t) == -1.);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_true (flux_watcher_next_wakeup (NULL) == -1.);
+    assert_int_equal (errno, EINVAL);
+    flux_watcher_destroy (t);
+
+    flux_watcher_destroy (g);
+    flux_reactor_destroy (r);
 }
 
 static void test_signal (void **state)
@@ -862,6 +969,7 @@ int main (void)
         cmocka_unit_test (test_timer_repeat),
         cmocka_unit_test (test_timer_reset),
         cmocka_unit_test (test_timer_again),
+        cmocka_unit_test (test_periodic),
         cmocka_unit_test (test_signal),
         cmocka_unit_test (test_prepare_check),
         cmocka_unit_test (test_idle),

@@ -35,6 +35,12 @@ DECLS = [
     "conf",
     "kvs",
     "version",
+    "sync",
+    "msglist",
+    "control",
+    "msgflags",
+    "event_ex",
+    "hosts",
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -27,7 +27,7 @@ from flux.core import callback
 from flux.core.inner import check, ffi, lib, raise_errno, to_bytes, to_str
 from flux.wrapper import Wrapper
 
-__all__ = ["Future", "FutureExt"]
+__all__ = ["Future", "FutureExt", "WaitAllFuture"]
 
 _PENDING = {}
 _INIT_PENDING = {}
@@ -93,6 +93,14 @@ class Future(Wrapper):
     def __init__(self, future_handle, prefixes=None, pimpl_t=None,
                  flux_handle=None):
         del prefixes, pimpl_t
+        if isinstance(future_handle, Future):
+            # Another wrapper of the same C future, with a reference of
+            # its own (flux-core allows this).
+            other = future_handle
+            lib.flux_future_incref(other._live())
+            future_handle = other.handle
+            if flux_handle is None:
+                flux_handle = other._flux
         c_h = flux_handle.handle if flux_handle is not None else None
         self.handle = _own(future_handle, c_h)
         self._flux = flux_handle
@@ -104,7 +112,8 @@ class Future(Wrapper):
 
     def _live(self):
         if self.handle is None:
-            raise_errno(errno.EINVAL, "future has been destroyed")
+            raise ValueError("the future has been destroyed (used after "
+                             "its with block?)")
         return self.handle
 
     def _check(self, rc):
@@ -135,8 +144,8 @@ class Future(Wrapper):
             return None
         return to_str(lib.flux_future_error_string(self.handle))
 
-    def then(self, callback_fn, *args, timeout=-1.0, **kwargs):
-        """Call callback_fn(future, *args, **kwargs) in the reactor when
+    def then(self, callback, *args, timeout=-1.0, **kwargs):
+        """Call callback(future, *args, **kwargs) in the reactor when
         fulfilled, and again after each reset() (streams).  With timeout
         >= 0, fail the future with ETIMEDOUT if it is not fulfilled in
         time.  Returns self.  A second then() raises OSError(EEXIST);
@@ -145,13 +154,13 @@ class Future(Wrapper):
         if self._then_cb is not None:
             raise_errno(errno.EEXIST,
                         "then callback already exists for this future")
-        if callback_fn is None:
+        if callback is None:
             raise ValueError("Callback cannot be None")
         self._cb_handle = ffi.new_handle(self)
         self._check(lib.flux_future_then(self._live(), float(timeout),
                                          lib.continuation_callback,
                                          self._cb_handle))
-        self._then_cb = callback_fn
+        self._then_cb = callback
         self._then_args = args
         self._then_kw = kwargs
         _PENDING[self] = _PENDING.get(self, 0) + 1
@@ -272,3 +281,36 @@ class FutureExt(Future):
         if result[0] == ffi.NULL:
             return None
         return json.loads(ffi.string(ffi.cast("char *", result[0])))
+
+
+class WaitAllFuture(Future):
+    """WaitAllFuture(children=None)
+
+    A future fulfilled when every child pushed on it is, or failed with
+    the errno of a child that failed.  get() returns None: read each
+    result from its child (self.children, in push order).  As with
+    flux-core's, 'children' becomes self.children, the list push()
+    appends to; only pushed futures are waited for.
+    """
+
+    def __init__(self, children=None):
+        super().__init__(lib.flux_future_wait_all_create())
+        self.children = children if children is not None else []
+
+    def push(self, child, name=None):
+        """Add Future 'child' (under 'name'; None: its position).  The
+        composite's handle is the child's if it has none yet.  OSError
+        EEXIST if the name is taken.
+        """
+        if self.get_flux() is None and child.get_flux() is not None:
+            self.set_flux(child.get_flux())
+        # The composite destroys the children it holds: give it a
+        # reference of its own, so Python's stays valid too.
+        lib.flux_future_incref(child._live())
+        try:
+            check(lib.flux_future_push(self._live(), to_bytes(name),
+                                       child.handle))
+        except OSError:
+            lib.flux_future_decref(child.handle)
+            raise
+        self.children.append(child)

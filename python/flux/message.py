@@ -69,7 +69,7 @@ class Message(Wrapper):
 
     @topic.setter
     def topic(self, value):
-        check(lib.flux_msg_set_topic(self.handle, to_bytes(value)))
+        check(lib.flux_msg_set_topic(self.handle, encode_topic(value)))
 
     @property
     def payload_str(self):
@@ -134,6 +134,8 @@ class Message(Wrapper):
     @property
     def payload_raw(self):
         """The payload as bytes (b"" if the message has none)."""
+        if not lib.flux_msg_has_payload(self.handle):
+            return b""
         data = ffi.new("const void **")
         size = ffi.new("size_t *")
         check(lib.flux_msg_get_payload(self.handle, data, size))

@@ -48,18 +48,24 @@ from typing import Mapping
 
 from flux.core.inner import encode_payload, encode_topic, ffi, lib  # noqa: F401
 
-try:
-    import tomllib  # Python >= 3.11
-except ModuleNotFoundError:  # pragma: no cover - depends on the Python
-    try:
-        import tomli as tomllib
-    except ModuleNotFoundError:
-        tomllib = None
 
-try:
-    import yaml
-except ModuleNotFoundError:  # pragma: no cover - depends on the machine
-    yaml = None
+
+def _optional_parsers():
+    """(tomllib or None, yaml or None), imported on first use: PyYAML
+    alone takes longer to import than the rest of the package.
+    """
+    try:
+        import tomllib  # pylint: disable=import-outside-toplevel
+    except ModuleNotFoundError:  # pragma: no cover - depends on the Python
+        try:
+            import tomli as tomllib  # pylint: disable=import-outside-toplevel
+        except ModuleNotFoundError:
+            tomllib = None
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel
+    except ModuleNotFoundError:  # pragma: no cover - depends on the machine
+        yaml = None
+    return tomllib, yaml
 
 __all__ = [
     "check_future_error",
@@ -1138,6 +1144,7 @@ def xdg_searchpath(subdir=""):
 
 
 def _config_loaders():
+    tomllib, yaml = _optional_parsers()
     loaders = {".json": json.load}
     if tomllib is not None:
         loaders[".toml"] = tomllib.load
@@ -1147,6 +1154,7 @@ def _config_loaders():
 
 
 def _config_decode_errors():
+    tomllib, yaml = _optional_parsers()
     errors = [json.decoder.JSONDecodeError]
     if tomllib is not None:
         errors.append(tomllib.TOMLDecodeError)

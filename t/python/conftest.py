@@ -64,7 +64,7 @@ class ModulePair:
     an interthread channel, the module end initialized from a welcome.
     """
 
-    def __init__(self, name, args=()):
+    def __init__(self, name, args=(), conf=None):
         uri = f"interthread://pytest-{uuid.uuid4()}"
         self.broker = flux.Flux(uri)
         self.mod = flux.Flux(uri)
@@ -76,13 +76,12 @@ class ModulePair:
             "path": f"/nonexistent/{name}.py",
             "args": list(args),
             "attrs": {"rank": "0", "size": "1"},
-            "conf": {},
+            "conf": conf if conf is not None else {},
         }
         check(lib.flux_msg_set_noresponse(welcome.handle))
         self.broker.send(welcome)
         error = ffi.new("flux_error_t *")
-        check(lib.flux_module_initialize(self.mod.handle, ffi.NULL, ffi.NULL,
-                                         error))
+        check(lib.flux_module_initialize(self.mod.handle, ffi.NULL, error))
 
     def answer_subscribe(self, timeout=10):
         """Play event.subscribe for the module; return the topic."""

@@ -1,5 +1,22 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* cdef for flux/conf.h */
+/* cdef for flux/conf.h (the va_list variants stay in C), and
+ * flux_module_config_request_decode from flux/module.h, which needs
+ * flux_conf_t.
+ */
+typedef struct flux_conf flux_conf_t;
+
+flux_conf_t *flux_conf_create (void);
+flux_conf_t *flux_conf_copy (const flux_conf_t *conf);
+const flux_conf_t *flux_conf_incref (const flux_conf_t *conf);
+void flux_conf_decref (const flux_conf_t *conf);
+int flux_conf_unpack (const flux_conf_t *conf, flux_error_t *error,
+                      const char *fmt, ...);
+flux_conf_t *flux_conf_pack (const char *fmt, ...);
+const flux_conf_t *flux_get_conf (flux_t *h);
+int flux_set_conf_new (flux_t *h, const flux_conf_t *conf);
+int flux_module_config_request_decode (const flux_msg_t *msg,
+                                       flux_conf_t **conf);
+
 enum flux_conf_flags {
     FLUX_CONF_INSTALLED = ...,
     FLUX_CONF_INTREE = ...,

@@ -32,7 +32,6 @@ from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
 from flux.future import Future
 from flux.message import Message
 from flux.rpc import RPC
-from flux.util import get_treedict
 from flux.wrapper import Wrapper
 
 
@@ -255,6 +254,9 @@ class Flux(Wrapper):
         """
         if reactor is None:
             reactor = self.get_reactor()
+        # A callback that raised while no loop ran (e.g. a FutureExt init
+        # callback called by then()) could not stop one: raise it now.
+        self.raise_if_exception()
         tls = self.tls
         self.reactor_enter()
         interrupted = []
@@ -308,8 +310,10 @@ class Flux(Wrapper):
 
     def attr_get(self, attr_name):
         """The value (str) of broker attribute 'attr_name'; OSError
-        ENOENT if it has none.
+        ENOENT if it has none, ValueError if the name is not a str.
         """
+        if not isinstance(attr_name, (str, bytes)):
+            raise ValueError("Attribute name must be a string")
         return to_str(check(lib.flux_attr_get(self.handle,
                                               to_bytes(attr_name))))
 
@@ -342,6 +346,10 @@ class Flux(Wrapper):
             self._cached_config = self.rpc("config.get").get()
         if key is None:
             return self._cached_config
+        # N.B. imported here: flux.util is slow to import, and most
+        # handles never read the configuration.
+        from flux.util import get_treedict  # pylint: disable=import-outside-toplevel
+
         return get_treedict(self._cached_config, key, default)
 
     def get_rank(self):

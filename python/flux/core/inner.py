@@ -12,18 +12,20 @@ import json
 import os
 
 from _flux._core import ffi, lib
-from flux.wrapper import raw
+from flux.wrapper import errno_text, raw
 
 __all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
            "to_str", "encode_payload", "encode_topic"]
 
 
 def raise_errno(errnum=None, text=None):
-    """Raise OSError for errnum (default: the C errno) with text."""
+    """Raise OSError for errnum (default: the C errno) with text
+    (default: errno_text()).
+    """
     if errnum is None:
         errnum = ffi.errno
     if not text:
-        text = os.strerror(errnum)
+        text = errno_text(errnum)
     raise OSError(errnum, text)
 
 

@@ -60,9 +60,9 @@ def _answer_failed_request(h, msg, exc):
 class Watcher:
     """Base class: start/stop/destroy, ref/unref, context manager."""
 
-    def __init__(self, flux_handle, callback_fn, args=None):
+    def __init__(self, flux_handle, callback, args=None):
         self.flux_handle = flux_handle
-        self.callback = callback_fn
+        self.callback = callback
         self.args = args
         self._cb_handle = ffi.new_handle(self)
         self.handle = None
@@ -75,7 +75,10 @@ class Watcher:
         return self.flux_handle.get_reactor()
 
     def _dispatch(self, revents):
-        self.callback(self.flux_handle, self, revents, self.args)
+        # An idle watcher may have no callback (it only keeps the
+        # reactor from blocking).
+        if self.callback is not None:
+            self.callback(self.flux_handle, self, revents, self.args)
 
     def _live(self):
         if self.handle is None:
@@ -113,24 +116,35 @@ class Watcher:
             ffi.release(handle)
 
     def __enter__(self):
+        """`with w:` runs the watcher for the block, as flux-core's."""
+        self.start()
         return self
 
     def __exit__(self, *exc_info):
-        self.destroy()
+        self.stop()
 
 
 class TimerWatcher(Watcher):
-    def __init__(self, flux_handle, after, callback_fn, repeat=0.0,
+    def __init__(self, flux_handle, after, callback, repeat=0.0,
                  args=None):
-        super().__init__(flux_handle, callback_fn, args)
+        super().__init__(flux_handle, callback, args)
+        self._after, self._repeat = float(after), float(repeat)
         self._adopt(lib.flux_timer_watcher_create(
             self._reactor(), float(after), float(repeat),
             lib.watcher_wrapper, self._cb_handle))
 
-    def reset(self, after, repeat=0.0):
-        """Re-arm: fire after 'after' seconds, then every 'repeat'."""
-        lib.flux_timer_watcher_reset(self._live(), float(after),
-                                     float(repeat))
+    def reset(self, after=None, repeat=None):
+        """Re-arm and start: fire after 'after' seconds, then every
+        'repeat' (None: the values it was created or last reset with).
+        """
+        if after is None:
+            after = self._after
+        if repeat is None:
+            repeat = self._repeat
+        self._after, self._repeat = float(after), float(repeat)
+        lib.flux_timer_watcher_reset(self._live(), self._after,
+                                     self._repeat)
+        self.start()
         return self
 
     def again(self):
@@ -139,8 +153,8 @@ class TimerWatcher(Watcher):
 
 
 class FDWatcher(Watcher):
-    def __init__(self, flux_handle, fd, events, callback_fn, args=None):
-        super().__init__(flux_handle, callback_fn, args)
+    def __init__(self, flux_handle, fd, events, callback, args=None):
+        super().__init__(flux_handle, callback, args)
         self.fd = fd
         self._adopt(lib.flux_fd_watcher_create(
             self._reactor(), fd, events, lib.watcher_wrapper,
@@ -151,8 +165,8 @@ class FDWatcher(Watcher):
 
 
 class SignalWatcher(Watcher):
-    def __init__(self, flux_handle, signum, callback_fn, args=None):
-        super().__init__(flux_handle, callback_fn, args)
+    def __init__(self, flux_handle, signum, callback, args=None):
+        super().__init__(flux_handle, callback, args)
         self.signum = signum
         self._adopt(lib.flux_signal_watcher_create(
             self._reactor(), signum, lib.watcher_wrapper, self._cb_handle))
@@ -162,22 +176,22 @@ class SignalWatcher(Watcher):
 
 
 class PrepareWatcher(Watcher):
-    def __init__(self, flux_handle, callback_fn, args=None):
-        super().__init__(flux_handle, callback_fn, args)
+    def __init__(self, flux_handle, callback, args=None):
+        super().__init__(flux_handle, callback, args)
         self._adopt(lib.flux_prepare_watcher_create(
             self._reactor(), lib.watcher_wrapper, self._cb_handle))
 
 
 class CheckWatcher(Watcher):
-    def __init__(self, flux_handle, callback_fn, args=None):
-        super().__init__(flux_handle, callback_fn, args)
+    def __init__(self, flux_handle, callback, args=None):
+        super().__init__(flux_handle, callback, args)
         self._adopt(lib.flux_check_watcher_create(
             self._reactor(), lib.watcher_wrapper, self._cb_handle))
 
 
 class IdleWatcher(Watcher):
-    def __init__(self, flux_handle, callback_fn, args=None):
-        super().__init__(flux_handle, callback_fn, args)
+    def __init__(self, flux_handle, callback, args=None):
+        super().__init__(flux_handle, callback, args)
         self._adopt(lib.flux_idle_watcher_create(
             self._reactor(), lib.watcher_wrapper, self._cb_handle))
 
@@ -191,9 +205,9 @@ class MessageWatcher(Watcher):
     its handlers.
     """
 
-    def __init__(self, flux_handle, type_mask, callback_fn, topic_glob="*",
+    def __init__(self, flux_handle, type_mask, callback, topic_glob="*",
                  match_tag=lib.FLUX_MATCHTAG_NONE, rolemask=None, args=None):
-        super().__init__(flux_handle, callback_fn, args)
+        super().__init__(flux_handle, callback, args)
         self._active = False
         match = ffi.new("struct flux_match *")
         match.typemask = type_mask
