@@ -2,10 +2,21 @@
 /* The flags of the KVS protocol, with flux-core's values: lookup and
  * watch flags (kvs.lookup, kvs-watch.lookup) and commit flags
  * (kvs.commit).  The KVS itself is a Python broker module
- * (modules/kvs), used through flux.kvs and `flux kvs`.
+ * (modules/kvs), used through flux.kvs and `flux kvs`, and from C
+ * through flux-core's client API declared here and in the headers
+ * below (libflux/kvs_*.c).
  */
 #ifndef FLUX_KVS_H
 #define FLUX_KVS_H
+
+#include <stdint.h>
+#include "types.h"
+#include "kvs_dir.h"
+#include "kvs_lookup.h"
+#include "kvs_getroot.h"
+#include "kvs_txn.h"
+#include "kvs_commit.h"
+#include "kvs_copy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +41,29 @@ enum {
     FLUX_KVS_TXN_COMPACT = 2,  /* txn: fold operations on one key */
     FLUX_KVS_SYNC = 4,         /* commit: reach the backing store first */
 };
+
+#define KVS_PRIMARY_NAMESPACE "primary"
+
+/* kvs.namespace-create of an empty namespace owned by owner
+ * (FLUX_USERID_UNKNOWN: the instance owner); _with: whose root is the
+ * existing directory rootref (a blobref).  flags must be 0 (EINVAL).
+ * EEXIST if it exists.
+ */
+flux_future_t *flux_kvs_namespace_create (flux_t *h, const char *ns,
+                                          uint32_t owner, int flags);
+flux_future_t *flux_kvs_namespace_create_with (flux_t *h, const char *ns,
+                                               const char *rootref,
+                                               uint32_t owner, int flags);
+/* kvs.namespace-remove: ENOTSUP if it does not exist, EINVAL for the
+ * primary namespace.
+ */
+flux_future_t *flux_kvs_namespace_remove (flux_t *h, const char *ns);
+
+/* Synchronous: the namespace's root sequence number (its version), and
+ * waiting until it reaches version.  ns NULL: as lookup.
+ */
+int flux_kvs_get_version (flux_t *h, const char *ns, int *versionp);
+int flux_kvs_wait_version (flux_t *h, const char *ns, int version);
 
 #ifdef __cplusplus
 }

@@ -127,6 +127,14 @@ def _blobref(obj):
     return "sha1-" + digest
 
 
+# The reference of the empty directory.  flux-core's content store
+# always holds that blob (the primary namespace starts from it), and its
+# clients count on it: flux_kvs_namespace_create sends it as the new
+# namespace's rootref.  So every Store resolves it, even once no root
+# reaches an empty Dir any more.
+EMPTY_DIR_REF = _blobref({"ver": 1, "type": "dir", "data": {}})
+
+
 def _val_bytes(treeobj):
     return base64.b64decode(treeobj["data"])
 
@@ -368,7 +376,7 @@ class Store:
             if (not isinstance(data, list) or len(data) != 1
                     or not isinstance(data[0], str)):
                 raise KVSError(errno.EINVAL, "invalid dirref object")
-            d = self.refs.get(data[0])
+            d = self.resolve(data[0])
             if d is None:
                 raise KVSError(errno.ENOENT, f"{data[0]}: unknown reference")
             return d
@@ -382,10 +390,18 @@ class Store:
                 or not isinstance(obj.get("data"), list)
                 or len(obj["data"]) != 1):
             raise KVSError(errno.EINVAL, "rootdir must be a dirref")
-        d = self.refs.get(obj["data"][0])
+        d = self.resolve(obj["data"][0])
         if d is None:
             raise KVSError(errno.ENOENT,
                            f"{obj['data'][0]}: unknown root reference")
+        return d
+
+    def resolve(self, ref):
+        """The Dir named by a reference, or None."""
+        d = self.refs.get(ref)
+        if d is None and ref == EMPTY_DIR_REF:
+            d = Dir()
+            d.ref(self.refs)
         return d
 
     # Lookup ------------------------------------------------------------

@@ -209,6 +209,30 @@ def test_namespaces(sc):
     assert sc.errno_of(sc.lookup, "k", ns="ns1") == errno.ENOTSUP
 
 
+def test_namespace_from_the_empty_directory_ref(sc):
+    """flux-core's flux_kvs_namespace_create names the empty directory
+    as the rootref; it resolves even after the roots that had an empty
+    directory are gone from the history.
+    """
+    assert M.EMPTY_DIR_REF == ("sha1-c0a9faf907dda6216fd73bf81d0b3b21"
+                               "a1a8cb91")
+    for i in range(M.HISTORY + 2):
+        sc.commit(op("k", val(str(i).encode())))
+    st = sc.store
+    st.namespace_create({"namespace": "fresh", "owner": 5, "flags": 0,
+                         "rootref": M.EMPTY_DIR_REF})
+    assert st.getroot({"namespace": "fresh"})["rootref"] == M.EMPTY_DIR_REF
+    assert sc.lookup(".", flags=M.FLUX_KVS_READDIR, ns="fresh") == {
+        "ver": 1, "type": "dir", "data": {}}
+    empty = {"ver": 1, "type": "dirref", "data": [M.EMPTY_DIR_REF]}
+    assert sc.lookup(".", flags=M.FLUX_KVS_READDIR,
+                     rootdir=empty)["data"] == {}
+    with pytest.raises(M.KVSError) as info:
+        st.namespace_create({"namespace": "other", "owner": 5, "flags": 0,
+                             "rootref": "sha1-" + "0" * 40})
+    assert info.value.errnum == errno.ENOENT
+
+
 def test_wait_version(sc):
     got = []
     sc.store.wait_version({"namespace": "primary", "rootseq": 2},
