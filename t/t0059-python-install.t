@@ -68,4 +68,13 @@ print(flux.constants.FLUX_MSGTYPE_REQUEST)
 	echo 1 >type.expected &&
 	test_cmp type.expected type.out
 '
+test_expect_success 'libflux-core exports its API and none of its internals' '
+	lib=$(find inst -name "libflux-core.so.*" -type f | head -n 1) &&
+	test -n "$lib" &&
+	nm -D --defined-only "$lib" | awk "{print \$3}" >exports.out &&
+	grep -qx flux_open exports.out &&
+	grep -qx idset_create exports.out &&
+	{ grep -v -e "^flux_" -e "^idset_" exports.out >internal.out || :; } &&
+	test_must_be_empty internal.out
+'
 test_done
