@@ -192,6 +192,23 @@ static int grow (struct idset *s, size_t size)
     return 0;
 }
 
+/* Check the arguments of a range operation, and put its ends (given in
+ * either order) as lo <= hi.
+ */
+static int range_check (struct idset *s, unsigned int *lo, unsigned int *hi)
+{
+    if (!s || !valid_id (*lo) || !valid_id (*hi)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (*hi < *lo) {
+        unsigned int tmp = *lo;
+        *lo = *hi;
+        *hi = tmp;
+    }
+    return 0;
+}
+
 int idset_set (struct idset *s, unsigned int id)
 {
     return idset_range_set (s, id, id);
@@ -199,15 +216,8 @@ int idset_set (struct idset *s, unsigned int id)
 
 int idset_range_set (struct idset *s, unsigned int lo, unsigned int hi)
 {
-    if (!s || !valid_id (lo) || !valid_id (hi)) {
-        errno = EINVAL;
+    if (range_check (s, &lo, &hi) < 0)
         return -1;
-    }
-    if (hi < lo) {
-        unsigned int tmp = lo;
-        lo = hi;
-        hi = tmp;
-    }
     /* A full set does not grow to set ids beyond it: they count as set. */
     if ((s->flags & IDSET_FLAG_INITFULL)) {
         if (lo >= s->size)
@@ -229,15 +239,8 @@ int idset_clear (struct idset *s, unsigned int id)
 
 int idset_range_clear (struct idset *s, unsigned int lo, unsigned int hi)
 {
-    if (!s || !valid_id (lo) || !valid_id (hi)) {
-        errno = EINVAL;
+    if (range_check (s, &lo, &hi) < 0)
         return -1;
-    }
-    if (hi < lo) {
-        unsigned int tmp = lo;
-        lo = hi;
-        hi = tmp;
-    }
     /* An empty-born set need not grow to clear what it never held; a
      * full one grows so that the cleared ids stay cleared.
      */
