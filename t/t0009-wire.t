@@ -139,4 +139,24 @@ test_expect_success 'capture.py records one connection in the captures format' '
 	cmp "$FLUX_VECTORS_DIR/event-pub.broker-to-client.bin" \
 		again.broker-to-client.bin
 '
+# Without its data a test fails, naming the file it could not read.
+test_expect_success 'a sharness script without its captures fails, naming the file' '
+	mkdir -p empty nested &&
+	test_expect_code 1 env FLUX_VECTORS_DIR="$PWD/empty" \
+		SHARNESS_TEST_DIRECTORY="$PWD/nested" \
+		sh "$SHARNESS_TEST_SRCDIR/t0009-wire.t" >nodata.out 2>&1 &&
+	grep "error: missing test data: $PWD/empty/event-pub.client-to-broker.bin" \
+		nodata.out
+'
+test_expect_success 'the unit tests without their captures fail, naming the file' '
+	test_must_fail env FLUX_VECTORS_DIR="$PWD/empty" \
+		CMOCKA_MESSAGE_OUTPUT=TAP \
+		"$FLUX_BUILD_DIR/libflux/test_vectors" >unit-nodata.out 2>&1 &&
+	grep "$PWD/empty/attr-get.client-to-broker.bin: No such file or directory" \
+		unit-nodata.out &&
+	test_must_fail env FLUX_VECTORS_DIR="$PWD/empty" \
+		CMOCKA_MESSAGE_OUTPUT=TAP \
+		"$FLUX_BUILD_DIR/libflux/test_flog" >flog-nodata.out 2>&1 &&
+	grep "cannot open $PWD/empty/logger.client-to-broker.bin" flog-nodata.out
+'
 test_done
