@@ -11,7 +11,10 @@
  * rc1's; otherwise it is the initial program's, or rc3's if that is the
  * first failure.  Each command's end is logged as flux-core's runat does:
  * "rc1.0: CMDLINE Exited (rc=0) 0.1s" (LOG_INFO if rc is 0, else
- * LOG_ERR), a signal named instead of "Exited" with rc 128+N.
+ * LOG_ERR), a signal named instead of "Exited" with rc 128+N.  N.B. as
+ * in flux-core, a script is done when it has exited and its output is
+ * all read: a background process it leaves must not keep its stdout or
+ * stderr open.
  *
  * The initial program is exec'd directly, unless it is a single argument
  * that needs a shell (spaces or shell metacharacters), which runs as

@@ -184,6 +184,18 @@ test_expect_success 'SIGTERM during rc1 aborts it (SIGHUP): exit 129, rc3 runs' 
 	test -f rc3.ran &&
 	grep "rc1.0: touch rc1.up; sleep 30 Hangup (rc=129)" abort.err
 '
+test_expect_success 'a module panic kills the initial program; rc3 still runs, exit 1' '
+	rm -f rc3.ran &&
+	test_expect_code 1 run_timeout 30 flux start -Sbroker.rc1_path= \
+		-Sbroker.rc3_path=./rc3mark "\
+		flux module load $FLUX_BUILD_DIR/t/module/testmod.so && \
+		flux python -c \"import flux; \
+			flux.Flux().rpc(\\\"testmod.fail\\\").get()\" && \
+		sleep 60" 2>panic.err &&
+	grep "testmod module runtime failure" panic.err &&
+	grep "rc2.0: .* Killed (rc=137)" panic.err &&
+	test -f rc3.ran
+'
 test_expect_success 'site scripts in rc1.d and rc3.d of FLUX_RC_EXTRA run with the modules up' '
 	mkdir -p extra/rc1.d extra/rc3.d &&
 	script extra/rc1.d/10-put "flux kvs put site=from-rc1" &&
