@@ -263,12 +263,15 @@ static void record_exit (struct runlevel *rl, int level, int rc)
         rl->exit_rc = rc;
 }
 
+/* N.B. a process group outlives its leader: what a script left behind
+ * (holding its output open) is still reached once the script has exited.
+ */
 static void proc_kill (struct proc *p, int signum)
 {
-    if (p && !p->exited && p->pid > 0) {
+    if (p && p->pid > 0) {
         if (p->own_pgrp)
             (void)kill (-p->pid, signum);
-        else
+        else if (!p->exited)
             (void)kill (p->pid, signum);
     }
 }
@@ -557,7 +560,7 @@ static void signal_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
 
     (void)r;
     (void)revents;
-    if (!p || p->exited) {
+    if (!p) {
         flux_log (rl->ctx->h, LOG_INFO, "ignored signal %d", signum);
         return;
     }

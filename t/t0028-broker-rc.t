@@ -184,6 +184,18 @@ test_expect_success 'SIGTERM during rc1 aborts it (SIGHUP): exit 129, rc3 runs' 
 	test -f rc3.ran &&
 	grep "rc1.0: touch rc1.up; sleep 30 Hangup (rc=129)" abort.err
 '
+test_expect_success 'rc1 that leaves a process holding its output: SIGTERM ends it too' '
+	rm -f rc2.ran &&
+	run_bg flux start -Sbroker.rc1_path="sleep 60 & touch rc1.bg" \
+		-Sbroker.rc3_path= "touch rc2.ran" 2>bg.err &&
+	pid=$(cat bg.pid) &&
+	test_retry 100 test -e rc1.bg &&
+	kill -TERM $pid &&
+	test_expect_code 1 wait $pid &&
+	test ! -e rc2.ran &&
+	grep "rc1.0: sleep 60 & touch rc1.bg aborted after exit with rc=0 (rc=1)" \
+		bg.err
+'
 test_expect_success 'a module panic kills the initial program; rc3 still runs, exit 1' '
 	rm -f rc3.ran &&
 	test_expect_code 1 run_timeout 30 flux start -Sbroker.rc1_path= \
