@@ -8,14 +8,17 @@
  * modules receive those in their welcome and never ask again.  Then the
  * broker's own services come up on its own handle (one end of an
  * interthread channel whose other end is a router peer), then the local
- * socket, then the initial program.
+ * socket, then the run levels (runlevel.c): rc1, which loads the
+ * instance's modules (broker.rc1_path, by default the rc1 script this
+ * installation ships), the initial program, then rc3, which removes
+ * them (broker.rc3_path).
  *
- * The instance lives as long as the initial program.  When it exits the
- * broker removes the modules still loaded, newest first (each one is a
- * module that was "not properly shut down", and makes the exit code 1),
- * lets the last log lines through, calls the loaders' fini hooks once
- * every module thread is gone, removes the rundir and exits with the
- * initial program's exit code.
+ * The instance lives as long as the initial program.  When rc3 is done
+ * the broker removes the modules still loaded, newest first (each one
+ * is a module that was "not properly shut down", and makes an exit code
+ * of 0 a 1), lets the last log lines through, calls the loaders' fini
+ * hooks once every module thread is gone, removes the rundir and exits
+ * with the instance's exit code (see runlevel.h).
  */
 #include <errno.h>
 #include <ftw.h>
@@ -103,9 +106,12 @@ void broker_shutdown (struct broker *ctx, int rc)
 void broker_panic (struct broker *ctx, const char *reason)
 {
     fprintf (stderr, "flux-broker: panic: %s\n", reason);
-    runlevel_kill (ctx->runlevel, SIGKILL);
-    broker_shutdown (ctx, 1);
-    ctx->exit_rc = 1;
+    /* rc3 still runs, unless the run levels are over already. */
+    runlevel_panic (ctx->runlevel);
+    if (!ctx->runlevel || ctx->shutting_down) {
+        broker_shutdown (ctx, 1);
+        ctx->exit_rc = 1;
+    }
 }
 
 /* peer_send_f for the broker's own handle.  Responses leave with their
@@ -320,6 +326,23 @@ static int broker_handle_setup (struct broker *ctx)
     return 0;
 }
 
+/* broker.rc1_path and broker.rc3_path default to the scripts this
+ * installation (or build tree) has; -S may change them, "" for none.
+ */
+static int rc_defaults (struct broker *ctx)
+{
+    static const char *names[] = { "rc1_path", "rc3_path" };
+    char attr[32];
+
+    for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++) {
+        const char *path = flux_conf_builtin_get (names[i], FLUX_CONF_AUTO);
+        (void)snprintf (attr, sizeof (attr), "broker.%s", names[i]);
+        if (!path || attrs_set_internal (ctx->attrs, attr, path) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void modules_done (void *arg)
 {
     struct broker *ctx = arg;
@@ -380,6 +403,10 @@ int main (int argc, char *argv[])
             goto fatal_quiet;
         }
     }
+    if (rc_defaults (&ctx) < 0) {
+        fprintf (stderr, "flux-broker: rc paths: %s\n", strerror (errno));
+        goto fatal_quiet;
+    }
     if (!(ctx.logbuf = logbuf_create (&ctx))) {
         fprintf (stderr, "flux-broker: log: %s\n", strerror (errno));
         goto fatal_quiet;
@@ -434,7 +461,12 @@ int main (int argc, char *argv[])
     }
     flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
               ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
-    if (!(ctx.runlevel = runlevel_create (&ctx, argc - optind, argv + optind,
+    if (!(ctx.runlevel = runlevel_create (&ctx,
+                                          attrs_get (ctx.attrs,
+                                                     "broker.rc1_path", NULL),
+                                          argc - optind, argv + optind,
+                                          attrs_get (ctx.attrs,
+                                                     "broker.rc3_path", NULL),
                                           attrs_get (ctx.attrs, "local-uri",
                                                      NULL))))
         goto fatal;
@@ -445,7 +477,8 @@ int main (int argc, char *argv[])
 
     /* Shutdown: modules, newest first; then let the last messages out. */
     if ((leftover = modmgr_shutdown (ctx.modmgr, modules_done, &ctx)) > 0) {
-        ctx.exit_rc = 1;
+        if (ctx.exit_rc == 0)
+            ctx.exit_rc = 1;
         if (flux_reactor_run (ctx.r, 0) < 0)
             flux_log_error (ctx.h, "reactor");
     }

@@ -209,6 +209,8 @@ static const struct builtin builtins[] = {
                      FLUX_INSTALL_LOADERDIR },
     { "python_path", FLUX_SRCDIR "/python:" FLUX_BUILDDIR "/python",
                      FLUX_INSTALL_PYTHONDIR },
+    { "rc1_path", FLUX_SRCDIR "/etc/rc1", FLUX_INSTALL_CONFDIR "/rc1" },
+    { "rc3_path", FLUX_SRCDIR "/etc/rc3", FLUX_INSTALL_CONFDIR "/rc3" },
     { "python", FLUX_PYTHON, FLUX_PYTHON },
     { "version", PACKAGE_VERSION, PACKAGE_VERSION },
 };

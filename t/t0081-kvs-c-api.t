@@ -13,7 +13,7 @@ what it reads, so each side is checked against the other.
 
 . /usr/share/sharness/sharness.sh
 
-test_under_flux 1 minimal
+test_under_flux 1
 
 K=$FLUX_BUILD_DIR/t/kvs-capi
 
@@ -43,8 +43,8 @@ watchers() {
 print(flux.Flux().rpc(\"kvs-watch.stats-get\").get()[\"watchers\"])"
 }
 
-test_expect_success 'load the kvs module' '
-	flux module load kvs
+test_expect_success 'the instance has the kvs module (rc1 loaded it)' '
+	module_is_loaded kvs
 '
 test_expect_success 'put and commit; the value reads back in C and in flux kvs' '
 	$K put a.b hello >put.out &&
@@ -280,8 +280,5 @@ test_expect_success 'a C module looks up from a continuation, commits in a handl
 	test_must_fail rpc kvsmod.get "{\"key\": \"m\"}" 2>mdir.err &&
 	grep "^21: " mdir.err &&
 	flux module remove kvsmod
-'
-test_expect_success 'remove the kvs module' '
-	flux module remove kvs
 '
 test_done
