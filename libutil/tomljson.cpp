@@ -6,6 +6,7 @@
  * unreadable file fails with its errno ("Permission denied"), which
  * toml++ would turn into a generic parse error.
  */
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,8 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -66,12 +69,27 @@ void object_set (json_t *obj, const std::string_view &key, json_t *val)
         throw std::bad_alloc ();
 }
 
+/* N.B. toml++ keeps a table's keys sorted; JSON objects here keep
+ * insertion order, so keys are added in the order the document has them
+ * (as flux-core's parser gives them), by where each key was read.
+ */
 json_t *table_to_json (const toml::table &tab)
 {
+    std::vector<std::pair<const toml::key *, const toml::node *>> entries;
     json_t *obj = checked (json_object ());
+
     try {
         for (auto &&[key, val] : tab)
-            object_set (obj, key.str (), to_json (val));
+            entries.emplace_back (&key, &val);
+        std::stable_sort (entries.begin (), entries.end (),
+                          [] (const auto &a, const auto &b) {
+            const toml::source_position &pa = a.first->source ().begin;
+            const toml::source_position &pb = b.first->source ().begin;
+            return pa.line != pb.line ? pa.line < pb.line
+                                      : pa.column < pb.column;
+        });
+        for (const auto &e : entries)
+            object_set (obj, e.first->str (), to_json (*e.second));
     }
     catch (...) {
         json_decref (obj);
