@@ -296,6 +296,27 @@ test_expect_success 'flux config set, unset and load go through config.load' '
 	EOT
 	test_cmp set.expected set.out
 '
+test_expect_success 'a streaming config.get gets each new configuration' '
+	mkdir stream &&
+	printf "v = 1\n" >stream/s.toml &&
+	cat >stream.py <<-EOF &&
+	import json, subprocess, flux
+	from flux.constants import FLUX_RPC_STREAMING
+	f = flux.Flux().rpc("config.get", flags=FLUX_RPC_STREAMING)
+	print(json.dumps(f.get()))
+	f.reset()
+	with open("stream/s.toml", "w") as out:
+	    out.write("v = 2\\n")
+	subprocess.run(["flux", "config", "reload"], check=True)
+	print(json.dumps(f.get()))
+	EOF
+	flux start $ARGS -c stream flux python stream.py >stream.out &&
+	cat >stream.expected <<-EOT &&
+	{"v": 1}
+	{"v": 2}
+	EOT
+	test_cmp stream.expected stream.out
+'
 test_expect_success 'reload without -c succeeds and changes nothing' '
 	flux start $ARGS sh -c "flux config reload && flux config get" \
 		>noconf.out &&
