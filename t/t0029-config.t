@@ -14,6 +14,7 @@ and the [access] table deciding guest access.'
 ARGS="-Sbroker.rc1_path= -Sbroker.rc3_path="
 confmod="$FLUX_BUILD_DIR/t/module/confmod.so"
 confpy="$SHARNESS_TEST_SRCDIR/module/confpy.py"
+confslow="$SHARNESS_TEST_SRCDIR/module/confslow.py"
 
 # Print the JSON result of an RPC, or "ERRNO TEXT": rpc TOPIC [JSON]
 cat >rpc.sh <<'EOF'
@@ -271,6 +272,33 @@ test_expect_success 'a module can refuse a reload: it fails with its error, all 
 	{"value":4}
 	EOT
 	test_cmp refuse.expected refuse.out
+'
+test_expect_success 'one update at a time: another meanwhile fails with EBUSY' '
+	mkdir slow &&
+	printf "v = 1\n" >slow/s.toml &&
+	cat >slow.sh <<-EOF &&
+	flux module load $confslow &&
+	printf "v = 2\n" >slow/s.toml &&
+	{ flux config reload >first.out 2>&1 & } &&
+	n=0 &&
+	until ./rpc.sh confslow.pending | grep -q true; do
+		test \$n -lt 100 || exit 1; n=\$((n+1)); sleep 0.1
+	done &&
+	flux config reload; echo rc=\$?
+	./rpc.sh confslow.release "{\"errnum\": 22, \"text\": \"not now\"}" &&
+	wait; cat first.out &&
+	flux config get v &&
+	flux module remove confslow
+	EOF
+	flux start $ARGS -c slow sh ./slow.sh >slow.out 2>&1 &&
+	cat >slow.expected <<-EOT &&
+	flux-config: reload: a configuration update is already in progress
+	rc=1
+	{}
+	flux-config: reload: error updating confslow: not now
+	1
+	EOT
+	test_cmp slow.expected slow.out
 '
 test_expect_success 'flux config set, unset and load go through config.load' '
 	rm -rf live && mkdir live &&
