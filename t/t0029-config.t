@@ -379,6 +379,19 @@ test_expect_success 'a reload with a bad [access] fails and keeps the old' '
 	test_cmp acc2.expected acc2.out
 '
 
+test_expect_success 'broker.config-reload checks [access] too' '
+	flux start $ARGS sh -c "\
+		./rpc.sh broker.config-reload \"{\\\"access\\\":7}\"; \
+		./rpc.sh broker.config-reload \"{\\\"x\\\":1}\"; \
+		flux config get" >brokerreload.out &&
+	cat >brokerreload.expected <<-EOT &&
+	22 error parsing [access] configuration: Expected object, got integer
+	null
+	{"x":1}
+	EOT
+	test_cmp brokerreload.expected brokerreload.out
+'
+
 test_otheruid_prereq
 guest() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
