@@ -83,11 +83,20 @@ static const struct {
 };
 
 
+enum {
+    OPT_CONF = 256,
+};
+
 static void usage (FILE *fp)
 {
     fprintf (fp,
 "Usage: flux-broker [OPTIONS] [COMMAND [ARG...]]\n"
 "  -S, --setattr=NAME=VALUE   set broker attribute NAME\n"
+"  -c, --config-path=PATH     read the configuration from PATH, a directory\n"
+"                             of *.toml files or one file (default:\n"
+"                             $FLUX_CONF_DIR, else none)\n"
+"      --conf=VALUE           update the configuration from VALUE: KEY=VAL,\n"
+"                             inline TOML or JSON, or a file\n"
 "  -v, --verbose              log to stderr at debug level\n"
 "  -h, --help                 display this message\n"
 "COMMAND is the initial program (default: $SHELL).  The broker exits\n"
@@ -378,6 +387,8 @@ int main (int argc, char *argv[])
     struct broker ctx = { .exit_rc = 0 };
     static const struct option longopts[] = {
         { "setattr", required_argument, NULL, 'S' },
+        { "config-path", required_argument, NULL, 'c' },
+        { "conf", required_argument, NULL, OPT_CONF },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -388,6 +399,9 @@ int main (int argc, char *argv[])
     struct event_service *events = NULL;
     char *sockpath = NULL;
     int leftover;
+    const char *config_path = NULL;
+    const char **confv = NULL;
+    int confc = 0;
 
     if (!(ctx.r = flux_reactor_create (0))
         || !(ctx.attrs = attrs_create ())) {
@@ -411,11 +425,22 @@ int main (int argc, char *argv[])
         fprintf (stderr, "flux-broker: log: %s\n", strerror (errno));
         goto fatal_quiet;
     }
-    while ((c = getopt_long (argc, argv, "+S:vh", longopts, NULL)) != -1) {
+    /* N.B. --conf values point into argv: one slot per argument is enough. */
+    if (!(confv = calloc (argc, sizeof (confv[0])))) {
+        fprintf (stderr, "flux-broker: %s\n", strerror (errno));
+        goto fatal_quiet;
+    }
+    while ((c = getopt_long (argc, argv, "+S:c:vh", longopts, NULL)) != -1) {
         switch (c) {
             case 'S':
                 if (parse_setattr (&ctx, optarg) < 0)
                     goto fatal_quiet;
+                break;
+            case 'c':
+                config_path = optarg;
+                break;
+            case OPT_CONF:
+                confv[confc++] = optarg;
                 break;
             case 'v':
                 ctx.verbose = true;
@@ -430,6 +455,15 @@ int main (int argc, char *argv[])
     }
     if (ctx.verbose)
         (void)attrs_set_internal (ctx.attrs, "log-stderr-level", "7");
+    /* The configuration, before anything is created (as flux-core's). */
+    if (!config_path && (config_path = getenv ("FLUX_CONF_DIR"))
+        && *config_path == '\0')
+        config_path = NULL;
+    if (!(ctx.config = brokercfg_create (&ctx, config_path, confv, confc,
+                                         &error))) {
+        fprintf (stderr, "flux-broker: %s\n", error.text);
+        goto fatal_quiet;
+    }
     /* Writing to a client that has gone must fail with EPIPE, not kill. */
     (void)signal (SIGPIPE, SIG_IGN);
 
@@ -446,13 +480,15 @@ int main (int argc, char *argv[])
         || logbuf_register_handlers (ctx.logbuf, ctx.h) < 0
         || services_register_handlers (ctx.services, ctx.h) < 0
         || !(events = event_service_create (&ctx))
-        || !(ctx.config = brokercfg_create (&ctx))
         || !(ctx.modmgr = modmgr_create (&ctx)))
         goto fatal;
     if (flux_module_register_default_methods (ctx.h, "broker", &error) < 0) {
         fprintf (stderr, "flux-broker: broker methods: %s\n", error.text);
         goto fatal_quiet;
     }
+    /* N.B. after the default methods: its broker.config-reload wins. */
+    if (brokercfg_register_handlers (ctx.config, ctx.h) < 0)
+        goto fatal;
     if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
         || !(ctx.listener = listener_create (&ctx, sockpath))) {
         fprintf (stderr, "flux-broker: %s: %s\n",
@@ -505,6 +541,7 @@ done:
     attrs_destroy (ctx.attrs);
     free (ctx.rundir);
     free (sockpath);
+    free (confv);
     flux_reactor_destroy (ctx.r);
     return ctx.exit_rc;
 fatal:
