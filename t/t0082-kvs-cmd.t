@@ -437,6 +437,16 @@ test_expect_success 'kvs.stats-get: flux-core fields, commit op counts' '
 		stats2.out &&
 	jq -e ".[\"transaction-opcount\"].commit.max >= 3" stats2.out
 '
+test_expect_success 'a guest may read kvs.stats-get, as in flux-core' '
+	FLUX_HANDLE_USERID=$(($(id -u) + 1)) FLUX_HANDLE_ROLEMASK=2 \
+		rpc kvs.stats-get >gstats.out &&
+	jq -e ".namespace.primary | has(\"store revision\")" gstats.out &&
+	FLUX_HANDLE_USERID=$(($(id -u) + 1)) FLUX_HANDLE_ROLEMASK=2 \
+		test_must_fail rpc kvs.lookup-plus \
+		"{\"key\":\"lp\",\"flags\":0,\"namespace\":\"primary\"}" \
+		2>glp.err &&
+	grep "^1: " glp.err
+'
 test_expect_success 'kvs.lookup-plus names the root, ENOENT in the payload' '
 	flux kvs put lp=x &&
 	ref=$(flux kvs getroot -b) &&

@@ -60,8 +60,9 @@ in flux-core without a backing store.
 Errors are flux-core's: ENOENT for a missing key, EISDIR for a value
 lookup of a directory, ENOTDIR for a directory lookup of a value, EINVAL
 for READLINK of a non-link, ELOOP past 10 nested symlinks, ENOTSUP for
-an unknown namespace, EPROTO for a malformed request.  Every method is
-owner-only (the default of request_handler): a guest gets EPERM.
+an unknown namespace, EPROTO for a malformed request.  Every method but
+kvs.stats-get is owner-only (the default of request_handler): a guest
+gets EPERM.
 
 The Store class below knows nothing of messages, so it can be tested
 without a broker; the KVS class maps requests onto it.
@@ -1122,7 +1123,9 @@ class KVS(BrokerModule):
                     "rootref": rootref}
         return {"val": val, "rootseq": rootseq, "rootref": rootref}
 
-    @request_handler("stats-get")
+    # N.B. As flux-core's (FLUX_ROLE_USER), and as the module's default
+    # stats-get this replaces: a guest may read the statistics.
+    @request_handler("stats-get", allow_guest=True)
     def stats_get(self, msg):
         self._serve(msg, lambda payload: self._stats())
 
