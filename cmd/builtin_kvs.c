@@ -47,6 +47,11 @@ static const char *default_namespace (const char *ns)
     return "primary";
 }
 
+/* The RFC 11 snapshot (-a/--at) of dir and readlink: their lookups are
+ * made at that root instead of a namespace's current one.
+ */
+static json_t *lookup_at;
+
 /* Look up 'key'; return its RFC 11 object (owned by *fp, which the
  * caller destroys) or NULL with errno, *fp set for the error text.
  */
@@ -55,11 +60,18 @@ static json_t *lookup (flux_t *h, const char *ns, int flags, const char *key,
 {
     json_t *val;
 
-    *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
-                         "{s:s s:i s:s}",
-                         "key", key,
-                         "flags", flags,
-                         "namespace", default_namespace (ns));
+    if (lookup_at)
+        *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
+                             "{s:s s:i s:O}",
+                             "key", key,
+                             "flags", flags,
+                             "rootdir", lookup_at);
+    else
+        *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
+                             "{s:s s:i s:s}",
+                             "key", key,
+                             "flags", flags,
+                             "namespace", default_namespace (ns));
     if (!*fp || flux_rpc_get_unpack (*fp, "{s:o}", "val", &val) < 0)
         return NULL;
     if (!json_is_object (val)) {
@@ -282,6 +294,8 @@ static const struct cmd_option dir_opts[] = {
       "List directory entries and not values" },
     { "width", 'w', required_argument, "COLS",
       "Set output width to COLS.  0 means no limit" },
+    { "at", 'a', required_argument, "TREEOBJ",
+      "Lookup relative to RFC 11 snapshot reference" },
     CMD_OPTION_END,
 };
 
@@ -343,6 +357,8 @@ static const struct cmd_option link_opts[] = {
 static const struct cmd_option readlink_opts[] = {
     { "namespace", 'N', required_argument, "NS",
       "Specify KVS namespace to use" },
+    { "at", 'a', required_argument, "TREEOBJ",
+      "Lookup relative to RFC 11 snapshot reference" },
     { "namespace-only", 'o', no_argument, NULL,
       "Output only namespace if link points to a namespace" },
     { "key-only", 'k', no_argument, NULL,
@@ -392,7 +408,7 @@ static const struct cmd_parser put_parser = PARSER (put,
     "[-N ns] [-O|-b|-s] [-r|-t] [-n] [-A] [-S] KEY=VALUE [KEY=VALUE...]",
     "Store value under key.");
 static const struct cmd_parser dir_parser = PARSER (dir,
-    "[-N ns] [-R] [-d] [-w COLS] [KEY]",
+    "[-N ns] [-R] [-d] [-w COLS] [-a treeobj] [KEY]",
     "Display all keys under directory.");
 static const struct cmd_parser ls_parser = PARSER (ls,
     "[-N ns] [-R] [-d] [-F] [-w COLS] [-1] [KEY...]", "List directory.");
@@ -404,7 +420,7 @@ static const struct cmd_parser link_parser = PARSER (link,
     "[-N ns] [-T ns] [-O|-b|-s] TARGET LINKNAME",
     "Create a new name for target.");
 static const struct cmd_parser readlink_parser = PARSER (readlink,
-    "[-N ns] [-o|-k] KEY [KEY...]", "Retrieve the key a link refers to.");
+    "[-N ns] [-a treeobj] [-o|-k] KEY [KEY...]", "Retrieve the key a link refers to.");
 static const struct cmd_parser getroot_parser = PARSER (getroot,
     "[-N ns] [-s|-o|-b]", "Get KVS root treeobj.");
 static const struct cmd_parser version_parser = PARSER (version,
@@ -463,6 +479,17 @@ void kvs_parse (const struct cmd_parser *p, int argc, char **argv,
     }
     o->optind = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
+}
+
+/* -a TREEOBJ: set lookup_at (cmd_kvs frees it), or a usage error. */
+static void set_lookup_at (const struct cmd_parser *p,
+                           const struct kvs_opts *o)
+{
+    if (o->arg['a']) {
+        if (!(lookup_at = json_loads (o->arg['a'], 0, NULL))
+            || !treeobj_is (lookup_at, "dirref"))
+            cmd_usage_error (p, "invalid RFC 11 dirref '%s'", o->arg['a']);
+    }
 }
 
 /* get ---------------------------------------------------------------- */
@@ -757,6 +784,7 @@ static int kvs_readlink (flux_t *h, int argc, char **argv)
     kvs_parse (&readlink_parser, argc, argv, &o);
     if (o.optind == argc)
         cmd_usage_error (&readlink_parser, "specify one or more keys");
+    set_lookup_at (&readlink_parser, &o);
     for (int i = o.optind; i < argc; i++) {
         flux_future_t *f;
         const char *ns, *target;
@@ -903,6 +931,7 @@ static int kvs_dir (flux_t *h, int argc, char **argv)
         cmd_usage_error (&dir_parser, "specify zero or one directory");
     if (argc - o.optind == 1)
         key = argv[o.optind];
+    set_lookup_at (&dir_parser, &o);
     maxcol = window_width (&o);
     dir = readdir_or_die (h, o.arg['N'], key, &f);
     dump_dir (h, &o, key, dir, maxcol);
@@ -1227,6 +1256,8 @@ int cmd_kvs (int argc, char **argv)
             kvs_parse (cmds[i].parser, argc - n, argv + n, &o);
             h = cmd_open (prog);
             rc = cmds[i].fn (h, argc - n, argv + n);
+            json_decref (lookup_at);
+            lookup_at = NULL;
             flux_close (h);
             return rc;
         }

@@ -367,6 +367,19 @@ test_expect_success 'flux kvs get --stream and --at' '
 	flux kvs get --at "$ref" src.a >at.out &&
 	test_cmp stream.expected at.out
 '
+test_expect_success 'flux kvs dir and readlink --at look at a snapshot' '
+	flux kvs put snap.v=old &&
+	flux kvs link snap.v snap.l &&
+	ref=$(flux kvs getroot) &&
+	flux kvs put snap.v=new &&
+	flux kvs unlink snap.l &&
+	flux kvs dir --at "$ref" snap >atdir.out &&
+	printf "snap.l -> snap.v\nsnap.v = old\n" >atdir.expected &&
+	test_cmp atdir.expected atdir.out &&
+	test "$(flux kvs readlink -a "$ref" snap.l)" = snap.v &&
+	test_must_fail flux kvs readlink snap.l &&
+	test_expect_code 2 flux kvs dir --at notjson snap
+'
 test_expect_success 'a watcher that disconnects leaves no watch behind' '
 	run_bg flux kvs get --watch wkey >/dev/null &&
 	test_retry 100 eval "test \"\$(watchers)\" = 1" &&
