@@ -358,6 +358,12 @@ test_expect_success 'flux kvs get --watch ends with the error of a removed key' 
 	test_cmp gone.expected gone.out &&
 	grep "^flux-kvs: gone: No such file or directory" gone.err
 '
+test_expect_success 'flux kvs get prints no newline for an empty value' '
+	flux kvs put empty= other=x &&
+	flux kvs get empty other >empty.out &&
+	echo x >empty.expected &&
+	test_cmp empty.expected empty.out
+'
 test_expect_success 'flux kvs get --stream and --at' '
 	flux kvs get --stream src.a >stream.out &&
 	echo 1 >stream.expected &&
