@@ -14,15 +14,28 @@ pieces still to come name them as prerequisites (see t0084):
 
 . /usr/share/sharness/sharness.sh
 
-if test -z "$FLUX_CORE_PREFIX"; then
-	skip_all='flux-core is not here: set FLUX_CORE_PREFIX to the prefix of a flux-core install to run these'
-	test_done
+# FLUX_CORE: flux-core is here.  A FLUX_CORE_PREFIX that names no
+# flux-core is an error, not a reason to skip.
+if test -n "$FLUX_CORE_PREFIX"; then
+	FC=$FLUX_CORE_PREFIX/bin/flux
+	test -x "$FC" ||
+		error "FLUX_CORE_PREFIX=$FLUX_CORE_PREFIX, but $FC is not there"
+	test_set_prereq FLUX_CORE
+else
+	echo "# flux-core tests are skipped: FLUX_CORE_PREFIX is not set" \
+		"(the prefix of a flux-core install)"
 fi
-FC=$FLUX_CORE_PREFIX/bin/flux
-test -x "$FC" ||
-	error "FLUX_CORE_PREFIX=$FLUX_CORE_PREFIX, but $FC is not there"
 
 test_under_flux 1 minimal
+
+test_expect_success !FLUX_CORE 'a FLUX_CORE_PREFIX with no flux-core in it is an error' '
+	mkdir -p nested &&
+	test_expect_code 1 env FLUX_CORE_PREFIX="$PWD/nowhere" \
+		SHARNESS_TEST_DIRECTORY="$PWD/nested" \
+		sh "$SHARNESS_TEST_SRCDIR/t0085-kvs-interop.t" >noflux.out 2>&1 &&
+	grep "error: FLUX_CORE_PREFIX=$PWD/nowhere, but $PWD/nowhere/bin/flux is not there" \
+		noflux.out
+'
 
 OURS=$FLUX_BUILD_DIR/cmd/flux
 
@@ -51,13 +64,13 @@ fc() {
 	run_timeout 30 "$FC" "$@"
 }
 
-test_expect_success 'FLUX_CORE_PREFIX names a flux other than ours' '
+test_expect_success FLUX_CORE 'FLUX_CORE_PREFIX names a flux other than ours' '
 	"$FC" version >fcversion.out &&
 	flux version >ourversion.out &&
 	grep "^libflux-core:" fcversion.out &&
 	! test_cmp ourversion.out fcversion.out
 '
-test_expect_success 'load kvs unless the instance loaded it' '
+test_expect_success FLUX_CORE 'load kvs unless the instance loaded it' '
 	if ! module_is_loaded kvs; then
 		flux module load kvs &&
 		kvs_loaded_here=t
@@ -66,7 +79,7 @@ test_expect_success 'load kvs unless the instance loaded it' '
 
 # --- flux-core's flux kvs, our broker -----------------------------------
 
-test_expect_success 'flux-core put, then get by both' '
+test_expect_success FLUX_CORE 'flux-core put, then get by both' '
 	fc kvs put a.b=1 "x.y={\"n\": [1, 2]}" x.s=hello &&
 	fc kvs get a.b x.y x.s >fc-get.out &&
 	flux kvs get a.b x.y x.s >our-get.out &&
@@ -78,11 +91,11 @@ test_expect_success 'flux-core put, then get by both' '
 	test_cmp get.expected fc-get.out &&
 	test_cmp get.expected our-get.out
 '
-test_expect_success 'our put, then flux-core get' '
+test_expect_success FLUX_CORE 'our put, then flux-core get' '
 	flux kvs put c.d=ours &&
 	test "$(fc kvs get c.d)" = ours
 '
-test_expect_success 'flux-core ls, dir -R, get -t print what ours print' '
+test_expect_success FLUX_CORE 'flux-core ls, dir -R, get -t print what ours print' '
 	for cmd in "ls" "ls -R" "dir -R" "get -t a.b" "get -t x"; do
 		fc kvs $cmd >fc.out &&
 		flux kvs $cmd >our.out &&
@@ -90,21 +103,21 @@ test_expect_success 'flux-core ls, dir -R, get -t print what ours print' '
 	done &&
 	test -s fc.out
 '
-test_expect_success 'flux-core get of a missing key: ENOENT' '
+test_expect_success FLUX_CORE 'flux-core get of a missing key: ENOENT' '
 	test_must_fail fc kvs get nosuch.key 2>missing.err &&
 	grep "^flux-kvs: nosuch.key: No such file or directory" missing.err
 '
-test_expect_success 'flux-core get of a directory: EISDIR' '
+test_expect_success FLUX_CORE 'flux-core get of a directory: EISDIR' '
 	test_must_fail fc kvs get a 2>isdir.err &&
 	grep "^flux-kvs: a: Is a directory" isdir.err
 '
-test_expect_success 'flux-core version and wait follow our commits' '
+test_expect_success FLUX_CORE 'flux-core version and wait follow our commits' '
 	v=$(fc kvs version) &&
 	flux kvs put c.e=1 &&
 	test "$(fc kvs version)" -gt "$v" &&
 	fc kvs wait $(fc kvs version)
 '
-test_expect_success 'flux-core copy, move, unlink' '
+test_expect_success FLUX_CORE 'flux-core copy, move, unlink' '
 	fc kvs copy a.b a.c &&
 	fc kvs move a.c a.d &&
 	test "$(flux kvs get a.d)" = 1 &&
@@ -112,7 +125,7 @@ test_expect_success 'flux-core copy, move, unlink' '
 	fc kvs unlink a.d &&
 	test_must_fail flux kvs get a.d
 '
-test_expect_success 'flux-core eventlog append and get' '
+test_expect_success FLUX_CORE 'flux-core eventlog append and get' '
 	fc kvs eventlog append ev.log first "{\"x\":1}" &&
 	fc kvs eventlog append ev.log second &&
 	fc kvs eventlog get ev.log >evlog.out &&
@@ -123,7 +136,7 @@ test_expect_success 'flux-core eventlog append and get' '
 	EOF
 	test_cmp evlog.expected evlog.cooked
 '
-test_expect_success 'flux-core get --watch --count=2 sees our second write' '
+test_expect_success FLUX_CORE 'flux-core get --watch --count=2 sees our second write' '
 	flux kvs put w.k=1 &&
 	{ fc kvs get --watch --count=2 w.k >watch.out & } &&
 	watch_pid=$! &&
@@ -133,11 +146,11 @@ test_expect_success 'flux-core get --watch --count=2 sees our second write' '
 	printf "1\n2\n" >watch.expected &&
 	test_cmp watch.expected watch.out
 '
-test_expect_success 'flux-core namespace list' '
+test_expect_success FLUX_CORE 'flux-core namespace list' '
 	fc kvs namespace list >nslist.out &&
 	grep "^primary " nslist.out
 '
-test_expect_success CONTENT_HASH 'flux-core namespace create, put -N, remove' '
+test_expect_success FLUX_CORE,CONTENT_HASH 'flux-core namespace create, put -N, remove' '
 	fc kvs namespace create X &&
 	fc kvs put -N X k=v &&
 	test "$(flux kvs get -N X k)" = v &&
@@ -146,7 +159,7 @@ test_expect_success CONTENT_HASH 'flux-core namespace create, put -N, remove' '
 	fc kvs namespace remove X &&
 	test_must_fail flux kvs get -N X k
 '
-test_expect_success 'remove kvs if this script loaded it' '
+test_expect_success FLUX_CORE 'remove kvs if this script loaded it' '
 	if test -n "$kvs_loaded_here"; then
 		flux module remove kvs
 	fi
@@ -156,7 +169,7 @@ test_expect_success 'remove kvs if this script loaded it' '
 #
 # One flux-core instance runs them all (its start-up takes seconds); each
 # command's output, stderr and exit code go to ours-on-fc/NAME.*.
-test_expect_success 'run our flux kvs in a flux-core instance' '
+test_expect_success FLUX_CORE 'run our flux kvs in a flux-core instance' '
 	mkdir ours-on-fc &&
 	cat >ours-on-fc.sh <<-EOF &&
 	cd ours-on-fc || exit 1
@@ -216,46 +229,46 @@ same_as_fc() {
 	test "$(cat ours-on-fc/$1.rc)" = 0 &&
 	test_cmp ours-on-fc/fc-$1.out ours-on-fc/$1.out
 }
-test_expect_success 'our put and get on flux-core: as its own get' '
+test_expect_success FLUX_CORE 'our put and get on flux-core: as its own get' '
 	test "$(cat ours-on-fc/put.rc)" = 0 &&
 	same_as_fc get &&
 	test_cmp get.expected ours-on-fc/get.out
 '
-test_expect_success 'our dir -R and get -t on flux-core: as its own' '
+test_expect_success FLUX_CORE 'our dir -R and get -t on flux-core: as its own' '
 	same_as_fc dir &&
 	same_as_fc treeobj
 '
-test_expect_success 'our get of a missing key on flux-core: ENOENT' '
+test_expect_success FLUX_CORE 'our get of a missing key on flux-core: ENOENT' '
 	test "$(cat ours-on-fc/missing.rc)" = 1 &&
 	grep "^flux-kvs: nosuch.key: No such file or directory" \
 		ours-on-fc/missing.err
 '
-test_expect_success 'our unlink on flux-core: the key is gone' '
+test_expect_success FLUX_CORE 'our unlink on flux-core: the key is gone' '
 	test "$(cat ours-on-fc/unlink.rc)" = 0 &&
 	test "$(cat ours-on-fc/unlinked.rc)" = 1
 '
-test_expect_success 'our version on flux-core: as its own' '
+test_expect_success FLUX_CORE 'our version on flux-core: as its own' '
 	same_as_fc version
 '
-test_expect_success 'our flux.kvs on flux-core: put, commit, get' '
+test_expect_success FLUX_CORE 'our flux.kvs on flux-core: put, commit, get' '
 	test "$(cat ours-on-fc/python.rc)" = 0 &&
 	echo "{${SQ}z${SQ}: [1, 2]}" >py.expected &&
 	test_cmp py.expected ours-on-fc/python.out &&
 	echo "{\"z\": [1, 2]}" >fcpy.expected &&
 	test_cmp fcpy.expected ours-on-fc/fc-python.out
 '
-test_expect_success KVS_COPY 'our copy and move on flux-core' '
+test_expect_success FLUX_CORE,KVS_COPY 'our copy and move on flux-core' '
 	test "$(cat ours-on-fc/copy.rc)" = 0 &&
 	test "$(cat ours-on-fc/move.rc)" = 0 &&
 	test "$(cat ours-on-fc/moved.out)" = 1
 '
-test_expect_success KVS_NAMESPACE 'our namespace create, put -N, remove on flux-core' '
+test_expect_success FLUX_CORE,KVS_NAMESPACE 'our namespace create, put -N, remove on flux-core' '
 	test "$(cat ours-on-fc/nscreate.rc)" = 0 &&
 	test "$(cat ours-on-fc/nsput.rc)" = 0 &&
 	test "$(cat ours-on-fc/nsget.out)" = v &&
 	test "$(cat ours-on-fc/nsremove.rc)" = 0
 '
-test_expect_success KVS_EVENTLOG 'our eventlog append and get on flux-core' '
+test_expect_success FLUX_CORE,KVS_EVENTLOG 'our eventlog append and get on flux-core' '
 	test "$(cat ours-on-fc/evappend.rc)" = 0 &&
 	sed "s/^[0-9]*\.[0-9]* /T /" ours-on-fc/evget.out >evget.cooked &&
 	echo "T first x=1" >evget.expected &&
@@ -265,7 +278,7 @@ test_expect_success KVS_EVENTLOG 'our eventlog append and get on flux-core' '
 	echo "T second" >evget2.expected &&
 	test_cmp evget2.expected evget2.cooked
 '
-test_expect_success KVS_WATCH 'our get --watch --count=2 on flux-core' '
+test_expect_success FLUX_CORE,KVS_WATCH 'our get --watch --count=2 on flux-core' '
 	test "$(cat ours-on-fc/watch.rc)" = 0 &&
 	test_cmp watch.expected ours-on-fc/watch.out
 '
