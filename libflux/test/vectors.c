@@ -214,8 +214,9 @@ static void test_all_files_roundtrip (void **state)
         free (c.data);
     }
     closedir (dir);
-    if (files != 14)                     // seven exchanges, two sides
-        fail_msg ("%s: %d capture files (*.bin), expected 14",
+    // seven exchanges and the 18 of the kvs session, two sides each
+    if (files != 50)
+        fail_msg ("%s: %d capture files (*.bin), expected 50",
                   vectors_dir (), files);
     assert_true (total_frames >= 14);
 }

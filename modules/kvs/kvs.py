@@ -474,7 +474,9 @@ class Store:
             if flags & FLUX_KVS_READDIR:
                 raise KVSError(errno.ENOTDIR)
             val = node
-        return {"key": key, "val": val}
+        # N.B. the value only, as flux-core's kvs.lookup response
+        # (t/vectors/kvs-get.broker-to-client.bin): no "key".
+        return {"val": val}
 
     # Commit ------------------------------------------------------------
     #
