@@ -884,11 +884,18 @@ static void dump_dir (flux_t *h, const struct kvs_opts *o, const char *dirkey,
         char *key = key_at (dirkey, names[i]);
 
         if (treeobj_is (entry, "symlink")) {
-            const char *ns, *target = symlink_target (entry, &ns);
+            flux_future_t *f;
+            json_t *link = lookup (h, o->arg['N'], KVS_READLINK, key, &f);
+            const char *ns, *target;
+            if (!link || !treeobj_is (link, "symlink"))
+                cmd_die (prog, "%s: %s", key,
+                         cmd_future_strerror (f, link ? EPROTO : errno));
+            target = symlink_target (link, &ns);
             if (ns)
                 printf ("%s -> %s::%s\n", key, ns, target ? target : "");
             else
                 printf ("%s -> %s\n", key, target ? target : "");
+            flux_future_destroy (f);
         }
         else if (treeobj_isdir (entry)) {
             if (o->set['R']) {
@@ -906,12 +913,19 @@ static void dump_dir (flux_t *h, const struct kvs_opts *o, const char *dirkey,
         else if (o->set['d'])
             printf ("%s\n", key);
         else {
+            /* As flux-core's: each value is looked up by its key, not
+             * read from the directory object (which may hold a valref,
+             * its data elsewhere); t/vectors/kvs-dir.client-to-broker.bin.
+             */
+            flux_future_t *f;
+            json_t *obj = lookup (h, o->arg['N'], 0, key, &f);
             size_t len;
-            unsigned char *val = val_decode (entry, &len);
+            unsigned char *val = obj ? val_decode (obj, &len) : NULL;
             if (!val)
-                cmd_die (prog, "%s: %s", key, strerror (errno));
+                cmd_die (prog, "%s: %s", key, cmd_future_strerror (f, errno));
             kv_print (key, maxcol, (char *)val);
             free (val);
+            flux_future_destroy (f);
         }
         free (key);
     }
@@ -1124,10 +1138,12 @@ static int kvs_version (flux_t *h, int argc, char **argv)
     kvs_parse (&version_parser, argc, argv, &o);
     if (o.optind != argc)
         cmd_usage_error (&version_parser, "takes no arguments");
+    /* N.B. namespace only, as flux-core's flux_kvs_get_version()
+     * (t/vectors/kvs-version.client-to-broker.bin); getroot adds flags.
+     */
     if (!(f = flux_rpc_pack (h, "kvs.getroot", FLUX_NODEID_ANY, 0,
-                             "{s:s s:i}",
-                             "namespace", default_namespace (o.arg['N']),
-                             "flags", 0))
+                             "{s:s}",
+                             "namespace", default_namespace (o.arg['N'])))
         || flux_rpc_get_unpack (f, "{s:i}", "rootseq", &rootseq) < 0)
         cmd_die (prog, "version: %s", cmd_future_strerror (f, errno));
     printf ("%d\n", rootseq);
