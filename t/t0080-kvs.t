@@ -41,6 +41,7 @@ test_expect_success 'without the kvs module, flux kvs fails with ENOSYS' '
 	grep "^flux-kvs: a: " nokvs.err
 '
 test_expect_success 'flux module load kvs finds kvs.py by name' '
+	flux module load content &&
 	flux module load kvs &&
 	module_is_loaded kvs &&
 	flux module list -l >list.out &&
@@ -328,6 +329,7 @@ test_expect_success 'flux module remove kvs; the service is gone' '
 	flux module remove kvs &&
 	! module_is_loaded kvs &&
 	test_must_fail flux kvs get pys 2>gone.err &&
-	grep "pys: " gone.err
+	grep "pys: " gone.err &&
+	flux module remove content
 '
 test_done

@@ -44,6 +44,7 @@ print(flux.Flux().rpc(\"kvs-watch.stats-get\").get()[\"watchers\"])"
 }
 
 test_expect_success 'load the kvs module' '
+	flux module load content &&
 	flux module load kvs
 '
 test_expect_success 'put and commit; the value reads back in C and in flux kvs' '
@@ -282,6 +283,7 @@ test_expect_success 'a C module looks up from a continuation, commits in a handl
 	flux module remove kvsmod
 '
 test_expect_success 'remove the kvs module' '
-	flux module remove kvs
+	flux module remove kvs &&
+	flux module remove content
 '
 test_done

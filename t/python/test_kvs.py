@@ -266,9 +266,13 @@ def test_invalid_tree_objects(sc):
 @pytest.fixture(scope="module")
 def kvs_uri(broker_uri):
     env = dict(os.environ, FLUX_URI=broker_uri)
+    subprocess.run(["flux", "module", "load", "content"], env=env,
+                   check=True)
     subprocess.run(["flux", "module", "load", "kvs"], env=env, check=True)
     yield broker_uri
     subprocess.run(["flux", "module", "remove", "kvs"], env=env, check=True)
+    subprocess.run(["flux", "module", "remove", "content"], env=env,
+                   check=True)
 
 
 @pytest.fixture
