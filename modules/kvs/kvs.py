@@ -447,28 +447,34 @@ class Store:
     def _unroll(self, d):
         if d.stored:
             return
+        # N.B. one pass builds the dir object and finds what to store:
+        # directories are large and this runs at every commit.
         entries = d.entries
+        data = {}
         for name, node in entries.items():
             if isinstance(node, Dir):
                 self._unroll(node)
+                node = node.dirref(self.refs)
             elif isinstance(node, ValRef):
                 if node.pending:
                     self.writes.extend(node.pending)
                     node.pending = None
-            elif _is_leaf(node, "val") and (
-                    isinstance(node, AppendedVal)
-                    or len(node["data"]) > VALREF_THRESHOLD):
+            elif node["type"] == "val" and (
+                    len(node["data"]) > VALREF_THRESHOLD
+                    or isinstance(node, AppendedVal)):
                 pieces = (list(node.pieces()) if isinstance(node, AppendedVal)
                           else [_val_bytes(node)])
-                vr = ValRef.of_pieces(pieces)
-                self.writes.extend(vr.pending)
-                vr.pending = None
-                entries[name] = vr
-        data = _canonical(d.treeobj(self.refs)).encode("utf-8")
-        d._ref = _blobref_of(data)  # pylint: disable=protected-access
+                node = ValRef.of_pieces(pieces)
+                self.writes.extend(node.pending)
+                node.pending = None
+                entries[name] = node
+            data[name] = node
+        blob = _canonical({"ver": 1, "type": "dir", "data": data}).encode(
+            "utf-8")
+        d._ref = _blobref_of(blob)  # pylint: disable=protected-access
         self.refs[d._ref] = d  # pylint: disable=protected-access
         d.stored = True
-        self.writes.append(data)
+        self.writes.append(blob)
 
     def take_writes(self):
         """What the content store is owed since the last call:
