@@ -5,10 +5,13 @@
 
 BENCH_SRC=${BENCH_SRC:-$(cd "$(dirname "$0")" && pwd)}
 
-# Re-run "$0 ARGS" under flux start unless already inside an instance.
+# Re-run "$0 ARGS" under flux start unless already inside an instance:
+# a bare broker (no rc1/rc3, so no standard modules), which the numbers
+# are about, with only what the benchmark loads itself.
 bench_under_flux() {
     if test -z "$BENCH_UNDER_FLUX"; then
-        BENCH_UNDER_FLUX=1 exec flux start sh "$0" "$@"
+        BENCH_UNDER_FLUX=1 exec flux start \
+            -Sbroker.rc1_path= -Sbroker.rc3_path= sh "$0" "$@"
     fi
 }
 

@@ -8,14 +8,17 @@
  * modules receive those in their welcome and never ask again.  Then the
  * broker's own services come up on its own handle (one end of an
  * interthread channel whose other end is a router peer), then the local
- * socket, then the initial program.
+ * socket, then the run levels (runlevel.c): rc1, which loads the
+ * instance's modules (broker.rc1_path, by default the rc1 script this
+ * installation ships), the initial program, then rc3, which removes
+ * them (broker.rc3_path).
  *
- * The instance lives as long as the initial program.  When it exits the
- * broker removes the modules still loaded, newest first (each one is a
- * module that was "not properly shut down", and makes the exit code 1),
- * lets the last log lines through, calls the loaders' fini hooks once
- * every module thread is gone, removes the rundir and exits with the
- * initial program's exit code.
+ * The instance lives as long as the initial program.  When rc3 is done
+ * the broker removes the modules still loaded, newest first (each one
+ * is a module that was "not properly shut down", and makes an exit code
+ * of 0 a 1), lets the last log lines through, calls the loaders' fini
+ * hooks once every module thread is gone, removes the rundir and exits
+ * with the instance's exit code (see runlevel.h).
  */
 #include <errno.h>
 #include <ftw.h>
@@ -80,11 +83,20 @@ static const struct {
 };
 
 
+enum {
+    OPT_CONF = 256,
+};
+
 static void usage (FILE *fp)
 {
     fprintf (fp,
 "Usage: flux-broker [OPTIONS] [COMMAND [ARG...]]\n"
 "  -S, --setattr=NAME=VALUE   set broker attribute NAME\n"
+"  -c, --config-path=PATH     read the configuration from PATH, a directory\n"
+"                             of *.toml files or one file (default:\n"
+"                             $FLUX_CONF_DIR, else none)\n"
+"      --conf=VALUE           update the configuration from VALUE: KEY=VAL,\n"
+"                             inline TOML or JSON, or a file\n"
 "  -v, --verbose              log to stderr at debug level\n"
 "  -h, --help                 display this message\n"
 "COMMAND is the initial program (default: $SHELL).  The broker exits\n"
@@ -103,9 +115,12 @@ void broker_shutdown (struct broker *ctx, int rc)
 void broker_panic (struct broker *ctx, const char *reason)
 {
     fprintf (stderr, "flux-broker: panic: %s\n", reason);
-    runlevel_kill (ctx->runlevel, SIGKILL);
-    broker_shutdown (ctx, 1);
-    ctx->exit_rc = 1;
+    /* rc3 still runs, unless the run levels are over already. */
+    runlevel_panic (ctx->runlevel);
+    if (!ctx->runlevel || ctx->shutting_down) {
+        broker_shutdown (ctx, 1);
+        ctx->exit_rc = 1;
+    }
 }
 
 /* peer_send_f for the broker's own handle.  Responses leave with their
@@ -320,6 +335,23 @@ static int broker_handle_setup (struct broker *ctx)
     return 0;
 }
 
+/* broker.rc1_path and broker.rc3_path default to the scripts this
+ * installation (or build tree) has; -S may change them, "" for none.
+ */
+static int rc_defaults (struct broker *ctx)
+{
+    static const char *names[] = { "rc1_path", "rc3_path" };
+    char attr[32];
+
+    for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++) {
+        const char *path = flux_conf_builtin_get (names[i], FLUX_CONF_AUTO);
+        (void)snprintf (attr, sizeof (attr), "broker.%s", names[i]);
+        if (!path || attrs_set_internal (ctx->attrs, attr, path) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void modules_done (void *arg)
 {
     struct broker *ctx = arg;
@@ -355,6 +387,8 @@ int main (int argc, char *argv[])
     struct broker ctx = { .exit_rc = 0 };
     static const struct option longopts[] = {
         { "setattr", required_argument, NULL, 'S' },
+        { "config-path", required_argument, NULL, 'c' },
+        { "conf", required_argument, NULL, OPT_CONF },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -365,6 +399,9 @@ int main (int argc, char *argv[])
     struct event_service *events = NULL;
     char *sockpath = NULL;
     int leftover;
+    const char *config_path = NULL;
+    const char **confv = NULL;
+    int confc = 0;
 
     if (!(ctx.r = flux_reactor_create (0))
         || !(ctx.attrs = attrs_create ())) {
@@ -380,15 +417,30 @@ int main (int argc, char *argv[])
             goto fatal_quiet;
         }
     }
+    if (rc_defaults (&ctx) < 0) {
+        fprintf (stderr, "flux-broker: rc paths: %s\n", strerror (errno));
+        goto fatal_quiet;
+    }
     if (!(ctx.logbuf = logbuf_create (&ctx))) {
         fprintf (stderr, "flux-broker: log: %s\n", strerror (errno));
         goto fatal_quiet;
     }
-    while ((c = getopt_long (argc, argv, "+S:vh", longopts, NULL)) != -1) {
+    /* N.B. --conf values point into argv: one slot per argument is enough. */
+    if (!(confv = calloc (argc, sizeof (confv[0])))) {
+        fprintf (stderr, "flux-broker: %s\n", strerror (errno));
+        goto fatal_quiet;
+    }
+    while ((c = getopt_long (argc, argv, "+S:c:vh", longopts, NULL)) != -1) {
         switch (c) {
             case 'S':
                 if (parse_setattr (&ctx, optarg) < 0)
                     goto fatal_quiet;
+                break;
+            case 'c':
+                config_path = optarg;
+                break;
+            case OPT_CONF:
+                confv[confc++] = optarg;
                 break;
             case 'v':
                 ctx.verbose = true;
@@ -403,6 +455,15 @@ int main (int argc, char *argv[])
     }
     if (ctx.verbose)
         (void)attrs_set_internal (ctx.attrs, "log-stderr-level", "7");
+    /* The configuration, before anything is created (as flux-core's). */
+    if (!config_path && (config_path = getenv ("FLUX_CONF_DIR"))
+        && *config_path == '\0')
+        config_path = NULL;
+    if (!(ctx.config = brokercfg_create (&ctx, config_path, confv, confc,
+                                         &error))) {
+        fprintf (stderr, "flux-broker: %s\n", error.text);
+        goto fatal_quiet;
+    }
     /* Writing to a client that has gone must fail with EPIPE, not kill. */
     (void)signal (SIGPIPE, SIG_IGN);
 
@@ -419,13 +480,15 @@ int main (int argc, char *argv[])
         || logbuf_register_handlers (ctx.logbuf, ctx.h) < 0
         || services_register_handlers (ctx.services, ctx.h) < 0
         || !(events = event_service_create (&ctx))
-        || !(ctx.config = brokercfg_create (&ctx))
         || !(ctx.modmgr = modmgr_create (&ctx)))
         goto fatal;
     if (flux_module_register_default_methods (ctx.h, "broker", &error) < 0) {
         fprintf (stderr, "flux-broker: broker methods: %s\n", error.text);
         goto fatal_quiet;
     }
+    /* N.B. after the default methods: its broker.config-reload wins. */
+    if (brokercfg_register_handlers (ctx.config, ctx.h) < 0)
+        goto fatal;
     if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
         || !(ctx.listener = listener_create (&ctx, sockpath))) {
         fprintf (stderr, "flux-broker: %s: %s\n",
@@ -434,7 +497,12 @@ int main (int argc, char *argv[])
     }
     flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
               ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
-    if (!(ctx.runlevel = runlevel_create (&ctx, argc - optind, argv + optind,
+    if (!(ctx.runlevel = runlevel_create (&ctx,
+                                          attrs_get (ctx.attrs,
+                                                     "broker.rc1_path", NULL),
+                                          argc - optind, argv + optind,
+                                          attrs_get (ctx.attrs,
+                                                     "broker.rc3_path", NULL),
                                           attrs_get (ctx.attrs, "local-uri",
                                                      NULL))))
         goto fatal;
@@ -445,7 +513,8 @@ int main (int argc, char *argv[])
 
     /* Shutdown: modules, newest first; then let the last messages out. */
     if ((leftover = modmgr_shutdown (ctx.modmgr, modules_done, &ctx)) > 0) {
-        ctx.exit_rc = 1;
+        if (ctx.exit_rc == 0)
+            ctx.exit_rc = 1;
         if (flux_reactor_run (ctx.r, 0) < 0)
             flux_log_error (ctx.h, "reactor");
     }
@@ -472,6 +541,7 @@ done:
     attrs_destroy (ctx.attrs);
     free (ctx.rundir);
     free (sockpath);
+    free (confv);
     flux_reactor_destroy (ctx.r);
     return ctx.exit_rc;
 fatal:

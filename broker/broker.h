@@ -47,12 +47,13 @@ struct broker {
 };
 
 /* Stop the reactor and begin shutdown with exit code 'rc' (the first
- * code given wins).  Called when the initial program exits, on panic.
+ * code given wins).  Called when rc3 is done (runlevel.c).
  */
 void broker_shutdown (struct broker *ctx, int rc);
 
-/* A module failed at run time and nopanic is not set: kill the initial
- * program and exit with an error once modules are unloaded.
+/* A module failed at run time and nopanic is not set: abort rc1 or kill
+ * the initial program, run rc3, and exit with an error once modules are
+ * unloaded.
  */
 void broker_panic (struct broker *ctx, const char *reason);
 

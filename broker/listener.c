@@ -3,8 +3,9 @@
  *
  * A connection is authenticated once, when it is accepted: the kernel
  * tells us the peer's uid (SO_PEERCRED), and the uid decides a role.  The
- * instance owner (and root, if access.allow-root-owner is set) is OWNER;
- * anyone else is a guest (USER) if access.allow-guest-user is set, and is
+ * instance owner (and root, if allow-root-owner is set: [access] in the
+ * configuration, or the access.* attribute, brokercfg.h) is OWNER;
+ * anyone else is a guest (USER) if allow-guest-user is set, and is
  * refused otherwise.  The answer is the one byte flux-core's connector
  * reads: 0 to accept, an errno to refuse.  Every accepted connection is
  * also LOCAL.
@@ -35,6 +36,7 @@
 #include "listener.h"
 #include "router.h"
 #include "attr.h"
+#include "brokercfg.h"
 
 struct outmsg {
     flux_msg_t *msg;
@@ -288,12 +290,12 @@ static void conn_read_cb (flux_reactor_t *r, flux_watcher_t *w,
 /* The role of a new connection, or -1 with errno EPERM. */
 static int conn_role (struct listener *l, uid_t uid, uint32_t *rolemask)
 {
-    struct attrs *attrs = l->ctx->attrs;
+    struct brokercfg *cfg = l->ctx->config;
 
     if (uid == getuid ()
-        || (uid == 0 && attrs_get_bool (attrs, "access.allow-root-owner")))
+        || (uid == 0 && brokercfg_allow_root_owner (cfg)))
         *rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL;
-    else if (attrs_get_bool (attrs, "access.allow-guest-user"))
+    else if (brokercfg_allow_guest_user (cfg))
         *rolemask = FLUX_ROLE_USER | FLUX_ROLE_LOCAL;
     else {
         errno = EPERM;

@@ -22,6 +22,7 @@
 
 #include "base64.h"
 #include "cmd.h"
+#include "kvs.h"
 
 int cmd_kvs (int argc, char **argv);
 
@@ -30,9 +31,9 @@ enum {
     KVS_READLINK = 2,
     KVS_TREEOBJ = 16,
     KVS_APPEND = 32,
-    KVS_NO_MERGE = 1,
 };
 
+const char *kvs_prog = "flux-kvs";
 static const char *prog = "flux-kvs";
 
 static const char *default_namespace (const char *ns)
@@ -46,6 +47,11 @@ static const char *default_namespace (const char *ns)
     return "primary";
 }
 
+/* The RFC 11 snapshot (-a/--at) of dir and readlink: their lookups are
+ * made at that root instead of a namespace's current one.
+ */
+static json_t *lookup_at;
+
 /* Look up 'key'; return its RFC 11 object (owned by *fp, which the
  * caller destroys) or NULL with errno, *fp set for the error text.
  */
@@ -54,11 +60,18 @@ static json_t *lookup (flux_t *h, const char *ns, int flags, const char *key,
 {
     json_t *val;
 
-    *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
-                         "{s:s s:i s:s}",
-                         "key", key,
-                         "flags", flags,
-                         "namespace", default_namespace (ns));
+    if (lookup_at)
+        *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
+                             "{s:s s:i s:O}",
+                             "key", key,
+                             "flags", flags,
+                             "rootdir", lookup_at);
+    else
+        *fp = flux_rpc_pack (h, "kvs.lookup", FLUX_NODEID_ANY, 0,
+                             "{s:s s:i s:s}",
+                             "key", key,
+                             "flags", flags,
+                             "namespace", default_namespace (ns));
     if (!*fp || flux_rpc_get_unpack (*fp, "{s:o}", "val", &val) < 0)
         return NULL;
     if (!json_is_object (val)) {
@@ -153,9 +166,9 @@ static const char **dir_names (json_t *dir, size_t *countp)
     return names;
 }
 
-/* Commit ops; print per -s/-O as flux-core's commit_finish(). */
+/* Commit ops; print per -O/-b/-s as flux-core's commit_finish(). */
 static void commit (flux_t *h, const char *ns, int flags, json_t *ops,
-                    bool seq, bool treeobj)
+                    const struct kvs_opts *o)
 {
     flux_future_t *f;
     const char *rootref;
@@ -170,10 +183,12 @@ static void commit (flux_t *h, const char *ns, int flags, json_t *ops,
                                 "rootref", &rootref,
                                 "rootseq", &rootseq) < 0)
         cmd_die (prog, "commit: %s", cmd_future_strerror (f, errno));
-    if (treeobj)
+    if (o->set['O'])
         printf ("{\"data\":[\"%s\"],\"type\":\"dirref\",\"ver\":1}\n",
                 rootref);
-    else if (seq)
+    else if (o->set['b'])
+        printf ("%s\n", rootref);
+    else if (o->set['s'])
         printf ("%d\n", rootseq);
     flux_future_destroy (f);
 }
@@ -231,7 +246,21 @@ static const struct cmd_option get_opts[] = {
       "Specify KVS namespace to use" },
     { "raw", 'r', no_argument, NULL, "Interpret value(s) as raw data" },
     { "treeobj", 't', no_argument, NULL, "Show RFC 11 object" },
+    { "at", 'a', required_argument, "TREEOBJ",
+      "Lookup relative to RFC 11 snapshot reference" },
     { "label", 'l', no_argument, NULL, "Print key= before value" },
+    { "waitcreate", 'W', no_argument, NULL,
+      "Wait for creation to occur on watch" },
+    { "watch", 'w', no_argument, NULL, "Monitor key writes" },
+    { "uniq", 'u', no_argument, NULL,
+      "Only monitor key writes if values have changed" },
+    { "append", 'A', no_argument, NULL, "Only monitor key appends" },
+    { "full", 'f', no_argument, NULL,
+      "Monitor key changes with more complete accuracy" },
+    { "count", 'c', required_argument, "COUNT",
+      "Display at most COUNT changes" },
+    { "stream", 'S', no_argument, NULL,
+      "Return potentially large values in multiple responses" },
     CMD_OPTION_END,
 };
 
@@ -240,6 +269,8 @@ static const struct cmd_option put_opts[] = {
       "Specify KVS namespace to use" },
     { "treeobj-root", 'O', no_argument, NULL,
       "Output resulting RFC11 root containing puts" },
+    { "blobref", 'b', no_argument, NULL,
+      "Output blobref of root containing puts" },
     { "sequence", 's', no_argument, NULL,
       "Output root sequence of root containing puts" },
     { "raw", 'r', no_argument, NULL,
@@ -249,6 +280,8 @@ static const struct cmd_option put_opts[] = {
       "Set the NO_MERGE flag to ensure commit is standalone" },
     { "append", 'A', no_argument, NULL,
       "Append value(s) to key instead of overwriting" },
+    { "sync", 'S', no_argument, NULL,
+      "Flushes content and checkpoints after completing put" },
     CMD_OPTION_END,
 };
 
@@ -261,6 +294,8 @@ static const struct cmd_option dir_opts[] = {
       "List directory entries and not values" },
     { "width", 'w', required_argument, "COLS",
       "Set output width to COLS.  0 means no limit" },
+    { "at", 'a', required_argument, "TREEOBJ",
+      "Lookup relative to RFC 11 snapshot reference" },
     CMD_OPTION_END,
 };
 
@@ -283,6 +318,8 @@ static const struct cmd_option unlink_opts[] = {
       "Specify KVS namespace to use" },
     { "treeobj-root", 'O', no_argument, NULL,
       "Output resulting RFC11 root containing unlinks" },
+    { "blobref", 'b', no_argument, NULL,
+      "Output blobref of root containing unlinks" },
     { "sequence", 's', no_argument, NULL,
       "Output root sequence of root containing unlinks" },
     { "recursive", 'R', no_argument, NULL,
@@ -296,6 +333,8 @@ static const struct cmd_option mkdir_opts[] = {
       "Specify KVS namespace to use" },
     { "treeobj-root", 'O', no_argument, NULL,
       "Output resulting RFC11 root containing new directory" },
+    { "blobref", 'b', no_argument, NULL,
+      "Output blobref of root containing new directory" },
     { "sequence", 's', no_argument, NULL,
       "Output root sequence of root containing new directory" },
     CMD_OPTION_END,
@@ -308,6 +347,8 @@ static const struct cmd_option link_opts[] = {
       "Specify target's namespace" },
     { "treeobj-root", 'O', no_argument, NULL,
       "Output resulting RFC11 root containing link" },
+    { "blobref", 'b', no_argument, NULL,
+      "Output blobref of root containing link" },
     { "sequence", 's', no_argument, NULL,
       "Output root sequence of root containing link" },
     CMD_OPTION_END,
@@ -316,6 +357,8 @@ static const struct cmd_option link_opts[] = {
 static const struct cmd_option readlink_opts[] = {
     { "namespace", 'N', required_argument, "NS",
       "Specify KVS namespace to use" },
+    { "at", 'a', required_argument, "TREEOBJ",
+      "Lookup relative to RFC 11 snapshot reference" },
     { "namespace-only", 'o', no_argument, NULL,
       "Output only namespace if link points to a namespace" },
     { "key-only", 'k', no_argument, NULL,
@@ -338,33 +381,60 @@ static const struct cmd_option version_opts[] = {
     CMD_OPTION_END,
 };
 
+#define wait_opts version_opts
+
+static const struct cmd_option copy_opts[] = {
+    { "src-namespace", 'S', required_argument, "NS",
+      "Specify source key's namespace" },
+    { "dst-namespace", 'D', required_argument, "NS",
+      "Specify destination key's namespace" },
+    CMD_OPTION_END,
+};
+
+#define move_opts copy_opts
+
+static const struct cmd_option sync_opts[] = {
+    CMD_OPTION_END,
+};
+
 #define PARSER(name, u, d) { \
     .prog = "flux-kvs", .cmdline = "flux kvs " #name, .usage = u, \
     .doc = d, .opts = name##_opts }
 
 static const struct cmd_parser get_parser = PARSER (get,
-    "[-N ns] [-r|-t] [-l] KEY [KEY...]", "Get value stored under key.");
+    "[-N ns] [-r|-t] [-a treeobj] [-l] [-W] [-w] [-u] [-A] [-f] [-S] "
+    "[-c COUNT] KEY [KEY...]", "Get value stored under key.");
 static const struct cmd_parser put_parser = PARSER (put,
-    "[-N ns] [-O|-s] [-r|-t] [-n] [-A] KEY=VALUE [KEY=VALUE...]",
+    "[-N ns] [-O|-b|-s] [-r|-t] [-n] [-A] [-S] KEY=VALUE [KEY=VALUE...]",
     "Store value under key.");
 static const struct cmd_parser dir_parser = PARSER (dir,
-    "[-N ns] [-R] [-d] [-w COLS] [KEY]",
+    "[-N ns] [-R] [-d] [-w COLS] [-a treeobj] [KEY]",
     "Display all keys under directory.");
 static const struct cmd_parser ls_parser = PARSER (ls,
     "[-N ns] [-R] [-d] [-F] [-w COLS] [-1] [KEY...]", "List directory.");
 static const struct cmd_parser unlink_parser = PARSER (unlink,
-    "[-N ns] [-O|-s] [-R] [-f] KEY [KEY...]", "Remove key.");
+    "[-N ns] [-O|-b|-s] [-R] [-f] KEY [KEY...]", "Remove key.");
 static const struct cmd_parser mkdir_parser = PARSER (mkdir,
-    "[-N ns] [-O|-s] KEY [KEY...]", "Create a directory.");
+    "[-N ns] [-O|-b|-s] KEY [KEY...]", "Create a directory.");
 static const struct cmd_parser link_parser = PARSER (link,
-    "[-N ns] [-T ns] [-O|-s] TARGET LINKNAME",
+    "[-N ns] [-T ns] [-O|-b|-s] TARGET LINKNAME",
     "Create a new name for target.");
 static const struct cmd_parser readlink_parser = PARSER (readlink,
-    "[-N ns] [-o|-k] KEY [KEY...]", "Retrieve the key a link refers to.");
+    "[-N ns] [-a treeobj] [-o|-k] KEY [KEY...]", "Retrieve the key a link refers to.");
 static const struct cmd_parser getroot_parser = PARSER (getroot,
     "[-N ns] [-s|-o|-b]", "Get KVS root treeobj.");
 static const struct cmd_parser version_parser = PARSER (version,
     "[-N ns]", "Display current KVS version.");
+static const struct cmd_parser wait_parser = PARSER (wait,
+    "[-N ns] VERSION", "Block until the KVS reaches version.");
+static const struct cmd_parser copy_parser = PARSER (copy,
+    "[-S src-ns] [-D dst-ns] SOURCE DESTINATION",
+    "Copy source key to destination key.");
+static const struct cmd_parser move_parser = PARSER (move,
+    "[-S src-ns] [-D dst-ns] SOURCE DESTINATION",
+    "Move source key to destination key.");
+static const struct cmd_parser sync_parser = PARSER (sync,
+    "", "Sync content and checkpoint to disk.");
 
 static const struct cmd_parser kvs_parser = {
     .prog = "flux-kvs",
@@ -379,21 +449,20 @@ static const struct cmd_parser kvs_parser = {
            "   link            Create a new name for target\n"
            "   readlink        Retrieve the key a link refers to\n"
            "   mkdir           Create a directory\n"
+           "   copy            Copy source key to destination key\n"
+           "   move            Move source key to destination key\n"
            "   getroot         Get KVS root treeobj\n"
-           "   version         Display current KVS version",
+           "   version         Display current KVS version\n"
+           "   wait            Block until the KVS reaches version\n"
+           "   sync            Sync content and checkpoint to disk\n"
+           "   namespace       Perform KVS namespace operations\n"
+           "   eventlog        Manipulate a KVS eventlog",
     .opts = NULL,
     .posix = true,
 };
 
-/* The options given, by key character. */
-struct opts {
-    const char *arg[128];
-    bool set[128];
-    int optind;
-};
-
-static void parse (const struct cmd_parser *p, int argc, char **argv,
-                   struct opts *o)
+void kvs_parse (const struct cmd_parser *p, int argc, char **argv,
+                struct kvs_opts *o)
 {
     struct cmd_getopt *g = cmd_getopt_create (p, argc, argv);
     const char *optarg;
@@ -412,46 +481,137 @@ static void parse (const struct cmd_parser *p, int argc, char **argv,
     cmd_getopt_destroy (g);
 }
 
+/* -a TREEOBJ: set lookup_at (cmd_kvs frees it), or a usage error. */
+static void set_lookup_at (const struct cmd_parser *p,
+                           const struct kvs_opts *o)
+{
+    if (o->arg['a']) {
+        if (!(lookup_at = json_loads (o->arg['a'], 0, NULL))
+            || !treeobj_is (lookup_at, "dirref"))
+            cmd_usage_error (p, "invalid RFC 11 dirref '%s'", o->arg['a']);
+    }
+}
+
 /* get ---------------------------------------------------------------- */
+
+/* As flux-core's flux kvs get: each lookup is made with libflux-core's
+ * flux_kvs_lookup (kvs.lookup, or kvs-watch.lookup for -w, -W and -S)
+ * and printed by a continuation.  Without --watch the keys are looked
+ * up one after the other, so values come out in the order of the
+ * command line; with --watch every watch starts at once and each
+ * response is printed as it comes, until --count responses or a
+ * cancel (ENODATA, the end of the stream).
+ */
+struct get_ctx {
+    const struct kvs_opts *o;
+    int maxcount;
+    int count;
+    bool have_output;
+};
+
+static void get_continuation (flux_future_t *f, void *arg)
+{
+    struct get_ctx *ctx = arg;
+    const struct kvs_opts *o = ctx->o;
+    const char *key = flux_kvs_lookup_get_key (f);
+    bool watch = o->set['w'];
+    bool stream = o->set['S'];
+
+    if ((watch || stream) && flux_rpc_get (f, NULL) < 0 && errno == ENODATA) {
+        if (stream && ctx->have_output)
+            printf ("\n");
+        flux_future_destroy (f);
+        return;
+    }
+    if (o->set['t']) {
+        const char *treeobj;
+        if (flux_kvs_lookup_get_treeobj (f, &treeobj) < 0)
+            cmd_die (prog, "%s: %s", key, cmd_future_strerror (f, errno));
+        if (o->set['l'])
+            printf ("%s=", key);
+        printf ("%s\n", treeobj);
+    }
+    else if (o->set['r']) {
+        const void *data;
+        size_t len;
+        if (flux_kvs_lookup_get_raw (f, &data, &len) < 0)
+            cmd_die (prog, "%s: %s", key, cmd_future_strerror (f, errno));
+        if (o->set['l'])
+            printf ("%s=", key);
+        fwrite (data, 1, len, stdout);
+    }
+    else {
+        const char *value;
+        if (flux_kvs_lookup_get (f, &value) < 0)
+            cmd_die (prog, "%s: %s", key, cmd_future_strerror (f, errno));
+        if (o->set['l'])
+            printf ("%s=", key);
+        /* N.B. A zero length value prints nothing, not even a newline. */
+        if (value) {
+            printf (stream ? "%s" : "%s\n", value);
+            ctx->have_output = true;
+        }
+    }
+    fflush (stdout);
+    if (watch) {
+        flux_future_reset (f);
+        if (ctx->maxcount > 0 && ++ctx->count == ctx->maxcount
+            && flux_kvs_lookup_cancel (f) < 0)
+            cmd_die (prog, "%s: cancel: %s", key, strerror (errno));
+    }
+    else if (stream)
+        flux_future_reset (f);
+    else
+        flux_future_destroy (f);
+}
+
+static void get_one (flux_t *h, const char *key, struct get_ctx *ctx)
+{
+    const struct kvs_opts *o = ctx->o;
+    flux_future_t *f;
+    int flags = 0;
+
+    if (o->set['t'])
+        flags |= FLUX_KVS_TREEOBJ;
+    if (o->set['w']) {
+        flags |= FLUX_KVS_WATCH;
+        if (o->set['f'])
+            flags |= FLUX_KVS_WATCH_FULL;
+        if (o->set['u'])
+            flags |= FLUX_KVS_WATCH_UNIQ;
+        if (o->set['A'])
+            flags |= FLUX_KVS_WATCH_APPEND;
+    }
+    if (o->set['W'])
+        flags |= FLUX_KVS_WAITCREATE;
+    if (o->set['S'])
+        flags |= FLUX_KVS_STREAM;
+    if (o->arg['a'])
+        f = flux_kvs_lookupat (h, flags, key, o->arg['a']);
+    else
+        f = flux_kvs_lookup (h, o->arg['N'], flags, key);
+    if (!f)
+        cmd_die (prog, "%s: %s", key, strerror (errno));
+    if (flux_future_then (f, -1., get_continuation, ctx) < 0)
+        cmd_die (prog, "flux_future_then: %s", strerror (errno));
+    if (!o->set['w'] && flux_reactor_run (flux_get_reactor (h), 0) < 0)
+        cmd_die (prog, "flux_reactor_run: %s", strerror (errno));
+}
 
 static int kvs_get (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
+    struct get_ctx ctx = { .o = &o };
 
-    parse (&get_parser, argc, argv, &o);
+    kvs_parse (&get_parser, argc, argv, &o);
     if (o.optind == argc)
         cmd_usage_error (&get_parser, "specify one or more keys");
-    for (int i = o.optind; i < argc; i++) {
-        const char *key = argv[i];
-        int flags = o.set['t'] ? KVS_TREEOBJ : 0;
-        flux_future_t *f;
-        json_t *val;
-
-        if (!(val = lookup (h, o.arg['N'], flags, key, &f)))
-            cmd_die (prog, "%s: %s", key, cmd_future_strerror (f, errno));
-        if (o.set['l'])
-            printf ("%s=", key);
-        if (o.set['t']) {
-            char *s = json_dumps (val, JSON_COMPACT | JSON_SORT_KEYS);
-            if (!s)
-                cmd_die (prog, "out of memory");
-            printf ("%s\n", s);
-            free (s);
-        }
-        else {
-            size_t len;
-            unsigned char *data = val_decode (val, &len);
-            if (!data)
-                cmd_die (prog, "%s: %s", key, strerror (errno));
-            if (o.set['r'])
-                fwrite (data, 1, len, stdout);
-            else
-                printf ("%s\n", (char *)data);
-            free (data);
-        }
-        fflush (stdout);
-        flux_future_destroy (f);
-    }
+    if (o.arg['c'] && (cmd_parse_uint (o.arg['c'], &ctx.maxcount) < 0))
+        cmd_usage_error (&get_parser, "invalid count '%s'", o.arg['c']);
+    for (int i = o.optind; i < argc; i++)
+        get_one (h, argv[i], &ctx);
+    if (o.set['w'] && flux_reactor_run (flux_get_reactor (h), 0) < 0)
+        cmd_die (prog, "flux_reactor_run: %s", strerror (errno));
     return 0;
 }
 
@@ -459,14 +619,13 @@ static int kvs_get (flux_t *h, int argc, char **argv)
 
 static int kvs_put (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     json_t *ops;
-    int flags;
+    int flags = 0;
 
-    parse (&put_parser, argc, argv, &o);
+    kvs_parse (&put_parser, argc, argv, &o);
     if (o.optind == argc)
         cmd_usage_error (&put_parser, "specify one or more key=value pairs");
-    flags = o.set['A'] ? KVS_APPEND : 0;
     if (!(ops = json_array ()))
         cmd_die (prog, "out of memory");
     for (int i = o.optind; i < argc; i++) {
@@ -488,16 +647,20 @@ static int kvs_put (flux_t *h, int argc, char **argv)
             void *buf = NULL;
             if (!strcmp (val, "-"))
                 buf = read_stdin (&len);
-            add_op (ops, key, flags,
+            add_op (ops, key, o.set['A'] ? KVS_APPEND : 0,
                     make_val (buf ? buf : val, buf ? len : strlen (val)));
             free (buf);
         }
         else
-            add_op (ops, key, flags, make_val (val, strlen (val)));
+            add_op (ops, key, o.set['A'] ? KVS_APPEND : 0,
+                    make_val (val, strlen (val)));
         free (key);
     }
-    commit (h, o.arg['N'], o.set['n'] ? KVS_NO_MERGE : 0, ops,
-            o.set['s'], o.set['O']);
+    if (o.set['n'])
+        flags |= FLUX_KVS_NO_MERGE;
+    if (o.set['S'])
+        flags |= FLUX_KVS_SYNC;
+    commit (h, o.arg['N'], flags, ops, &o);
     json_decref (ops);
     return 0;
 }
@@ -507,7 +670,7 @@ static int kvs_put (flux_t *h, int argc, char **argv)
 /* 0 if 'key' may be unlinked (*skip set if it is absent and -f was
  * given), else -1 with errno.
  */
-static int unlink_check (flux_t *h, const struct opts *o, const char *key,
+static int unlink_check (flux_t *h, const struct kvs_opts *o, const char *key,
                          bool *skip)
 {
     flux_future_t *f;
@@ -551,10 +714,10 @@ done:
 
 static int kvs_unlink (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     json_t *ops;
 
-    parse (&unlink_parser, argc, argv, &o);
+    kvs_parse (&unlink_parser, argc, argv, &o);
     if (o.optind == argc)
         cmd_usage_error (&unlink_parser, "specify one or more keys");
     if (!(ops = json_array ()))
@@ -567,17 +730,17 @@ static int kvs_unlink (flux_t *h, int argc, char **argv)
         if (!skip)
             add_op (ops, argv[i], 0, json_null ());
     }
-    commit (h, o.arg['N'], 0, ops, o.set['s'], o.set['O']);
+    commit (h, o.arg['N'], 0, ops, &o);
     json_decref (ops);
     return 0;
 }
 
 static int kvs_mkdir (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     json_t *ops;
 
-    parse (&mkdir_parser, argc, argv, &o);
+    kvs_parse (&mkdir_parser, argc, argv, &o);
     if (o.optind == argc)
         cmd_usage_error (&mkdir_parser, "specify one or more keys");
     if (!(ops = json_array ()))
@@ -587,17 +750,17 @@ static int kvs_mkdir (flux_t *h, int argc, char **argv)
                                             "ver", 1,
                                             "type", "dir",
                                             "data"));
-    commit (h, o.arg['N'], 0, ops, o.set['s'], o.set['O']);
+    commit (h, o.arg['N'], 0, ops, &o);
     json_decref (ops);
     return 0;
 }
 
 static int kvs_link (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     json_t *ops, *data;
 
-    parse (&link_parser, argc, argv, &o);
+    kvs_parse (&link_parser, argc, argv, &o);
     if (argc - o.optind != 2)
         cmd_usage_error (&link_parser, "specify target and link_name");
     if (!(ops = json_array ())
@@ -609,18 +772,19 @@ static int kvs_link (flux_t *h, int argc, char **argv)
                                                    "ver", 1,
                                                    "type", "symlink",
                                                    "data", data));
-    commit (h, o.arg['N'], 0, ops, o.set['s'], o.set['O']);
+    commit (h, o.arg['N'], 0, ops, &o);
     json_decref (ops);
     return 0;
 }
 
 static int kvs_readlink (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
 
-    parse (&readlink_parser, argc, argv, &o);
+    kvs_parse (&readlink_parser, argc, argv, &o);
     if (o.optind == argc)
         cmd_usage_error (&readlink_parser, "specify one or more keys");
+    set_lookup_at (&readlink_parser, &o);
     for (int i = o.optind; i < argc; i++) {
         flux_future_t *f;
         const char *ns, *target;
@@ -644,7 +808,7 @@ static int kvs_readlink (flux_t *h, int argc, char **argv)
 /* dir, ls ------------------------------------------------------------- */
 
 /* Columns: -w COLS, else the tty's width, else $COLUMNS, else 80. */
-static int window_width (const struct opts *o)
+static int window_width (const struct kvs_opts *o)
 {
     struct winsize w;
     const char *s;
@@ -708,7 +872,7 @@ static json_t *readdir_or_die (flux_t *h, const char *ns, const char *key,
     return dir;
 }
 
-static void dump_dir (flux_t *h, const struct opts *o, const char *dirkey,
+static void dump_dir (flux_t *h, const struct kvs_opts *o, const char *dirkey,
                       json_t *dir, int maxcol)
 {
     json_t *data = json_object_get (dir, "data");
@@ -756,17 +920,18 @@ static void dump_dir (flux_t *h, const struct opts *o, const char *dirkey,
 
 static int kvs_dir (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     const char *key = ".";
     flux_future_t *f;
     json_t *dir;
     int maxcol;
 
-    parse (&dir_parser, argc, argv, &o);
+    kvs_parse (&dir_parser, argc, argv, &o);
     if (argc - o.optind > 1)
         cmd_usage_error (&dir_parser, "specify zero or one directory");
     if (argc - o.optind == 1)
         key = argv[o.optind];
+    set_lookup_at (&dir_parser, &o);
     maxcol = window_width (&o);
     dir = readdir_or_die (h, o.arg['N'], key, &f);
     dump_dir (h, &o, key, dir, maxcol);
@@ -801,7 +966,7 @@ static void print_columns (char **names, size_t count, int width)
         printf ("\n");
 }
 
-static void list_dir (flux_t *h, const struct opts *o, const char *key,
+static void list_dir (flux_t *h, const struct kvs_opts *o, const char *key,
                       int width, bool label, bool vspace)
 {
     flux_future_t *f;
@@ -843,7 +1008,7 @@ static void list_dir (flux_t *h, const struct opts *o, const char *key,
 
 static int kvs_ls (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     char **dirs, **singles;
     size_t ndirs = 0, nsingles = 0;
     bool label = false, vspace = false;
@@ -852,7 +1017,7 @@ static int kvs_ls (flux_t *h, int argc, char **argv)
     char **keys;
     int nkeys;
 
-    parse (&ls_parser, argc, argv, &o);
+    kvs_parse (&ls_parser, argc, argv, &o);
     width = o.set['1'] ? 1 : window_width (&o);
     keys = o.optind == argc ? dot : argv + o.optind;
     nkeys = o.optind == argc ? 1 : argc - o.optind;
@@ -920,12 +1085,12 @@ static int kvs_ls (flux_t *h, int argc, char **argv)
 
 static int kvs_getroot (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     flux_future_t *f;
     const char *rootref;
     int rootseq, owner;
 
-    parse (&getroot_parser, argc, argv, &o);
+    kvs_parse (&getroot_parser, argc, argv, &o);
     if (o.optind != argc)
         cmd_usage_error (&getroot_parser, "takes no arguments");
     if (!(f = flux_rpc_pack (h, "kvs.getroot", FLUX_NODEID_ANY, 0,
@@ -952,11 +1117,11 @@ static int kvs_getroot (flux_t *h, int argc, char **argv)
 
 static int kvs_version (flux_t *h, int argc, char **argv)
 {
-    struct opts o;
+    struct kvs_opts o;
     flux_future_t *f;
     int rootseq;
 
-    parse (&version_parser, argc, argv, &o);
+    kvs_parse (&version_parser, argc, argv, &o);
     if (o.optind != argc)
         cmd_usage_error (&version_parser, "takes no arguments");
     if (!(f = flux_rpc_pack (h, "kvs.getroot", FLUX_NODEID_ANY, 0,
@@ -968,6 +1133,79 @@ static int kvs_version (flux_t *h, int argc, char **argv)
     printf ("%d\n", rootseq);
     flux_future_destroy (f);
     return 0;
+}
+
+/* wait, sync, copy, move ---------------------------------------------- */
+
+static int kvs_wait (flux_t *h, int argc, char **argv)
+{
+    struct kvs_opts o;
+    int version;
+
+    kvs_parse (&wait_parser, argc, argv, &o);
+    if (argc - o.optind != 1)
+        cmd_usage_error (&wait_parser, "specify a version");
+    if (cmd_parse_uint (argv[o.optind], &version) < 0)
+        cmd_usage_error (&wait_parser, "invalid version '%s'",
+                         argv[o.optind]);
+    if (flux_kvs_wait_version (h, o.arg['N'], version) < 0)
+        cmd_die (prog, "flux_kvs_wait_version: %s", strerror (errno));
+    return 0;
+}
+
+/* As flux-core: an empty commit with FLUX_KVS_SYNC, queued behind the
+ * commits before it, so that when it returns they are all on disk.
+ */
+static int kvs_sync (flux_t *h, int argc, char **argv)
+{
+    struct kvs_opts o;
+    flux_kvs_txn_t *txn;
+    flux_future_t *f;
+
+    kvs_parse (&sync_parser, argc, argv, &o);
+    if (o.optind != argc)
+        cmd_usage_error (&sync_parser, "takes no arguments");
+    if (!(txn = flux_kvs_txn_create ()))
+        cmd_die (prog, "out of memory");
+    if (!(f = flux_kvs_commit (h, NULL, FLUX_KVS_SYNC, txn))
+        || flux_future_get (f, NULL) < 0)
+        cmd_die (prog, "flux_kvs_commit: %s", cmd_future_strerror (f, errno));
+    flux_future_destroy (f);
+    flux_kvs_txn_destroy (txn);
+    return 0;
+}
+
+static int copy_or_move (flux_t *h, int argc, char **argv, bool move)
+{
+    const struct cmd_parser *p = move ? &move_parser : &copy_parser;
+    const char *name = move ? "flux_kvs_move" : "flux_kvs_copy";
+    struct kvs_opts o;
+    const char *src, *dst;
+    flux_future_t *f;
+
+    kvs_parse (p, argc, argv, &o);
+    if (argc - o.optind != 2)
+        cmd_usage_error (p, "specify srckey dstkey");
+    src = argv[o.optind];
+    dst = argv[o.optind + 1];
+    if (move)
+        f = flux_kvs_move (h, o.arg['S'], src, o.arg['D'], dst, 0);
+    else
+        f = flux_kvs_copy (h, o.arg['S'], src, o.arg['D'], dst, 0);
+    if (!f || flux_future_get (f, NULL) < 0)
+        cmd_die (prog, "%s: %s", name, cmd_future_strerror (f, errno));
+    flux_future_destroy (f);
+    return 0;
+}
+
+static int kvs_copy (flux_t *h, int argc, char **argv)
+{
+    return copy_or_move (h, argc, argv, false);
+}
+
+static int kvs_move (flux_t *h, int argc, char **argv)
+{
+    return copy_or_move (h, argc, argv, true);
 }
 
 int cmd_kvs (int argc, char **argv)
@@ -987,6 +1225,10 @@ int cmd_kvs (int argc, char **argv)
         { "readlink", kvs_readlink, &readlink_parser },
         { "getroot", kvs_getroot, &getroot_parser },
         { "version", kvs_version, &version_parser },
+        { "wait", kvs_wait, &wait_parser },
+        { "sync", kvs_sync, &sync_parser },
+        { "copy", kvs_copy, &copy_parser },
+        { "move", kvs_move, &move_parser },
     };
     struct cmd_getopt *g = cmd_getopt_create (&kvs_parser, argc, argv);
     int n;
@@ -999,6 +1241,10 @@ int cmd_kvs (int argc, char **argv)
     cmd_getopt_destroy (g);
     if (n == argc)
         cmd_usage_error (&kvs_parser, "missing COMMAND");
+    if (!strcmp (argv[n], "namespace"))
+        return kvs_namespace (argc - n, argv + n);
+    if (!strcmp (argv[n], "eventlog"))
+        return kvs_eventlog (argc - n, argv + n);
     for (size_t i = 0; i < sizeof (cmds) / sizeof (cmds[0]); i++) {
         if (!strcmp (cmds[i].name, argv[n])) {
             flux_t *h;
@@ -1006,10 +1252,12 @@ int cmd_kvs (int argc, char **argv)
             /* N.B. Parse before connecting, so that --help and usage
              * errors need no instance.
              */
-            struct opts o;
-            parse (cmds[i].parser, argc - n, argv + n, &o);
+            struct kvs_opts o;
+            kvs_parse (cmds[i].parser, argc - n, argv + n, &o);
             h = cmd_open (prog);
             rc = cmds[i].fn (h, argc - n, argv + n);
+            json_decref (lookup_at);
+            lookup_at = NULL;
             flux_close (h);
             return rc;
         }

@@ -9,6 +9,8 @@
  * FLUX_MODULE_PATH: the initial program then runs this 'flux', Python
  * finds this 'flux' package, and modules are found by name, with no
  * environment set up by the user, from the build tree as from an install.
+ * -c/--config-path and --conf pass to the broker, which reads the
+ * configuration (brokercfg.c).
  * --wrap puts a program such as valgrind in front of the broker, as
  * flux-core's does: the exec'd program is then the wrapper, which runs
  * the broker in the same process.
@@ -25,11 +27,16 @@
 enum {
     OPT_TEST_SIZE = 256,
     OPT_WRAP,
+    OPT_CONF,
 };
 
 static const struct cmd_option start_opts[] = {
     { "setattr", 'S', required_argument, "ATTR=VAL",
       "Set broker attribute ATTR to VAL" },
+    { "config-path", 'c', required_argument, "PATH",
+      "Set broker config from PATH (default: none)" },
+    { "conf", OPT_CONF, required_argument, "VALUE",
+      "Update broker config from VALUE" },
     { "broker-opts", 'o', required_argument, "OPTS",
       "Add comma-separated options to the broker command line" },
     { "verbose", 'v', no_argument, NULL,
@@ -144,6 +151,16 @@ int cmd_start (int argc, char **argv)
                     cmd_usage_error (&start_parser,
                                      "-S requires ATTR=VAL, got '%s'", arg);
                 if (asprintf (&s, "-S%s", arg) < 0)
+                    cmd_die ("flux-start", "out of memory");
+                argvec_add (&av, s);
+                free (s);
+                break;
+            }
+            case 'c':
+            case OPT_CONF: {
+                char *s;
+                if (asprintf (&s, c == 'c' ? "--config-path=%s"
+                                           : "--conf=%s", arg) < 0)
                     cmd_die ("flux-start", "out of memory");
                 argvec_add (&av, s);
                 free (s);

@@ -110,5 +110,6 @@ int cmd_setattr (int argc, char **argv);
 int cmd_lsattr (int argc, char **argv);
 int cmd_kvs (int argc, char **argv);
 int cmd_python (int argc, char **argv);
+int cmd_config (int argc, char **argv);
 
 #endif /* !FLUX_CMD_H */

@@ -38,6 +38,7 @@ static const struct subcommand subcommands[] = {
     { "getattr", cmd_getattr, "Get a broker attribute", false },
     { "setattr", cmd_setattr, "Set a broker attribute", false },
     { "lsattr", cmd_lsattr, "List broker attributes", false },
+    { "config", cmd_config, "Manage configuration", false },
     { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",
       false },
     { "python", cmd_python, "Run the Python interpreter the flux "

@@ -9,6 +9,7 @@
  * applies is decided once per process from /proc/self/exe.
  */
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -16,8 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
+
+#include "jpath.h"
+#include "tomljson.h"
 
 #include "config.h"
 #include "flux/conf.h"
@@ -163,6 +168,241 @@ flux_conf_t *flux_conf_pack (const char *fmt, ...)
     return conf;
 }
 
+/* Merge TOML or JSON text (already parsed into 'obj', one reference
+ * taken) into conf.
+ */
+static int conf_merge (flux_conf_t *conf, json_t *obj, flux_error_t *error,
+                       const char *what)
+{
+    int rc = jpath_merge (conf->obj, obj);
+    if (rc < 0) {
+        int saved_errno = errno;
+        handle_errprintf (error, "%s: %s", what, strerror (errno));
+        errno = saved_errno;
+    }
+    json_decref (obj);
+    return rc;
+}
+
+/* flux-core's error form: FILE:LINE: reason, or FILE: reason when the
+ * error has no line.
+ */
+static void toml_errprintf (flux_error_t *error,
+                            const struct tomljson_error *terr)
+{
+    if (terr->line > 0)
+        handle_errprintf (error, "%s:%d: %s", terr->filename, terr->line,
+                          terr->text);
+    else
+        handle_errprintf (error, "%s: %s", terr->filename, terr->text);
+}
+
+static int conf_update_toml_file (flux_conf_t *conf, const char *path,
+                                  flux_error_t *error)
+{
+    struct tomljson_error terr;
+    json_t *obj;
+
+    if (!(obj = tomljson_parse_file (path, &terr))) {
+        toml_errprintf (error, &terr);
+        return -1;
+    }
+    return conf_merge (conf, obj, error, path);
+}
+
+static int conf_update_json_file (flux_conf_t *conf, const char *path,
+                                  flux_error_t *error)
+{
+    json_error_t jerr;
+    json_t *obj;
+
+    if (!(obj = json_load_file (path, 0, &jerr))) {
+        handle_errprintf (error, "%s:%d: %s", path, jerr.line, jerr.text);
+        errno = EINVAL;
+        return -1;
+    }
+    if (!json_is_object (obj)) {
+        json_decref (obj);
+        handle_errprintf (error, "%s: JSON must be an object", path);
+        errno = EINVAL;
+        return -1;
+    }
+    return conf_merge (conf, obj, error, path);
+}
+
+static bool has_suffix (const char *s, const char *suffix)
+{
+    size_t len = strlen (s);
+    size_t n = strlen (suffix);
+    return len >= n && !strcmp (s + len - n, suffix);
+}
+
+static int conf_update_file (flux_conf_t *conf, const char *path,
+                             flux_error_t *error)
+{
+    if (has_suffix (path, ".json"))
+        return conf_update_json_file (conf, path, error);
+    return conf_update_toml_file (conf, path, error);
+}
+
+/* Every *.toml in 'dir', in glob's (alphabetical) order, merged: a key
+ * set in two files has the value of the later one.
+ */
+static int conf_update_dir (flux_conf_t *conf, const char *dir,
+                            flux_error_t *error)
+{
+    char *pattern;
+    glob_t gl;
+    int rc;
+
+    if (access (dir, R_OK | X_OK) < 0) {
+        int saved_errno = errno;
+        handle_errprintf (error, "%s: %s", dir, strerror (errno));
+        errno = saved_errno;
+        return -1;
+    }
+    if (asprintf (&pattern, "%s/*.toml", dir) < 0) {
+        errno = ENOMEM;
+        handle_errprintf (error, "%s: %s", dir, strerror (errno));
+        return -1;
+    }
+    rc = glob (pattern, GLOB_ERR, NULL, &gl);
+    if (rc == GLOB_NOMATCH) {
+        free (pattern);
+        return 0;
+    }
+    if (rc != 0) {
+        handle_errprintf (error, "%s: %s", pattern,
+                          rc == GLOB_NOSPACE ? "Out of memory"
+                                             : "Read error");
+        free (pattern);
+        errno = rc == GLOB_NOSPACE ? ENOMEM : EINVAL;
+        return -1;
+    }
+    free (pattern);
+    for (size_t i = 0; i < gl.gl_pathc; i++) {
+        if (conf_update_toml_file (conf, gl.gl_pathv[i], error) < 0) {
+            int saved_errno = errno;
+            globfree (&gl);
+            errno = saved_errno;
+            return -1;
+        }
+    }
+    globfree (&gl);
+    return 0;
+}
+
+flux_conf_t *flux_conf_parse (const char *path, flux_error_t *error)
+{
+    flux_conf_t *conf;
+    struct stat sb;
+    int rc;
+
+    if (!path) {
+        errno = EINVAL;
+        handle_errprintf (error, "%s", strerror (EINVAL));
+        return NULL;
+    }
+    if (stat (path, &sb) < 0) {
+        int saved_errno = errno;
+        handle_errprintf (error, "stat: %s: %s", path, strerror (errno));
+        errno = saved_errno;
+        return NULL;
+    }
+    if (!(conf = flux_conf_create ())) {
+        handle_errprintf (error, "%s: %s", path, strerror (errno));
+        return NULL;
+    }
+    if (S_ISDIR (sb.st_mode))
+        rc = conf_update_dir (conf, path, error);
+    else
+        rc = conf_update_file (conf, path, error);
+    if (rc < 0) {
+        flux_conf_decref (conf);
+        return NULL;
+    }
+    return conf;
+}
+
+/* KEY=VAL: VAL as JSON if it parses (numbers, true, "quoted"), else as
+ * a string.
+ */
+static int conf_update_keyval (flux_conf_t *conf, const char *s,
+                               flux_error_t *error)
+{
+    const char *eq = strchr (s, '=');
+    char *key;
+    json_t *val;
+    int rc;
+
+    if (!eq || eq == s) {
+        errno = EINVAL;
+        handle_errprintf (error, "value must have a key in KEY=VAL");
+        return -1;
+    }
+    if (!(key = strndup (s, eq - s))
+        || (!(val = json_loads (eq + 1, JSON_DECODE_ANY, NULL))
+            && !(val = json_string (eq + 1)))) {
+        free (key);
+        errno = ENOMEM;
+        handle_errprintf (error, "%s", strerror (ENOMEM));
+        return -1;
+    }
+    if ((rc = jpath_set_new (conf->obj, key, val)) < 0) {
+        int saved_errno = errno;
+        handle_errprintf (error, "setting %s: %s", key, strerror (errno));
+        errno = saved_errno;
+    }
+    free (key);
+    return rc;
+}
+
+/* Inline text: a JSON object if it starts with '{' (after white
+ * space), else TOML.
+ */
+static int conf_update_inline (flux_conf_t *conf, const char *s,
+                               flux_error_t *error)
+{
+    json_t *obj;
+
+    if (s[strspn (s, " \t\r\n")] == '{') {
+        json_error_t jerr;
+        if (!(obj = json_loads (s, 0, &jerr)) || !json_is_object (obj)) {
+            json_decref (obj);
+            handle_errprintf (error, "inline JSON: %s",
+                              obj ? "JSON must be an object" : jerr.text);
+            errno = EINVAL;
+            return -1;
+        }
+    }
+    else {
+        struct tomljson_error terr;
+        if (!(obj = tomljson_parse_string (s, strlen (s), &terr))) {
+            if (terr.line > 0)
+                handle_errprintf (error, "line %d: %s", terr.line, terr.text);
+            else
+                handle_errprintf (error, "%s", terr.text);
+            return -1;
+        }
+    }
+    return conf_merge (conf, obj, error, "inline config");
+}
+
+int flux_conf_update (flux_conf_t *conf, const char *value,
+                      flux_error_t *error)
+{
+    if (!conf || !value) {
+        errno = EINVAL;
+        handle_errprintf (error, "%s", strerror (EINVAL));
+        return -1;
+    }
+    if (strchr (value, '\n') || value[strspn (value, " \t\r")] == '{')
+        return conf_update_inline (conf, value, error);
+    if (strchr (value, '='))
+        return conf_update_keyval (conf, value, error);
+    return conf_update_file (conf, value, error);
+}
+
 const flux_conf_t *flux_get_conf (flux_t *h)
 {
     flux_conf_t *conf;
@@ -209,6 +449,8 @@ static const struct builtin builtins[] = {
                      FLUX_INSTALL_LOADERDIR },
     { "python_path", FLUX_SRCDIR "/python:" FLUX_BUILDDIR "/python",
                      FLUX_INSTALL_PYTHONDIR },
+    { "rc1_path", FLUX_SRCDIR "/etc/rc1", FLUX_INSTALL_CONFDIR "/rc1" },
+    { "rc3_path", FLUX_SRCDIR "/etc/rc3", FLUX_INSTALL_CONFDIR "/rc3" },
     { "python", FLUX_PYTHON, FLUX_PYTHON },
     { "version", PACKAGE_VERSION, PACKAGE_VERSION },
 };

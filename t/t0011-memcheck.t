@@ -23,11 +23,14 @@ test_expect_success 'flux start --wrap with -o: wrapper first, then broker optio
 	echo "env $FLUX_BUILD_DIR/broker/flux-broker -v true" >cmd2.expected &&
 	test_cmp cmd2.expected cmd2.out
 '
+# N.B. a bare broker (no rc1/rc3): the wrapper is what these are about.
+NORC="-Sbroker.rc1_path= -Sbroker.rc3_path="
 test_expect_success 'the broker runs under the wrapper, with its exit code' '
-	flux start --wrap=env,WRAPPED=yes sh -c "echo \$WRAPPED" >wrapped.out &&
+	flux start $NORC --wrap=env,WRAPPED=yes sh -c "echo \$WRAPPED" \
+		>wrapped.out &&
 	echo yes >wrapped.expected &&
 	test_cmp wrapped.expected wrapped.out &&
-	test_expect_code 3 flux start --wrap=env sh -c "exit 3"
+	test_expect_code 3 flux start $NORC --wrap=env sh -c "exit 3"
 '
 test_expect_success 'a wrapper that does not exist fails flux start' '
 	test_expect_code 1 flux start --wrap=nosuch-wrapper true 2>nosuch.err &&

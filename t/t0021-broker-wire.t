@@ -309,7 +309,8 @@ test_expect_success OTHERUID 'with access.allow-guest-user it is a guest' '
 guest_broker() {
 	run=$1
 	shift
-	guest $(stage_for_guest $run/stage) flux-broker -Srundir=$run/rundir "$@" \
+	guest $(stage_for_guest $run/stage) flux-broker -Srundir=$run/rundir \
+		-Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
 		sh -c "chmod 755 $run/rundir && touch $run/up && n=0 && \
 		while test ! -e $run/done && test -d $run && test \$n -lt 600; \
 		do sleep 0.1; n=\$((n+1)); done" </dev/null &

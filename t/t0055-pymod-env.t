@@ -76,7 +76,8 @@ test_expect_success 'if the loader cannot be imported, the load fails and says w
 	flux dmesg | grep "usehelper.err"
 	EOT
 	PYTHONPATH="$PWD/sitedir${PYTHONPATH:+:$PYTHONPATH}" \
-		run_timeout 60 flux start sh ./broken.sh >broken.out &&
+		run_timeout 60 flux start -Sbroker.rc1_path= -Sbroker.rc3_path= \
+		sh ./broken.sh >broken.out &&
 	grep "^load exit code 1$" broken.out &&
 	grep "^flux-module: load ./usehelper.py: Python loader: ModuleNotFoundError: import of flux._pyloader halted; None in sys.modules: Connection reset by peer$" \
 		broken.err &&

@@ -68,6 +68,26 @@ print(flux.constants.FLUX_MSGTYPE_REQUEST)
 	echo 1 >type.expected &&
 	test_cmp type.expected type.out
 '
+# A broker copied out of the build tree (to /tmp: the trash folder is
+# in it) is an installed one: the rc1 it runs is the one meson installs
+# under the prefix, not there without DESTDIR, so it fails and the log
+# names it.
+test_expect_success 'rc1 and rc3 are installed, executable, where an installed broker runs them' '
+	for rc in rc1 rc3; do
+		f=$(find inst -path "*/flux/$rc" -type f) &&
+		test -n "$f" && test -x "$f" || return 1
+	done &&
+	staged=$(mktemp -d /tmp/flux-t0059-XXXXXX) &&
+	test_when_finished "rm -rf $staged" &&
+	cp "$FLUX_BUILD_DIR/broker/flux-broker" $staged/ &&
+	{ env LD_LIBRARY_PATH="$FLUX_BUILD_DIR/libflux" $staged/flux-broker \
+		-Sbroker.rc3_path= -Slog-stderr-level=6 true 2>staged.err || :; } &&
+	sed -n "s/.* rc1\.0: \(\/[^ ]*\) Exited (rc=[0-9]*) .*/\1/p" \
+		staged.err >staged.path &&
+	echo "$(find inst -path "*/flux/rc1" -type f | sed "s,^inst,,")" \
+		>installed.path &&
+	test_cmp installed.path staged.path
+'
 test_expect_success 'libflux-core exports its API and none of its internals' '
 	lib=$(find inst -name "libflux-core.so.*" -type f | head -n 1) &&
 	test -n "$lib" &&

@@ -3,7 +3,8 @@
 
 test_description='The KVS: the kvs Python module, flux kvs and flux.kvs
 
-The kvs module is loaded by name from the module path, serves flux-core
+The kvs module, which rc1 loads by name from the module path in every
+instance (it is one of the standard modules), serves flux-core
 kvs.lookup/kvs.commit/kvs.getroot, and is used through the flux kvs
 command, through flux.kvs from a client, and through flux.kvs from
 another Python broker module (the spec: BrokerModule.handle gives "full
@@ -12,7 +13,7 @@ access to the Flux Python API for RPCs, KVS operations, ...").
 
 . /usr/share/sharness/sharness.sh
 
-test_under_flux 1 minimal
+test_under_flux 1
 
 M=$SHARNESS_TEST_SRCDIR/module
 
@@ -36,13 +37,7 @@ guest() {
 	FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=2 "$@"
 }
 
-test_expect_success 'without the kvs module, flux kvs fails with ENOSYS' '
-	test_must_fail flux kvs get a 2>nokvs.err &&
-	grep "^flux-kvs: a: " nokvs.err
-'
-test_expect_success 'flux module load kvs finds kvs.py by name' '
-	flux module load content &&
-	flux module load kvs &&
+test_expect_success 'rc1 has loaded kvs, found by name as kvs.py' '
 	module_is_loaded kvs &&
 	flux module list -l >list.out &&
 	grep "^kvs .*kvs\.py" list.out
@@ -329,7 +324,11 @@ test_expect_success 'flux module remove kvs; the service is gone' '
 	flux module remove kvs &&
 	! module_is_loaded kvs &&
 	test_must_fail flux kvs get pys 2>gone.err &&
-	grep "pys: " gone.err &&
-	flux module remove content
+	grep "^flux-kvs: pys: " gone.err
+'
+test_expect_success 'flux module load kvs finds kvs.py by name; a new store is empty' '
+	flux module load kvs &&
+	module_is_loaded kvs &&
+	test "$(flux kvs version)" = 0
 '
 test_done

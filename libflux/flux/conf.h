@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Configuration.
  *
- * flux_conf_t: an instance configuration, a JSON object (flux-core reads
- * it from TOML files; parsing those is not here yet).  A module receives
+ * flux_conf_t: an instance configuration, a JSON object, read from TOML
+ * files (flux_conf_parse; `flux start -c DIR`).  A module receives
  * the broker's in its welcome (flux_module_initialize caches it on the
  * handle) and an update in a NAME.config-reload request, which the
  * default methods apply with flux_set_conf_new.
@@ -34,6 +34,27 @@ flux_conf_t *flux_conf_create (void);
 flux_conf_t *flux_conf_copy (const flux_conf_t *conf);
 const flux_conf_t *flux_conf_incref (const flux_conf_t *conf);
 void flux_conf_decref (const flux_conf_t *conf);
+
+/* A new config object (one reference) from 'path': a directory gives
+ * every *.toml file in it, merged in alphabetical order (a table in two
+ * files is merged key by key; a key set in both has the value of the
+ * later file); a file is TOML, or JSON if its name ends in ".json".
+ * TOML values map to JSON as tomljson.h says (datetimes become
+ * {"iso-8601-ts": "...Z"}).  NULL on failure with errno and error text
+ * "FILE:LINE: reason" for a file that does not parse, "FILE: reason"
+ * when there is no line, "stat: PATH: reason" for a missing path.
+ */
+flux_conf_t *flux_conf_parse (const char *path, flux_error_t *error);
+
+/* Update 'conf' in place from 'value' (flux-broker --conf=VALUE):
+ *   KEY=VAL   set dotted KEY to VAL, as JSON if it parses, else a string
+ *   text with a newline, or starting with '{': inline TOML, or JSON
+ *             object if it starts with '{'; merged into conf
+ *   else      the path of a TOML (or .json) file, merged into conf
+ * Returns 0, or -1 with errno and error text.
+ */
+int flux_conf_update (flux_conf_t *conf, const char *value,
+                      flux_error_t *error);
 
 /* Read the config with a jansson unpack format (json_unpack_ex with no
  * flags).  Borrowed values ("s", "o") live as long as 'conf'.  Returns

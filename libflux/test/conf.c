@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -242,6 +243,122 @@ static void test_va (void **state)
     flux_conf_decref (conf);
 }
 
+/* Write 'text' to DIR/NAME. */
+static void write_file (const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    FILE *f;
+
+    snprintf (path, sizeof (path), "%s/%s", dir, name);
+    assert_non_null ((f = fopen (path, "w")));
+    fputs (text, f);
+    fclose (f);
+}
+
+static void assert_conf (const flux_conf_t *conf, const char *expected)
+{
+    json_t *o;
+    json_t *want = json_loads (expected, 0, NULL);
+    char *got;
+
+    assert_non_null (want);
+    assert_int_equal (flux_conf_unpack (conf, NULL, "o", &o), 0);
+    got = json_dumps (o, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!json_equal (o, want))
+        fail_msg ("got %s, want %s", got, expected);
+    free (got);
+    json_decref (want);
+}
+
+static void rm_dir (const char *dir)
+{
+    char cmd[1100];
+    snprintf (cmd, sizeof (cmd), "rm -rf '%s'", dir);
+    assert_int_equal (system (cmd), 0);
+}
+
+static void test_parse_dir (void **state)
+{
+    char dir[] = "/tmp/conf-test-XXXXXX";
+    char path[1100];
+    flux_error_t error;
+    flux_conf_t *conf;
+    (void)state;
+
+    assert_non_null (mkdtemp (dir));
+    /* An empty directory is an empty config. */
+    assert_non_null ((conf = flux_conf_parse (dir, &error)));
+    assert_conf (conf, "{}");
+    flux_conf_decref (conf);
+
+    write_file (dir, "a.toml", "[t]\nx = 1\ny = 'a'\n");
+    write_file (dir, "b.toml", "[t]\ny = 'b'\n[u]\nz = true\n");
+    write_file (dir, "c.json", "{not toml or json");
+    assert_non_null ((conf = flux_conf_parse (dir, &error)));
+    assert_conf (conf, "{\"t\":{\"x\":1,\"y\":\"b\"},\"u\":{\"z\":true}}");
+    flux_conf_decref (conf);
+
+    /* One file, TOML or JSON. */
+    snprintf (path, sizeof (path), "%s/a.toml", dir);
+    assert_non_null ((conf = flux_conf_parse (path, &error)));
+    assert_conf (conf, "{\"t\":{\"x\":1,\"y\":\"a\"}}");
+    flux_conf_decref (conf);
+    write_file (dir, "ok.json", "{\"j\": [1]}");
+    snprintf (path, sizeof (path), "%s/ok.json", dir);
+    assert_non_null ((conf = flux_conf_parse (path, &error)));
+    assert_conf (conf, "{\"j\":[1]}");
+    flux_conf_decref (conf);
+
+    /* A bad file: FILE:LINE: reason. */
+    write_file (dir, "z.toml", "a = 1\n\n[oops\n");
+    errno = 0;
+    assert_null (flux_conf_parse (dir, &error));
+    assert_int_equal (errno, EINVAL);
+    snprintf (path, sizeof (path), "%s/z.toml:3: ", dir);
+    assert_true (strncmp (error.text, path, strlen (path)) == 0);
+
+    rm_dir (dir);
+    errno = 0;
+    assert_null (flux_conf_parse (dir, &error));
+    assert_int_equal (errno, ENOENT);
+    snprintf (path, sizeof (path), "stat: %s: %s", dir, strerror (ENOENT));
+    assert_string_equal (error.text, path);
+
+    errno = 0;
+    assert_null (flux_conf_parse (NULL, &error));
+    assert_int_equal (errno, EINVAL);
+}
+
+static void test_update (void **state)
+{
+    flux_error_t error;
+    flux_conf_t *conf = flux_conf_create ();
+    (void)state;
+
+    assert_non_null (conf);
+    assert_int_equal (flux_conf_update (conf, "a.b=3", &error), 0);
+    assert_int_equal (flux_conf_update (conf, "a.s=text", &error), 0);
+    assert_int_equal (flux_conf_update (conf, "{\"j\":{\"k\":1}}", &error),
+                      0);
+    assert_int_equal (flux_conf_update (conf, "[j]\nl = 2\n", &error), 0);
+    assert_conf (conf, "{\"a\":{\"b\":3,\"s\":\"text\"},"
+                       "\"j\":{\"k\":1,\"l\":2}}");
+    errno = 0;
+    assert_int_equal (flux_conf_update (conf, "=3", &error), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_string_equal (error.text, "value must have a key in KEY=VAL");
+    errno = 0;
+    assert_int_equal (flux_conf_update (conf, "[x\n", &error), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_true (strncmp (error.text, "line 1: ", 8) == 0);
+    errno = 0;
+    assert_int_equal (flux_conf_update (conf, "/nonexistent.toml", &error),
+                      -1);
+    assert_int_equal (errno, ENOENT);
+    assert_int_equal (flux_conf_update (NULL, "a=1", &error), -1);
+    flux_conf_decref (conf);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +368,8 @@ int main (void)
         cmocka_unit_test (test_copy_refcount),
         cmocka_unit_test (test_handle_conf),
         cmocka_unit_test (test_va),
+        cmocka_unit_test (test_parse_dir),
+        cmocka_unit_test (test_update),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

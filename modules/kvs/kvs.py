@@ -56,9 +56,13 @@ Protocol (flux-core src/modules/kvs/kvs.c, src/common/libkvs):
                                                 -> {rootref, rootseq}
   kvs.getroot {namespace}  -> {owner, rootseq, rootref, flags, namespace}
   kvs.wait-version {rootseq, namespace}         -> {rootseq, rootref}
+      (ENOTSUP if the namespace is removed first)
   kvs.namespace-create {namespace, owner, flags, rootref?}
   kvs.namespace-remove {namespace}, kvs.namespace-list -> {namespaces}
   kvs.dropcache, kvs.disconnect (drops the sender's wait-version)
+  kvs.lookup-plus {as lookup} -> {val | errno, rootseq, rootref}
+  kvs.stats-get -> {cache, namespace, transaction-opcount,
+                    pending_requests}
   kvs-watch.lookup {key, namespace, flags}      -> {val} ... (streaming)
   kvs-watch.cancel {matchtag}, kvs-watch.disconnect, kvs-watch.stats-get
 The module also owns the kvs-watch service (flux-core: a module of its
@@ -69,8 +73,9 @@ namespace, as in flux-core.
 Errors are flux-core's: ENOENT for a missing key, EISDIR for a value
 lookup of a directory, ENOTDIR for a directory lookup of a value, EINVAL
 for READLINK of a non-link, ELOOP past 10 nested symlinks, ENOTSUP for
-an unknown namespace, EPROTO for a malformed request.  Every method is
-owner-only (the default of request_handler): a guest gets EPERM.
+an unknown namespace, EPROTO for a malformed request.  Every method but
+kvs.stats-get is owner-only (the default of request_handler): a guest
+gets EPERM.
 
 The Store class below knows nothing of messages, so it can be tested
 without a broker; the KVS class maps requests onto it.
@@ -851,7 +856,8 @@ class Store:
     # Waiting for a version ---------------------------------------------
 
     def wait_version(self, req, callback, sender=None):
-        """Call callback(response) once the namespace reaches rootseq.
+        """Call callback(response) once the namespace reaches rootseq,
+        or callback(None, errnum, text) if it is removed first.
         sender names the requester for drop_waiters().
         """
         ns = self.namespace(req.get("namespace"))
@@ -865,6 +871,18 @@ class Store:
     def drop_waiters(self, sender):
         """Forget the wait-version requests of a sender that is gone."""
         self.waiters = [w for w in self.waiters if w[3] != sender]
+
+    def fail_waiters(self, nsname, errnum):
+        """Answer the wait-version requests on a namespace that is gone
+        with errnum: that version will never come (flux-core: ENOTSUP).
+        """
+        failed = [w for w in self.waiters if w[0] == nsname]
+        self.waiters = [w for w in self.waiters if w[0] != nsname]
+        for _, _, callback, _ in failed:
+            try:
+                callback(None, errnum, f"namespace {nsname!r} was removed")
+            except OSError:
+                pass
 
     def _wake(self, ns):
         ready = [w for w in self.waiters if w[0] == ns.name and w[1] <= ns.seq]
@@ -904,12 +922,13 @@ class Store:
         name = req.get("namespace")
         if not isinstance(name, str):
             raise KVSError(errno.EPROTO, "namespace-remove needs namespace")
+        # N.B. As flux-core: the primary namespace is ENOTSUP, and a
+        # namespace that does not exist is removed without error.
         if name == PRIMARY_NAMESPACE:
-            raise KVSError(errno.EINVAL, "the primary namespace cannot be "
-                           "removed")
+            raise KVSError(errno.ENOTSUP)
         if self.namespaces.pop(name, None) is None:
-            raise KVSError(errno.ENOTSUP,
-                           f"namespace {name!r} does not exist")
+            return None
+        self.fail_waiters(name, errno.ENOTSUP)
         for listener in list(self.listeners):
             listener.namespace_removed(name)
         return None
@@ -1286,6 +1305,35 @@ class WriteBatch:
                 reply(result)
 
 
+class TStat:
+    """Count, min, max, mean and standard deviation of a series, kept
+    as it grows (Welford's method), as flux-core's tstat_t.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.min = 0
+        self.max = 0
+        self._mean = 0.0
+        self._m2 = 0.0
+
+    def push(self, x):
+        self.count += 1
+        if self.count == 1:
+            self.min = self.max = x
+        self.min = min(self.min, x)
+        self.max = max(self.max, x)
+        delta = x - self._mean
+        self._mean += delta / self.count
+        self._m2 += delta * (x - self._mean)
+
+    def json(self):
+        stddev = (self._m2 / (self.count - 1)) ** 0.5 if self.count > 1 \
+            else 0.0
+        return {"count": self.count, "min": self.min, "mean": self._mean,
+                "stddev": stddev, "max": self.max}
+
+
 class KVS(BrokerModule):
     """The kvs service: requests kvs.* onto a Store."""
 
@@ -1300,6 +1348,7 @@ class KVS(BrokerModule):
         self._commits = []
         self._commit_check = h.check_watcher_create(self._apply_commits)
         self._commit_idle = h.idle_watcher_create(lambda *args: None)
+        self._commit_opcount = TStat()  # ops per kvs.commit (stats-get)
         self._batches = []  # WriteBatches not answered yet, oldest first
         self._draining = False
         self._send_writes([])  # the blob of the empty root directory
@@ -1456,7 +1505,9 @@ class KVS(BrokerModule):
     @request_handler("commit")
     def commit(self, msg):
         def queue(payload):
-            self._commits.append((msg, self.store.prepare_commit(payload)))
+            pending = self.store.prepare_commit(payload)
+            self._commit_opcount.push(len(pending.ops))
+            self._commits.append((msg, pending))
             if not self._commit_check.is_active():
                 self._commit_check.start()
                 self._commit_idle.start()
@@ -1494,6 +1545,66 @@ class KVS(BrokerModule):
     @request_handler("disconnect")
     def disconnect(self, msg):
         self.store.drop_waiters(_sender(msg))
+
+    @request_handler("lookup-plus")
+    def lookup_plus(self, msg):
+        self._serve(msg, self._lookup_plus)
+
+    def _lookup_plus(self, payload):
+        """kvs.lookup-plus: kvs.lookup that also names the root looked
+        at, and answers a missing key with {errno: ENOENT} instead of
+        an error (flux-core's kvs-watch uses it).
+        """
+        if "rootdir" in payload:
+            ns = self.store.namespace(payload.get("namespace",
+                                                  PRIMARY_NAMESPACE))
+            root = self.store._rootdir(payload["rootdir"])
+            rootref = root.ref(self.store.refs)
+        else:
+            ns = self.store.namespace(payload.get("namespace"))
+            rootref = ns.root.ref(self.store.refs)
+        rootseq = ns.seq
+        try:
+            val = self.store.lookup(payload)["val"]
+        except KVSError as exc:
+            if exc.errnum != errno.ENOENT:
+                raise
+            return {"errno": errno.ENOENT, "rootseq": rootseq,
+                    "rootref": rootref}
+        return {"val": val, "rootseq": rootseq, "rootref": rootref}
+
+    # N.B. As flux-core's (FLUX_ROLE_USER), and as the module's default
+    # stats-get this replaces: a guest may read the statistics.
+    @request_handler("stats-get", allow_guest=True)
+    def stats_get(self, msg):
+        self._serve(msg, lambda payload: self._stats())
+
+    def _stats(self):
+        """kvs.stats-get, in flux-core's form.  This store keeps no
+        cache of blobs apart from the tree itself: the cache figures
+        are those of an empty cache.
+        """
+        namespaces = {}
+        for ns in self.store.namespaces.values():
+            queued = sum(1 for _, pc in self._commits if pc.ns is ns)
+            namespaces[ns.name] = {
+                "#versionwaiters": sum(1 for w in self.store.waiters
+                                       if w[0] == ns.name),
+                "#no-op stores": 0,
+                "#transactions": queued,
+                "#readytransactions": queued,
+                "store revision": ns.seq,
+            }
+        cache = {"obj size total (MiB)": 0.0,
+                 "obj size (KiB)": TStat().json(),
+                 "#obj dirty": 0,
+                 "#obj incomplete": 0,
+                 "#faults": 0}
+        return {"cache": cache,
+                "namespace": namespaces,
+                "transaction-opcount": {"commit": self._commit_opcount.json()},
+                "pending_requests": len(self.store.waiters)
+                + len(self._commits)}
 
     @request_handler("namespace-create")
     def namespace_create(self, msg):

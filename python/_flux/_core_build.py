@@ -59,7 +59,8 @@ def cdef_text():
 def make_ffi():
     ffi = cffi.FFI()
     ffi.cdef(cdef_text())
-    ffi.set_source("_flux._core", "#include <flux/core.h>\n")
+    ffi.set_source("_flux._core",
+                   "#include <flux/core.h>\n#include <jansson.h>\n")
     return ffi
 
 

@@ -1163,6 +1163,17 @@ def _config_decode_errors():
     return tuple(errors)
 
 
+class _ExtensionHandlers:
+    """UtilConfig.extension_handlers, made on first use: it imports
+    PyYAML and tomllib, which a module that only wants parse_fsd (the
+    heartbeat module, at every instance start) should not wait for.
+    """
+
+    def __get__(self, obj, cls):
+        UtilConfig.extension_handlers = _config_loaders()
+        return UtilConfig.extension_handlers
+
+
 class UtilConfig:
     """Configuration of a Flux tool, from files NAME.toml, NAME.json or
     NAME.yaml in the xdg_searchpath() folders.
@@ -1176,7 +1187,7 @@ class UtilConfig:
     TOOL_FORMAT_DEFAULT environment variable.
     """
 
-    extension_handlers = _config_loaders()
+    extension_handlers = _ExtensionHandlers()
 
     builtin_formats = {}
 

@@ -2,8 +2,9 @@
 """Fixtures for the flux package tests.
 
 broker_uri / h: a real instance started with `flux start` (the flux
-command on PATH; meson puts the build tree's first), whose initial
-program prints $FLUX_URI and waits on stdin.  Closing stdin ends it.
+command on PATH; meson puts the build tree's first), with the standard
+modules its rc1 loads (kvs, heartbeat), whose initial program prints
+$FLUX_URI and waits on stdin.  Closing stdin ends it.
 
 module_pair: a broker module's view without a broker.  An interthread
 channel has two ends: the test plays the broker on one, sends the

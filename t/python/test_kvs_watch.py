@@ -150,6 +150,31 @@ def test_drop_waiters_forgets_a_gone_senders_wait_version(store):
     assert not store.waiters
 
 
+def test_namespace_remove_answers_its_waiters_enotsup(store):
+    """flux-core: a wait-version pending on a namespace that is removed
+    is answered ENOTSUP; the waiters of other namespaces keep waiting.
+    """
+    store.namespace_create({"namespace": "gone", "owner": 1000, "flags": 0})
+    got = []
+
+    def callback(payload, errnum=0, text=None):
+        got.append((payload, errnum))
+
+    store.wait_version({"namespace": "gone", "rootseq": 5}, callback,
+                       sender="a")
+    store.wait_version({"namespace": "primary", "rootseq": 1}, callback,
+                       sender="b")
+    store.namespace_remove({"namespace": "gone"})
+    assert got == [(None, errno.ENOTSUP)]
+    assert [w[0] for w in store.waiters] == ["primary"]
+    # Removing it again is not an error (flux-core), nor is the primary
+    # namespace removable.
+    store.namespace_remove({"namespace": "gone"})
+    with pytest.raises(M.KVSError) as info:
+        store.namespace_remove({"namespace": "primary"})
+    assert info.value.errnum == errno.ENOTSUP
+
+
 # The module on an interthread channel ------------------------------
 #
 # The test plays the broker, and the content module: the commits are
@@ -230,14 +255,8 @@ def test_module_keeps_no_merge_commits_apart(module_pair):
 
 @pytest.fixture(scope="module")
 def kvs_uri(broker_uri):
-    env = dict(os.environ, FLUX_URI=broker_uri)
-    subprocess.run(["flux", "module", "load", "content"], env=env,
-                   check=True)
-    subprocess.run(["flux", "module", "load", "kvs"], env=env, check=True)
-    yield broker_uri
-    subprocess.run(["flux", "module", "remove", "kvs"], env=env, check=False)
-    subprocess.run(["flux", "module", "remove", "content"], env=env,
-                   check=False)
+    # The instance's rc1 has loaded the kvs module.
+    return broker_uri
 
 
 @pytest.fixture

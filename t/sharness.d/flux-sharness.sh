@@ -14,9 +14,10 @@
 # Public: Re-run this script under 'flux start' unless already inside.
 #
 # Usage: test_under_flux SIZE [PERSONALITY]
-#  SIZE must be 1 (one broker).  PERSONALITY is accepted for
-#  compatibility with flux-core scripts: "minimal" and "full" both mean
-#  a plain broker with no modules loaded (there are no rc scripts here).
+#  SIZE must be 1 (one broker).  PERSONALITY, as flux-core's: "full"
+#  (the default) runs the broker's rc1 and rc3, so the instance has its
+#  standard modules (kvs, heartbeat); "minimal" runs neither
+#  (-Sbroker.rc1_path= -Sbroker.rc3_path=): only the built-in services.
 #
 # Environment: FLUX_TEST_LOG_STDERR_LEVEL (default 1) is the broker's
 #  log-stderr-level; the full log (level 7) is kept in
@@ -26,7 +27,7 @@
 #  module it ran, makes its exit code (so the script's) 99.
 test_under_flux() {
     size=${1:-1}
-    personality=${2:-minimal}
+    personality=${2:-full}
     log_file="${SHARNESS_TEST_DIRECTORY}/${TEST_NAME}.broker.log"
     if test -n "$TEST_UNDER_FLUX_ACTIVE"; then
         # Runs only if every test passed (sharness skips final cleanup
@@ -40,7 +41,8 @@ test_under_flux() {
     test "$size" = 1 ||
         error "test_under_flux: only size 1 is supported (got $size)"
     case "$personality" in
-        minimal|full) ;;
+        minimal) rcopts="-Sbroker.rc1_path= -Sbroker.rc3_path=" ;;
+        full) rcopts="" ;;
         *) error "test_under_flux: unknown personality '$personality'" ;;
     esac
     flags=""
@@ -70,7 +72,7 @@ test_under_flux() {
         exec flux start ${wrap:+"$wrap"} \
             -Slog-filename="$log_file" \
             -Slog-stderr-level=${FLUX_TEST_LOG_STDERR_LEVEL:-1} \
-            sh "$script" $flags
+            $rcopts sh "$script" $flags
 }
 
 # valgrind and its options for flux start --wrap, comma-separated.

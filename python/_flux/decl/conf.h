@@ -17,6 +17,12 @@ int flux_set_conf_new (flux_t *h, const flux_conf_t *conf);
 int flux_module_config_request_decode (const flux_msg_t *msg,
                                        flux_conf_t **conf);
 
+/* jansson's encoder, so that Flux.conf_get() in a module can read the
+ * config cached on its handle (flux_conf_unpack "o", then json_dumps).
+ */
+typedef struct json_t json_t;
+char *json_dumps (const json_t *json, size_t flags);
+
 enum flux_conf_flags {
     FLUX_CONF_INSTALLED = ...,
     FLUX_CONF_INTREE = ...,

@@ -18,6 +18,7 @@ handle: see flux.wrapper.
 """
 
 import errno
+import json
 import os
 import signal
 import threading
@@ -54,6 +55,7 @@ class Flux(Wrapper):
     def __init__(self, url=None, flags=0, handle=None):
         self._active_watchers = set()
         self._cached_config = None
+        self._cached_conf_ref = None
         if url is ffi.NULL:
             url = None
         if handle is not None:
@@ -337,20 +339,52 @@ class Flux(Wrapper):
         self.rpc("attr.rm", {"name": attr}).get()
 
     def conf_get(self, key=None, default=None, update=False):
-        """The instance configuration, fetched from the broker
-        (config.get) on first use and cached in this object; update=True
-        fetches it again.  key: a dotted path ("tbon.topo") to return
-        one value, or 'default' if it is not set; None: the whole dict.
+        """The instance configuration.  key: a dotted path ("tbon.topo")
+        to return one value, or 'default' if it is not set; None: the
+        whole dict.
+
+        In a broker module it is the configuration cached on the
+        module's handle, which the broker's config-reload requests
+        update: so it is always the current one.  Elsewhere it is
+        fetched from the broker (config.get) on first use and cached in
+        this object; update=True fetches it again.
         """
-        if update or self._cached_config is None:
-            self._cached_config = self.rpc("config.get").get()
+        if lib.flux_module_name(self.handle) != ffi.NULL:
+            conf = self._module_conf()
+        else:
+            if update or self._cached_config is None:
+                self._cached_config = self.rpc("config.get").get()
+            conf = self._cached_config
         if key is None:
-            return self._cached_config
+            return conf
         # N.B. imported here: flux.util is slow to import, and most
         # handles never read the configuration.
         from flux.util import get_treedict  # pylint: disable=import-outside-toplevel
 
-        return get_treedict(self._cached_config, key, default)
+        return get_treedict(conf, key, default)
+
+    def _module_conf(self):
+        """The config object cached on the C handle, as a dict, decoded
+        again only when the handle holds a new one.  The reference kept
+        on the one decoded last means its address cannot be reused by a
+        newer one, so comparing addresses is enough.
+        """
+        c_conf = lib.flux_get_conf(self.handle)
+        if c_conf == ffi.NULL:
+            raise_errno(ffi.errno)
+        if self._cached_conf_ref is None or c_conf != self._cached_conf_ref:
+            obj = ffi.new("json_t **")
+            check(lib.flux_conf_unpack(c_conf, ffi.NULL, b"o", obj))
+            text = lib.json_dumps(obj[0], 0)
+            if text == ffi.NULL:
+                raise_errno(errno.ENOMEM)
+            try:
+                self._cached_config = json.loads(ffi.string(text))
+            finally:
+                lib.free(text)
+            self._cached_conf_ref = ffi.gc(lib.flux_conf_incref(c_conf),
+                                           lib.flux_conf_decref)
+        return self._cached_config
 
     def get_rank(self):
         rank = ffi.new("uint32_t *")
