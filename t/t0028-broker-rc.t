@@ -47,14 +47,14 @@ test_expect_success 'broker.rc1_path and rc3_path default to the scripts in etc/
 	test -x "$FLUX_SOURCE_DIR/etc/rc1" &&
 	test -x "$FLUX_SOURCE_DIR/etc/rc3"
 '
-test_expect_success 'the default rc1 loads kvs and heartbeat: the KVS works at once' '
+test_expect_success 'the default rc1 loads content, kvs and heartbeat: the KVS works at once' '
 	flux start "flux kvs put a=1 && flux kvs get a && flux module list" \
 		>kvs.out &&
 	head -n 1 kvs.out >kvs.first &&
 	echo 1 >kvs.expected &&
 	test_cmp kvs.expected kvs.first &&
 	awk "NR > 2 {print \$1}" kvs.out | sort >mods.out &&
-	printf "heartbeat\nkvs\n" >mods.expected &&
+	printf "content\nheartbeat\nkvs\n" >mods.expected &&
 	test_cmp mods.expected mods.out
 '
 test_expect_success 'flux dmesg in the initial program: rc1 loaded kvs, then heartbeat, and ended with rc=0' '
@@ -142,7 +142,7 @@ test_expect_success 'rc1 that is not found: exit 127, as a shell says' '
 '
 test_expect_success 'rc1 that fails after loading kvs: the default rc3 removes it' '
 	test_expect_code 4 flux start \
-		-Sbroker.rc1_path="flux module load kvs && exit 4" \
+		-Sbroker.rc1_path="flux module load content && flux module load kvs && exit 4" \
 		-Slog-stderr-level=6 true 2>partial.err &&
 	grep "rc3.0: $FLUX_SOURCE_DIR/etc/rc3 Exited (rc=0)" partial.err &&
 	test_must_fail grep "not properly shut down" partial.err

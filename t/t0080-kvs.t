@@ -326,9 +326,10 @@ test_expect_success 'flux module remove kvs; the service is gone' '
 	test_must_fail flux kvs get pys 2>gone.err &&
 	grep "^flux-kvs: pys: " gone.err
 '
-test_expect_success 'flux module load kvs finds kvs.py by name; a new store is empty' '
+test_expect_success 'flux module load kvs again: it goes on from the checkpoint' '
 	flux module load kvs &&
 	module_is_loaded kvs &&
-	test "$(flux kvs version)" = 0
+	test "$(flux kvs version)" -gt 0 &&
+	test "$(flux kvs get pys)" = text
 '
 test_done

@@ -49,6 +49,7 @@ test_expect_success 'load the kvs module' '
 	if module_is_loaded kvs; then
 		: >kvs-preloaded
 	else
+		flux module load content &&
 		flux module load kvs
 	fi &&
 	module_is_loaded kvs
@@ -526,7 +527,8 @@ test_expect_success 'remove the kvs module (if this test loaded it)' '
 	if test -f kvs-preloaded; then
 		module_is_loaded kvs
 	else
-		flux module remove kvs
+		flux module remove kvs &&
+		flux module remove content
 	fi
 '
 test_done

@@ -6,32 +6,49 @@ the KVS that every other part leans on is a BrokerModule subclass, loaded
 with `flux module load kvs` like any other module, and it speaks
 flux-core's protocol, so flux-core's clients and ours both work against it.
 
-The store.  flux-core keeps the namespace as a hash tree of RFC 11 tree
-objects in a content-addressed store: a directory lists its entries, a
-subdirectory appears in its parent as a "dirref" naming the blob of the
-subdirectory by its hash, and the root is named by one such reference
-(rootref), replaced atomically at each commit.  A single broker needs no
-content store, so this one keeps the tree in memory as Dir objects and
-the leaves (values, symlinks) as their RFC 11 objects.  It still behaves
-as a hash tree where a user can see it:
+The store.  As flux-core's, the namespace is a hash tree of RFC 11 tree
+objects in the content store (the content module, RFC 10): a directory
+lists its entries, a subdirectory appears in its parent as a "dirref"
+naming the subdirectory's blob by its hash, a large value as a "valref"
+naming its blobs, and the root is named by one such reference (rootref),
+replaced atomically at each commit.  In memory the tree is Dir objects,
+the leaves their RFC 11 objects:
 
-  - A Dir's reference is "sha1-" + the SHA-1 of its RFC 11 encoding with
-    its subdirectories written as dirrefs: the same scheme as flux-core,
-    so equal trees have equal rootrefs, and a rootref changes exactly
-    when something under it does.  References are computed lazily and
-    cached: a Dir is never changed once it is part of a root.
+  - A Dir's reference is "sha1-" + the SHA-1 of its RFC 11 encoding
+    (subdirectories as dirrefs): its blobref in the content store, so
+    equal trees have equal rootrefs.  A Dir is never changed once it is
+    part of a root.
   - Commits copy on write.  A transaction copies each directory on the
     path to a key it changes (the first time only) and leaves every
     other subtree shared with the old root.  The old root is untouched
     until the whole transaction applies, which makes a commit atomic:
     any failing operation leaves the namespace as it was.
-  - Dirrefs resolve.  Every Dir whose reference was computed is found by
-    that reference (a weak map: no Dir outlives all roots that reach
-    it), and the last HISTORY roots of each namespace are kept, so
-    lookups "at" a recent rootref (flux_kvs_lookupat, `flux kvs get
-    --at`) and puts of a dirref tree object (`flux kvs copy`) work.
-    Values are stored inline (RFC 11 "val"); valrefs need a content
-    store and are refused.
+  - Then the new directories are stored, children first, and with them
+    each val longer than 72 base64 characters, which becomes a valref
+    (flux-core's kvstxn_unroll), as does a value built by appends (one
+    blob per append).  The module sends the content.store requests and
+    the checkpoint of the primary root (content.checkpoint-put
+    {value:{version, rootref, sequence, timestamp}}) without waiting,
+    and answers the commits when the checkpoint is answered: the
+    content module answers in order, so by then every blob is saved.
+    One turn of the reactor applies (and merges) all the commits that
+    arrived, so a batch of commits costs one checkpoint.  The new root
+    is current (lookups see it) from the moment it is applied.
+  - At start the module reads the newest checkpoint
+    (content.checkpoint-get) and continues from its rootref and
+    sequence; directories and valrefs from before are loaded from the
+    content store the first time they are used (a synchronous
+    content.load, on a cold path).  Without a content service the
+    module fails to load, as flux-core's does.
+  - FLUX_KVS_SYNC adds content.flush (which syncs the database to disk)
+    after the checkpoint; only the primary namespace is checkpointed,
+    as in flux-core, so other namespaces do not outlive the instance.
+  - Dirrefs resolve: a Dir whose reference was computed is found by
+    it (a weak map), the last HISTORY roots of each namespace are kept,
+    and any other reference is looked for in the content store, so
+    lookups "at" a rootref (flux_kvs_lookupat, `flux kvs get --at`),
+    the checkpointed one included, and puts of a dirref tree object
+    (`flux kvs copy`) work.
 
 Protocol (flux-core src/modules/kvs/kvs.c, src/common/libkvs):
   kvs.lookup {key, flags, namespace | rootdir}  -> {key, val}
@@ -48,15 +65,11 @@ Protocol (flux-core src/modules/kvs/kvs.c, src/common/libkvs):
                     pending_requests}
   kvs-watch.lookup {key, namespace, flags}      -> {val} ... (streaming)
   kvs-watch.cancel {matchtag}, kvs-watch.disconnect, kvs-watch.stats-get
-  content.checkpoint-get, content.checkpoint-put  -> ENOSYS
 The module also owns the kvs-watch service (flux-core: a module of its
-own) and the content service's checkpoint methods (flux-core: the
-content module), answering as flux-core's instance with no backing
-store does: this KVS keeps nothing durable.  Commits are queued and
-applied once per turn of the reactor, merged as flux-core merges them
-unless FLUX_KVS_NO_MERGE (see Store.prepare_commit); FLUX_KVS_SYNC
-fails with ENOSYS (EINVAL outside the primary namespace), as it does
-in flux-core without a backing store.
+own).  Commits are queued and applied once per turn of the reactor,
+merged as flux-core merges them unless FLUX_KVS_NO_MERGE (see
+Store.prepare_commit); FLUX_KVS_SYNC is EINVAL outside the primary
+namespace, as in flux-core.
 Errors are flux-core's: ENOENT for a missing key, EISDIR for a value
 lookup of a directory, ENOTDIR for a directory lookup of a value, EINVAL
 for READLINK of a non-link, ELOOP past 10 nested symlinks, ENOTSUP for
@@ -74,11 +87,13 @@ import errno
 import hashlib
 import json
 import os
+import time
 import traceback
 import weakref
 
 from flux.brokermod import BrokerModule, request_handler
 from flux.core.inner import ffi, lib
+from flux.future import Future
 
 # Lookup and watch flags (flux-core src/common/libkvs/kvs.h).
 FLUX_KVS_READDIR = 1
@@ -105,6 +120,11 @@ _DEFERRED = object()
 SYMLINK_CYCLE_LIMIT = 10
 HISTORY = 16
 
+# A val whose base64 data is longer than this is stored as a blob of its
+# own and named in its directory by a valref (flux-core kvstxn.c: the
+# length of the longest blobref string, BLOBREF_MAX_STRING_SIZE).
+VALREF_THRESHOLD = 72
+
 
 class KVSError(Exception):
     """A failure the requester sees as an error response."""
@@ -130,6 +150,24 @@ def _canonical(obj):
 def _blobref(obj):
     digest = hashlib.sha1(_canonical(obj).encode("utf-8")).hexdigest()
     return "sha1-" + digest
+
+
+def _blobref_of(data):
+    """The blobref of raw bytes."""
+    return "sha1-" + hashlib.sha1(data).hexdigest()
+
+
+def _digest(ref):
+    """The raw digest a blobref names (content.load's request), or
+    None for a string that is not a sha1 blobref.
+    """
+    if (not isinstance(ref, str) or len(ref) != 45
+            or not ref.startswith("sha1-")):
+        return None
+    try:
+        return bytes.fromhex(ref[5:])
+    except ValueError:
+        return None
 
 
 # The reference of the empty directory.  flux-core's content store
@@ -177,18 +215,71 @@ def _is_leaf(node, kind):
     return isinstance(node, dict) and node.get("type") == kind
 
 
-class Dir:
-    """A directory: name -> Dir, or an RFC 11 val/symlink object.
+class ValRef(dict):
+    """An RFC 11 valref object: a value kept in the content store, one
+    blob per piece (a value built by appends has a piece per append).
 
-    Never changed once reachable from a root (see the module comment);
-    only a transaction's own copies are written to.
+    It encodes as the valref object it is.  pieces caches the blobs once
+    loaded (None: not loaded yet); pending holds the blobs not sent to
+    the content store yet (None: all sent).
     """
 
-    __slots__ = ("entries", "_ref", "__weakref__")
+    __slots__ = ("pieces", "pending")
+
+    def __init__(self, refs, pieces=None, pending=None):
+        super().__init__({"ver": 1, "type": "valref", "data": list(refs)})
+        self.pieces = pieces
+        self.pending = pending
+
+    @classmethod
+    def of_pieces(cls, pieces):
+        """A new valref for pieces (bytes), all still to be stored."""
+        return cls([_blobref_of(p) for p in pieces], list(pieces),
+                   list(pieces))
+
+    def appended(self, more):
+        """A new valref: this one with the piece 'more' added."""
+        pieces = None if self.pieces is None else self.pieces + [more]
+        return ValRef(self["data"] + [_blobref_of(more)], pieces,
+                      (self.pending or []) + [more])
+
+
+class Dir:
+    """A directory: name -> Dir, or an RFC 11 val/valref/symlink object.
+
+    Never changed once reachable from a root (see the module comment);
+    only a transaction's own copies are written to.  A Dir read back
+    from the content store (Dir.unloaded) knows its reference only, and
+    loads its entries the first time they are asked for.  'stored' is
+    true once its blob is in the content store (or on its way there).
+    """
+
+    __slots__ = ("_entries", "_ref", "_loader", "stored", "__weakref__")
 
     def __init__(self, entries=None):
-        self.entries = entries if entries is not None else {}
+        self._entries = entries if entries is not None else {}
         self._ref = None
+        self._loader = None
+        self.stored = False
+
+    @classmethod
+    def unloaded(cls, ref, loader):
+        """The Dir stored under ref; loader(ref) gives its entries."""
+        d = cls.__new__(cls)
+        d._entries = None
+        d._ref = ref
+        d._loader = loader
+        d.stored = True
+        return d
+
+    @property
+    def entries(self):
+        if self._entries is None:
+            # N.B. a synchronous content.load, on the module's thread:
+            # only the first use of a directory after a restart pays it.
+            self._entries = self._loader(self._ref)
+            self._loader = None
+        return self._entries
 
     def treeobj(self, refs):
         """The RFC 11 dir object, subdirectories as dirrefs."""
@@ -290,6 +381,9 @@ class Txn:
             old, more = _val_bytes(entry), _val_bytes(node)
             chunks = getattr(entry, "chunks", [len(old)])
             d.entries[name] = AppendedVal(old + more, chunks + [len(more)])
+        elif isinstance(entry, ValRef):
+            # flux-core's treeobj_append_blobref: one more blob.
+            d.entries[name] = entry.appended(_val_bytes(node))
         elif _is_leaf(entry, "symlink"):
             raise KVSError(errno.EOPNOTSUPP)
         else:
@@ -321,17 +415,152 @@ class Store:
     JSON objects of the protocol and raise KVSError.
     """
 
-    def __init__(self, owner):
+    def __init__(self, owner, content=None):
         self.refs = weakref.WeakValueDictionary()
         self.namespaces = {}
         self.owner = owner
         self.listeners = []  # told of setroot, namespace create/remove
+        # The content store (ContentClient), or None: the tree lives in
+        # memory only (as in tests of the Store without a broker).
+        self.content = content
+        self.writes = []  # blobs for the content store, in order
+        self.checkpoint_due = False  # the primary root changed
+        self.sync_due = False  # a FLUX_KVS_SYNC commit was applied
         self._create(PRIMARY_NAMESPACE, Dir(), owner, 0)
         self.waiters = []  # (namespace name, rootseq, callback, sender)
 
     def _create(self, name, root, owner, flags):
+        self._persist(root)
         root.ref(self.refs)
         self.namespaces[name] = Namespace(name, root, owner, flags)
+
+    # The content store -------------------------------------------------
+    #
+    # With a content store, every directory a root reaches is a blob in
+    # it, and so is every large value (flux-core's kvstxn_unroll): when
+    # a transaction has been applied, _persist walks the new root down
+    # through the directories not stored yet, turns their large vals
+    # (and values built by appends) into valrefs, and queues the blobs
+    # in self.writes, children before parents.  The module sends them,
+    # then the checkpoint of the primary root, and answers the commits
+    # once the checkpoint is answered (KVS._send_writes).
+
+    def _persist(self, root):
+        if self.content is not None:
+            self._unroll(root)
+
+    def _unroll(self, d):
+        if d.stored:
+            return
+        # N.B. one pass builds the dir object and finds what to store:
+        # directories are large and this runs at every commit.
+        entries = d.entries
+        data = {}
+        for name, node in entries.items():
+            if isinstance(node, Dir):
+                self._unroll(node)
+                node = node.dirref(self.refs)
+            elif isinstance(node, ValRef):
+                if node.pending:
+                    self.writes.extend(node.pending)
+                    node.pending = None
+            elif node["type"] == "val" and (
+                    len(node["data"]) > VALREF_THRESHOLD
+                    or isinstance(node, AppendedVal)):
+                pieces = (list(node.pieces()) if isinstance(node, AppendedVal)
+                          else [_val_bytes(node)])
+                node = ValRef.of_pieces(pieces)
+                self.writes.extend(node.pending)
+                node.pending = None
+                entries[name] = node
+            data[name] = node
+        blob = _canonical({"ver": 1, "type": "dir", "data": data}).encode(
+            "utf-8")
+        d._ref = _blobref_of(blob)  # pylint: disable=protected-access
+        self.refs[d._ref] = d  # pylint: disable=protected-access
+        d.stored = True
+        self.writes.append(blob)
+
+    def take_writes(self):
+        """What the content store is owed since the last call:
+        (blobs, checkpoint, sync), checkpoint being (rootref, rootseq)
+        of the primary namespace if its root changed, else None.
+        """
+        checkpoint = None
+        if self.checkpoint_due:
+            ns = self.namespaces[PRIMARY_NAMESPACE]
+            checkpoint = (ns.root.ref(self.refs), ns.seq)
+        writes, self.writes = self.writes, []
+        sync, self.sync_due, self.checkpoint_due = self.sync_due, False, False
+        return writes, checkpoint, sync
+
+    def load_dir(self, ref):
+        """The entries of the directory stored under ref."""
+        obj = self._load_json(ref)
+        if not isinstance(obj, dict) or obj.get("type") != "dir":
+            raise KVSError(errno.EINVAL, f"{ref}: not a directory object")
+        entries = {}
+        for name, entry in obj.get("data", {}).items():
+            entries[name] = self._stored_node(entry)
+        return entries
+
+    def _load_json(self, ref):
+        data = self.content.load(ref)
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise KVSError(errno.EINVAL, f"{ref}: not a tree object") \
+                from exc
+
+    def _stored_node(self, obj):
+        """A node for a dirent read back from the content store."""
+        kind = obj.get("type") if isinstance(obj, dict) else None
+        if kind == "dirref":
+            return self._stored_dir(obj["data"][0])
+        if kind == "valref":
+            return ValRef(obj["data"])
+        if kind == "dir":
+            return Dir({name: self._stored_node(entry)
+                        for name, entry in obj["data"].items()})
+        if kind in ("val", "symlink"):
+            return obj
+        raise KVSError(errno.EINVAL, "invalid tree object in the content "
+                       "store")
+
+    def _stored_dir(self, ref):
+        d = self.refs.get(ref)
+        if d is None:
+            d = Dir.unloaded(ref, self.load_dir)
+            self.refs[ref] = d
+        return d
+
+    def restore(self, rootref, seq):
+        """Continue the primary namespace from a checkpoint."""
+        root = self._stored_dir(rootref)
+        root.entries  # pylint: disable=pointless-statement
+        ns = self.namespaces[PRIMARY_NAMESPACE]
+        ns.root = root
+        ns.seq = seq
+        ns.history = [root]
+
+    def valref_pieces(self, node):
+        """The blobs of a valref, loaded once."""
+        if node.pieces is None:
+            if self.content is None:
+                raise KVSError(errno.ENOTSUP, "valref objects need a "
+                               "content store")
+            node.pieces = [self.content.load(ref) for ref in node["data"]]
+        return node.pieces
+
+    def valref_as_val(self, node):
+        """A valref as the val it stands for (an AppendedVal if it has
+        several pieces, so that watchers can send them one by one).
+        """
+        pieces = self.valref_pieces(node)
+        data = b"".join(pieces)
+        if len(pieces) > 1:
+            return AppendedVal(data, [len(p) for p in pieces])
+        return make_val(data)
 
     def namespace(self, name):
         if not isinstance(name, str):
@@ -386,8 +615,14 @@ class Store:
                 raise KVSError(errno.ENOENT, f"{data[0]}: unknown reference")
             return d
         if kind == "valref":
-            raise KVSError(errno.ENOTSUP, "valref objects need a content "
-                           "store, which this KVS does not have")
+            if self.content is None:
+                raise KVSError(errno.ENOTSUP, "valref objects need a "
+                               "content store, which this KVS does not "
+                               "have")
+            if (not isinstance(data, list) or not data
+                    or any(_digest(ref) is None for ref in data)):
+                raise KVSError(errno.EINVAL, "invalid valref object")
+            return ValRef(data)
         raise KVSError(errno.EINVAL, "invalid tree object type")
 
     def _rootdir(self, obj):
@@ -407,6 +642,17 @@ class Store:
         if d is None and ref == EMPTY_DIR_REF:
             d = Dir()
             d.ref(self.refs)
+        if d is None and self.content is not None and _digest(ref):
+            # A root older than the history, or one from before a
+            # restart: the content store may still have it.
+            d = Dir.unloaded(ref, self.load_dir)
+            try:
+                d.entries  # pylint: disable=pointless-statement
+            except KVSError as exc:
+                if exc.errnum == errno.ENOENT:
+                    return None
+                raise
+            self.refs[ref] = d
         return d
 
     # Lookup ------------------------------------------------------------
@@ -470,6 +716,12 @@ class Store:
             if flags & FLUX_KVS_READLINK:
                 raise KVSError(errno.EINVAL)
             val = node
+        elif isinstance(node, ValRef):
+            if flags & FLUX_KVS_READDIR:
+                raise KVSError(errno.ENOTDIR)
+            if flags & FLUX_KVS_READLINK:
+                raise KVSError(errno.EINVAL)
+            val = make_val(b"".join(self.valref_pieces(node)))
         else:  # a symlink, reached only with READLINK
             if flags & FLUX_KVS_READDIR:
                 raise KVSError(errno.ENOTDIR)
@@ -568,19 +820,23 @@ class Store:
             dirent = op["dirent"]
             node = None if dirent is None else self.to_node(dirent)
             txn.link(op["key"], node, op["flags"])
-        if flags & FLUX_KVS_SYNC:
+        if flags & FLUX_KVS_SYNC and self.content is None:
             # N.B. FLUX_KVS_SYNC checkpoints the new root in the backing
-            # store before it becomes current; flux-core's content
-            # module without a backing store refuses the checkpoint
-            # with ENOSYS, which fails the commit.  This store has no
-            # backing store either.
+            # store; flux-core's content module without a backing store
+            # refuses the checkpoint with ENOSYS, which fails the
+            # commit.  A Store without a content store is in that case.
             raise KVSError(errno.ENOSYS)
         keys = []
         for op in ops:
             key = normalize_key(op["key"])
             if key not in keys:
                 keys.append(key)
+        self._persist(txn.root)
         self.setroot(ns, txn.root, keys)
+        if ns.name == PRIMARY_NAMESPACE:
+            self.checkpoint_due = True
+        if flags & FLUX_KVS_SYNC:
+            self.sync_due = True
         return {"rootref": ns.root.ref(self.refs), "rootseq": ns.seq}
 
     def setroot(self, ns, root, keys=()):
@@ -894,6 +1150,9 @@ class Watches:
             w.fail(exc.errnum)
             return
         if w.flags & (FLUX_KVS_WATCH_APPEND | FLUX_KVS_STREAM):
+            if isinstance(val, ValRef):
+                # N.B. flux-core's kvs-watch sends a valref blob by blob.
+                val = self.store.valref_as_val(val)
             self._send_appended(w, val)
         elif (not initial and w.responded
               and w.flags & (FLUX_KVS_WATCH_FULL | FLUX_KVS_WATCH_UNIQ)):
@@ -944,6 +1203,110 @@ class Watches:
         w.sentinel()
 
 
+# The content service, as the KVS uses it ----------------------------------
+
+class ContentClient:
+    """content.* requests from the KVS module (the content module's
+    protocol, flux-core src/common/libcontent and libkvs/kvs_checkpoint).
+
+    Loads are synchronous: they happen only when a directory or value
+    that came from before a restart is first used, a cold path.  Stores
+    and checkpoints are sent without waiting; the content module answers
+    in order, so the last response of a batch stands for all of them.
+    """
+
+    def __init__(self, h):
+        self.h = h
+
+    def _raw_rpc(self, topic, data):
+        c_future = lib.flux_rpc_raw(self.h.handle, topic, data, len(data),
+                                    lib.FLUX_NODEID_ANY, 0)
+        return Future(c_future, flux_handle=self.h)
+
+    def load(self, ref):
+        """The blob named by ref; KVSError if the store has none."""
+        digest = _digest(ref)
+        if digest is None:
+            raise KVSError(errno.EINVAL, f"{ref}: not a sha1 blobref")
+        f = self._raw_rpc(b"content.load", digest)
+        data = ffi.new("const void **")
+        size = ffi.new("size_t *")
+        try:
+            if lib.flux_rpc_get_raw(f.handle, data, size) < 0:
+                errnum = ffi.errno
+                raise KVSError(errnum, f"content.load {ref}: "
+                               f"{f.error_string() or os.strerror(errnum)}")
+            return bytes(ffi.buffer(data[0], size[0])) if size[0] else b""
+        finally:
+            f.destroy()
+
+    def store(self, data):
+        """Send content.store; returns the Future."""
+        return self._raw_rpc(b"content.store", data)
+
+    def checkpoint_put(self, rootref, seq):
+        """Send content.checkpoint-put (kvs_checkpoint_commit's payload)."""
+        return self.h.rpc("content.checkpoint-put", {"value": {
+            "version": 1, "rootref": rootref, "sequence": seq,
+            "timestamp": time.time()}})
+
+    def flush(self):
+        return self.h.rpc("content.flush")
+
+    def checkpoint_get(self):
+        """The newest checkpoint {version, rootref, sequence?,
+        timestamp?}, or None if there is none; OSError from the service
+        otherwise (ENOSYS: no content module).
+        """
+        try:
+            value = self.h.rpc("content.checkpoint-get").get()["value"]
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return None
+            raise
+        # N.B. flux-core's content-sqlite answers a list, newest first;
+        # older backing stores answered the one checkpoint.
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return value
+
+
+class WriteBatch:
+    """The content requests of one turn of the reactor and the commits
+    they make durable: the commits are answered when the last request
+    is, with the first error any request met.
+    """
+
+    def __init__(self, futures, replies):
+        self.futures = futures
+        self.replies = replies  # [(reply, result)]
+        self.unanswered = len(futures)
+        self.done = False
+
+    def error(self):
+        for f in self.futures:
+            if lib.flux_future_get(f.handle, ffi.NULL) < 0:
+                errnum = ffi.errno
+                return errnum, (f.error_string() or os.strerror(errnum))
+        return None
+
+    def finish(self):
+        if self.done:
+            return
+        self.done = True
+        failed = self.error()
+        for f in self.futures:
+            f.destroy()
+        for reply, result in self.replies:
+            if isinstance(result, KVSError):
+                reply(None, result.errnum, result.text)
+            elif failed:
+                reply(None, failed[0], "kvs: the commit is applied but "
+                      f"the content store failed to save it: {failed[1]}")
+            else:
+                reply(result)
+
+
 class TStat:
     """Count, min, max, mean and standard deviation of a series, kept
     as it grows (Welford's method), as flux-core's tstat_t.
@@ -978,7 +1341,8 @@ class KVS(BrokerModule):
 
     def __init__(self, h, *args):
         super().__init__(h, *args)
-        self.store = Store(owner=os.getuid())
+        self.content = ContentClient(h)
+        self.store = self._open_store()
         self.watches = Watches(self.store, log=lambda text: self.log.error(
             "kvs-watch: %s", text.rstrip()))
         # Commits wait here until the next turn of the reactor, so that
@@ -987,23 +1351,113 @@ class KVS(BrokerModule):
         self._commit_check = h.check_watcher_create(self._apply_commits)
         self._commit_idle = h.idle_watcher_create(lambda *args: None)
         self._commit_opcount = TStat()  # ops per kvs.commit (stats-get)
-        # N.B. flux-core serves watches from a kvs-watch module and
-        # checkpoints from the content module; this module is both
-        # for a broker with one in-memory KVS.
-        for service in ("kvs-watch", "content"):
-            h.service_register(service).get()
+        self._batches = []  # WriteBatches not answered yet, oldest first
+        self._draining = False
+        self._send_writes([])  # the blob of the empty root directory
+        # N.B. flux-core serves watches from a kvs-watch module; here
+        # the store that commits is the one that notifies watchers.
+        h.service_register("kvs-watch").get()
+
+    def _open_store(self):
+        """The Store, continuing from the content store's checkpoint if
+        there is one (flux-core kvs.c mod_main: checkpoint_get).
+        """
+        try:
+            checkpoint = self.content.checkpoint_get()
+        except OSError as exc:
+            if exc.errno == errno.ENOSYS:
+                raise OSError(errno.ENOSYS, "kvs: there is no content "
+                              "service: load the content module before "
+                              "the kvs (flux module load content)") from exc
+            raise
+        store = Store(owner=os.getuid(), content=self.content)
+        if checkpoint is not None:
+            rootref = checkpoint.get("rootref") if isinstance(
+                checkpoint, dict) else None
+            seq = checkpoint.get("sequence", 0) if rootref else 0
+            if not isinstance(rootref, str) or not isinstance(seq, int):
+                raise OSError(errno.EINVAL, "kvs: the content store's "
+                              f"checkpoint is not valid: {checkpoint!r}")
+            try:
+                store.restore(rootref, seq)
+            except KVSError as exc:
+                raise OSError(exc.errnum, "kvs: cannot restore the "
+                              f"checkpoint {rootref}: {exc.text or ''}") \
+                    from exc
+            stamp = checkpoint.get("timestamp")
+            when = (time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(stamp))
+                    if isinstance(stamp, (int, float)) and stamp > 0
+                    else "N/A")
+            self.log.info("restored KVS from checkpoint on %s", when)
+        return store
+
+    def _send_writes(self, replies):
+        """Send what the store owes the content store (blobs, then the
+        primary checkpoint, then a flush for FLUX_KVS_SYNC), and answer
+        'replies' [(reply, result)] once the content store has answered.
+        """
+        blobs, checkpoint, sync = self.store.take_writes()
+        futures = []
+        try:
+            for blob in blobs:
+                futures.append(self.content.store(blob))
+            if checkpoint is not None:
+                futures.append(self.content.checkpoint_put(*checkpoint))
+            if sync:
+                futures.append(self.content.flush())
+        except OSError as exc:
+            self.log.error("content: %s", exc)
+        batch = WriteBatch(futures, replies)
+        if not futures:
+            batch.finish()
+            return
+        self._batches.append(batch)
+        for f in futures:
+            f.then(self._answered, batch)
+
+    def _answered(self, future, batch):
+        del future
+        batch.unanswered -= 1
+        # N.B. commits are answered in the order they were applied: a
+        # batch waits for the older ones (the content module answers in
+        # order anyway).
+        while self._batches and not self._batches[0].unanswered:
+            self._batches.pop(0).finish()
+        if self._draining and not self._batches:
+            self.handle.reactor_stop()
 
     def run(self):
         try:
             super().run()
         finally:
             # Every request is answered: commits already accepted are
-            # applied, watches and wait-version requests end.
+            # applied and saved, watches and wait-version requests end.
             self._apply_commits()
+            self._drain()
             self.watches.stop(errno.ENOSYS, "the kvs module was removed")
             waiters, self.store.waiters = self.store.waiters, []
             for _, _, reply, _ in waiters:
                 reply(None, errno.ENOSYS, "the kvs module was removed")
+
+    def _drain(self):
+        """Wait (up to 10 s) for the content store to answer what was
+        sent, then answer those commits.
+        """
+        if not self._batches:
+            return
+        self._draining = True
+        guard = self.handle.timer_watcher_create(
+            10.0, lambda *args: self.handle.reactor_stop())
+        guard.start()
+        try:
+            self.handle.reactor_run()
+        finally:
+            guard.stop()
+        batches, self._batches = self._batches, []
+        for batch in batches:
+            for reply, _ in batch.replies:
+                reply(None, errno.ENOSYS, "the kvs module was removed "
+                      "before the content store saved the commit")
 
     def _reply_to(self, msg):
         """A function answering msg: reply(payload) or
@@ -1076,12 +1530,8 @@ class KVS(BrokerModule):
                 traceback.format_exception(exc)).rstrip())
             results = [KVSError(errno.ENOTRECOVERABLE,
                                 f"kvs: internal error: {exc}")] * len(queued)
-        for (msg, _), result in zip(queued, results):
-            reply = self._reply_to(msg)
-            if isinstance(result, KVSError):
-                reply(None, result.errnum, result.text)
-            else:
-                reply(result)
+        self._send_writes([(self._reply_to(msg), result)
+                           for (msg, _), result in zip(queued, results)])
 
     @request_handler("getroot")
     def getroot(self, msg):
@@ -1198,20 +1648,6 @@ class KVS(BrokerModule):
     @request_handler("kvs-watch.stats-get", prefix=False)
     def watch_stats(self, msg):
         self._serve(msg, lambda payload: self.watches.stats())
-
-    # content: checkpoints ------------------------------------------------
-
-    @request_handler("content.checkpoint-get", prefix=False)
-    def checkpoint_get(self, msg):
-        # N.B. What flux-core's content module answers on an instance
-        # with no backing store: this KVS keeps nothing durable yet.
-        self.handle.respond_error(msg, errno.ENOSYS, "checkpoint get "
-                                  "unavailable, no backing store")
-
-    @request_handler("content.checkpoint-put", prefix=False)
-    def checkpoint_put(self, msg):
-        self.handle.respond_error(msg, errno.ENOSYS, "checkpoint put "
-                                  "unavailable, no backing store")
 
 
 def _sender(msg):

@@ -661,8 +661,8 @@ def kvs_watch_async(flux_handle, key, namespace=None, waitcreate=False,
 def kvs_checkpoint_lookup(flux_handle, cache_bypass=False):
     """The KVS checkpoints, a list of dicts ({"version", "rootref",
     "sequence", "timestamp"}), from content.checkpoint-get (with
-    cache_bypass, content-backing.checkpoint-get).  An instance without
-    a backing store, as this one, answers OSError(ENOSYS).
+    cache_bypass, content-backing.checkpoint-get, which this instance's
+    content module, its own backing store, does not serve: ENOSYS).
     """
     topic = "content.checkpoint-get"
     if cache_bypass:

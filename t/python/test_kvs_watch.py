@@ -8,6 +8,7 @@ where it is deterministic; everything else against a broker.
 
 import base64
 import errno
+import hashlib
 import os
 import subprocess
 import sys
@@ -176,9 +177,32 @@ def test_namespace_remove_answers_its_waiters_enotsup(store):
 
 # The module on an interthread channel ------------------------------
 #
-# The test plays the broker: the commits are queued in the channel
-# before the module's reactor starts, so they reach the module in one
-# turn of its reactor, as commits sent together do.
+# The test plays the broker, and the content module: the commits are
+# queued in the channel before the module's reactor starts, so they
+# reach the module in one turn of its reactor, as commits sent together
+# do.
+
+def answer_content(broker, msg):
+    """Answer the kvs's content.* request as a new content module does."""
+    if msg.topic == "content.checkpoint-get":
+        broker.respond_error(msg, errno.ENOENT)
+    elif msg.topic == "content.store":
+        digest = hashlib.sha1(msg.payload_raw).digest()
+        check(lib.flux_respond_raw(broker.handle, msg.handle, digest,
+                                   len(digest)))
+    else:
+        broker.respond(msg, None)
+
+
+def recv_answering_content(broker, type_mask, topic):
+    """The next message 'topic', content requests answered meanwhile."""
+    while True:
+        msg = recv_timeout(broker, lib.FLUX_MSGTYPE_ANY, None)
+        if msg.topic == topic and msg.type & type_mask:
+            return msg
+        assert msg.topic.startswith("content."), msg.topic
+        answer_content(broker, msg)
+
 
 def run_kvs_with_queued_commits(module_pair, flags_list):
     pair = module_pair("kvs")
@@ -191,8 +215,8 @@ def run_kvs_with_queued_commits(module_pair, flags_list):
 
     runner = Runner(module_main)
     runner.start()
-    service = recv_timeout(pair.broker, lib.FLUX_MSGTYPE_REQUEST,
-                           "service.add")
+    service = recv_answering_content(pair.broker, lib.FLUX_MSGTYPE_REQUEST,
+                                     "service.add")
     for i, flags in enumerate(flags_list):
         msg = Message()
         msg.topic = "kvs.commit"
@@ -201,13 +225,10 @@ def run_kvs_with_queued_commits(module_pair, flags_list):
         check(lib.flux_msg_set_matchtag(msg.handle, 100 + i))
         pair.broker.send(msg)
     pair.broker.respond(service)
-    service = recv_timeout(pair.broker, lib.FLUX_MSGTYPE_REQUEST,
-                           "service.add")
-    pair.broker.respond(service)
     seqs = {}
     for _ in flags_list:
-        resp = recv_timeout(pair.broker, lib.FLUX_MSGTYPE_RESPONSE,
-                            "kvs.commit")
+        resp = recv_answering_content(pair.broker, lib.FLUX_MSGTYPE_RESPONSE,
+                                      "kvs.commit")
         assert response_error(resp) == (0, None)
         tag = ffi.new("uint32_t *")
         check(lib.flux_msg_get_matchtag(resp.handle, tag))
@@ -616,10 +637,13 @@ def test_commits_sent_together_end_with_the_last_value(kh):
     assert kvs.get(kh, "wm2.k") == 7
 
 
-def test_sync_commit_fails_without_a_backing_store(kh):
+def test_sync_commit_is_checkpointed_in_the_primary_namespace_only(kh):
     kvs.put(kh, "wsync.k", 1)
-    assert error_of(kvs.commit, kh, kvs.FLUX_KVS_SYNC)[0] == errno.ENOSYS
-    assert not kvs.exists(kh, "wsync.k")
+    kvs.commit(kh, kvs.FLUX_KVS_SYNC)
+    assert kvs.get(kh, "wsync.k") == 1
+    newest = kvs.kvs_checkpoint_lookup(kh)[0]
+    assert newest["rootref"] == kh.rpc("kvs.getroot", {
+        "namespace": "primary"}).get()["rootref"]
     kvs.namespace_create(kh, "wsyncns")
     try:
         kvs.put(kh, "k", 1)
@@ -652,9 +676,15 @@ def test_txn_compact_refuses_a_write_after_an_append(kh):
     assert not kvs.exists(kh, "wcp2.k")
 
 
-def test_checkpoint_lookup_without_a_backing_store(kh):
-    assert error_of(kvs.kvs_checkpoint_lookup, kh) == (
-        errno.ENOSYS, "checkpoint get unavailable, no backing store")
+def test_checkpoint_lookup_gives_the_newest_primary_root_first(kh):
+    kvs.put(kh, "wckpt.k", 1)
+    kvs.commit(kh)
+    root = kh.rpc("kvs.getroot", {"namespace": "primary"}).get()
+    newest = kvs.kvs_checkpoint_lookup(kh)[0]
+    assert newest["version"] == 1
+    assert (newest["rootref"], newest["sequence"]) == (root["rootref"],
+                                                       root["rootseq"])
+    # The content module is also the backing store: no content-backing.
     assert error_of(kvs.kvs_checkpoint_lookup, kh, True)[0] == errno.ENOSYS
 
 
