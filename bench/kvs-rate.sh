@@ -17,8 +17,9 @@ set -e
 if test -n "$BENCH_UNDER_FLUX"; then
     loaded=""
     if ! $FLUX module list | awk '{print $1}' | grep -qx kvs; then
+        $FLUX module load content
         $FLUX module load kvs
-        loaded=kvs
+        loaded="kvs content"
     fi
     label=${BENCH_LABEL}
     for mode in put1 put100 get; do
@@ -27,7 +28,7 @@ if test -n "$BENCH_UNDER_FLUX"; then
                 --clients "$clients" --seconds "$seconds" "$mode"
         done
     done
-    test -z "$loaded" || $FLUX module remove "$loaded"
+    for m in $loaded; do $FLUX module remove "$m"; done
     exit 0
 fi
 

@@ -66,6 +66,7 @@ static const struct {
     { "hostname", ATTR_IMMUTABLE },
     { "hostlist", ATTR_IMMUTABLE },
     { "config.path", ATTR_IMMUTABLE },
+    { "content.hash", ATTR_IMMUTABLE },
     { "rundir-cleanup", 0 },
     { "broker.rc1_path", 0 },
     { "broker.rc3_path", 0 },
@@ -258,6 +259,15 @@ static int set_internal (struct broker *ctx, const char *name,
     return rc;
 }
 
+/* Set NAME to VALUE unless the command line did. */
+static int set_default (struct broker *ctx, const char *name,
+                        const char *value)
+{
+    if (attrs_get (ctx->attrs, name, NULL))
+        return 0;
+    return set_internal (ctx, name, "%s", value);
+}
+
 static int attrs_setup (struct broker *ctx)
 {
     char hostname[256] = "localhost";
@@ -274,18 +284,16 @@ static int attrs_setup (struct broker *ctx)
         || set_internal (ctx, "version", "%s", PACKAGE_VERSION) < 0
         || set_internal (ctx, "local-uri", local_uri_fmt, ctx->rundir) < 0)
         return -1;
-    if (!attrs_get (ctx->attrs, "instance-level", NULL)
-        && set_internal (ctx, "instance-level", "0") < 0)
-        return -1;
-    if (!attrs_get (ctx->attrs, "hostname", NULL)
-        && set_internal (ctx, "hostname", "%s", hostname) < 0)
-        return -1;
-    if (!attrs_get (ctx->attrs, "hostlist", NULL)
-        && set_internal (ctx, "hostlist", "%s",
-                         attrs_get (ctx->attrs, "hostname", NULL)) < 0)
-        return -1;
-    if (!attrs_get (ctx->attrs, "broker.module-remove-timeout", NULL)
-        && set_internal (ctx, "broker.module-remove-timeout", "5") < 0)
+    /* Defaults for what the command line may set.  N.B. content.hash
+     * names the hash of blobrefs, read by the content module and by kvs
+     * clients (flux-core's libkvs asks for it before namespace create).
+     */
+    if (set_default (ctx, "instance-level", "0") < 0
+        || set_default (ctx, "hostname", hostname) < 0
+        || set_default (ctx, "hostlist",
+                        attrs_get (ctx->attrs, "hostname", NULL)) < 0
+        || set_default (ctx, "broker.module-remove-timeout", "5") < 0
+        || set_default (ctx, "content.hash", "sha1") < 0)
         return -1;
     return 0;
 }

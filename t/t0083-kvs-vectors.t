@@ -8,8 +8,8 @@ talking to flux-core'"'"'s broker (t/vectors/README.md).  Our flux kvs,
 run through the same relay against our broker, must send the requests
 flux-core'"'"'s sent; and our broker, sent the bytes flux-core'"'"'s client
 sent, must answer with responses of the structure flux-core'"'"'s gave.
-What needs flux kvs subcommands or broker pieces not here yet is in
-t0084-kvs-vectors-pending.t.'
+The rest of the session (copy, move, namespaces, eventlog, get --watch)
+is t0084-kvs-vectors-session.t.'
 
 . /usr/share/sharness/sharness.sh
 
@@ -70,18 +70,15 @@ test_expect_success 'a request that differs is reported with both payloads' '
 
 # flux-core's client bytes, replayed to our broker in the session order.
 test_expect_success 'load kvs unless the instance loaded it' '
-	if ! module_is_loaded kvs; then
-		flux module load kvs &&
-		kvs_loaded_here=t
-	fi
+	kvs_load_unless_loaded
 '
 for v in $replayed; do
 	test_expect_success "our broker answers flux-core's $v as flux-core did" "
 		flux python \"\$V/kvs_vectors.py\" replay \"\$sockpath\" \"\$V/$v\"
 	"
 done
-# N.B. flux-core's namespace create (t0084) asks for the content.hash
-# attribute first; here X is made through flux.kvs instead.
+# N.B. flux-core's own namespace create is replayed in t0084; here X is
+# made through flux.kvs, so that the replays below find it.
 test_expect_success 'create namespace X as the session did' '
 	flux python -c "import flux, flux.kvs
 flux.kvs.namespace_create(flux.Flux(), \"X\")"
@@ -104,9 +101,7 @@ test_expect_success 'a response that differs is reported with its structure' '
 		rdiffer.err
 '
 test_expect_success 'remove kvs if this script loaded it' '
-	if test -n "$kvs_loaded_here"; then
-		flux module remove kvs
-	fi
+	kvs_remove_if_loaded_here
 '
 
 test_done

@@ -6,11 +6,7 @@ test_description='the KVS with flux-core: its flux kvs on our broker, ours on it
 Runs only where flux-core is installed, found by FLUX_CORE_PREFIX (the
 prefix it was installed under: $FLUX_CORE_PREFIX/bin/flux).  flux-core'"'"'s
 flux kvs talks to our broker through our local socket (FLUX_URI), and
-our flux kvs and flux.kvs to a flux-core instance.  Tests that need
-pieces still to come name them as prerequisites (see t0084):
-  KVS_COPY, KVS_NAMESPACE, KVS_EVENTLOG, KVS_WATCH   our flux kvs
-  CONTENT_HASH   a content.hash attribute, which flux-core'"'"'s namespace
-                 create asks our broker for'
+our flux kvs and flux.kvs to a flux-core instance.'
 
 . /usr/share/sharness/sharness.sh
 
@@ -39,26 +35,6 @@ test_expect_success !FLUX_CORE 'a FLUX_CORE_PREFIX with no flux-core in it is an
 
 OURS=$FLUX_BUILD_DIR/cmd/flux
 
-kvs_has() {
-	"$OURS" kvs $1 --help >help.out 2>&1 &&
-	{ test -z "$2" || grep -q -- "$2" help.out; }
-}
-need() {
-	name=$1 text=$2
-	shift 2
-	if "$@"; then
-		test_set_prereq $name
-	else
-		echo "# $name tests wait for: $text"
-	fi
-}
-need KVS_COPY "flux kvs copy and move" eval 'kvs_has copy && kvs_has move'
-need KVS_NAMESPACE "flux kvs namespace" kvs_has "namespace create"
-need KVS_EVENTLOG "flux kvs eventlog" kvs_has "eventlog append"
-need KVS_WATCH "flux kvs get --watch" kvs_has get --watch
-need CONTENT_HASH "a content.hash broker attribute" \
-	eval 'flux getattr content.hash >/dev/null 2>&1'
-
 # flux-core's flux kvs, against our broker.
 fc() {
 	run_timeout 30 "$FC" "$@"
@@ -71,10 +47,7 @@ test_expect_success FLUX_CORE 'FLUX_CORE_PREFIX names a flux other than ours' '
 	! test_cmp ourversion.out fcversion.out
 '
 test_expect_success FLUX_CORE 'load kvs unless the instance loaded it' '
-	if ! module_is_loaded kvs; then
-		flux module load kvs &&
-		kvs_loaded_here=t
-	fi
+	kvs_load_unless_loaded
 '
 
 # --- flux-core's flux kvs, our broker -----------------------------------
@@ -150,7 +123,7 @@ test_expect_success FLUX_CORE 'flux-core namespace list' '
 	fc kvs namespace list >nslist.out &&
 	grep "^primary " nslist.out
 '
-test_expect_success FLUX_CORE,CONTENT_HASH 'flux-core namespace create, put -N, remove' '
+test_expect_success FLUX_CORE 'flux-core namespace create, put -N, remove' '
 	fc kvs namespace create X &&
 	fc kvs put -N X k=v &&
 	test "$(flux kvs get -N X k)" = v &&
@@ -160,9 +133,7 @@ test_expect_success FLUX_CORE,CONTENT_HASH 'flux-core namespace create, put -N, 
 	test_must_fail flux kvs get -N X k
 '
 test_expect_success FLUX_CORE 'remove kvs if this script loaded it' '
-	if test -n "$kvs_loaded_here"; then
-		flux module remove kvs
-	fi
+	kvs_remove_if_loaded_here
 '
 
 # --- our flux kvs and flux.kvs, flux-core's broker ----------------------
@@ -257,18 +228,18 @@ test_expect_success FLUX_CORE 'our flux.kvs on flux-core: put, commit, get' '
 	echo "{\"z\": [1, 2]}" >fcpy.expected &&
 	test_cmp fcpy.expected ours-on-fc/fc-python.out
 '
-test_expect_success FLUX_CORE,KVS_COPY 'our copy and move on flux-core' '
+test_expect_success FLUX_CORE 'our copy and move on flux-core' '
 	test "$(cat ours-on-fc/copy.rc)" = 0 &&
 	test "$(cat ours-on-fc/move.rc)" = 0 &&
 	test "$(cat ours-on-fc/moved.out)" = 1
 '
-test_expect_success FLUX_CORE,KVS_NAMESPACE 'our namespace create, put -N, remove on flux-core' '
+test_expect_success FLUX_CORE 'our namespace create, put -N, remove on flux-core' '
 	test "$(cat ours-on-fc/nscreate.rc)" = 0 &&
 	test "$(cat ours-on-fc/nsput.rc)" = 0 &&
 	test "$(cat ours-on-fc/nsget.out)" = v &&
 	test "$(cat ours-on-fc/nsremove.rc)" = 0
 '
-test_expect_success FLUX_CORE,KVS_EVENTLOG 'our eventlog append and get on flux-core' '
+test_expect_success FLUX_CORE 'our eventlog append and get on flux-core' '
 	test "$(cat ours-on-fc/evappend.rc)" = 0 &&
 	sed "s/^[0-9]*\.[0-9]* /T /" ours-on-fc/evget.out >evget.cooked &&
 	echo "T first x=1" >evget.expected &&
@@ -278,7 +249,7 @@ test_expect_success FLUX_CORE,KVS_EVENTLOG 'our eventlog append and get on flux-
 	echo "T second" >evget2.expected &&
 	test_cmp evget2.expected evget2.cooked
 '
-test_expect_success FLUX_CORE,KVS_WATCH 'our get --watch --count=2 on flux-core' '
+test_expect_success FLUX_CORE 'our get --watch --count=2 on flux-core' '
 	test "$(cat ours-on-fc/watch.rc)" = 0 &&
 	test_cmp watch.expected ours-on-fc/watch.out
 '

@@ -162,6 +162,23 @@ module_is_loaded() {
     flux module list | awk '!/^Module/{print $1}' | grep -qx "$1"
 }
 
+# Load the KVS (content, then kvs) unless the instance's rc1 did; a
+# test that did so removes it again with kvs_remove_if_loaded_here.
+kvs_load_unless_loaded() {
+    if ! module_is_loaded kvs; then
+        flux module load content &&
+        flux module load kvs &&
+        kvs_loaded_here=t
+    fi
+}
+kvs_remove_if_loaded_here() {
+    if test -n "$kvs_loaded_here"; then
+        flux module remove kvs &&
+        flux module remove content &&
+        kvs_loaded_here=
+    fi
+}
+
 # Wait (up to 10 s) until module NAME has exited and the broker has
 # dropped it.  N.B. not `flux module stats NAME` failing: that already
 # happens while the module finalizes (the broker mutes it), before the

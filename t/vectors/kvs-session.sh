@@ -9,8 +9,8 @@
 #   With no NAME, every capture, in the order below (which is the order
 #   in which flux-core's were made: each finds the store the ones before
 #   it left).  A NAME runs only that one; the others must still be given
-#   in order.  The kvs module is loaded first if the instance has not
-#   loaded it, and removed again at the end.
+#   in order.  The content and kvs modules are loaded first if the
+#   instance has not loaded them, and removed again at the end.
 # A command that never connects (one this flux kvs does not have) leaves
 # no .bin files, and the session goes on with the next.
 vdir=$(cd "$(dirname "$0")" && pwd)
@@ -105,10 +105,10 @@ capture() {
 
 loaded=""
 if ! flux module list | awk '{print $1}' | grep -qx kvs; then
-	flux module load kvs || exit 1
+	flux module load content && flux module load kvs || exit 1
 	loaded=kvs
 fi
 for name in ${*:-$all}; do
 	capture "$name"
 done
-test -z "$loaded" || flux module remove kvs
+test -z "$loaded" || { flux module remove kvs; flux module remove content; }
