@@ -277,17 +277,9 @@ static int event_sub (int argc, char **argv)
 
 int cmd_event (int argc, char **argv)
 {
-    struct cmd_getopt *g = cmd_getopt_create (&event_parser, argc, argv);
     int n;
 
-    if (!g)
-        cmd_die ("flux-event", "%s", strerror (errno));
-    while (cmd_getopt_next (g, NULL) != -1)
-        ;
-    n = cmd_getopt_index (g);
-    cmd_getopt_destroy (g);
-    if (n == argc)
-        cmd_usage_error (&event_parser, "missing COMMAND (pub or sub)");
+    n = cmd_subcommand (&event_parser, argc, argv, "(pub or sub)");
     if (!strcmp (argv[n], "pub"))
         return event_pub (argc - n, argv + n);
     if (!strcmp (argv[n], "sub"))

@@ -1246,17 +1246,9 @@ int cmd_kvs (int argc, char **argv)
         { "copy", kvs_copy, &copy_parser },
         { "move", kvs_move, &move_parser },
     };
-    struct cmd_getopt *g = cmd_getopt_create (&kvs_parser, argc, argv);
     int n;
 
-    if (!g)
-        cmd_die (prog, "%s", strerror (errno));
-    while (cmd_getopt_next (g, NULL) != -1)
-        ;
-    n = cmd_getopt_index (g);
-    cmd_getopt_destroy (g);
-    if (n == argc)
-        cmd_usage_error (&kvs_parser, "missing COMMAND");
+    n = cmd_subcommand (&kvs_parser, argc, argv, NULL);
     if (!strcmp (argv[n], "namespace"))
         return kvs_namespace (argc - n, argv + n);
     if (!strcmp (argv[n], "eventlog"))

@@ -726,17 +726,9 @@ int cmd_module (int argc, char **argv)
         { "stats", module_cmd_stats },
         { "debug", module_cmd_debug },
     };
-    struct cmd_getopt *g = cmd_getopt_create (&module_parser, argc, argv);
     int n;
 
-    if (!g)
-        cmd_die ("flux-module", "%s", strerror (errno));
-    while (cmd_getopt_next (g, NULL) != -1)
-        ;
-    n = cmd_getopt_index (g);
-    cmd_getopt_destroy (g);
-    if (n == argc)
-        cmd_usage_error (&module_parser, "missing COMMAND");
+    n = cmd_subcommand (&module_parser, argc, argv, NULL);
     for (size_t i = 0; i < sizeof (cmds) / sizeof (cmds[0]); i++) {
         if (!strcmp (cmds[i].name, argv[n]))
             return cmds[i].fn (argc - n, argv + n);

@@ -60,6 +60,14 @@ int cmd_getopt_next (struct cmd_getopt *g, const char **optargp);
 int cmd_getopt_index (struct cmd_getopt *g);
 void cmd_getopt_destroy (struct cmd_getopt *g);
 
+/* For a command of subcommands ("flux kvs [OPTIONS] COMMAND ..."): take
+ * the options of 'p' (--help), and return the index in argv of COMMAND.
+ * No COMMAND is a usage error: "missing COMMAND" and 'what' after it,
+ * if not NULL (e.g. "(pub or sub)").
+ */
+int cmd_subcommand (const struct cmd_parser *p, int argc, char **argv,
+                    const char *what);
+
 /* Print the help of 'p' to 'f'. */
 void cmd_print_help (const struct cmd_parser *p, FILE *f);
 

@@ -227,6 +227,24 @@ int cmd_getopt_index (struct cmd_getopt *g)
     return optind;
 }
 
+int cmd_subcommand (const struct cmd_parser *p, int argc, char **argv,
+                    const char *what)
+{
+    struct cmd_getopt *g = cmd_getopt_create (p, argc, argv);
+    int n;
+
+    if (!g)
+        cmd_die (p->prog, "%s", strerror (errno));
+    while (cmd_getopt_next (g, NULL) != -1)
+        ;
+    n = cmd_getopt_index (g);
+    cmd_getopt_destroy (g);
+    if (n == argc)
+        cmd_usage_error (p, "missing COMMAND%s%s", what ? " " : "",
+                         what ? what : "");
+    return n;
+}
+
 flux_t *cmd_open (const char *prog)
 {
     flux_error_t error;

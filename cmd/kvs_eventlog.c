@@ -483,20 +483,12 @@ int kvs_eventlog (int argc, char **argv)
         &append_parser, &get_parser, &wait_event_parser,
     };
     static const char *names[] = { "append", "get", "wait-event" };
-    struct cmd_getopt *g = cmd_getopt_create (&eventlog_parser, argc, argv);
     const struct cmd_parser *p = NULL;
     struct kvs_opts o;
     flux_t *h;
     int n;
 
-    if (!g)
-        cmd_die (kvs_prog, "%s", strerror (errno));
-    while (cmd_getopt_next (g, NULL) != -1)
-        ;
-    n = cmd_getopt_index (g);
-    cmd_getopt_destroy (g);
-    if (n == argc)
-        cmd_usage_error (&eventlog_parser, "missing COMMAND");
+    n = cmd_subcommand (&eventlog_parser, argc, argv, NULL);
     for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++)
         if (!strcmp (names[i], argv[n]))
             p = parsers[i];

@@ -138,20 +138,12 @@ int kvs_namespace (int argc, char **argv)
         { "remove", &remove_parser },
         { "list", &list_parser },
     };
-    struct cmd_getopt *g = cmd_getopt_create (&namespace_parser, argc, argv);
     const struct cmd_parser *p = NULL;
     struct kvs_opts o;
     flux_t *h;
     int n;
 
-    if (!g)
-        cmd_die (kvs_prog, "%s", strerror (errno));
-    while (cmd_getopt_next (g, NULL) != -1)
-        ;
-    n = cmd_getopt_index (g);
-    cmd_getopt_destroy (g);
-    if (n == argc)
-        cmd_usage_error (&namespace_parser, "missing COMMAND");
+    n = cmd_subcommand (&namespace_parser, argc, argv, NULL);
     for (size_t i = 0; i < sizeof (cmds) / sizeof (cmds[0]); i++)
         if (!strcmp (cmds[i].name, argv[n]))
             p = cmds[i].parser;
