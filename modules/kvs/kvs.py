@@ -147,6 +147,11 @@ def _canonical(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":"))
 
 
+def _encode_entry(name, node):
+    """One directory entry as _canonical() writes it inside the dir."""
+    return json.dumps(name) + ":" + _canonical(node)
+
+
 def _blobref(obj):
     digest = hashlib.sha1(_canonical(obj).encode("utf-8")).hexdigest()
     return "sha1-" + digest
@@ -254,13 +259,20 @@ class Dir:
     true once its blob is in the content store (or on its way there).
     """
 
-    __slots__ = ("_entries", "_ref", "_loader", "stored", "__weakref__")
+    __slots__ = ("_entries", "_ref", "_loader", "stored", "encoded",
+                 "__weakref__")
 
-    def __init__(self, entries=None):
+    def __init__(self, entries=None, encoded=None):
         self._entries = entries if entries is not None else {}
         self._ref = None
         self._loader = None
         self.stored = False
+        # name -> (node, '"name":{...}'): each entry's part of the blob,
+        # for the node it was made from.  A copy made for a transaction
+        # shares its original's (read only): Store._unroll encodes again
+        # only the entries whose node changed, instead of the whole
+        # directory at each commit.
+        self.encoded = encoded
 
     @classmethod
     def unloaded(cls, ref, loader):
@@ -270,6 +282,7 @@ class Dir:
         d._ref = ref
         d._loader = loader
         d.stored = True
+        d.encoded = None
         return d
 
     @property
@@ -323,7 +336,7 @@ class Txn:
         """A writable version of d: d itself if this txn made it."""
         if id(d) in self.fresh:
             return d
-        c = Dir(dict(d.entries))
+        c = Dir(dict(d.entries), d.encoded)
         self.fresh[id(c)] = c
         return c
 
@@ -455,12 +468,18 @@ class Store:
         # N.B. one pass builds the dir object and finds what to store:
         # directories are large and this runs at every commit.
         entries = d.entries
-        data = {}
+        old = d.encoded or {}
+        encoded = {}
         for name, node in entries.items():
             if isinstance(node, Dir):
                 self._unroll(node)
-                node = node.dirref(self.refs)
-            elif isinstance(node, ValRef):
+                part = old.get(name)
+                if part is None or part[0] is not node:
+                    part = (node, _encode_entry(name,
+                                                node.dirref(self.refs)))
+                encoded[name] = part
+                continue
+            if isinstance(node, ValRef):
                 if node.pending:
                     self.writes.extend(node.pending)
                     node.pending = None
@@ -473,9 +492,16 @@ class Store:
                 self.writes.extend(node.pending)
                 node.pending = None
                 entries[name] = node
-            data[name] = node
-        blob = _canonical({"ver": 1, "type": "dir", "data": data}).encode(
-            "utf-8")
+            part = old.get(name)
+            if part is None or part[0] is not node:
+                part = (node, _encode_entry(name, node))
+            encoded[name] = part
+        d.encoded = encoded
+        # N.B. byte for byte _canonical() of the dir object: its keys
+        # "data", "type", "ver" in order, the entries sorted by name.
+        blob = ('{"data":{'
+                + ",".join(encoded[name][1] for name in sorted(encoded))
+                + '},"type":"dir","ver":1}').encode("utf-8")
         d._ref = _blobref_of(blob)  # pylint: disable=protected-access
         self.refs[d._ref] = d  # pylint: disable=protected-access
         d.stored = True

@@ -5,6 +5,7 @@ Python client behave as flux-core's.
 """
 
 import errno
+import json
 import hashlib
 import threading
 
@@ -116,3 +117,46 @@ def test_a_transaction_is_seen_whole_by_a_concurrent_reader(kvs_uri):
     assert differ == 0
     assert len(seen) > 2, "the reader saw too few commits to tell"
     assert kvs.get(h, "pair.a") == f"{rounds - 1:04d}" + "w" * 100
+
+
+def _check_stored_tree(h, ref, seen):
+    """Every directory under ref is stored as its canonical RFC 11
+    encoding (sorted keys, no spaces) under the SHA-1 of those bytes.
+    """
+    blob = raw_rpc(h, b"content.load", bytes.fromhex(ref[5:]))
+    assert "sha1-" + hashlib.sha1(blob).hexdigest() == ref
+    obj = json.loads(blob)
+    assert json.dumps(obj, sort_keys=True, separators=(",", ":")) \
+        == blob.decode()
+    seen.append(obj)
+    for entry in obj["data"].values():
+        if entry["type"] == "dirref":
+            _check_stored_tree(h, entry["data"][0], seen)
+    return obj
+
+
+def test_directory_blobs_stay_canonical_as_entries_change(kh):
+    # Each commit changes some entries of directories that earlier
+    # commits stored: added, replaced (value, then a directory in its
+    # place), removed, made large (a valref), names that need escaping.
+    steps = [
+        {"enc.a": 1, "enc.b": "two", "enc.sub.x": [1, 2]},
+        {"enc.a": 10, "enc.c\u00e9": "accent", 'enc.q"uote': True},
+        {"enc.b": None, "enc.sub.y": {"k": "v"}, "enc.big": "v" * 300},
+        {"enc.a": None, "enc.sub": None, "enc.z.deep.er": 0},
+        {"enc.sub.x": 5, "enc.big": "w" * 300, "enc.Z": "upper"},
+    ]
+    for step in steps:
+        for key, value in step.items():
+            if value is None:
+                kvs.put_unlink(kh, key)
+            else:
+                kvs.put(kh, key, value)
+        kvs.commit(kh)
+        root = kh.rpc("kvs.getroot", {"namespace": "primary"}).get()
+        seen = []
+        _check_stored_tree(kh, root["rootref"], seen)
+        assert len(seen) >= 2
+    assert kvs.get(kh, "enc.sub.x") == 5
+    assert kvs.get(kh, "enc.c\u00e9") == "accent"
+    assert not kvs.exists(kh, "enc.a")
