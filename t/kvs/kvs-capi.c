@@ -182,29 +182,42 @@ struct watch {
     const char *key;
     int commits;    /* to make */
     int made;
-    flux_future_t *commit;
+    int unanswered; /* commits sent, not answered yet */
     flux_kvs_txn_t *txn;
     int end_errno;
 };
+
+/* N.B. the watch may see a commit's value before its writer gets the
+ * answer (the KVS tells watchers when the root changes, and answers the
+ * commit once the root is saved), so several commits can be in flight:
+ * the watch ends when it has ended and every commit is answered.
+ */
+static void watch_maybe_done (struct watch *w, flux_future_t *f)
+{
+    if (w->end_errno && w->unanswered == 0)
+        flux_reactor_stop (flux_future_get_reactor (f));
+}
 
 static void commit_cb (flux_future_t *f, void *arg)
 {
     struct watch *w = arg;
     if (flux_future_get (f, NULL) < 0)
         die ("watch commit");
+    w->unanswered--;
+    watch_maybe_done (w, f);
     flux_future_destroy (f);
-    w->commit = NULL;
 }
 
 static void watch_cb (flux_future_t *f, void *arg)
 {
     struct watch *w = arg;
+    flux_future_t *commit;
     const char *value;
     char buf[32];
 
     if (flux_kvs_lookup_get (f, &value) < 0) {
         w->end_errno = errno;
-        flux_reactor_stop (flux_future_get_reactor (f));
+        watch_maybe_done (w, f);
         return;
     }
     printf ("%s\n", value ? value : "(none)");
@@ -218,9 +231,10 @@ static void watch_cb (flux_future_t *f, void *arg)
     snprintf (buf, sizeof (buf), "%d", ++w->made);
     if (flux_kvs_txn_clear (w->txn) < 0
         || flux_kvs_txn_put (w->txn, 0, w->key, buf) < 0
-        || !(w->commit = flux_kvs_commit (w->h, NULL, 0, w->txn))
-        || flux_future_then (w->commit, -1., commit_cb, w) < 0)
+        || !(commit = flux_kvs_commit (w->h, NULL, 0, w->txn))
+        || flux_future_then (commit, -1., commit_cb, w) < 0)
         die ("watch commit");
+    w->unanswered++;
 }
 
 static int watch_cmd (flux_t *h, const char *key, int n)
@@ -235,7 +249,6 @@ static int watch_cmd (flux_t *h, const char *key, int n)
         die ("watch");
     printf ("end: %s\n", strerror (w.end_errno));
     flux_future_destroy (f);
-    flux_future_destroy (w.commit);
     flux_kvs_txn_destroy (w.txn);
     return 0;
 }
