@@ -42,6 +42,9 @@ elif op == "load":
     sys.stdout.buffer.write(raw(b"content.load", bytes.fromhex(arg[5:])))
 elif op == "loadraw":
     sys.stdout.buffer.write(raw(b"content.load", bytes.fromhex(arg)))
+elif op == "backing-load":
+    sys.stdout.buffer.write(raw(b"content-backing.load",
+                                bytes.fromhex(arg[5:])))
 ' "$@"
 }
 
@@ -113,6 +116,12 @@ test_expect_success 'checkpoint-put, then checkpoint-get newest first' '
 	rpc content.checkpoint-get >ckpt.out &&
 	jq -e ".value[0].rootref == \"sha1-b\" and .value[1].sequence == 1" \
 		ckpt.out
+'
+test_expect_success 'content-backing serves the same blobs and checkpoints' '
+	content backing-load $(cat hello.ref) >backing.out &&
+	test_cmp hello.blob backing.out &&
+	rpc content-backing.checkpoint-get >bckpt.out &&
+	test_cmp ckpt.out bckpt.out
 '
 test_expect_success 'only the newest five checkpoints are kept' '
 	for i in 3 4 5 6 7; do

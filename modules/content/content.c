@@ -390,6 +390,17 @@ static const struct flux_msg_handler_spec htab[] = {
     { FLUX_MSGTYPE_REQUEST, "content.flush", flush_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "content.dropcache", dropcache_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "content.stats-get", stats_cb, 0 },
+    /* flux-core's backing store (content-sqlite) serves these; here the
+     * store is its own backing store, so both names reach the same
+     * data (flux content load --bypass-cache, kvs_checkpoint_lookup
+     * with cache_bypass).
+     */
+    { FLUX_MSGTYPE_REQUEST, "content-backing.load", load_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "content-backing.store", store_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "content-backing.checkpoint-get",
+      checkpoint_get_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "content-backing.checkpoint-put",
+      checkpoint_put_cb, 0 },
     FLUX_MSGHANDLER_TABLE_END,
 };
 
@@ -553,6 +564,19 @@ error:
     return -1;
 }
 
+static int register_backing (flux_t *h)
+{
+    flux_future_t *f = flux_service_register (h, "content-backing");
+    int rc = f ? flux_future_get (f, NULL) : -1;
+
+    if (rc < 0)
+        flux_module_set_error (h, "content: register content-backing: %s",
+                               f ? flux_future_error_string (f)
+                                 : strerror (errno));
+    flux_future_destroy (f);
+    return rc;
+}
+
 int mod_main (flux_t *h, int argc, char **argv)
 {
     struct content *ctx;
@@ -576,7 +600,8 @@ int mod_main (flux_t *h, int argc, char **argv)
     }
     if (dbfile_setup (ctx) < 0 || opendb (ctx) < 0)
         goto done;
-    if (flux_msg_handler_addvec (h, htab, ctx, &ctx->handlers) < 0)
+    if (register_backing (h) < 0
+        || flux_msg_handler_addvec (h, htab, ctx, &ctx->handlers) < 0)
         goto done;
     if (flux_reactor_run (flux_get_reactor (h), 0) < 0) {
         flux_log_error (h, "content: reactor");

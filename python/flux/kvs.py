@@ -34,8 +34,8 @@ Watching: kvs_watch_async(h, key) returns a KVSWatchFuture whose get()
 gives the key's value, then its value after each commit that writes
 it, and None once cancel() has ended the stream.  Commit flags:
 FLUX_KVS_NO_MERGE, FLUX_KVS_TXN_COMPACT, FLUX_KVS_SYNC (see below).
-kvs_checkpoint_lookup() reads the KVS checkpoints; this instance keeps
-none and answers OSError(ENOSYS).
+kvs_checkpoint_lookup() reads the KVS checkpoints (newest first) from
+the content store.
 """
 
 import base64
@@ -660,9 +660,8 @@ def kvs_watch_async(flux_handle, key, namespace=None, waitcreate=False,
 
 def kvs_checkpoint_lookup(flux_handle, cache_bypass=False):
     """The KVS checkpoints, a list of dicts ({"version", "rootref",
-    "sequence", "timestamp"}), from content.checkpoint-get (with
-    cache_bypass, content-backing.checkpoint-get, which this instance's
-    content module, its own backing store, does not serve: ENOSYS).
+    "sequence", "timestamp"}), newest first, from content.checkpoint-get
+    (with cache_bypass, from the backing store: content-backing).
     """
     topic = "content.checkpoint-get"
     if cache_bypass:
