@@ -9,6 +9,9 @@ module.list a list of modules) and hands it to flux_respond_pack, which
 must free it although it sends nothing.  Any client, a guest too, may
 send such requests: tens of thousands of them must leave the broker the
 size it was.
+
+Also here: a synchronous wait keeps no file descriptor once it has its
+result, so a client may keep thousands of finished RPC futures.
 '
 
 . /usr/share/sharness/sharness.sh
@@ -65,6 +68,29 @@ test_expect_success '20000 NORESPONSE module.list requests: the broker does not 
 test_expect_success 'remove the modules' '
 	flux module remove heartbeat &&
 	flux module remove content
+'
+
+# A future waited on synchronously kept its private reactor, and the
+# reactor an epoll descriptor, until the future was freed: past about a
+# thousand kept futures the process ran out of descriptors.
+test_expect_success 'a client keeps 5000 finished RPC futures (ulimit -n 1024)' '
+	cat >keep.py <<-\EOF &&
+	import os, flux
+	h = flux.Flux()
+	before = len(os.listdir("/proc/self/fd"))
+	kept = []
+	for _ in range(5000):
+	    f = h.rpc("attr.get", {"name": "rank"})
+	    f.get()
+	    kept.append(f)
+	after = len(os.listdir("/proc/self/fd"))
+	print(f"descriptors before {before}, after {after}")
+	assert after - before < 8, (before, after)
+	# each answer is still there
+	assert all(f.get()["value"] == "0" for f in kept)
+	EOF
+	(ulimit -n 1024 && flux python keep.py >fds.out) &&
+	cat fds.out
 '
 
 test_done
