@@ -1124,7 +1124,8 @@ static void test_respond (void **state)
 
 /* flux_respond_pack() takes ownership of an "o" argument on every path,
  * as jansson does: a NORESPONSE request, a bad handle, a message that is
- * not a request, or no message at all must still release it, or every
+ * not a request, or no message at all must still release it (and so do
+ * flux_rpc_pack, flux_event_pack, flux_kvs_txn_pack), or every
  * such call leaks what the handler built (e.g. attr.list's names).
  * We keep a reference of our own and watch the count drop back to it.
  */
@@ -1169,6 +1170,24 @@ static void test_respond_pack_steals (void **state)
     json_incref (o);
     errno = 0;
     assert_int_equal (flux_msg_pack (NULL, "{s:o}", "v", o), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+
+    /* the other packers, when they fail before packing anything */
+    json_incref (o);
+    errno = 0;
+    assert_null (flux_rpc_pack (NULL, "svc.m", FLUX_NODEID_ANY, 0,
+                                "{s:o}", "v", o));
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+    json_incref (o);
+    errno = 0;
+    assert_null (flux_event_pack ("", "{s:o}", "v", o));
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+    json_incref (o);
+    errno = 0;
+    assert_int_equal (flux_kvs_txn_pack (NULL, 0, "k", "o", o), -1);
     assert_int_equal (errno, EINVAL);
     assert_int_equal (o->refcount, 1);
 
