@@ -57,8 +57,17 @@ flux_msg_t *flux_event_pack (const char *topic, const char *fmt, ...)
         errno = EINVAL;
         return NULL;
     }
-    if (!(msg = event_create (topic)))
+    /* N.B. a bad topic still packs: "o" arguments are given away, and
+     * flux_msg_vpack releases them on every path.
+     */
+    if (!(msg = event_create (topic))) {
+        int saved_errno = errno;
+        va_start (ap, fmt);
+        (void)flux_msg_vpack (NULL, fmt, ap);
+        va_end (ap);
+        errno = saved_errno;
         return NULL;
+    }
     va_start (ap, fmt);
     rc = flux_msg_vpack (msg, fmt, ap);
     va_end (ap);

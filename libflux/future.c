@@ -17,7 +17,9 @@
  *    not count as an active watcher.
  *
  *  - The "now" context is created on the first flux_future_wait_for
- *    that has to wait: a private reactor and, if the future has a handle,
+ *    that has to wait: a private reactor (one that holds no file
+ *    descriptor: a process may keep thousands of finished futures, see
+ *    reactor_create_nofd) and, if the future has a handle,
  *    a clone of it that shares the connector.  Only the watchers of this
  *    future run while it waits, so a synchronous call never runs
  *    unrelated handlers behind the caller's back; messages the clone
@@ -411,7 +413,7 @@ static struct now_context *now_context_create (flux_future_t *f)
 
     if (!(now = calloc (1, sizeof (*now))))
         return NULL;
-    if (!(now->r = flux_reactor_create (0)))
+    if (!(now->r = reactor_create_nofd ()))
         goto error;
     if (!(now->timer = flux_timer_watcher_create (now->r,
                                                   0.,

@@ -100,11 +100,18 @@ int flux_kvs_txn_vpack (flux_kvs_txn_t *txn, int flags, const char *key,
     char *s;
     int rc;
 
-    if (check (txn, key) < 0 || !fmt) {
+    if (!fmt) {
         errno = EINVAL;
         return -1;
     }
-    if (!(val = json_vpack_ex (NULL, 0, fmt, ap))) {
+    /* N.B. pack first: "o" arguments are given away, whatever happens. */
+    val = json_vpack_ex (NULL, 0, fmt, ap);
+    if (check (txn, key) < 0) {
+        json_decref (val);
+        errno = EINVAL;
+        return -1;
+    }
+    if (!val) {
         errno = EINVAL;
         return -1;
     }
@@ -125,12 +132,8 @@ int flux_kvs_txn_pack (flux_kvs_txn_t *txn, int flags, const char *key,
     va_list ap;
     int rc;
 
-    if (check (txn, key) < 0 || !fmt) {
-        errno = EINVAL;
-        return -1;
-    }
     va_start (ap, fmt);
-    rc = flux_kvs_txn_vpack (txn, flags, key, fmt, ap);
+    rc = flux_kvs_txn_vpack (txn, flags, key, fmt, ap); // checks all
     va_end (ap);
     return rc;
 }

@@ -806,11 +806,16 @@ int flux_msg_vpack (flux_msg_t *msg, const char *fmt, va_list ap)
     json_t *o = NULL;
     char *s = NULL;
 
-    if (!msg || !fmt || *fmt == '\0') {
+    if (!fmt || *fmt == '\0') {
         errno = EINVAL;
         return -1;
     }
+    /* N.B. pack even without a message: "o" arguments are the caller's
+     * to give away, and must be released on every path.
+     */
     if (!(o = json_vpack_ex (&jerr, 0, fmt, ap)))
+        goto inval;
+    if (!msg)
         goto inval;
     if (!json_is_object (o))
         goto inval;

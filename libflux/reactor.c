@@ -113,21 +113,17 @@ void reactor_defer_cancel (flux_reactor_t *r, struct reactor_deferred *d)
     defer_stop_if_empty (r);
 }
 
-flux_reactor_t *flux_reactor_create (int flags)
+static flux_reactor_t *reactor_new (unsigned int evflags)
 {
     flux_reactor_t *r;
 
-    if (flags != 0) {
-        errno = EINVAL;
-        return NULL;
-    }
     if (!(r = calloc (1, sizeof (*r))))
         return NULL;
     r->refcount = 1;
     /* N.B. EVFLAG_NOENV: $LIBEV_FLAGS must not change how the broker
      * behaves.
      */
-    if (!(r->loop = ev_loop_new (EVFLAG_AUTO | EVFLAG_NOENV))) {
+    if (!(r->loop = ev_loop_new (evflags | EVFLAG_NOENV))) {
         free (r);
         errno = ENOMEM;
         return NULL;
@@ -137,6 +133,23 @@ flux_reactor_t *flux_reactor_create (int flags)
     ev_idle_init (&r->defer_idle, defer_idle_cb);
     r->defer_idle.data = r;
     return r;
+}
+
+flux_reactor_t *flux_reactor_create (int flags)
+{
+    if (flags != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return reactor_new (EVFLAG_AUTO);
+}
+
+/* poll(2) keeps its set in memory: the loop opens no descriptor (epoll
+ * would open one per loop, for as long as the loop lives).
+ */
+flux_reactor_t *reactor_create_nofd (void)
+{
+    return reactor_new (EVBACKEND_POLL);
 }
 
 void flux_reactor_incref (flux_reactor_t *r)

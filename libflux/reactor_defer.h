@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* Deferred calls on a reactor, for libflux's own use (not installed).
+/* Deferred calls on a reactor, and other reactor internals for
+ * libflux's own use (not installed).
  * Kept apart from reactor_private.h so that users need not see <ev.h>.
  */
 #ifndef FLUX_REACTOR_DEFER_H
@@ -29,5 +30,14 @@ struct reactor_deferred {
  */
 void reactor_defer (flux_reactor_t *r, struct reactor_deferred *d);
 void reactor_defer_cancel (flux_reactor_t *r, struct reactor_deferred *d);
+
+/* A reactor like flux_reactor_create (0)'s, whose loop holds no file
+ * descriptor of its own (libev's poll backend): for the private loop
+ * of a synchronous wait, which lives as long as its future, and is
+ * only ever asked to watch a few descriptors.  A process may keep
+ * thousands of finished futures; with one epoll descriptor each, it
+ * would run out of descriptors, and libev aborts when it does.
+ */
+flux_reactor_t *reactor_create_nofd (void);
 
 #endif /* !FLUX_REACTOR_DEFER_H */

@@ -11,6 +11,14 @@
  * was built here and nobody else holds it, so it moves without a copy.
  * A request marked NORESPONSE is answered by doing nothing, successfully,
  * so handlers need not test for it.
+ *
+ * flux_respond_pack() owns its arguments whatever happens: jansson's "o"
+ * steals the reference it is given, so a caller writes
+ * flux_respond_pack (h, msg, "{s:o}", "k", obj) and never frees obj.
+ * Every path that does not pack into a message (a NORESPONSE request,
+ * bad arguments, a failed derive) still packs, into an object that is
+ * thrown away, or each such call would leak what it was handed: a guest
+ * sending NORESPONSE requests could grow the broker without bound.
  */
 
 #if HAVE_CONFIG_H
@@ -18,6 +26,7 @@
 #endif
 #include <errno.h>
 #include <stdarg.h>
+#include <jansson.h>
 
 #include "flux/response.h"
 #include "flux/handle.h"
@@ -167,6 +176,13 @@ int flux_respond (flux_t *h, const flux_msg_t *request, const char *s)
     return respond_send (h, msg);
 }
 
+/* Consume the arguments of a pack that is not sent (see the top). */
+static void pack_discard (const char *fmt, va_list ap)
+{
+    if (fmt && *fmt != '\0')
+        json_decref (json_vpack_ex (NULL, 0, fmt, ap));
+}
+
 int flux_respond_pack (flux_t *h, const flux_msg_t *request,
                        const char *fmt, ...)
 {
@@ -174,10 +190,15 @@ int flux_respond_pack (flux_t *h, const flux_msg_t *request,
     va_list ap;
     int rc;
 
-    if (respond_common (h, request, 0, &msg) < 0)
-        return -1;
-    if (!msg)
-        return 0;
+    rc = respond_common (h, request, 0, &msg);
+    if (rc < 0 || !msg) { // error, or NORESPONSE: nothing to send
+        int saved_errno = errno;
+        va_start (ap, fmt);
+        pack_discard (fmt, ap);
+        va_end (ap);
+        errno = saved_errno;
+        return rc;
+    }
     va_start (ap, fmt);
     rc = flux_msg_vpack (msg, fmt, ap);
     va_end (ap);

@@ -235,16 +235,25 @@ flux_future_t *flux_rpc_raw (flux_t *h, const char *topic, const void *data,
 flux_future_t *flux_rpc_pack (flux_t *h, const char *topic, uint32_t nodeid,
                               int flags, const char *fmt, ...)
 {
-    flux_msg_t *msg;
+    flux_msg_t *msg = NULL;
     va_list ap;
     int rc;
 
-    if (!h || !topic || !fmt) {
+    /* N.B. pack even when the request cannot be made: "o" arguments
+     * are given away, and flux_msg_vpack releases them on every path.
+     */
+    if (!h || !topic)
         errno = EINVAL;
+    else
+        msg = flux_request_encode (topic, NULL);
+    if (!msg) {
+        int saved_errno = errno;
+        va_start (ap, fmt);
+        (void)flux_msg_vpack (NULL, fmt, ap);
+        va_end (ap);
+        errno = saved_errno;
         return NULL;
     }
-    if (!(msg = flux_request_encode (topic, NULL)))
-        return NULL;
     va_start (ap, fmt);
     rc = flux_msg_vpack (msg, fmt, ap);
     va_end (ap);

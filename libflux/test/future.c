@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <cmocka.h>
 
 #include "flux/core.h"
@@ -526,6 +528,86 @@ static void test_refcount_and_aux (void **state)
     assert_int_equal (destroyed, 4);
 }
 
+/* Many finished synchronous futures, kept alive, in a process limited to
+ * 1024 descriptors: each wait's private reactor must not keep one, or
+ * the waits fail (or libev aborts) past about a thousand.
+ */
+static int count_fds (void)
+{
+    DIR *d = opendir ("/proc/self/fd");
+    struct dirent *ent;
+    int n = 0;
+
+    if (!d)
+        fail_msg ("opendir /proc/self/fd: %s", strerror (errno));
+    while ((ent = readdir (d)))
+        if (ent->d_name[0] != '.')
+            n++;
+    closedir (d);
+    return n;
+}
+
+static void fulfil_kept_cb (flux_reactor_t *r, flux_watcher_t *w,
+                             int revents, void *arg)
+{
+    (void)r;
+    (void)w;
+    (void)revents;
+    flux_future_fulfill (arg, NULL, NULL);
+}
+
+/* The producer: a timer on whichever reactor the context gives. */
+static void timer_init_cb (flux_future_t *f, void *arg)
+{
+    flux_watcher_t *w;
+    (void)arg;
+
+    w = flux_timer_watcher_create (flux_future_get_reactor (f), 0., 0.,
+                                   fulfil_kept_cb, f);
+    if (!w
+        || flux_future_aux_set (f, NULL, w,
+                                (flux_free_f)flux_watcher_destroy) < 0) {
+        flux_watcher_destroy (w);
+        flux_future_fulfill_error (f, errno, NULL);
+        return;
+    }
+    flux_watcher_start (w);
+}
+
+#define KEPT_FUTURES 5000
+
+static void test_many_finished_futures (void **state)
+{
+    static flux_future_t *fs[KEPT_FUTURES];
+    struct rlimit saved, lim;
+    int before, after;
+    int i;
+    (void)state;
+
+    assert_int_equal (getrlimit (RLIMIT_NOFILE, &saved), 0);
+    lim = saved;
+    if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur > 1024)
+        lim.rlim_cur = 1024;
+    assert_int_equal (setrlimit (RLIMIT_NOFILE, &lim), 0);
+
+    before = count_fds ();
+    for (i = 0; i < KEPT_FUTURES; i++) {
+        assert_non_null ((fs[i] = flux_future_create (timer_init_cb, NULL)));
+        if (flux_future_get (fs[i], NULL) < 0)
+            fail_msg ("future %d: flux_future_get: %s", i, strerror (errno));
+    }
+    after = count_fds ();
+    if (after - before > 8)
+        fail_msg ("%d finished futures hold %d descriptors",
+                  KEPT_FUTURES, after - before);
+    /* each may still be waited on again, and is ready at once */
+    for (i = 0; i < KEPT_FUTURES; i++)
+        assert_int_equal (flux_future_wait_for (fs[i], 0.), 0);
+    for (i = 0; i < KEPT_FUTURES; i++)
+        flux_future_destroy (fs[i]);
+    assert_int_equal (setrlimit (RLIMIT_NOFILE, &saved), 0);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +621,7 @@ int main (void)
         cmocka_unit_test (test_wait_for),
         cmocka_unit_test (test_then_and_wait_for),
         cmocka_unit_test (test_refcount_and_aux),
+        cmocka_unit_test (test_many_finished_futures),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1122,6 +1122,96 @@ static void test_respond (void **state)
     flux_close (h2);
 }
 
+/* flux_respond_pack() takes ownership of an "o" argument on every path,
+ * as jansson does: a NORESPONSE request, a bad handle, a message that is
+ * not a request, or no message at all must still release it (and so do
+ * flux_rpc_pack, flux_event_pack, flux_kvs_txn_pack), or every
+ * such call leaks what the handler built (e.g. attr.list's names).
+ * We keep a reference of our own and watch the count drop back to it.
+ */
+static void test_respond_pack_steals (void **state)
+{
+    (void)state;
+    flux_t *h1 = flux_open ("interthread://test-message-steals", 0);
+    flux_t *h2 = flux_open ("interthread://test-message-steals", 0);
+    flux_msg_t *req;
+    flux_msg_t *rsp;
+    json_t *o;
+
+    assert_non_null (h1);
+    assert_non_null (h2);
+    assert_non_null ((o = json_pack ("[s,s]", "a", "b")));
+    assert_non_null ((req = flux_request_encode ("svc.m", NULL)));
+
+    /* sent: the reference given is consumed */
+    json_incref (o);
+    assert_int_equal (flux_respond_pack (h1, req, "{s:o}", "v", o), 0);
+    assert_int_equal (o->refcount, 1);
+    rsp = respond_recv (h2);
+    flux_msg_destroy (rsp);
+
+    /* not a request: an error, and still consumed */
+    rsp = flux_response_encode ("svc.m", NULL);
+    json_incref (o);
+    errno = 0;
+    assert_int_equal (flux_respond_pack (h1, rsp, "{s:o}", "v", o), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+    flux_msg_destroy (rsp);
+
+    /* no handle: an error, and still consumed */
+    json_incref (o);
+    errno = 0;
+    assert_int_equal (flux_respond_pack (NULL, req, "{s:o}", "v", o), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+
+    /* no message to pack into: an error, and still consumed */
+    json_incref (o);
+    errno = 0;
+    assert_int_equal (flux_msg_pack (NULL, "{s:o}", "v", o), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+
+    /* the other packers, when they fail before packing anything */
+    json_incref (o);
+    errno = 0;
+    assert_null (flux_rpc_pack (NULL, "svc.m", FLUX_NODEID_ANY, 0,
+                                "{s:o}", "v", o));
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+    json_incref (o);
+    errno = 0;
+    assert_null (flux_event_pack ("", "{s:o}", "v", o));
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+    json_incref (o);
+    errno = 0;
+    assert_int_equal (flux_kvs_txn_pack (NULL, 0, "k", "o", o), -1);
+    assert_int_equal (errno, EINVAL);
+    assert_int_equal (o->refcount, 1);
+
+    /* NORESPONSE: success, nothing sent, and consumed */
+    assert_int_equal (flux_msg_set_noresponse (req), 0);
+    for (int i = 0; i < 3; i++) {
+        json_incref (o);
+        assert_int_equal (flux_respond_pack (h1, req, "{s:o}", "v", o), 0);
+        assert_int_equal (o->refcount, 1);
+    }
+    /* ...including a fresh object nobody else holds (valgrind sees it) */
+    assert_int_equal (flux_respond_pack (h1, req, "{s:o}",
+                                         "v", json_pack ("{s:i}", "x", 1)),
+                      0);
+    errno = 0;
+    assert_null (flux_recv (h2, FLUX_MATCH_ANY, FLUX_O_NONBLOCK));
+    assert_true (errno == EAGAIN || errno == EWOULDBLOCK);
+
+    json_decref (o);
+    flux_msg_destroy (req);
+    flux_close (h1);
+    flux_close (h2);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -1141,6 +1231,7 @@ int main (void)
         cmocka_unit_test (test_request),
         cmocka_unit_test (test_response),
         cmocka_unit_test (test_respond),
+        cmocka_unit_test (test_respond_pack_steals),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
