@@ -48,6 +48,14 @@
 #include "module_loader.h"
 #include "router.h"
 #include "service.h"
+
+/* The longest module name the broker accepts.  flux-core sets no limit
+ * of its own, but a module builds topics and keys from its name in
+ * 256-byte buffers (libflux/module.c: "flux::module_methods::NAME",
+ * "NAME.stats-clear"), so a longer name could only fail inside the
+ * module with a bare EINVAL.
+ */
+#define MODULE_NAME_MAX 128
 #include "attr.h"
 #include "brokercfg.h"
 
@@ -418,6 +426,13 @@ static void load_cb (flux_t *h,
     if (!*name || strchr (name, '.')) {
         snprintf (error.text, sizeof (error.text),
                   "module name '%s' may not be empty or contain '.'", name);
+        errno = EINVAL;
+        goto error;
+    }
+    if (strlen (name) > MODULE_NAME_MAX) {
+        snprintf (error.text, sizeof (error.text),
+                  "module name too long (max %d characters)",
+                  MODULE_NAME_MAX);
         errno = EINVAL;
         goto error;
     }
