@@ -534,17 +534,19 @@ static void chld_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
                      void *arg)
 {
     struct runlevel *rl = arg;
-    struct proc *p;
+    struct proc *p = rl->proc;
     int status;
-    pid_t pid;
 
     (void)r;
     (void)w;
     (void)revents;
-    /* Reap everything: orphans re-parented to us are not ours to track. */
-    while ((pid = waitpid (-1, &status, WNOHANG)) > 0) {
-        if (!(p = rl->proc) || pid != p->pid || p->exited)
-            continue;
+    /* Reap only the command this runs (one at a time): a module's thread
+     * may start children of its own (Python's subprocess) and wait for
+     * them itself; waitpid(-1) here would take their exit status.
+     */
+    if (!p || p->pid <= 0 || p->exited)
+        return;
+    if (waitpid (p->pid, &status, WNOHANG) == p->pid) {
         p->exited = true;
         p->status = status;
         proc_check_done (p);
