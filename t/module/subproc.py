@@ -5,9 +5,11 @@
                                the exit codes subprocess reported
   NAME.die {code}              ends the whole broker process with
                                os._exit(code), as a crashing module would
+  NAME.kill                    sends SIGKILL to the broker process
 """
 
 import os
+import signal
 import subprocess
 
 from flux.brokermod import BrokerModule, request_handler
@@ -29,3 +31,7 @@ class Subproc(BrokerModule):
     @request_handler("die")
     def die(self, msg):
         os._exit(int(msg.payload.get("code", 3)))
+
+    @request_handler("kill")
+    def kill(self, msg):
+        os.kill(os.getpid(), signal.SIGKILL)
