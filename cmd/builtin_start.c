@@ -149,15 +149,20 @@ static volatile pid_t broker_pid = -1;
 static const int forward_sigs[] = {
     SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 };
+enum { NSIGS = sizeof (forward_sigs) / sizeof (forward_sigs[0]) };
+static struct sigaction saved_sigs[NSIGS];
 
 /* A signal sent with kill() goes on to the broker; one the kernel sent
  * (the terminal's ^C) has reached the broker's process group already.
  */
 static void forward_cb (int signum, siginfo_t *si, void *uctx)
 {
+    int saved_errno = errno;
+
     (void)uctx;
     if (broker_pid > 0 && si->si_code <= 0)
         (void)kill (broker_pid, signum);
+    errno = saved_errno;
 }
 
 static void forward_signals (sigset_t *mask)
@@ -169,16 +174,29 @@ static void forward_signals (sigset_t *mask)
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset (&sa.sa_mask);
     sigemptyset (mask);
-    for (size_t i = 0; i < sizeof (forward_sigs) / sizeof (forward_sigs[0]);
-         i++) {
-        struct sigaction old;
-        /* A signal ignored by whoever started us stays ignored. */
-        if (sigaction (forward_sigs[i], NULL, &old) == 0
-            && old.sa_handler == SIG_IGN)
+    for (int i = 0; i < NSIGS; i++) {
+        int sig = forward_sigs[i];
+        /* A signal ignored by whoever started us stays ignored, but for
+         * SIGINT and SIGTERM, which the broker handles whatever it
+         * inherits (a background job of sh ignores SIGINT).
+         */
+        if (sigaction (sig, &sa, &saved_sigs[i]) < 0)
             continue;
-        (void)sigaction (forward_sigs[i], &sa, NULL);
-        sigaddset (mask, forward_sigs[i]);
+        if (saved_sigs[i].sa_handler == SIG_IGN
+            && sig != SIGINT && sig != SIGTERM)
+            (void)sigaction (sig, &saved_sigs[i], NULL);
+        else
+            sigaddset (mask, sig);
     }
+}
+
+/* In the broker's process, before exec: the dispositions flux start
+ * found, so that the broker inherits what it would have without us.
+ */
+static void restore_signals (void)
+{
+    for (int i = 0; i < NSIGS; i++)
+        (void)sigaction (forward_sigs[i], &saved_sigs[i], NULL);
 }
 
 /* What the broker reported through the notify pipe. */
@@ -307,6 +325,7 @@ static int run_broker (char **av)
         cmd_die ("flux-start", "fork: %s", strerror (errno));
     if (pid == 0) {
         char fdstr[16];
+        restore_signals ();
         (void)sigprocmask (SIG_SETMASK, &old, NULL);
         /* flux start killed (even by SIGKILL): so is the broker. */
         (void)prctl (PR_SET_PDEATHSIG, SIGKILL);
