@@ -34,10 +34,23 @@
  * the script (SIGHUP to its process group, as flux-core), a second kills
  * it; during the initial program, the first is forwarded to it, a second
  * kills it.
+ *
+ * The broker waits only for the command it started (waitpid on its pid):
+ * a module may run child processes of its own and wait for them itself.
+ *
+ * When `flux start` runs the broker, it passes a pipe in
+ * FLUX_START_NOTIFY_FD, and the broker writes to it what flux start needs
+ * to clean up should the broker die without doing so itself (a module
+ * that calls _exit() or crashes ends the whole process): "rundir PATH"
+ * if the broker is to remove its rundir, "pgrp N" (or "pid N", for a
+ * command in the broker's own process group) when a command starts,
+ * "exited N" when it has been reaped, and "exit RC" once the run levels
+ * are done and the broker shuts down on its own.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +102,55 @@ struct runlevel {
     flux_watcher_t *chld_w;
     flux_watcher_t *int_w;
     flux_watcher_t *term_w;
+    int notify_fd;              // flux start's pipe, or -1
 };
 
 static void run_next (struct runlevel *rl);
+
+/* One line to flux start's pipe.  N.B. the pipe is non-blocking and the
+ * few lines the broker writes fit in its buffer: flux start reads them
+ * only once the broker has exited.
+ */
+static void notify (struct runlevel *rl, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+static void notify (struct runlevel *rl, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    int n;
+
+    if (rl->notify_fd < 0)
+        return;
+    va_start (ap, fmt);
+    n = vsnprintf (buf, sizeof (buf), fmt, ap);
+    va_end (ap);
+    if (n > 0 && (size_t)n < sizeof (buf)) {
+        if (write (rl->notify_fd, buf, n) < 0) {
+            // flux start is gone or its pipe is full: nothing to tell
+        }
+    }
+}
+
+/* FLUX_START_NOTIFY_FD: a descriptor the initial program must not
+ * inherit, nor find named in its environment.
+ */
+static int notify_open (void)
+{
+    const char *s = getenv ("FLUX_START_NOTIFY_FD");
+    char *end;
+    long fd;
+
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    fd = strtol (s, &end, 10);
+    if (errno || *end || fd < 0 || fd > 65535
+        || fcntl ((int)fd, F_SETFD, FD_CLOEXEC) < 0
+        || fcntl ((int)fd, F_SETFL, O_NONBLOCK) < 0)
+        return -1;
+    return (int)fd;
+}
 
 /* Variables that belong to an enclosing instance or job, or to the
  * process manager or resource manager that started this one.
@@ -110,6 +169,7 @@ static bool env_blocked (const char *var)
         "FLUX_HANDLE_USERID=",
         "FLUX_HANDLE_ROLEMASK=",
         "FLUX_FD_",
+        "FLUX_START_NOTIFY_FD=",
         "FLUX_PMI_LIBRARY_PATH=",
         "I_MPI_PMI_LIBRARY=",
         "NOTIFY_SOCKET=",
@@ -423,6 +483,7 @@ static int proc_start (struct runlevel *rl, int level, char **argv,
     }
     env_free (env);
     rl->proc = p;
+    notify (rl, "%s %d\n", own_pgrp ? "pgrp" : "pid", (int)p->pid);
     return 0;
 error:
     env_free (env);
@@ -518,6 +579,7 @@ static void run_next (struct runlevel *rl)
             return;
     }
     rl->level = 4;
+    notify (rl, "exit %d\n", rl->exit_rc);
     broker_shutdown (rl->ctx, rl->exit_rc);
 }
 
@@ -534,17 +596,20 @@ static void chld_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
                      void *arg)
 {
     struct runlevel *rl = arg;
-    struct proc *p;
+    struct proc *p = rl->proc;
     int status;
-    pid_t pid;
 
     (void)r;
     (void)w;
     (void)revents;
-    /* Reap everything: orphans re-parented to us are not ours to track. */
-    while ((pid = waitpid (-1, &status, WNOHANG)) > 0) {
-        if (!(p = rl->proc) || pid != p->pid || p->exited)
-            continue;
+    /* Reap only the command this runs (one at a time): a module's thread
+     * may start children of its own (Python's subprocess) and wait for
+     * them itself; waitpid(-1) here would take their exit status.
+     */
+    if (!p || p->pid <= 0 || p->exited)
+        return;
+    if (waitpid (p->pid, &status, WNOHANG) == p->pid) {
+        notify (rl, "exited %d\n", (int)p->pid);
         p->exited = true;
         p->status = status;
         proc_check_done (p);
@@ -613,6 +678,8 @@ void runlevel_destroy (struct runlevel *rl)
         free (rl->rc[1]);
         free (rl->rc[3]);
         free (rl->uri);
+        if (rl->notify_fd >= 0)
+            close (rl->notify_fd);
         free (rl);
         errno = saved_errno;
     }
@@ -664,6 +731,8 @@ struct runlevel *runlevel_create (struct broker *ctx,
     if (!(rl = calloc (1, sizeof (*rl))))
         return NULL;
     rl->ctx = ctx;
+    if ((rl->notify_fd = notify_open ()) >= 0 && ctx->rundir_cleanup)
+        notify (rl, "rundir %s\n", ctx->rundir);
     if ((rc1 && *rc1 && !(rl->rc[1] = strdup (rc1)))
         || (rc3 && *rc3 && !(rl->rc[3] = strdup (rc3)))
         || !(rl->uri = strdup (uri))

@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* flux start: become the broker.
+/* flux start: run the broker, and clean up after it if it dies.
  *
- * Without a process manager to talk to, flux start does what flux-core's
- * does for a size-1 instance: it execs flux-broker with the attribute
- * settings and the initial program, so the broker's exit code (the
- * initial program's) is this command's.  Before the exec it prepends
+ * flux start runs flux-broker with the attribute settings and the
+ * initial program, waits for it, and exits with its exit code (the
+ * initial program's), 128+N if a signal N killed it.  It stays the
+ * broker's parent, rather than exec the broker as flux-core's does for a
+ * size-1 instance, so that nothing of the instance outlives the broker:
+ * a module that calls _exit() or crashes ends the broker process without
+ * its cleanup, and then flux start kills the process groups of the
+ * commands the broker was running (the initial program and what it
+ * started) and removes the rundir.  The broker tells it what those are
+ * through a pipe (FLUX_START_NOTIFY_FD, see broker/runlevel.c).
+ * N.B. PR_SET_PDEATHSIG in the initial program would not do: it reaches
+ * the direct child only, not the processes of its process group.
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to flux
+ * start (by kill) are passed to the broker; from the terminal, the
+ * broker gets them itself, in the same process group.  If flux start is
+ * killed, so is the broker (PR_SET_PDEATHSIG), as when they were one
+ * process.  Before it runs the broker it prepends
  * this installation's directories to PATH, PYTHONPATH and
  * FLUX_MODULE_PATH: the initial program then runs this 'flux', Python
  * finds this 'flux' package, and modules are found by name, with no
@@ -16,10 +29,16 @@
  * the broker in the same process.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -125,6 +144,238 @@ static void setup_environment (void)
     }
 }
 
+static volatile pid_t broker_pid = -1;
+
+static const int forward_sigs[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+};
+enum { NSIGS = sizeof (forward_sigs) / sizeof (forward_sigs[0]) };
+static struct sigaction saved_sigs[NSIGS];
+
+/* A signal sent with kill() goes on to the broker; one the kernel sent
+ * (the terminal's ^C) has reached the broker's process group already.
+ */
+static void forward_cb (int signum, siginfo_t *si, void *uctx)
+{
+    int saved_errno = errno;
+
+    (void)uctx;
+    if (broker_pid > 0 && si->si_code <= 0)
+        (void)kill (broker_pid, signum);
+    errno = saved_errno;
+}
+
+static void forward_signals (sigset_t *mask)
+{
+    struct sigaction sa;
+
+    memset (&sa, 0, sizeof (sa));
+    sa.sa_sigaction = forward_cb;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset (&sa.sa_mask);
+    sigemptyset (mask);
+    for (int i = 0; i < NSIGS; i++) {
+        int sig = forward_sigs[i];
+        /* A signal ignored by whoever started us stays ignored, but for
+         * SIGINT and SIGTERM, which the broker handles whatever it
+         * inherits (a background job of sh ignores SIGINT).
+         */
+        if (sigaction (sig, &sa, &saved_sigs[i]) < 0)
+            continue;
+        if (saved_sigs[i].sa_handler == SIG_IGN
+            && sig != SIGINT && sig != SIGTERM)
+            (void)sigaction (sig, &saved_sigs[i], NULL);
+        else
+            sigaddset (mask, sig);
+    }
+}
+
+/* In the broker's process, before exec: the dispositions flux start
+ * found, so that the broker inherits what it would have without us.
+ */
+static void restore_signals (void)
+{
+    for (int i = 0; i < NSIGS; i++)
+        (void)sigaction (forward_sigs[i], &saved_sigs[i], NULL);
+}
+
+/* What the broker reported through the notify pipe. */
+struct leftovers {
+    char *rundir;               // to remove, or NULL
+    pid_t ids[16];              // > 0: a pid, < 0: a process group
+    int n;
+    bool done;                  // the broker reached its shutdown itself
+};
+
+static void leftovers_forget (struct leftovers *l, pid_t pid)
+{
+    for (int i = 0; i < l->n; i++) {
+        if (l->ids[i] == pid || l->ids[i] == -pid)
+            l->ids[i] = 0;
+    }
+}
+
+static void leftovers_line (struct leftovers *l, const char *line)
+{
+    int id;
+
+    if (!strncmp (line, "rundir ", 7)) {
+        free (l->rundir);
+        l->rundir = strdup (line + 7);
+    }
+    else if (sscanf (line, "pgrp %d", &id) == 1 && id > 1
+             && l->n < (int)(sizeof (l->ids) / sizeof (l->ids[0])))
+        l->ids[l->n++] = -id;
+    else if (sscanf (line, "pid %d", &id) == 1 && id > 1
+             && l->n < (int)(sizeof (l->ids) / sizeof (l->ids[0])))
+        l->ids[l->n++] = id;
+    else if (sscanf (line, "exited %d", &id) == 1)
+        leftovers_forget (l, id);
+    else if (!strncmp (line, "exit ", 5))
+        l->done = true;
+}
+
+/* N.B. the broker has exited: what it wrote is all in the pipe. */
+static void leftovers_read (struct leftovers *l, int fd)
+{
+    char buf[8192];
+    size_t len = 0;
+    ssize_t n;
+    char *line;
+    char *nl;
+
+    while (len < sizeof (buf) - 1
+           && (n = read (fd, buf + len, sizeof (buf) - 1 - len)) > 0)
+        len += n;
+    buf[len] = '\0';
+    for (line = buf; (nl = strchr (line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        leftovers_line (l, line);
+    }
+}
+
+static int rm_entry (const char *path, const struct stat *sb, int flag,
+                     struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    (void)remove (path);
+    return 0;
+}
+
+/* Kill what is left of the commands the broker ran, remove its rundir.
+ * Returns true if there was anything to clean up.
+ */
+static bool leftovers_clean (struct leftovers *l)
+{
+    bool found = false;
+
+    for (int i = 0; i < l->n; i++) {
+        if (l->ids[i] != 0 && kill (l->ids[i], SIGKILL) == 0)
+            found = true;
+    }
+    /* The killed are orphans, ours to reap (PR_SET_CHILD_SUBREAPER): reap
+     * them, so that they are gone, not zombies, once flux start returns.
+     * N.B. bounded: a process stuck in the kernel does not hold us.
+     */
+    for (int tries = 0; found && tries < 500; tries++) {
+        bool left = false;
+        while (waitpid (-1, NULL, WNOHANG) > 0)
+            ;
+        for (int i = 0; i < l->n; i++) {
+            if (l->ids[i] != 0 && kill (l->ids[i], 0) == 0)
+                left = true;
+        }
+        if (!left)
+            break;
+        usleep (10000);
+    }
+    if (l->rundir && access (l->rundir, F_OK) == 0) {
+        (void)nftw (l->rundir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        found = true;
+    }
+    return found;
+}
+
+/* Run the broker (av), wait for it, and return flux start's exit code. */
+static int run_broker (char **av)
+{
+    struct leftovers l = { 0 };
+    sigset_t mask;
+    sigset_t old;
+    int pfd[2];
+    int status;
+    pid_t pid;
+    pid_t parent = getpid ();
+    int rc;
+
+    /* What the instance's processes leave as orphans comes to us, not
+     * init: flux start can then reap what it kills.
+     */
+    (void)prctl (PR_SET_CHILD_SUBREAPER, 1);
+    if (pipe2 (pfd, O_CLOEXEC) < 0)
+        cmd_die ("flux-start", "pipe: %s", strerror (errno));
+    forward_signals (&mask);
+    /* Hold the signals until broker_pid is set: none is lost. */
+    (void)sigprocmask (SIG_BLOCK, &mask, &old);
+    fflush (stdout);
+    fflush (stderr);
+    if ((pid = fork ()) < 0)
+        cmd_die ("flux-start", "fork: %s", strerror (errno));
+    if (pid == 0) {
+        char fdstr[16];
+        restore_signals ();
+        (void)sigprocmask (SIG_SETMASK, &old, NULL);
+        /* flux start killed (even by SIGKILL): so is the broker. */
+        (void)prctl (PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid () != parent)
+            _exit (1);
+        snprintf (fdstr, sizeof (fdstr), "%d", pfd[1]);
+        if (fcntl (pfd[1], F_SETFD, 0) < 0
+            || setenv ("FLUX_START_NOTIFY_FD", fdstr, 1) < 0) {
+            fprintf (stderr, "flux-start: %s\n", strerror (errno));
+            _exit (1);
+        }
+        /* N.B. a wrapper is looked up on PATH (--wrap=valgrind,...). */
+        execvp (av[0], av);
+        fprintf (stderr, "flux-start: %s: %s\n", av[0], strerror (errno));
+        _exit (1);
+    }
+    broker_pid = pid;
+    (void)sigprocmask (SIG_SETMASK, &old, NULL);
+    close (pfd[1]);
+    /* N.B. orphans that came to us (see above) are reaped on the way. */
+    for (;;) {
+        int st;
+        pid_t w = waitpid (-1, &st, 0);
+        if (w == pid) {
+            status = st;
+            break;
+        }
+        if (w < 0 && errno != EINTR)
+            cmd_die ("flux-start", "waitpid: %s", strerror (errno));
+    }
+    broker_pid = -1;
+    if (fcntl (pfd[0], F_SETFL, O_NONBLOCK) == 0)
+        leftovers_read (&l, pfd[0]);
+    close (pfd[0]);
+    if (WIFSIGNALED (status)) {
+        rc = 128 + WTERMSIG (status);
+        (void)leftovers_clean (&l);
+        fprintf (stderr, "flux-start: 0 (pid %d) %s\n", (int)pid,
+                 strsignal (WTERMSIG (status)));
+    }
+    else {
+        rc = WIFEXITED (status) ? WEXITSTATUS (status) : 1;
+        if (!l.done && leftovers_clean (&l))
+            fprintf (stderr, "flux-start: 0 (pid %d) exited with rc=%d\n",
+                     (int)pid, rc);
+    }
+    free (l.rundir);
+    return rc;
+}
+
 int cmd_start (int argc, char **argv)
 {
     struct cmd_getopt *g;
@@ -217,9 +468,9 @@ int cmd_start (int argc, char **argv)
         argvec_free (&av);
         return 0;
     }
-    /* N.B. a wrapper is looked up on PATH (--wrap=valgrind,...). */
-    execvp (av.v[0], av.v);
-    cmd_die ("flux-start", "%s: %s", av.v[0], strerror (errno));
+    int rc = run_broker (av.v);
+    argvec_free (&av);
+    return rc;
 }
 
 /* vi: ts=4 sw=4 expandtab
