@@ -213,4 +213,76 @@ test_expect_success OTHERUID 'a guest still may only add its own UID- names' '
 	test_cmp guestname.expected guestname.out
 '
 
+#
+# The rundir of a live broker
+#
+# Start COMMAND... in the background, its pid in file 'bg.pid'.
+run_bg() {
+	"$@" &
+	echo $! >bg.pid
+}
+test_expect_success 'start a broker on a rundir of its own' '
+	base=$(mktemp -d /tmp/flux-t0092-rd-XXXXXX) &&
+	echo $base >base.path &&
+	rd=$base/rundir &&
+	run_bg "$broker" -Srundir=$rd -Sbroker.rc1_path= -Sbroker.rc3_path= \
+		sh -c "while test ! -e $base/stop; do sleep 0.1; done" \
+		>first.out 2>first.err &&
+	cp bg.pid first.pid &&
+	test_retry 100 test -S $rd/local &&
+	FLUX_URI=local://$rd/local flux getattr broker.pid >first.bpid
+'
+test_expect_success 'a second broker on its rundir fails and says why' '
+	rd=$(cat base.path)/rundir &&
+	test_expect_code 1 flux start -Srundir=$rd true 2>second.err &&
+	echo "flux-broker: rundir $rd is in use by another broker" \
+		>second.expected &&
+	test_cmp second.expected second.err &&
+	test_expect_code 1 "$broker" -Srundir=$rd -Srundir-cleanup=1 \
+		true 2>third.err &&
+	test_cmp second.expected third.err
+'
+test_expect_success 'the first broker still answers on its socket' '
+	rd=$(cat base.path)/rundir &&
+	test -S $rd/local &&
+	FLUX_URI=local://$rd/local flux getattr broker.pid >first.bpid2 &&
+	test_cmp first.bpid first.bpid2 &&
+	FLUX_URI=local://$rd/local flux dmesg >first.dmesg &&
+	test_must_fail grep "accepting connection" first.dmesg
+'
+test_expect_success 'the first broker exits cleanly and removes its rundir' '
+	base=$(cat base.path) &&
+	touch $base/stop &&
+	wait $(cat first.pid) &&
+	test_must_be_empty first.err &&
+	test ! -e $base/rundir &&
+	rm -rf $base
+'
+test_expect_success 'a stale socket in an existing rundir is replaced' '
+	base=$(mktemp -d /tmp/flux-t0092-rd-XXXXXX) &&
+	mkdir -m 700 $base/rundir &&
+	$RAWPY -c "import socket, sys; \
+		socket.socket(socket.AF_UNIX).bind(sys.argv[1])" \
+		$base/rundir/local &&
+	test -S $base/rundir/local &&
+	flux start -Srundir=$base/rundir flux getattr rank >stale.out &&
+	echo 0 >stale.expected &&
+	test_cmp stale.expected stale.out &&
+	test -d $base/rundir &&
+	rm -rf $base
+'
+test_expect_success 'a rundir whose local is not a socket is left alone' '
+	base=$(mktemp -d /tmp/flux-t0092-rd-XXXXXX) &&
+	mkdir -m 700 $base/rundir &&
+	echo keep >$base/rundir/local &&
+	test_expect_code 1 flux start -Srundir=$base/rundir true \
+		2>notsock.err &&
+	echo "flux-broker: rundir $base/rundir: $base/rundir/local exists and is not a socket" \
+		>notsock.expected &&
+	test_cmp notsock.expected notsock.err &&
+	echo keep >keep.expected &&
+	test_cmp keep.expected $base/rundir/local &&
+	rm -rf $base
+'
+
 test_done
