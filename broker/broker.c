@@ -180,6 +180,31 @@ static int rm_entry (const char *path, const struct stat *sb, int flag,
     return 0;
 }
 
+/* A rundir given with -Srundir that already exists may be a live
+ * broker's: if something answers on its socket, fail before anything
+ * in it is touched (and never remove it).  A stale socket is replaced
+ * later, by listener_create().
+ */
+static int rundir_in_use (const char *dir)
+{
+    char *path;
+    int probe;
+
+    if (asprintf (&path, "%s/local", dir) < 0) {
+        fprintf (stderr, "flux-broker: rundir: %s\n", strerror (errno));
+        return -1;
+    }
+    probe = listener_probe (path);
+    if (probe > 0)
+        fprintf (stderr, "flux-broker: rundir %s is in use by another"
+                 " broker\n", dir);
+    else if (probe < 0)
+        fprintf (stderr, "flux-broker: rundir %s: %s exists and is not"
+                 " a socket\n", dir, path);
+    free (path);
+    return probe != 0 ? -1 : 0;
+}
+
 static int rundir_setup (struct broker *ctx)
 {
     const char *dir = attrs_get (ctx->attrs, "rundir", NULL);
@@ -203,6 +228,8 @@ static int rundir_setup (struct broker *ctx)
             errno = EPERM;
             return -1;
         }
+        if (!ctx->rundir_cleanup && rundir_in_use (dir) < 0)
+            return -1;
         if (!(ctx->rundir = strdup (dir)))
             goto nomem;
     }
@@ -224,8 +251,6 @@ static int rundir_setup (struct broker *ctx)
             return -1;
         }
     }
-    if (attrs_get_bool (ctx->attrs, "rundir-cleanup"))
-        ctx->rundir_cleanup = true;
     return 0;
 nomem:
     fprintf (stderr, "flux-broker: rundir: %s\n", strerror (errno));
@@ -499,10 +524,20 @@ int main (int argc, char *argv[])
         goto fatal;
     if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
         || !(ctx.listener = listener_create (&ctx, sockpath))) {
-        fprintf (stderr, "flux-broker: %s: %s\n",
-                 sockpath ? sockpath : "socket", strerror (errno));
+        if (errno == EADDRINUSE)
+            fprintf (stderr, "flux-broker: rundir %s is in use by another"
+                     " broker\n", ctx.rundir);
+        else
+            fprintf (stderr, "flux-broker: %s: %s\n",
+                     sockpath ? sockpath : "socket", strerror (errno));
         goto fatal_quiet;
     }
+    /* The rundir is ours now (its socket is): rundir-cleanup may remove
+     * it on exit even if it was there before.  N.B. not before, so that
+     * a broker that fails to claim a rundir never removes it.
+     */
+    if (attrs_get_bool (ctx.attrs, "rundir-cleanup"))
+        ctx.rundir_cleanup = true;
     flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
               ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
     if (!(ctx.runlevel = runlevel_create (&ctx,

@@ -62,6 +62,7 @@ struct conn {
 struct listener {
     struct broker *ctx;
     char *path;
+    bool bound;     /* path is our socket: unlink it when done */
     int fd;
     flux_watcher_t *w;
     struct conn *conns;
@@ -350,6 +351,15 @@ static void conn_accept (struct listener *l, int fd)
     if (write (fd, &byte, 1) != 1) {
         router_peer_remove (c->peer);
         c->peer = NULL;
+        /* A client that went at once (as another broker's probe of the
+         * rundir does, listener_probe) is not an error.
+         */
+        if (errno == EPIPE || errno == ECONNRESET) {
+            c->fd = -1;
+            conn_free (c);
+            (void)close (fd);
+            return;
+        }
         goto error;
     }
     flux_watcher_start (c->rw);
@@ -397,20 +407,55 @@ void listener_destroy (struct listener *l)
         }
         flux_watcher_destroy (l->reap_w);
         flux_watcher_destroy (l->w);
-        if (l->fd >= 0) {
+        if (l->fd >= 0)
             (void)close (l->fd);
+        if (l->bound)
             (void)unlink (l->path);
-        }
         free (l->path);
         free (l);
         errno = saved_errno;
     }
 }
 
+int listener_probe (const char *path)
+{
+    struct sockaddr_un addr;
+    struct stat sb;
+    int fd;
+    int rc;
+
+    if (lstat (path, &sb) < 0)
+        return errno == ENOENT ? 0 : 1;
+    if (!S_ISSOCK (sb.st_mode)) {
+        errno = EEXIST;
+        return -1;
+    }
+    if (strlen (path) >= sizeof (addr.sun_path))
+        return 1;
+    memset (&addr, 0, sizeof (addr));
+    addr.sun_family = AF_UNIX;
+    strcpy (addr.sun_path, path);
+    /* N.B. non-blocking: a listener whose backlog is full (EAGAIN) is
+     * as alive as one that accepts.  Only ECONNREFUSED (nobody has it
+     * open) or ENOENT (gone meanwhile) say the socket may be replaced;
+     * anything else (EACCES...) cannot be told from a live broker.
+     */
+    if ((fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                      0)) < 0)
+        return 1;
+    if (connect (fd, (struct sockaddr *)&addr, sizeof (addr)) == 0)
+        rc = 1;
+    else
+        rc = (errno == ECONNREFUSED || errno == ENOENT) ? 0 : 1;
+    (void)close (fd);
+    return rc;
+}
+
 struct listener *listener_create (struct broker *ctx, const char *path)
 {
     struct listener *l;
     struct sockaddr_un addr;
+    int probe;
 
     if (strlen (path) >= sizeof (addr.sun_path)) {
         errno = ENAMETOOLONG;
@@ -425,12 +470,27 @@ struct listener *listener_create (struct broker *ctx, const char *path)
     memset (&addr, 0, sizeof (addr));
     addr.sun_family = AF_UNIX;
     strcpy (addr.sun_path, path);
-    (void)unlink (path);
     if ((l->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
                          0)) < 0)
         goto error;
-    if (bind (l->fd, (struct sockaddr *)&addr, sizeof (addr)) < 0
-        || chmod (path, 0777) < 0
+    /* bind() never replaces a file, so a live broker's socket is safe
+     * unless the probe says it is stale; then it is unlinked and the
+     * bind tried once more.
+     */
+    if (bind (l->fd, (struct sockaddr *)&addr, sizeof (addr)) < 0) {
+        if (errno != EADDRINUSE)
+            goto error;
+        if ((probe = listener_probe (path)) != 0) {
+            if (probe > 0)
+                errno = EADDRINUSE;
+            goto error;
+        }
+        if ((unlink (path) < 0 && errno != ENOENT)
+            || bind (l->fd, (struct sockaddr *)&addr, sizeof (addr)) < 0)
+            goto error;
+    }
+    l->bound = true;
+    if (chmod (path, 0777) < 0
         || listen (l->fd, 1024) < 0)
         goto error;
     if (!(l->w = flux_fd_watcher_create (ctx->r, l->fd, FLUX_POLLIN,

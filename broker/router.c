@@ -10,7 +10,8 @@
  * Requests go to the service named by the topic up to the first '.'.
  * Before that the router makes sure the request carries its sender's id
  * as the most recent hop of its route stack: the socket and the broker's
- * own channel have it pushed here, while a module's channel pushes the
+ * own channel have it pushed here (a guest's request that arrives with a
+ * route stack of its own is refused with EPROTO, see guest_route_stack), while a module's channel pushes the
  * module uuid itself (router mode, FLUX_OPT_ROUTER_NAME), and pushes the
  * broker uuid on the way into the module.  A response therefore always
  * finds its next hop as the last id on its stack: it is popped by the
@@ -348,6 +349,23 @@ static void route_response (struct router *router, struct peer *from,
     (void)peer_send (dest, msg);
 }
 
+/* A guest's request must not arrive with routes of its own: services
+ * take the hops on a request as the peers it came through (service.add
+ * and event.subscribe act for the connection that sent them, disconnects
+ * and watchers are keyed by the first hop), so a route stack a guest
+ * wrote could make a request pass for another peer's, or the broker's.
+ * The instance owner's clients may relay (their own clients' requests
+ * carry their hops, as flux-core's proxies send them); services that
+ * act for a peer use the hop the router pushed, which a client cannot
+ * write.
+ */
+static bool guest_route_stack (struct peer *from, const flux_msg_t *msg)
+{
+    return from->type == PEER_CONN
+        && !(from->cred.rolemask & FLUX_ROLE_OWNER)
+        && flux_msg_route_count (msg) > 0;
+}
+
 void router_recv (struct peer *from, flux_msg_t *msg)
 {
     struct router *router;
@@ -366,12 +384,18 @@ void router_recv (struct peer *from, flux_msg_t *msg)
     switch (type) {
         case FLUX_MSGTYPE_REQUEST:
             if (from->type != PEER_MODULE) {
-                uint8_t flags = 0;
-                (void)flux_msg_get_flags (msg, &flags);
-                if (!(flags & FLUX_MSGFLAG_ROUTE))
-                    flux_msg_route_enable (msg);
+                bool forged = guest_route_stack (from, msg);
+                if (forged)
+                    flux_msg_route_clear (msg);
+                flux_msg_route_enable (msg);
                 if (flux_msg_route_push (msg, from->uuid) < 0) {
                     flux_msg_destroy (msg);
+                    return;
+                }
+                if (forged) {
+                    respond_error (router, msg, EPROTO,
+                                   "a request from a guest may not carry"
+                                   " a route stack");
                     return;
                 }
             }

@@ -4,8 +4,8 @@
  * Three kinds of owner share one namespace: the broker (broker, log,
  * attr, event, service, module), each module (its own name), and any
  * client or module that asks for more with service.add.  The owner of a
- * dynamic service is the sender of service.add, named by the first hop
- * of its route, and only that sender may remove it; when the owner goes
+ * dynamic service is the peer service.add came from (the last hop of its
+ * route, the one a client cannot write), and only that peer may remove it; when the owner goes
  * away the router drops its services.  Guests may only add names that
  * start with "UID-", so they cannot capture requests meant for the
  * instance's own services.
@@ -172,10 +172,15 @@ nomem:
     return NULL;
 }
 
-/* The requestor of service.add/remove: the peer named by the first hop. */
+/* The requestor of service.add/remove: the peer the request came from,
+ * i.e. the last hop, which the router (for a connection or the broker)
+ * or the module's channel pushed.  Never the first hop: that is whatever
+ * the sender (or a relay) wrote, and a client could name the broker, or
+ * another client, there and leave a service behind that outlives it.
+ */
 static struct peer *requestor (struct services *svc, const flux_msg_t *msg)
 {
-    return router_peer_lookup (svc->ctx->router, flux_msg_route_first (msg));
+    return router_peer_lookup (svc->ctx->router, flux_msg_route_last (msg));
 }
 
 /* Guests may only use names that begin with their "UID-". */
