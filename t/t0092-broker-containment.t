@@ -30,78 +30,23 @@ sockpath=${FLUX_URI#local://}
 #   serve:TOPIC        send a request for TOPIC and expect to receive it
 #                      back (the service is this connection's), answer it
 test_expect_success 'create the raw client' '
+	cp "$SHARNESS_TEST_SRCDIR/lib/rawwire.py" . &&
 	cat >svc.py <<-\EOF &&
-	import json, select, socket, struct, sys
+	import json, sys
+	import rawwire
+	from rawwire import encode
 
-	MAGIC = struct.pack("<I", 0xFFEE0012)
 	REQUEST, RESPONSE = 1, 2
 
-	def part(b):
-	    if len(b) < 255:
-	        return bytes([len(b)]) + b
-	    return b"\xff" + struct.pack(">I", len(b)) + b
-
-	def encode(typ, topic, payload=None, aux1=0xFFFFFFFF, aux2=1,
-	           route=None, userid=0xFFFFFFFF, rolemask=0):
-	    flags, parts = 0x01, []
-	    if route is not None:
-	        flags |= 0x08
-	        parts += [r.encode() for r in route] + [b""]
-	    parts.append(topic.encode())
-	    if payload is not None:
-	        flags |= 0x02
-	        parts.append(payload)
-	    proto = bytes([0x8E, 1, typ, flags]) + struct.pack(
-	        ">IIII", userid, rolemask, aux1, aux2)
-	    body = b"".join(part(p) for p in parts) + part(proto)
-	    return MAGIC + struct.pack(">I", len(body)) + body
-
-	def decode(body):
-	    parts, i = [], 0
-	    while i < len(body):
-	        n = body[i]
-	        i += 1
-	        if n == 255:
-	            n = struct.unpack(">I", body[i:i + 4])[0]
-	            i += 4
-	        parts.append(body[i:i + n])
-	        i += n
-	    proto = parts.pop()
-	    typ, flags = proto[2], proto[3]
-	    userid, rolemask, aux1, aux2 = struct.unpack(">IIII", proto[4:20])
-	    m = dict(type=typ, aux1=aux1, aux2=aux2, userid=userid,
-	             rolemask=rolemask, route=[], topic=None, payload=None)
-	    if flags & 0x08:
-	        i = parts.index(b"")
-	        m["route"] = [p.decode() for p in parts[:i]]
-	        parts = parts[i + 1:]
-	    if flags & 0x01:
-	        m["topic"] = parts.pop(0).decode()
-	    if flags & 0x02:
-	        m["payload"] = parts.pop(0)
-	    return m
-
-	class Conn:
+	class Conn(rawwire.Conn):
 	    def __init__(self, path):
-	        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-	        self.s.connect(path)
-	        assert self.s.recv(1) == b"\0", "connection refused"
-	        self.buf = b""
-
-	    def fill(self, n):
-	        while len(self.buf) < n:
-	            r, _, _ = select.select([self.s], [], [], 10)
-	            assert r, "timed out"
-	            chunk = self.s.recv(65536)
-	            assert chunk, "broker closed the connection"
-	            self.buf += chunk
+	        super().__init__(path)
+	        assert self.auth == b"\0", "connection refused"
 
 	    def recv(self):
-	        self.fill(8)
-	        n = struct.unpack(">I", self.buf[4:8])[0]
-	        self.fill(8 + n)
-	        body, self.buf = self.buf[8:8 + n], self.buf[8 + n:]
-	        return decode(body)
+	        m = super().recv()
+	        assert m is not None, "timed out"
+	        return m
 
 	def show(m):
 	    if m["aux1"] == 0:
@@ -173,8 +118,8 @@ with_guest_broker() {
 	shift &&
 	run=$(mktemp -d /tmp/flux-t0092-XXXXXX) &&
 	chmod 755 $run &&
-	cp svc.py $run/svc.py &&
-	chmod 644 $run/svc.py &&
+	cp svc.py rawwire.py $run/ &&
+	chmod 644 $run/svc.py $run/rawwire.py &&
 	G="setpriv --reuid=65534 --regid=65534 --clear-groups \
 		$(stage_for_guest $run/stage)" &&
 	G=$G S="$run/rundir/local" P="/usr/bin/python3 $run/svc.py" \
