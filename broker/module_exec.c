@@ -25,6 +25,11 @@
  * serve, so it is killed; its exit status is already fixed if it was
  * exiting.
  *
+ * Requests relayed to the module are tracked until it answers them (the
+ * last response, for a streaming one), so that those it can no longer
+ * answer when it dies get EHOSTUNREACH "module disconnect", as
+ * flux-core's broker answers them: no client waits on a dead module.
+ *
  * The child gets its own process group (a terminal's ^C is for the
  * broker, which removes modules in order) and PR_SET_PDEATHSIG SIGKILL
  * (it must not outlive a broker that crashed).  Signals from the broker
@@ -52,6 +57,15 @@ extern char **environ;
 
 struct module_exec;
 
+/* A request relayed to the module and not yet answered. */
+struct tracked {
+    flux_msg_t *req;        // a copy without payload, to answer it from
+    uint32_t matchtag;
+    char *route;            // its route stack, which the response repeats
+    struct tracked *next;
+};
+#define TRACK_BUCKETS 64
+
 /* One direction of the relay. */
 struct relay {
     struct module_exec *mx;
@@ -78,6 +92,7 @@ struct module_exec {
     bool released;
     int escalation;         // signals sent by module_exec_escalate
     flux_watcher_t *kill_timer;
+    struct tracked *track[TRACK_BUCKETS];   // by matchtag
     struct module_exec *next;
 };
 
@@ -117,6 +132,93 @@ static void relay_clean (struct relay *rl)
     }
 }
 
+static void tracked_free (struct tracked *t)
+{
+    flux_msg_decref (t->req);
+    free (t->route);
+    free (t);
+}
+
+static void track_clear (struct module_exec *mx)
+{
+    for (int i = 0; i < TRACK_BUCKETS; i++) {
+        while (mx->track[i]) {
+            struct tracked *t = mx->track[i];
+            mx->track[i] = t->next;
+            tracked_free (t);
+        }
+    }
+}
+
+/* A request on its way to the module that expects a response. */
+static void track_request (struct module_exec *mx, const flux_msg_t *msg)
+{
+    struct tracked *t;
+    uint32_t matchtag;
+    int type;
+
+    if (flux_msg_get_type (msg, &type) < 0
+        || type != FLUX_MSGTYPE_REQUEST
+        || flux_msg_is_noresponse (msg)
+        || flux_msg_get_matchtag (msg, &matchtag) < 0)
+        return;
+    if (!(t = calloc (1, sizeof (*t)))
+        || !(t->req = flux_msg_copy (msg, false))
+        || !(t->route = flux_msg_route_string (msg))) {
+        if (t) {
+            flux_msg_decref (t->req);
+            free (t);
+        }
+        flux_log_error (mx->h, "%s: tracking a request", mx->name);
+        return;
+    }
+    t->matchtag = matchtag;
+    t->next = mx->track[matchtag % TRACK_BUCKETS];
+    mx->track[matchtag % TRACK_BUCKETS] = t;
+}
+
+/* A response from the module: forget its request once fully answered. */
+static void track_response (struct module_exec *mx, const flux_msg_t *msg)
+{
+    uint32_t matchtag;
+    int errnum = 0;
+    char *route;
+    int type;
+
+    if (flux_msg_get_type (msg, &type) < 0
+        || type != FLUX_MSGTYPE_RESPONSE
+        || flux_msg_get_matchtag (msg, &matchtag) < 0
+        || !(route = flux_msg_route_string (msg)))
+        return;
+    (void)flux_msg_get_errnum (msg, &errnum);
+    for (struct tracked **tp = &mx->track[matchtag % TRACK_BUCKETS]; *tp;
+         tp = &(*tp)->next) {
+        struct tracked *t = *tp;
+        if (t->matchtag == matchtag && !strcmp (t->route, route)) {
+            if (!flux_msg_is_streaming (t->req) || errnum != 0) {
+                *tp = t->next;
+                tracked_free (t);
+            }
+            break;
+        }
+    }
+    free (route);
+}
+
+/* The module died: answer for it what it left unanswered. */
+static void track_fail_all (struct module_exec *mx)
+{
+    for (int i = 0; i < TRACK_BUCKETS; i++) {
+        for (struct tracked *t = mx->track[i]; t; t = t->next) {
+            if (flux_respond_error (mx->h_chan, t->req, EHOSTUNREACH,
+                                    "module disconnect") < 0)
+                flux_log_error (mx->h, "%s: answering a request",
+                                mx->name);
+        }
+    }
+    track_clear (mx);
+}
+
 static void mx_unlink (struct module_exec *mx)
 {
     for (struct module_exec **p = &children; *p; p = &(*p)->next) {
@@ -135,6 +237,7 @@ static void mx_free (struct module_exec *mx)
         relay_clean (&mx->down);
         relay_clean (&mx->up);
         flux_watcher_destroy (mx->kill_timer);
+        track_clear (mx);
         flux_close (mx->h_sock);
         flux_close (mx->h_chan);
         free (mx->name);
@@ -190,6 +293,7 @@ static void report_exited (struct module_exec *mx)
     flux_msg_t *msg;
 
     describe_exit (mx->wstatus, text, sizeof (text));
+    track_fail_all (mx);
     if (!(msg = flux_request_encode ("module.status", NULL))
         || flux_msg_pack (msg, "{s:i s:i s:s}",
                           "status", FLUX_MODSTATE_EXITED,
@@ -226,6 +330,7 @@ static void relay_pump (struct relay *rl)
 
     for (int i = 0; i < 64 && !mx->eof; i++) {
         flux_msg_t *msg = rl->held;
+        bool fresh = !msg;  // a held message was noted already
         rl->held = NULL;
         if (!msg && !(msg = flux_recv (rl->from, FLUX_MATCH_ANY,
                                        FLUX_O_NONBLOCK))) {
@@ -237,8 +342,12 @@ static void relay_pump (struct relay *rl)
                 flux_log_error (mx->h, "%s: relay receive", mx->name);
             return;
         }
-        if (rl->up)
+        if (fresh && rl->up) {
             note_status (mx, msg);
+            track_response (mx, msg);
+        }
+        else if (fresh)
+            track_request (mx, msg);
         if (flux_send_new (rl->to, &msg, FLUX_O_NONBLOCK) < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 rl->held = msg;

@@ -38,6 +38,20 @@ flux.Flux().rpc(sys.argv[1], flags=flux.constants.FLUX_RPC_NORESPONSE)
 ' "$1"
 }
 
+# rpc_error TOPIC: send a request, print "ERRNO TEXT" of the error it
+# gets (within 10 s), or "answered".
+rpc_error() {
+	flux python -c '
+import sys, flux
+try:
+    flux.Flux().rpc(sys.argv[1]).wait_for(10).get()
+except OSError as e:
+    print(e.errno, e.strerror)
+    sys.exit(0)
+print("answered")
+' "$1"
+}
+
 # pid_of NAME: the pid the module NAME reports for its process.
 pid_of() {
 	rpc $1.pid | flux python -c 'import json,sys; print(json.load(sys.stdin)["pid"])'
@@ -93,13 +107,17 @@ test_expect_success 'flux module debug works on an --exec module' '
 
 test_expect_success 'a Python module that segfaults costs only itself' '
 	flux dmesg -C &&
-	send crashpy.segfault &&
+	rpc_error crashpy.segfault >pysegv.out &&
 	wait_module_gone crashpy &&
 	! kill -0 $(cat pypid) 2>/dev/null &&
 	flux dmesg >pysegv.log &&
 	grep "crashpy: loader (module-exec) killed by Segmentation fault" \
 		pysegv.log &&
 	grep "crashpy module runtime failure" pysegv.log
+'
+test_expect_success 'its caller got EHOSTUNREACH "module disconnect"' '
+	echo "113 module disconnect" >pysegv.expected &&
+	test_cmp pysegv.expected pysegv.out
 '
 test_expect_success 'the broker and the other modules keep serving' '
 	flux ping -c 1 broker &&
@@ -118,7 +136,8 @@ test_expect_success 'a Python module that calls os._exit() costs only itself' '
 '
 test_expect_success 'a C module that segfaults costs only itself' '
 	flux dmesg -C &&
-	send crashmod.segfault &&
+	rpc_error crashmod.segfault >csegv.out &&
+	grep "^113 module disconnect" csegv.out &&
 	wait_module_gone crashmod &&
 	flux dmesg | grep "crashmod: loader (module-exec) killed by Segmentation fault" &&
 	rpc testmod.hello &&
