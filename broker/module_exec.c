@@ -323,24 +323,27 @@ static void on_eof (struct module_exec *mx)
         signal_group (mx, SIGKILL);
 }
 
-/* Move messages until 'from' is empty or 'to' would block. */
-static void relay_pump (struct relay *rl)
+/* Move up to 64 messages, until 'from' is empty or 'to' would block.
+ * Returns 64 if there may be more.
+ */
+static int relay_pump (struct relay *rl)
 {
     struct module_exec *mx = rl->mx;
+    int i;
 
-    for (int i = 0; i < 64 && !mx->eof; i++) {
+    for (i = 0; i < 64 && !mx->eof; i++) {
         flux_msg_t *msg = rl->held;
         bool fresh = !msg;  // a held message was noted already
         rl->held = NULL;
         if (!msg && !(msg = flux_recv (rl->from, FLUX_MATCH_ANY,
                                        FLUX_O_NONBLOCK))) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return;
+                return i;
             if (rl->up)
                 on_eof (mx); // the socket: EOF or broken
             else
                 flux_log_error (mx->h, "%s: relay receive", mx->name);
-            return;
+            return i;
         }
         if (fresh && rl->up) {
             note_status (mx, msg);
@@ -353,16 +356,17 @@ static void relay_pump (struct relay *rl)
                 rl->held = msg;
                 flux_watcher_stop (rl->in_w);
                 flux_watcher_start (rl->out_w);
-                return;
+                return i;
             }
             flux_msg_decref (msg);
             if (!rl->up)
                 on_eof (mx); // the socket: EPIPE, ECONNRESET
             else
                 flux_log_error (mx->h, "%s: relay send", mx->name);
-            return;
+            return i;
         }
     }
+    return i;
 }
 
 static void relay_in_cb (flux_reactor_t *r, flux_watcher_t *w,
@@ -371,7 +375,7 @@ static void relay_in_cb (flux_reactor_t *r, flux_watcher_t *w,
     (void)r;
     (void)w;
     (void)revents;
-    relay_pump (arg);
+    (void)relay_pump (arg);
 }
 
 static void relay_out_cb (flux_reactor_t *r, flux_watcher_t *w,
@@ -383,7 +387,7 @@ static void relay_out_cb (flux_reactor_t *r, flux_watcher_t *w,
     (void)revents;
     flux_watcher_stop (w);
     flux_watcher_start (rl->in_w);
-    relay_pump (rl);
+    (void)relay_pump (rl);
 }
 
 static int relay_init (struct relay *rl, struct module_exec *mx,
@@ -410,8 +414,10 @@ static void reaped (struct module_exec *mx, int wstatus)
     /* Whatever the module sent before it died is still in the socket:
      * relay it first (its log lines, perhaps its own EXITED).
      */
-    if (!mx->released && !mx->eof)
-        relay_pump (&mx->up);
+    if (!mx->released) {
+        while (relay_pump (&mx->up) == 64 && !mx->up.held)
+            ;
+    }
     on_eof (mx);
     if (mx->released) {
         mx_free (mx);
@@ -642,27 +648,48 @@ void module_exec_release (struct module_exec *mx, double timeout)
         signal_group (mx, SIGKILL);
 }
 
+/* Wait up to 'tries' times 10 ms for every child to be reaped. */
+static void reap_all (int tries)
+{
+    for (int i = 0; i < tries; i++) {
+        bool left = false;
+        for (struct module_exec *mx = children; mx; mx = mx->next) {
+            int wstatus;
+            if (!mx->reaped && waitpid (mx->pid, &wstatus, WNOHANG) == 0)
+                left = true;
+            else
+                mx->reaped = true;
+        }
+        if (!left)
+            return;
+        struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+        (void)nanosleep (&ts, NULL);
+    }
+}
+
 void module_exec_fini_all (void)
 {
     struct module_exec *mx;
+    bool unreleased = false;
 
+    /* Processes whose module has exited are finishing on their own (a
+     * Python module flushes its output): give them a moment.  Those of
+     * modules still loaded get SIGKILL at once.  The waits are bounded,
+     * so that a process stuck in the kernel cannot hang the broker's
+     * exit.
+     */
+    for (mx = children; mx; mx = mx->next) {
+        if (!mx->released) {
+            signal_group (mx, SIGKILL);
+            unreleased = true;
+        }
+    }
+    reap_all (unreleased ? 100 : 200);
     for (mx = children; mx; mx = mx->next)
         signal_group (mx, SIGKILL);
-    while ((mx = children)) {
-        /* SIGKILL'd: bounded wait, so that a process stuck in the kernel
-         * cannot hang the broker's exit.
-         */
-        for (int i = 0; i < 100 && !mx->reaped; i++) {
-            int wstatus;
-            if (waitpid (mx->pid, &wstatus, WNOHANG) != 0)
-                mx->reaped = true;
-            else {
-                struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
-                (void)nanosleep (&ts, NULL);
-            }
-        }
+    reap_all (100);
+    while ((mx = children))
         mx_free (mx);
-    }
     flux_watcher_destroy (chld_w);
     chld_w = NULL;
 }

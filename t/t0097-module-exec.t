@@ -184,6 +184,29 @@ test_expect_success 'a module that ignores shutdown gets SIGTERM' '
 	flux setattr broker.module-remove-timeout 5
 '
 
+# flood TOPIC COUNT: send COUNT requests of 4 KiB without waiting.
+flood() {
+	flux python -c '
+import sys, flux
+h = flux.Flux()
+pad = "x" * 4096
+for i in range(int(sys.argv[2])):
+    h.rpc(sys.argv[1], {"pad": pad}, flags=flux.constants.FLUX_RPC_NORESPONSE)
+' "$@"
+}
+
+test_expect_success 'a module process that does not read does not block the broker' '
+	flux module load --exec --name=slow $B/testmod.so &&
+	rpc slow.sleep "{\"seconds\": 10}" &&
+	{ flood slow.hello 5000 & } &&
+	sleep 2 &&
+	run_timeout 5 flux ping -c 1 broker &&
+	run_timeout 5 flux ping -c 1 testmod &&
+	wait &&
+	rpc slow.hello &&
+	flux module remove slow
+'
+
 test_expect_success 'load errors from the module process reach flux module load' '
 	test_must_fail flux module load --exec $B/nomain.so 2>nomain.err &&
 	grep "module does not define mod_main()" nomain.err &&
