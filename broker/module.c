@@ -37,7 +37,8 @@
  * holds, but in place of the thread a process runs the module
  * (module_exec.c): it is sent SIGTERM, then SIGKILL, where a thread
  * would be interrupted, and its death without EXITED is reported as
- * its EXITED, so it fails as any module fails while the broker lives.
+ * its EXITED, so it fails as any module fails (see above), and the
+ * broker's process is not harmed.
  */
 #include <errno.h>
 #include <limits.h>
@@ -149,7 +150,8 @@ static void module_destroy (struct module *m, bool abandoned)
             flux_msg_decref (p->msg);
             free (p);
         }
-        if (!abandoned && m->thd) {
+        /* No thread reads thd of a process module. */
+        if ((!abandoned || m->exec) && m->thd) {
             module_loader_close (&m->thd->entry);
             free (m->thd);
         }
