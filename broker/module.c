@@ -32,6 +32,13 @@
  * abandoned: it is muted, its thread detached, and nothing is routed to
  * it again.  Its memory, and a C module's code, stay mapped, since the
  * thread may still be running in them.
+ *
+ * With "exec" in module.load (flux module load --exec), everything above
+ * holds, but in place of the thread a process runs the module
+ * (module_exec.c): it is sent SIGTERM, then SIGKILL, where a thread
+ * would be interrupted, and its death without EXITED is reported as
+ * its EXITED, so it fails as any module fails (see above), and the
+ * broker's process is not harmed.
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,6 +53,7 @@
 #include "module.h"
 #include "module_thread.h"
 #include "module_loader.h"
+#include "module_exec.h"
 #include "router.h"
 #include "service.h"
 
@@ -75,6 +83,7 @@ struct module {
     struct peer *peer;
     pthread_t thread;
     bool thread_started;
+    struct module_exec *exec;   // run as a process (--exec), else NULL
     int status;
     int errnum;
     char *errstr;
@@ -96,6 +105,7 @@ struct modmgr {
 };
 
 static void shutdown_next (struct modmgr *mm);
+static double remove_timeout (struct modmgr *mm);
 
 static void pending_respond (flux_t *h, struct pending **list)
 {
@@ -130,6 +140,7 @@ static void module_destroy (struct module *m, bool abandoned)
         int saved_errno = errno;
         flux_watcher_destroy (m->w);
         flux_watcher_destroy (m->remove_timer);
+        module_exec_release (m->exec, remove_timeout (m->mm));
         flux_close (m->h);
         if (m->insmod)
             flux_msg_decref (m->insmod);
@@ -139,7 +150,8 @@ static void module_destroy (struct module *m, bool abandoned)
             flux_msg_decref (p->msg);
             free (p);
         }
-        if (!abandoned && m->thd) {
+        /* No thread reads thd of a process module. */
+        if ((!abandoned || m->exec) && m->thd) {
             module_loader_close (&m->thd->entry);
             free (m->thd);
         }
@@ -277,7 +289,9 @@ static struct module *module_create (struct modmgr *mm,
                                      const char *name,
                                      const char *path,
                                      json_t *args,
-                                     const struct module_entry *entry)
+                                     const struct module_entry *entry,
+                                     bool exec,
+                                     flux_error_t *error)
 {
     struct broker *ctx = mm->ctx;
     struct module *m;
@@ -317,7 +331,12 @@ static struct module *module_create (struct modmgr *mm,
     if (send_welcome (m, args) < 0)
         goto error;
     flux_watcher_start (m->w);
-    if (start_thread (m) < 0)
+    if (exec) {
+        if (!(m->exec = module_exec_start (ctx->h, m->uuid, name, path,
+                                           error)))
+            goto error;
+    }
+    else if (start_thread (m) < 0)
         goto error;
     /* Append: the list keeps load order. */
     struct module **mp;
@@ -381,6 +400,7 @@ static void load_cb (flux_t *h,
     const char *name = NULL;
     json_t *args = NULL;
     json_t *noargs = NULL;
+    int exec = 0;
     char *fullpath = NULL;
     char *derived = NULL;
     struct module_entry entry = { 0 };
@@ -391,10 +411,11 @@ static void load_cb (flux_t *h,
     json_t *o;
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:s s?o s?s}",
+    if (flux_request_unpack (msg, NULL, "{s:s s?o s?s s?b}",
                              "path", &path,
                              "args", &args,
-                             "name", &name) < 0)
+                             "name", &name,
+                             "exec", &exec) < 0)
         goto error;
     if (args) {
         if (!json_is_array (args))
@@ -449,12 +470,15 @@ static void load_cb (flux_t *h,
                   strerror (errno));
         goto error;
     }
-    if (module_loader_open (path, &entry, &error) < 0)
+    /* With exec, the module's code is opened in its own process only. */
+    if (!exec && module_loader_open (path, &entry, &error) < 0)
         goto error;
     if (!args && !(args = noargs = json_array ()))
         goto error;
-    if (!(m = module_create (mm, name, path, args, &entry))) {
-        snprintf (error.text, sizeof (error.text), "%s", strerror (errno));
+    if (!(m = module_create (mm, name, path, args, &entry, exec, &error))) {
+        if (!*error.text)
+            snprintf (error.text, sizeof (error.text), "%s",
+                      strerror (errno));
         module_loader_close (&entry);
         goto error;
     }
@@ -521,7 +545,15 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
 
     (void)r;
     (void)revents;
-    if (!m->interrupted) {
+    /* A process is sent SIGTERM, then SIGKILL, a timeout apart. */
+    if (m->exec) {
+        if (module_exec_escalate (m->exec) == 0) {
+            flux_timer_watcher_reset (w, remove_timeout (mm), 0.);
+            flux_watcher_start (w);
+            return;
+        }
+    }
+    else if (!m->interrupted) {
         m->interrupted = true;
         if (module_loader_interrupt (&m->thd->entry, m->thread) == 0)
             flux_log (h, LOG_WARNING,
@@ -542,7 +574,8 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
               m->name);
     router_peer_mute (m->peer);
     router_peer_remove (m->peer);
-    (void)pthread_detach (m->thread);
+    if (m->thread_started)
+        (void)pthread_detach (m->thread);
     pending_respond (h, &m->rmmod);
     module_unlink (m);
     module_destroy (m, true);
@@ -861,6 +894,7 @@ void modmgr_destroy (struct modmgr *mm)
                 (void)pthread_detach (m->thread);
             module_destroy (m, true);
         }
+        module_exec_fini_all ();
         free (mm);
         errno = saved_errno;
     }

@@ -27,6 +27,7 @@
 enum {
     OPT_CANCEL = 256,
     OPT_NAME,
+    OPT_EXEC,
 };
 
 static const int max_idle = 99;
@@ -36,6 +37,8 @@ static const int max_idle = 99;
 static const struct cmd_option load_opts[] = {
     { "name", OPT_NAME, required_argument, "NAME",
       "Override the default module name" },
+    { "exec", OPT_EXEC, no_argument, NULL,
+      "Load module as a separate process" },
     CMD_OPTION_END,
 };
 
@@ -73,6 +76,8 @@ static const struct cmd_option reload_opts[] = {
       "Override the default module name" },
     { "cancel", OPT_CANCEL, no_argument, NULL,
       "Forcibly stop an unresponsive module thread" },
+    { "exec", OPT_EXEC, no_argument, NULL,
+      "Load module as a separate process" },
     CMD_OPTION_END,
 };
 
@@ -243,7 +248,7 @@ static char *resolve_module (const char *arg)
 }
 
 static void module_load (flux_t *h, const char *arg, const char *name,
-                         int argc, char **argv)
+                         bool exec, int argc, char **argv)
 {
     char *path = resolve_module (arg);
     flux_future_t *f;
@@ -261,6 +266,9 @@ static void module_load (flux_t *h, const char *arg, const char *name,
         }
     }
     if (!(payload = json_pack ("{s:s s:O}", "path", path, "args", args)))
+        goto nomem;
+    /* Sent only when set, as a broker that predates it would refuse it. */
+    if (exec && json_object_set_new (payload, "exec", json_true ()) < 0)
         goto nomem;
     if (name) {
         json_t *s = json_string (name);
@@ -308,6 +316,7 @@ static int module_cmd_load (int argc, char **argv)
 {
     struct cmd_getopt *g = cmd_getopt_create (&load_parser, argc, argv);
     const char *name = NULL;
+    bool exec = false;
     const char *arg;
     flux_t *h;
     int c, n;
@@ -317,13 +326,15 @@ static int module_cmd_load (int argc, char **argv)
     while ((c = cmd_getopt_next (g, &arg)) != -1) {
         if (c == OPT_NAME)
             name = arg;
+        else if (c == OPT_EXEC)
+            exec = true;
     }
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
     if (n == argc)
         cmd_usage_error (&load_parser, "load: missing module PATH or NAME");
     h = cmd_open ("flux-module");
-    module_load (h, argv[n], name, argc - n - 1, argv + n + 1);
+    module_load (h, argv[n], name, exec, argc - n - 1, argv + n + 1);
     flux_close (h);
     return 0;
 }
@@ -360,6 +371,7 @@ static int module_cmd_reload (int argc, char **argv)
     struct cmd_getopt *g = cmd_getopt_create (&reload_parser, argc, argv);
     bool force = false;
     bool cancel = false;
+    bool exec = false;
     const char *name = NULL;
     const char *arg;
     flux_t *h;
@@ -374,6 +386,8 @@ static int module_cmd_reload (int argc, char **argv)
             cancel = true;
         else if (c == OPT_NAME)
             name = arg;
+        else if (c == OPT_EXEC)
+            exec = true;
     }
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
@@ -383,7 +397,7 @@ static int module_cmd_reload (int argc, char **argv)
     h = cmd_open ("flux-module");
     /* With --name, remove that instance of a file loaded several times. */
     module_remove (h, name ? name : argv[n], force, cancel);
-    module_load (h, argv[n], name, argc - n - 1, argv + n + 1);
+    module_load (h, argv[n], name, exec, argc - n - 1, argv + n + 1);
     flux_close (h);
     return 0;
 }

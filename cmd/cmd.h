@@ -117,6 +117,7 @@ int cmd_getattr (int argc, char **argv);
 int cmd_setattr (int argc, char **argv);
 int cmd_lsattr (int argc, char **argv);
 int cmd_kvs (int argc, char **argv);
+int cmd_module_exec (int argc, char **argv);
 int cmd_python (int argc, char **argv);
 int cmd_config (int argc, char **argv);
 

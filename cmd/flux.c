@@ -41,6 +41,8 @@ static const struct subcommand subcommands[] = {
     { "config", cmd_config, "Manage configuration", false },
     { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",
       false },
+    { "module-exec", cmd_module_exec, "Run a broker module in its own "
+                                      "process (for the broker)", true },
     { "python", cmd_python, "Run the Python interpreter the flux "
                             "bindings were built for", false },
     { "version", cmd_version, "Print the version", false },
