@@ -23,6 +23,40 @@ run_bg() {
 	pid=$!
 }
 
+# rpc TOPIC [PAYLOAD]: print the response payload, or "errno N" (given
+# up after 30 s).
+rpc() {
+	run_timeout 30 flux python -c '
+import json, sys, flux
+try:
+    print(json.dumps(flux.Flux().rpc(sys.argv[1], json.loads(sys.argv[2])).get()))
+except OSError as e:
+    print("errno", e.errno)
+' "$1" "${2-{\}}"
+}
+
+test_expect_success 'a nested reactor_run in a handler returns when stopped' '
+	flux module load $M/nested.py &&
+	test "$(rpc nested.wait)" = "{\"ticks\": 3}"
+'
+test_expect_success 'and the module goes on serving after it' '
+	test "$(rpc nested.info)" = "{}" &&
+	test "$(rpc nested.wait)" = "{\"ticks\": 3}" &&
+	module_is_loaded nested
+'
+test_expect_success 'the module shutdown ends a nested run, and the module' '
+	flux dmesg --clear >/dev/null &&
+	rpc nested.block >block.out &
+	block_pid=$! &&
+	test_retry 100 eval "flux dmesg | grep -q \"running the reactor from a handler\"" &&
+	run_timeout 30 flux module remove nested &&
+	wait $block_pid &&
+	test "$(cat block.out)" = "{}" &&
+	flux dmesg >nested.dmesg &&
+	grep "the nested run ended" nested.dmesg &&
+	! grep "did not exit after shutdown" nested.dmesg
+'
+
 # N.B. Last in this file: the match this module starts holds the GIL
 # for about a minute after it is abandoned, so any Python module loaded
 # after it would wait that long to start.
