@@ -57,6 +57,89 @@ test_expect_success 'the module shutdown ends a nested run, and the module' '
 	! grep "did not exit after shutdown" nested.dmesg
 '
 
+# rpcv KEY TOPIC [PAYLOAD]: print the value of KEY in the response.
+rpcv() {
+	run_timeout 30 flux python -c '
+import json, sys, flux
+print(flux.Flux().rpc(sys.argv[2], json.loads(sys.argv[3])).get()[sys.argv[1]])
+' "$1" "$2" "${3-{\}}"
+}
+
+# reaped PID STATUS: forker.reap says STATUS of child PID within 30 s
+# (asked again every 0.1 s while it says "running").
+reaped() {
+	run_timeout 30 flux python -c '
+import sys, time, flux
+h = flux.Flux()
+while True:
+    status = h.rpc("forker.reap", {"pid": int(sys.argv[1])}).get()["status"]
+    if status != "running":
+        break
+    time.sleep(0.1)
+print(status)
+sys.exit(status != sys.argv[2])
+' "$1" "$2"
+}
+
+# alive PID: process PID exists and is not a zombie.
+alive() {
+	test -e /proc/$1/stat &&
+	! awk "{exit !(\$3 == \"Z\")}" /proc/$1/stat
+}
+
+# answers N TOPIC: N requests to TOPIC in a row are answered, within 30 s
+# in all (each takes milliseconds).
+answers() {
+	run_timeout 30 flux python -c '
+import sys, flux
+h = flux.Flux()
+for _ in range(int(sys.argv[1])):
+    h.rpc(sys.argv[2], {}).get()
+' "$1" "$2"
+}
+
+test_expect_success 'a child forked by a handler that returns into the reactor exits' '
+	flux module load $M/forker.py &&
+	child=$(rpcv pid forker.fork "{\"mode\": \"return\"}") &&
+	test_when_finished "kill -KILL $child 2>/dev/null || :" &&
+	answers 50 forker.info &&
+	reaped $child "exit 1"
+'
+test_expect_success 'the parent goes on answering' '
+	answers 50 forker.info
+'
+test_expect_success 'SIGTERM ends a child that sleeps in a handler' '
+	child=$(rpcv pid forker.fork "{\"mode\": \"sleep\"}") &&
+	test_when_finished "kill -KILL $child 2>/dev/null || :" &&
+	test "$(rpcv status forker.reap "{\"pid\": $child}")" = running &&
+	kill -TERM $child &&
+	reaped $child "signal 15"
+'
+test_expect_success 'a forked child may not run the module reactor' '
+	child=$(rpcv pid forker.fork "{\"mode\": \"run\"}") &&
+	test_when_finished "kill -KILL $child 2>/dev/null || :" &&
+	reaped $child "exit 1" &&
+	answers 50 forker.info
+'
+test_expect_success 'fork and exec, and subprocess, still work' '
+	child=$(rpcv pid forker.fork "{\"mode\": \"exec\"}") &&
+	reaped $child "exit 5" &&
+	test "$(rpcv code forker.subprocess)" = 7 &&
+	flux module remove forker
+'
+test_expect_success 'a child a module forked does not outlive its instance' '
+	cat >fork.sh <<-EOT &&
+	flux module load $M/forker.py &&
+	flux python -c "import flux; print(flux.Flux().rpc(\"forker.fork\", {\"mode\": \"sleep\"}).get()[\"pid\"])" >child.pid &&
+	flux module remove forker
+	EOT
+	run_timeout 60 flux start -Sbroker.rc1_path= -Sbroker.rc3_path= \
+		sh ./fork.sh &&
+	child=$(cat child.pid) &&
+	test_when_finished "kill -KILL $child 2>/dev/null || :" &&
+	test_retry 100 eval "! alive $child"
+'
+
 # N.B. Last in this file: the match this module starts holds the GIL
 # for about a minute after it is abandoned, so any Python module loaded
 # after it would wait that long to start.

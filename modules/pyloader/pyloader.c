@@ -50,6 +50,18 @@
  * Module threads register while they run Python (struct modthread), so an
  * interrupt names a thread that is inside the interpreter, never one that
  * left it (whose id may already be another thread's).
+ *
+ * fork().  A process forked by a Python thread of the broker (a module's
+ * handler calling os.fork()) starts as a copy of that thread, with every
+ * signal blocked and the broker's signal handlers, which only write to
+ * the broker's wakeup pipe: nothing would end it, and it would outlive
+ * the instance.  So a handler run in the child by fork() (pthread_atfork)
+ * unblocks every signal, puts back the default action of each signal the
+ * broker catches, and asks for SIGTERM when the thread that forked it
+ * ends (PR_SET_PDEATHSIG), which is at the latest when the broker
+ * exits.  flux/_pyloader.py does the Python side (the child may not run
+ * the module's reactor).  A child made by subprocess (vfork and exec)
+ * runs no fork handler; the broker's descriptors are close-on-exec.
  */
 #include <Python.h>
 #include <dlfcn.h>
@@ -60,7 +72,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <flux/core.h>
 
@@ -94,6 +108,8 @@ static struct {
     int init_errnum;        /* errno if Python failed to start */
     char init_error[256];
     int nthreads;           /* module threads inside the interpreter */
+    bool running;           /* Python is up and not finalizing */
+    pid_t pid;              /* the broker's */
     struct modthread *modthreads; /* those of them that run a module */
     bool interrupts;        /* some modthread has interrupt set */
     pthread_t thread;
@@ -276,6 +292,8 @@ static void *pyloader_thread (void *arg)
         errnum = errno;
     else {
         py.interp = PyThreadState_GetInterpreter (tstate);
+        py.pid = getpid ();
+        py.running = true;
         (void)PyEval_SaveThread ();
     }
     pthread_mutex_lock (&py.lock);
@@ -299,6 +317,7 @@ static void *pyloader_thread (void *arg)
     pthread_mutex_unlock (&py.lock);
 
     PyEval_RestoreThread (tstate);
+    py.running = false;
     if (py.loader) {
         PyObject *rc = PyObject_CallMethod (py.loader, "shutdown", NULL);
         if (!rc)
@@ -310,6 +329,36 @@ static void *pyloader_thread (void *arg)
         fprintf (stderr, "flux-broker: pyloader: error finalizing"
                  " Python\n");
     return NULL;
+}
+
+/* In the child of fork(), on the copy of the thread that forked (see
+ * "fork()" above): only for a thread that runs Python, i.e. a module's
+ * thread or a thread a module started.  Async-signal-safe calls only.
+ */
+static void atfork_child (void)
+{
+    sigset_t none;
+
+    if (!py.running || !PyGILState_GetThisThreadState ())
+        return;
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP
+            || sigaction (sig, NULL, &sa) < 0)
+            continue;
+        if (!(sa.sa_flags & SA_SIGINFO) && (sa.sa_handler == SIG_DFL
+                                            || sa.sa_handler == SIG_IGN))
+            continue;
+        sa.sa_handler = SIG_DFL;
+        sa.sa_flags = 0;
+        sigemptyset (&sa.sa_mask);
+        (void)sigaction (sig, &sa, NULL);
+    }
+    sigemptyset (&none);
+    (void)pthread_sigmask (SIG_SETMASK, &none, NULL);
+    (void)prctl (PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid () != py.pid) // the broker is already gone
+        (void)raise (SIGTERM);
 }
 
 /* Start the pyloader thread once and wait until Python is up.  Returns 0,
@@ -343,6 +392,7 @@ static int python_ensure (char *error, size_t size)
             goto done;
         }
         py.started = true;
+        (void)pthread_atfork (NULL, NULL, atfork_child);
     }
     while (!py.ready)
         pthread_cond_wait (&py.cond, &py.lock);

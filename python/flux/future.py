@@ -51,6 +51,7 @@ def continuation_callback(c_future, arg):
             future._then_cb(future, *future._then_args, **future._then_kw)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, lib.flux_future_get_reactor(c_future))
+    callback.leave_if_forked(lib.flux_future_get_reactor(c_future))
 
 
 @ffi.def_extern()

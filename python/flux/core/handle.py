@@ -271,6 +271,7 @@ class Flux(Wrapper):
         """
         if reactor is None:
             reactor = self.get_reactor()
+        callback.refuse_if_forked(reactor)
         # A callback that raised while no loop ran (e.g. a FutureExt init
         # callback called by then()) could not stop one: raise it now.
         self.raise_if_exception()
