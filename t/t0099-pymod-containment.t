@@ -105,9 +105,6 @@ test_expect_success 'a child forked by a handler that returns into the reactor e
 	answers 50 forker.info &&
 	reaped $child "exit 1"
 '
-test_expect_success 'the parent goes on answering' '
-	answers 50 forker.info
-'
 test_expect_success 'SIGTERM ends a child that sleeps in a handler' '
 	child=$(rpcv pid forker.fork "{\"mode\": \"sleep\"}") &&
 	test_when_finished "kill -KILL $child 2>/dev/null || :" &&
