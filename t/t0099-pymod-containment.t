@@ -35,6 +35,13 @@ except OSError as e:
 ' "$1" "${2-{\}}"
 }
 
+# rpc_bg TOPIC FILE: rpc TOPIC in the background, its output in FILE,
+# its pid in $pid.
+rpc_bg() {
+	rpc "$1" >"$2" &
+	pid=$!
+}
+
 test_expect_success 'a nested reactor_run in a handler returns when stopped' '
 	flux module load $M/nested.py &&
 	test "$(rpc nested.wait)" = "{\"ticks\": 3}"
@@ -46,8 +53,8 @@ test_expect_success 'and the module goes on serving after it' '
 '
 test_expect_success 'the module shutdown ends a nested run, and the module' '
 	flux dmesg --clear >/dev/null &&
-	rpc nested.block >block.out &
-	block_pid=$! &&
+	rpc_bg nested.block block.out &&
+	block_pid=$pid &&
 	test_retry 100 eval "flux dmesg | grep -q \"running the reactor from a handler\"" &&
 	run_timeout 30 flux module remove nested &&
 	wait $block_pid &&

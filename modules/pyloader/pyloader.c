@@ -252,6 +252,8 @@ error_finalize:
     return NULL;
 }
 
+static PyObject *get_loader (void);
+
 /* On the pyloader thread, without 'lock': take the GIL, however long a
  * module holds it, and raise ModuleInterrupted in every module thread the
  * broker asked to interrupt.  A thread that has no Python state yet (or
@@ -262,8 +264,9 @@ static void deliver_interrupts (PyThreadState *tstate)
     PyObject *exc;
 
     PyEval_RestoreThread (tstate);
-    exc = py.loader ? PyObject_GetAttrString (py.loader, "ModuleInterrupted")
-                    : NULL;
+    exc = get_loader () ? PyObject_GetAttrString (py.loader,
+                                                  "ModuleInterrupted")
+                        : NULL;
     PyErr_Clear ();
     pthread_mutex_lock (&py.lock);
     for (struct modthread *mt = py.modthreads; mt; mt = mt->next) {

@@ -65,8 +65,9 @@ def error_response(exc):
 
 
 # In a child forked from a broker module's thread: (address of the
-# module's reactor, the module's name).  None everywhere else.
-_forked = None
+# module's reactor, the module's name).  None everywhere else, so a
+# trampoline tests it before it calls leave_if_forked().
+forked = None
 
 
 def forked_child(reactor, name):
@@ -74,13 +75,13 @@ def forked_child(reactor, name):
     whose reactor it must not run (called by flux._pyloader in the
     child).
     """
-    global _forked
-    _forked = (int(ffi.cast("uintptr_t", reactor)), name)
+    global forked
+    forked = (int(ffi.cast("uintptr_t", reactor)), name)
 
 
 def _is_parent_reactor(reactor):
-    return (_forked is not None and reactor is not None
-            and int(ffi.cast("uintptr_t", reactor)) == _forked[0])
+    return (forked is not None and reactor is not None
+            and int(ffi.cast("uintptr_t", reactor)) == forked[0])
 
 
 def refuse_if_forked(reactor):
@@ -89,7 +90,7 @@ def refuse_if_forked(reactor):
     """
     if _is_parent_reactor(reactor):
         raise RuntimeError(
-            f"a process forked by broker module {_forked[1]} cannot run "
+            f"a process forked by broker module {forked[1]} cannot run "
             "the module's reactor: end the child with os._exit() or exec, "
             "or open a handle of its own with flux.Flux()")
 
@@ -107,7 +108,7 @@ def leave_if_forked(reactor):
         text = ""
         if exc is not None:
             text = "".join(traceback.format_exception(exc))
-        text += (f"flux-broker: module {_forked[1]}: process {os.getpid()}, "
+        text += (f"flux-broker: module {forked[1]}: process {os.getpid()}, "
                  "forked by a handler, returned into the module's reactor: "
                  "exiting (end a forked child with os._exit())\n")
         os.write(2, text.encode("utf-8", "replace"))
