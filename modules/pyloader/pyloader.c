@@ -37,11 +37,31 @@
  * promotes the copy already loaded.
  *
  * Stopping a stuck module.  When a module ignores shutdown, the broker
- * calls flux_module_loader_interrupt() from its main thread, which
- * raises flux._pyloader.ModuleInterrupted (a BaseException) in the
- * module's thread.  Python delivers it at the next bytecode the thread
- * runs: a module looping in Python stops, one blocked in C code that
- * never returns cannot be stopped this way.
+ * calls flux_module_loader_interrupt() from its main thread, which asks
+ * for flux._pyloader.ModuleInterrupted (a BaseException) to be raised in
+ * the module's thread.  Raising it takes the GIL, and the broker's main
+ * thread must never wait for the GIL: a module stuck in C code that holds
+ * it (a catastrophic regular expression) would freeze the whole broker.
+ * So interrupt only records the request and wakes the pyloader thread,
+ * which takes the GIL (waiting as long as it must) and raises the
+ * exception.  Python delivers it at the next bytecode the module's thread
+ * runs: a module looping in Python stops; one stuck in C code stops when
+ * that code returns, if ever, and is abandoned by the broker meanwhile.
+ * Module threads register while they run Python (struct modthread), so an
+ * interrupt names a thread that is inside the interpreter, never one that
+ * left it (whose id may already be another thread's).
+ *
+ * fork().  A process forked by a Python thread of the broker (a module's
+ * handler calling os.fork()) starts as a copy of that thread, with every
+ * signal blocked and the broker's signal handlers, which only write to
+ * the broker's wakeup pipe: nothing would end it, and it would outlive
+ * the instance.  So a handler run in the child by fork() (pthread_atfork)
+ * unblocks every signal, puts back the default action of each signal the
+ * broker catches, and asks for SIGTERM when the thread that forked it
+ * ends (PR_SET_PDEATHSIG), which is at the latest when the broker
+ * exits.  flux/_pyloader.py does the Python side (the child may not run
+ * the module's reactor).  A child made by subprocess (vfork and exec)
+ * runs no fork handler; the broker's descriptors are close-on-exec.
  */
 #include <Python.h>
 #include <dlfcn.h>
@@ -52,7 +72,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <flux/core.h>
 
@@ -64,8 +86,17 @@ int flux_module_loader_main (flux_t *h, const char *path,
 int flux_module_loader_interrupt (pthread_t thread);
 void flux_module_loader_fini (void);
 
+/* A module thread inside the interpreter; on that thread's stack. */
+struct modthread {
+    pthread_t thread;
+    bool interrupt;         /* the broker asked to interrupt it */
+    struct modthread *next;
+};
+
 /* All of this is shared by the module threads and the pyloader thread.
  * 'lock' guards the fields; Python objects are guarded by the GIL.
+ * N.B. Lock order: the GIL, then 'lock'; never wait for the GIL while
+ * holding 'lock'.
  */
 static struct {
     pthread_mutex_t lock;
@@ -77,6 +108,10 @@ static struct {
     int init_errnum;        /* errno if Python failed to start */
     char init_error[256];
     int nthreads;           /* module threads inside the interpreter */
+    bool running;           /* Python is up and not finalizing */
+    pid_t pid;              /* the broker's */
+    struct modthread *modthreads; /* those of them that run a module */
+    bool interrupts;        /* some modthread has interrupt set */
     pthread_t thread;
     PyInterpreterState *interp;
     PyObject *loader;       /* the flux._pyloader module (GIL) */
@@ -217,7 +252,37 @@ error_finalize:
     return NULL;
 }
 
-/* The pyloader thread: start Python, wait for fini, finalize. */
+static PyObject *get_loader (void);
+
+/* On the pyloader thread, without 'lock': take the GIL, however long a
+ * module holds it, and raise ModuleInterrupted in every module thread the
+ * broker asked to interrupt.  A thread that has no Python state yet (or
+ * any more) is not found, and is not interrupted.
+ */
+static void deliver_interrupts (PyThreadState *tstate)
+{
+    PyObject *exc;
+
+    PyEval_RestoreThread (tstate);
+    exc = get_loader () ? PyObject_GetAttrString (py.loader,
+                                                  "ModuleInterrupted")
+                        : NULL;
+    PyErr_Clear ();
+    pthread_mutex_lock (&py.lock);
+    for (struct modthread *mt = py.modthreads; mt; mt = mt->next) {
+        if (mt->interrupt && exc)
+            (void)PyThreadState_SetAsyncExc ((unsigned long)mt->thread, exc);
+        mt->interrupt = false;
+    }
+    py.interrupts = false;
+    pthread_mutex_unlock (&py.lock);
+    Py_XDECREF (exc);
+    (void)PyEval_SaveThread ();
+}
+
+/* The pyloader thread: start Python, deliver interrupts until fini,
+ * finalize.
+ */
 static void *pyloader_thread (void *arg)
 {
     PyThreadState *tstate;
@@ -230,6 +295,8 @@ static void *pyloader_thread (void *arg)
         errnum = errno;
     else {
         py.interp = PyThreadState_GetInterpreter (tstate);
+        py.pid = getpid ();
+        py.running = true;
         (void)PyEval_SaveThread ();
     }
     pthread_mutex_lock (&py.lock);
@@ -241,11 +308,19 @@ static void *pyloader_thread (void *arg)
         pthread_mutex_unlock (&py.lock);
         return NULL;
     }
-    while (!py.finalize)
+    while (!py.finalize) {
+        if (py.interrupts) {
+            pthread_mutex_unlock (&py.lock);
+            deliver_interrupts (tstate);
+            pthread_mutex_lock (&py.lock);
+            continue;
+        }
         pthread_cond_wait (&py.cond, &py.lock);
+    }
     pthread_mutex_unlock (&py.lock);
 
     PyEval_RestoreThread (tstate);
+    py.running = false;
     if (py.loader) {
         PyObject *rc = PyObject_CallMethod (py.loader, "shutdown", NULL);
         if (!rc)
@@ -257,6 +332,36 @@ static void *pyloader_thread (void *arg)
         fprintf (stderr, "flux-broker: pyloader: error finalizing"
                  " Python\n");
     return NULL;
+}
+
+/* In the child of fork(), on the copy of the thread that forked (see
+ * "fork()" above): only for a thread that runs Python, i.e. a module's
+ * thread or a thread a module started.  Async-signal-safe calls only.
+ */
+static void atfork_child (void)
+{
+    sigset_t none;
+
+    if (!py.running || !PyGILState_GetThisThreadState ())
+        return;
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP
+            || sigaction (sig, NULL, &sa) < 0)
+            continue;
+        if (!(sa.sa_flags & SA_SIGINFO) && (sa.sa_handler == SIG_DFL
+                                            || sa.sa_handler == SIG_IGN))
+            continue;
+        sa.sa_handler = SIG_DFL;
+        sa.sa_flags = 0;
+        sigemptyset (&sa.sa_mask);
+        (void)sigaction (sig, &sa, NULL);
+    }
+    sigemptyset (&none);
+    (void)pthread_sigmask (SIG_SETMASK, &none, NULL);
+    (void)prctl (PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid () != py.pid) // the broker is already gone
+        (void)raise (SIGTERM);
 }
 
 /* Start the pyloader thread once and wait until Python is up.  Returns 0,
@@ -290,6 +395,7 @@ static int python_ensure (char *error, size_t size)
             goto done;
         }
         py.started = true;
+        (void)pthread_atfork (NULL, NULL, atfork_child);
     }
     while (!py.ready)
         pthread_cond_wait (&py.cond, &py.lock);
@@ -309,6 +415,28 @@ static void python_release (void)
 {
     pthread_mutex_lock (&py.lock);
     py.nthreads--;
+    pthread_mutex_unlock (&py.lock);
+}
+
+static void modthread_add (struct modthread *mt)
+{
+    mt->thread = pthread_self ();
+    mt->interrupt = false;
+    pthread_mutex_lock (&py.lock);
+    mt->next = py.modthreads;
+    py.modthreads = mt;
+    pthread_mutex_unlock (&py.lock);
+}
+
+static void modthread_remove (struct modthread *mt)
+{
+    pthread_mutex_lock (&py.lock);
+    for (struct modthread **p = &py.modthreads; *p; p = &(*p)->next) {
+        if (*p == mt) {
+            *p = mt->next;
+            break;
+        }
+    }
     pthread_mutex_unlock (&py.lock);
 }
 
@@ -433,6 +561,7 @@ int flux_module_loader_main (flux_t *h, const char *path,
                              int argc, char *argv[])
 {
     PyThreadState *tstate;
+    struct modthread mt;
     char error[sizeof (py.init_error)];
     int errnum;
 
@@ -453,10 +582,12 @@ int flux_module_loader_main (flux_t *h, const char *path,
         errno = ENOMEM;
         return -1;
     }
+    modthread_add (&mt);
     PyEval_RestoreThread (tstate);
     errnum = run_module (h, path, argc, argv);
     PyThreadState_Clear (tstate);
     PyThreadState_DeleteCurrent (); // and release the GIL
+    modthread_remove (&mt);
     python_release ();
     if (errnum != 0) {
         errno = errnum;
@@ -465,29 +596,28 @@ int flux_module_loader_main (flux_t *h, const char *path,
     return 0;
 }
 
+/* Called by the broker's main thread: never waits for the GIL (see
+ * "Stopping a stuck module" above).  Returns 0 if the thread runs a
+ * module, whose interrupt the pyloader thread delivers when it can.
+ */
 int flux_module_loader_interrupt (pthread_t thread)
 {
-    PyGILState_STATE state;
-    PyObject *exc;
-    int n = 0;
-    bool ready;
+    struct modthread *mt;
 
     pthread_mutex_lock (&py.lock);
-    ready = py.ready && !py.init_errnum && !py.stopping;
+    for (mt = py.modthreads; mt; mt = mt->next) {
+        if (pthread_equal (mt->thread, thread))
+            break;
+    }
+    if (mt && py.ready && !py.init_errnum && !py.stopping) {
+        mt->interrupt = true;
+        py.interrupts = true;
+        pthread_cond_broadcast (&py.cond);
+    }
+    else
+        mt = NULL;
     pthread_mutex_unlock (&py.lock);
-    if (!ready) {
-        errno = ESRCH;
-        return -1;
-    }
-    state = PyGILState_Ensure ();
-    if (py.loader
-        && (exc = PyObject_GetAttrString (py.loader, "ModuleInterrupted"))) {
-        n = PyThreadState_SetAsyncExc ((unsigned long)thread, exc);
-        Py_DECREF (exc);
-    }
-    PyErr_Clear ();
-    PyGILState_Release (state);
-    if (n != 1) {
+    if (!mt) {
         errno = ESRCH;
         return -1;
     }

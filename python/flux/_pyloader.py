@@ -43,6 +43,7 @@ import types
 import warnings
 
 from flux.brokermod import resolve_entry_point
+from flux.core import callback
 from flux.core.handle import Flux
 from flux.core.inner import ffi, lib
 
@@ -228,11 +229,31 @@ def _start_thread(thread):
     return _saved["thread_start"](thread)
 
 
+def _after_fork_in_child():
+    """os.fork() from a module's thread (or one it started): the child
+    is no part of the module.  Its output goes to the broker's own
+    stdout/stderr (the module's log channel has nobody reading it in the
+    child), and it may not return into the module's reactor (see
+    flux.core.callback).  pyloader.so has already unblocked the child's
+    signals and made it end when the thread that forked it ends.
+    """
+    ctx = _current()
+    if ctx is None:
+        return
+    _tls.module = None
+    # N.B. Another thread of the parent may have held the lock.
+    ctx.lock = threading.Lock()
+    ctx.closed = True
+    callback.forked_child(lib.flux_get_reactor(ctx.c_handle), ctx.name)
+
+
 def _install_streams():
     """Route sys.stdout, sys.stderr and warnings by thread (once)."""
     global _saved
     if _saved is not None:
         return
+    # N.B. Installed with the streams, once: a hook cannot be removed.
+    os.register_at_fork(after_in_child=_after_fork_in_child)
     _saved = {
         "stdout": sys.stdout,
         "stderr": sys.stderr,
@@ -304,7 +325,9 @@ def _report(ctx, exc):
     """
     _strip_loader_frames(exc)
     ctx.set_error(describe(exc, ctx.path))
-    ctx.log(LOG_ERR, "".join(traceback.format_exception(exc)))
+    text = "".join(traceback.format_exception(exc))
+    if not ctx.log(LOG_ERR, text):
+        sys.stderr.write(text)  # in a child the module forked
 
 
 def _report_entry_point(ctx, exc):
@@ -393,11 +416,20 @@ def run(addr, path, name, args):
     ctx = _Context(ffi.cast("flux_t *", addr), name, path)
     _tls.module = ctx
     modname = MODULE_PREFIX + name
+    pid = os.getpid()
     try:
         errnum = _run(ctx, addr, tuple(args))
     except BaseException as exc:  # only if reporting itself failed
         errnum = main_errnum(exc)
     finally:
+        if os.getpid() != pid:
+            # A child forked by the module, whose code returned: it must
+            # not go on as the module's thread (finalize the module,
+            # close the broker's handle).
+            os.write(2, f"flux-broker: module {name}: process "
+                        f"{os.getpid()}, forked by the module, returned "
+                        "from it: exiting\n".encode())
+            os._exit(1)
         try:
             ctx.close()
         finally:

@@ -321,8 +321,10 @@ class BrokerModule:
                                                bool(clear)))
 
     def stop(self):
-        """Stop the reactor: run() returns normally."""
-        self._h.reactor_stop()
+        """Stop the reactor: run() returns normally (also from inside a
+        nested reactor_run(), which Flux.reactor_stop() would end alone).
+        """
+        lib.flux_reactor_stop(self._h.get_reactor())
 
     def stop_error(self):
         """Stop the reactor with an error: run() raises OSError."""

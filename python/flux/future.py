@@ -44,13 +44,17 @@ def _release_pending(table, future):
 @ffi.def_extern()
 def continuation_callback(c_future, arg):
     future = None
+    # N.B. Before the callback, which may destroy the future.
+    reactor = lib.flux_future_get_reactor(c_future)
     try:
         future = ffi.from_handle(arg)
         _release_pending(_PENDING, future)
         if not future.stopped:
             future._then_cb(future, *future._then_args, **future._then_kw)
     except BaseException as exc:  # pylint: disable=broad-except
-        callback.stash(exc, lib.flux_future_get_reactor(c_future))
+        callback.stash(exc, reactor)
+    if callback.forked is not None:
+        callback.leave_if_forked(reactor)
 
 
 @ffi.def_extern()

@@ -611,6 +611,35 @@ def test_reactor_stop_from_callback(h):
     t2.stop()
 
 
+def test_reactor_stop_in_nested_run_ends_that_run_only():
+    # A callback runs the reactor again; reactor_stop() from a callback
+    # of that inner run returns from the inner run, and the outer run
+    # goes on until stopped itself.
+    lh = flux.Flux("loop://")
+    order = []
+
+    def inner_stop(handle, w, revents, args):
+        order.append("inner stop")
+        handle.reactor_stop()
+
+    def outer_stop(handle, w, revents, args):
+        order.append("outer stop")
+        handle.reactor_stop()
+
+    def nest(handle, w, revents, args):
+        handle.timer_watcher_create(0.01, inner_stop).start()
+        handle.reactor_run()
+        order.append("inner returned")
+        handle.timer_watcher_create(0.01, outer_stop).start()
+
+    keep = lh.timer_watcher_create(30.0, lambda *a: None)
+    keep.start()
+    lh.timer_watcher_create(0.01, nest).start()
+    assert lh.reactor_run() >= 0
+    assert order == ["inner stop", "inner returned", "outer stop"]
+    keep.stop()
+
+
 def test_reactor_stop_error_raises_oserror(h):
     def cb(handle, w, revents, args):
         handle.reactor_stop_error()

@@ -17,10 +17,20 @@ The slot is per thread because each thread runs its own reactor (in the
 broker, each module has its own thread).  If several callbacks fail
 before the loop returns, the first exception is kept: the later ones are
 most likely consequences of it.
+
+A process forked from a callback (os.fork() in a broker module's
+handler) is a copy of the module's thread inside its reactor: if it
+returned into that reactor, it would read the module's wakeups, which
+belong to the broker process, and the module would stop answering.  The
+loader marks such a child (forked_child()), and then every trampoline
+that is about to return into that reactor ends the child instead
+(leave_if_forked()), and Flux.reactor_run() refuses to run it.
 """
 
 import errno
+import os
 import threading
+import traceback
 
 from flux.core.inner import ffi, lib
 
@@ -52,3 +62,55 @@ def error_response(exc):
     text = str(exc)
     name = type(exc).__name__
     return errno.EINVAL, f"{name}: {text}" if text else name
+
+
+# In a child forked from a broker module's thread: (address of the
+# module's reactor, the module's name).  None everywhere else, so a
+# trampoline tests it before it calls leave_if_forked().
+forked = None
+
+
+def forked_child(reactor, name):
+    """Mark this process as forked from the thread of module 'name',
+    whose reactor it must not run (called by flux._pyloader in the
+    child).
+    """
+    global forked
+    forked = (int(ffi.cast("uintptr_t", reactor)), name)
+
+
+def _is_parent_reactor(reactor):
+    return (forked is not None and reactor is not None
+            and int(ffi.cast("uintptr_t", reactor)) == forked[0])
+
+
+def refuse_if_forked(reactor):
+    """Raise RuntimeError if 'reactor' is the reactor of the module this
+    process was forked from.
+    """
+    if _is_parent_reactor(reactor):
+        raise RuntimeError(
+            f"a process forked by broker module {forked[1]} cannot run "
+            "the module's reactor: end the child with os._exit() or exec, "
+            "or open a handle of its own with flux.Flux()")
+
+
+def leave_if_forked(reactor):
+    """Called by a trampoline before it returns into 'reactor': in a child
+    forked from the module that owns it, report on stderr and exit with
+    status 1 (the exception the callback raised, if any, is reported
+    first).
+    """
+    if not _is_parent_reactor(reactor):
+        return
+    try:
+        exc = take()
+        text = ""
+        if exc is not None:
+            text = "".join(traceback.format_exception(exc))
+        text += (f"flux-broker: module {forked[1]}: process {os.getpid()}, "
+                 "forked by a handler, returned into the module's reactor: "
+                 "exiting (end a forked child with os._exit())\n")
+        os.write(2, text.encode("utf-8", "replace"))
+    finally:
+        os._exit(1)

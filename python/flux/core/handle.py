@@ -36,6 +36,16 @@ from flux.rpc import RPC
 from flux.wrapper import Wrapper
 
 
+class _Run:
+    """One reactor_run() in progress on this thread."""
+
+    __slots__ = ("reactor", "stopped")
+
+    def __init__(self, reactor):
+        self.reactor = reactor
+        self.stopped = False  # reactor_stop() was meant for this run
+
+
 class Flux(Wrapper):
     """Flux(url=None, flags=0, handle=None)
 
@@ -253,14 +263,24 @@ class Flux(Wrapper):
         exception a callback raised; raises OSError if the loop was
         stopped with reactor_stop_error().  In the main thread, Ctrl-C
         stops the loop and raises KeyboardInterrupt.
+
+        Runs nest: a callback may run the reactor again (e.g. to wait for
+        an answer), and reactor_stop() from a callback of that inner run
+        ends the inner run only.  A stop from C (a broker module's
+        shutdown) or reactor_stop_error() ends every run.
         """
         if reactor is None:
             reactor = self.get_reactor()
+        callback.refuse_if_forked(reactor)
         # A callback that raised while no loop ran (e.g. a FutureExt init
         # callback called by then()) could not stop one: raise it now.
         self.raise_if_exception()
         tls = self.tls
+        runs = tls.__dict__.setdefault("runs", [])
+        nested = any(r.reactor == reactor for r in runs)
+        run = _Run(reactor)
         self.reactor_enter()
+        runs.append(run)
         interrupted = []
         sigw = None
         try:
@@ -275,7 +295,10 @@ class Flux(Wrapper):
                 sigw.start()
             rc = lib.flux_reactor_run(reactor, flags)
             errnum = ffi.errno
+            if nested and run.stopped and rc >= 0:
+                self._resume_outer_run(reactor)
         finally:
+            runs.pop()
             self.reactor_exit()
             if sigw is not None:
                 sigw.destroy()
@@ -291,13 +314,45 @@ class Flux(Wrapper):
                         "reactor stopped with an error")
         return rc
 
+    @staticmethod
+    def _resume_outer_run(reactor):
+        """After reactor_stop() ended a nested run: let the run it is
+        nested in go on.
+
+        flux_reactor_stop() breaks every run of the loop (libev's
+        EVBREAK_ALL, as in flux-core), so the outer run would return as
+        soon as the callback that ran the inner one returns, and a broker
+        module would end without a word.  A non-blocking run starts by
+        cancelling any pending break; it then dispatches what is ready,
+        and if one of those callbacks stops the reactor (the module's
+        shutdown), that break stands and the outer runs end.
+        N.B. A shutdown handled inside the inner run's last iteration,
+        together with the callback that stopped it, is cancelled with
+        it; the broker then interrupts the module after
+        broker.module-remove-timeout.
+        """
+        rc = lib.flux_reactor_run(reactor, lib.FLUX_REACTOR_NOWAIT)
+        if rc < 0:
+            # A callback stopped it with an error: the outer runs must
+            # see it, and the run above consumed it.
+            lib.flux_reactor_stop_error(reactor)
+
     def reactor_stop(self, reactor=None):
-        """Make reactor_run() return (this handle's reactor by default)."""
-        lib.flux_reactor_stop(reactor if reactor is not None
-                              else self.get_reactor())
+        """Make reactor_run() return (this handle's reactor by default):
+        the innermost run of this thread if it runs that reactor, every
+        run of it otherwise.
+        """
+        if reactor is None:
+            reactor = self.get_reactor()
+        runs = getattr(self.tls, "runs", None)
+        if runs and runs[-1].reactor == reactor:
+            runs[-1].stopped = True
+        lib.flux_reactor_stop(reactor)
 
     def reactor_stop_error(self, reactor=None):
-        """Make reactor_run() return with an error (it raises OSError)."""
+        """Make reactor_run() return with an error (it raises OSError);
+        every run of the reactor on this thread ends.
+        """
         lib.flux_reactor_stop_error(reactor if reactor is not None
                                     else self.get_reactor())
 

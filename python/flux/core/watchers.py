@@ -29,6 +29,8 @@ def watcher_wrapper(reactor, c_watcher, revents, arg):
         ffi.from_handle(arg)._dispatch(revents)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, reactor)
+    if callback.forked is not None:
+        callback.leave_if_forked(reactor)
 
 
 @ffi.def_extern()
@@ -37,6 +39,8 @@ def message_handler_wrapper(c_h, c_mh, c_msg, arg):
         ffi.from_handle(arg)._dispatch(c_msg)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, lib.flux_get_reactor(c_h))
+    if callback.forked is not None:
+        callback.leave_if_forked(lib.flux_get_reactor(c_h))
 
 
 def _answer_failed_request(h, msg, exc):
