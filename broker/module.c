@@ -1160,8 +1160,15 @@ static void list_cb (flux_t *h,
     struct modmgr *mm = arg;
     double now = flux_reactor_now (mm->ctx->r);
     json_t *mods;
+    int policy = 0;
 
     (void)mh;
+    /* The failure policy and restart count only on request ({"policy":
+     * true}, as flux module list -P asks): by default each entry has
+     * flux-core's keys, no more.  flux-core's request has no payload.
+     */
+    if (flux_request_unpack (msg, NULL, "{s?b}", "policy", &policy) < 0)
+        policy = 0;
     if (!(mods = json_array ()))
         goto nomem;
     for (struct module *m = mm->head; m; m = m->next) {
@@ -1188,6 +1195,9 @@ static void list_cb (flux_t *h,
                                                FLUX_OPT_RECV_QUEUE_COUNT),
                              "on-failure", policy_names[m->policy],
                              "restarts", m->restarts))
+            || (!policy
+                && (json_object_del (o, "on-failure") < 0
+                    || json_object_del (o, "restarts") < 0))
             || json_array_append_new (mods, o) < 0) {
             json_decref (o);
             goto nomem;

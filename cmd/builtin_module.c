@@ -502,7 +502,11 @@ static int module_cmd_list (int argc, char **argv)
     if (n != argc)
         cmd_usage_error (&list_parser, "list: takes no arguments");
     h = cmd_open ("flux-module");
-    if (!(f = flux_rpc (h, "module.list", NULL, FLUX_NODEID_ANY, 0))
+    /* Without -P the request is flux-core's (no payload). */
+    if (!(f = policyopt
+              ? flux_rpc_pack (h, "module.list", FLUX_NODEID_ANY, 0,
+                               "{s:b}", "policy", 1)
+              : flux_rpc (h, "module.list", NULL, FLUX_NODEID_ANY, 0))
         || flux_rpc_get_unpack (f, "{s:o}", "mods", &mods) < 0)
         cmd_die ("flux-module", "list: %s", cmd_future_strerror (f, errno));
     if (!json_is_array (mods))

@@ -119,6 +119,15 @@ test_expect_success 'list keeps the flux-core columns; -P adds Policy, Restarts'
 	grep "^Module  *Idle  S Sendq Recvq Policy  Restarts Service  Path$" hdrpl.out &&
 	flux module list -P -l | grep "^guestfail .* R .* exit  *0 .* $M/guestfail.py$"
 '
+test_expect_success 'module.list has the policy keys only when asked for them' '
+	rpc module.list | jq -c ".mods[] | select(.name == \"guestfail\") | [has(\"on-failure\"), has(\"restarts\")]" >keys.out &&
+	rpc module.list "{\"policy\": true}" | jq -c ".mods[] | select(.name == \"guestfail\") | [.[\"on-failure\"], .restarts]" >>keys.out &&
+	cat >keys.expected <<-\EOF &&
+	[false,false]
+	["exit",0]
+	EOF
+	test_cmp keys.expected keys.out
+'
 
 # N.B. broker.module-nopanic is not set in this instance: with the
 # default policy a runtime failure would end it.
