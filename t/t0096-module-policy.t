@@ -298,15 +298,20 @@ test_expect_success OTHERUID 'restart: a guest cannot end the instance with a ba
 	EOF
 	test_cmp guest-restart.expected guest-restart.out
 '
+# N.B. the third request may still be served by the failing instance
+# (libflux dispatches the rest of a batch of messages after a handler
+# has stopped the reactor), else it fails with ENOSYS: both are fine,
+# what matters is that the instance lives.
 test_expect_success OTHERUID 'exit: the module is gone, the instance lives' '
-	with_guest_broker exit >guest-exit.out &&
+	with_guest_broker exit >guest-exit.out 2>guest-exit.err &&
 	cat >guest-exit.expected <<-EOF &&
 	n=2
 	errnum=22
-	errnum=38
 	0
 	EOF
-	test_cmp guest-exit.expected guest-exit.out
+	sed -n 3p guest-exit.out | grep -x "n=3\|errnum=38" &&
+	sed 3d guest-exit.out >guest-exit.rest &&
+	test_cmp guest-exit.expected guest-exit.rest
 '
 test_expect_success OTHERUID 'panic (the default): the same payload ends the instance' '
 	test_expect_code 1 with_guest_broker panic >guest-panic.out 2>guest-panic.err &&
