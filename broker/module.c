@@ -42,8 +42,11 @@
  * owns the name service.  The new instance gets them in order of
  * arrival, after its welcome.  If it is not started again (removed,
  * shutdown, limit reached, a clean exit) they are answered ENOSYS.
- * Requests the old instance had already taken are its own to answer
- * (libflux answers those still queued with ENOSYS as it finalizes).
+ * Requests still in the old instance's queue come back too: FINALIZING
+ * is answered {"requeue": true} and libflux hands them back to the
+ * broker instead of answering them ENOSYS (handed_back below).  A
+ * request the old instance was handling when it failed is its own to
+ * answer (a Python handler that raises answers with the error).
  * Its dynamic services, subscriptions and the state other services hold
  * for it (disconnects are sent) go with the old instance; the new one
  * registers its own.
