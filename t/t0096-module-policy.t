@@ -164,11 +164,16 @@ test_expect_success 'restart: requests queued behind the failing one are all ser
 	test_cmp many.expected many.n &&
 	sed -n "2,\$p" many.out >many.good
 '
+# N.B. a few of those may have been served by the failing instance
+# itself: libflux dispatches the rest of a batch of messages after a
+# handler stopped the reactor.  The others came back to the broker and
+# were served by the new one.
 test_expect_success 'restart: a new instance answers; list -P counts the restart' '
 	instance >second.id &&
 	! test_cmp first.id second.id &&
-	awk "{print \$2}" many.good | sort -u >many.ids &&
-	test_cmp second.id many.ids &&
+	cat first.id second.id | sort >both.ids &&
+	awk "{print \$2}" many.good | cat - first.id second.id | sort -u >many.ids &&
+	test_cmp both.ids many.ids &&
 	test "$(policy_of guestfail)" = "restart 1" &&
 	test "$(state_of guestfail)" = R &&
 	flux dmesg >restart.dmesg &&
