@@ -21,9 +21,35 @@
  * strerror(E); a name that is taken, as "... already ...: File exists".
  *
  * A module that exits with an error when nobody asked it to, and after
- * its load was answered, has failed at run time: the broker logs it and,
- * unless broker.module-nopanic is set, shuts the instance down with an
- * error, as flux-core's broker panics.
+ * its load was answered, has failed at run time.  What happens then is
+ * the module's failure policy, chosen at load time (module.load key
+ * "on-failure", which flux-core's broker ignores):
+ *
+ *   panic    (the default, flux-core's behaviour) log it and, unless
+ *            broker.module-nopanic is set, shut the instance down with
+ *            an error, as flux-core's broker panics.
+ *   exit     log it; the module is gone, the broker lives.
+ *   restart  log it and load the module again from the same path with
+ *            the same arguments after a delay (broker.module-restart-
+ *            delay seconds, doubling with each restart in a row), at
+ *            most broker.module-restart-max times within
+ *            broker.module-restart-window seconds; past that, as exit.
+ *
+ * A module with the restart policy keeps its name while it is down.
+ * From FINALIZING on (when the broker stops routing to a module that is
+ * leaving) requests to it are held by the broker instead of failing
+ * with ENOSYS; once it has exited they are held by a stand-in peer that
+ * owns the name service.  The new instance gets them in order of
+ * arrival, after its welcome.  If it is not started again (removed,
+ * shutdown, limit reached, a clean exit) they are answered ENOSYS.
+ * Requests still in the old instance's queue come back too: FINALIZING
+ * is answered {"requeue": true} and libflux hands them back to the
+ * broker instead of answering them ENOSYS (handed_back below).  A
+ * request the old instance was handling when it failed is its own to
+ * answer (a Python handler that raises answers with the error).
+ * Its dynamic services, subscriptions and the state other services hold
+ * for it (disconnects are sent) go with the old instance; the new one
+ * registers its own.
  *
  * Removal is a request to NAME.shutdown, which stops the module's
  * reactor.  A module that ignores it for broker.module-remove-timeout
@@ -72,6 +98,19 @@ struct pending {
     struct pending *next;
 };
 
+enum failure_policy {
+    POLICY_PANIC,
+    POLICY_EXIT,
+    POLICY_RESTART,
+};
+
+static const char *policy_names[] = { "panic", "exit", "restart" };
+
+/* Requests held for a restarting module beyond this many are answered
+ * EAGAIN: a module that stays down must not grow the broker unbounded.
+ */
+#define HELD_MAX 4096
+
 struct module {
     struct modmgr *mm;
     char uuid[UUID_STR_LEN];
@@ -83,7 +122,8 @@ struct module {
     struct peer *peer;
     pthread_t thread;
     bool thread_started;
-    struct module_exec *exec;   // run as a process (--exec), else NULL
+    bool exec_mode;             // --exec: every instance is a process
+    struct module_exec *exec;   // this instance's process, else NULL
     int status;
     int errnum;
     char *errstr;
@@ -92,6 +132,18 @@ struct module {
     flux_msg_t *insmod;
     struct pending *rmmod;
     flux_watcher_t *remove_timer;
+    /* failure policy */
+    enum failure_policy policy;
+    json_t *args;           /* kept to start the module again */
+    int restarts;           /* restarts since load */
+    int restarts_window;    /* restarts in the current window */
+    double window_start;    /* loop time of the window's first restart */
+    bool holding;           /* requests go to 'held', not the channel */
+    struct pending *held;   /* requests waiting for the next instance */
+    struct pending **held_tail;
+    int held_count;
+    struct peer *standin;   /* owns the name while no instance runs */
+    flux_watcher_t *restart_timer;
     struct module *next;
 };
 
@@ -131,30 +183,50 @@ static void module_unlink (struct module *m)
     }
 }
 
-/* Free the broker's side.  The thread must be joined, or abandoned
- * (then thd, which it may still read, is leaked on purpose).
+static void pending_free (struct pending **list)
+{
+    while (*list) {
+        struct pending *p = *list;
+        *list = p->next;
+        flux_msg_decref (p->msg);
+        free (p);
+    }
+}
+
+/* Free what one instance of the module used: its channel and, unless
+ * the thread was abandoned (then thd, which it may still read, is
+ * leaked on purpose), its loader entry.  The thread must be joined.
  */
+static void instance_release (struct module *m, bool abandoned)
+{
+    flux_watcher_destroy (m->w);
+    m->w = NULL;
+    module_exec_release (m->exec, remove_timeout (m->mm));
+    flux_close (m->h);
+    m->h = NULL;
+    /* No thread reads thd of a process module. */
+    if ((!abandoned || m->exec) && m->thd) {
+        module_loader_close (&m->thd->entry);
+        free (m->thd);
+    }
+    m->thd = NULL;
+    m->exec = NULL;
+    m->thread_started = false;
+}
+
+/* Free the broker's side.  The thread must be joined, or abandoned. */
 static void module_destroy (struct module *m, bool abandoned)
 {
     if (m) {
         int saved_errno = errno;
-        flux_watcher_destroy (m->w);
+        instance_release (m, abandoned);
         flux_watcher_destroy (m->remove_timer);
-        module_exec_release (m->exec, remove_timeout (m->mm));
-        flux_close (m->h);
+        flux_watcher_destroy (m->restart_timer);
         if (m->insmod)
             flux_msg_decref (m->insmod);
-        while (m->rmmod) {
-            struct pending *p = m->rmmod;
-            m->rmmod = p->next;
-            flux_msg_decref (p->msg);
-            free (p);
-        }
-        /* No thread reads thd of a process module. */
-        if ((!abandoned || m->exec) && m->thd) {
-            module_loader_close (&m->thd->entry);
-            free (m->thd);
-        }
+        pending_free (&m->rmmod);
+        pending_free (&m->held);
+        json_decref (m->args);
         free (m->errstr);
         free (m->name);
         free (m->path);
@@ -198,12 +270,96 @@ static struct module *lookup_uuid (struct modmgr *mm, const char *uuid)
     return NULL;
 }
 
+/* Answer a request held for a module that will not get it.  Consumes
+ * msg.  The response goes through the router as if the broker's own
+ * peer sent it, so it finds its way back along the request's route.
+ */
+static void held_respond (struct modmgr *mm, flux_msg_t *msg, int errnum,
+                          const char *text)
+{
+    struct router *router = mm->ctx->router;
+    flux_msg_t *rsp = NULL;
+
+    if (!flux_msg_is_noresponse (msg)
+        && (rsp = flux_response_derive (msg, errnum))
+        && (!text || flux_msg_set_string (rsp, text) == 0))
+        router_recv (router_peer_lookup (router, mm->ctx->uuid), rsp);
+    else
+        flux_msg_destroy (rsp);
+    flux_msg_decref (msg);
+}
+
+/* Keep a request for the module's next instance (consumes msg).  Events
+ * are dropped, as they are for a muted module.
+ */
+static void hold_msg (struct module *m, flux_msg_t *msg)
+{
+    struct pending *p;
+    int type;
+    char text[300];
+
+    if (flux_msg_get_type (msg, &type) < 0 || type != FLUX_MSGTYPE_REQUEST) {
+        flux_msg_decref (msg);
+        return;
+    }
+    if (m->held_count >= HELD_MAX) {
+        (void)snprintf (text, sizeof (text),
+                        "module %s is restarting and holds %d requests"
+                        " already", m->name, m->held_count);
+        held_respond (m->mm, msg, EAGAIN, text);
+        return;
+    }
+    if (!(p = calloc (1, sizeof (*p)))) {
+        held_respond (m->mm, msg, ENOMEM, NULL);
+        return;
+    }
+    p->msg = msg;
+    if (!m->held_tail)
+        m->held_tail = &m->held;
+    *m->held_tail = p;
+    m->held_tail = &p->next;
+    m->held_count++;
+}
+
+/* The module is not coming back: answer what was held for it. */
+static void held_fail (struct module *m, const char *why)
+{
+    char text[300];
+
+    (void)snprintf (text, sizeof (text), "module %s %s", m->name, why);
+    while (m->held) {
+        struct pending *p = m->held;
+        m->held = p->next;
+        held_respond (m->mm, p->msg, ENOSYS, text);
+        free (p);
+    }
+    m->held_tail = NULL;
+    m->held_count = 0;
+    m->holding = false;
+}
+
+/* peer_send_f of the stand-in that owns a restarting module's name. */
+static int standin_send (struct peer *p, flux_msg_t *msg, void *arg)
+{
+    (void)p;
+    hold_msg (arg, msg);
+    return 0;
+}
+
 /* peer_send_f: into the module's channel, which pushes/pops routes. */
 static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
 {
     struct module *m = arg;
 
     (void)p;
+    if (m->holding) {
+        int type;
+        if (flux_msg_get_type (msg, &type) == 0
+            && type != FLUX_MSGTYPE_RESPONSE) {
+            hold_msg (m, msg);
+            return 0;
+        }
+    }
     if (flux_msg_refcount (msg) > 1) {
         flux_msg_t *cpy = flux_msg_copy (msg, true);
         flux_msg_decref (msg);
@@ -215,6 +371,32 @@ static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
         return -1;
     }
     return 0;
+}
+
+/* A request the module hands back as it finalizes (see "requeue" in
+ * status_cb) comes with the two hops the channel added to it, the
+ * broker's on the way in and the module's on the way out: remove them
+ * and it is the request as the router delivered it.  The module's own
+ * requests carry the module's hop only.
+ */
+static bool handed_back (struct module *m, flux_msg_t *msg)
+{
+    const char *last;
+    int type;
+
+    if (flux_msg_get_type (msg, &type) < 0 || type != FLUX_MSGTYPE_REQUEST
+        || flux_msg_route_count (msg) < 2
+        || !(last = flux_msg_route_last (msg)) || strcmp (last, m->uuid))
+        return false;
+    if (flux_msg_route_delete_last (msg) < 0)
+        return false;
+    if (!(last = flux_msg_route_last (msg))
+        || strcmp (last, m->mm->ctx->uuid) != 0) {
+        (void)flux_msg_route_push (msg, m->uuid);
+        return false;
+    }
+    (void)flux_msg_route_delete_last (msg);
+    return true;
 }
 
 static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
@@ -231,6 +413,10 @@ static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 flux_log_error (m->mm->ctx->h, "%s: receive", m->name);
             return;
+        }
+        if (m->holding && handed_back (m, msg)) {
+            hold_msg (m, msg);
+            continue;
         }
         router_recv (m->peer, msg);
     }
@@ -285,16 +471,15 @@ static int start_thread (struct module *m)
     return 0;
 }
 
-static struct module *module_create (struct modmgr *mm,
-                                     const char *name,
-                                     const char *path,
-                                     json_t *args,
-                                     const struct module_entry *entry,
-                                     bool exec,
-                                     flux_error_t *error)
+/* Start an instance of module m: a new uuid and channel, its name
+ * registered to the channel's peer, the welcome queued, the thread
+ * started (with --exec, the process spawned).  On failure nothing of
+ * the instance is left and the caller still owns 'entry'.
+ */
+static int instance_start (struct module *m, const struct module_entry *entry,
+                           flux_error_t *error)
 {
-    struct broker *ctx = mm->ctx;
-    struct module *m;
+    struct broker *ctx = m->mm->ctx;
     uuid_t uuid;
     char uri[64 + UUID_STR_LEN];
     struct flux_msg_cred owner = {
@@ -302,19 +487,15 @@ static struct module *module_create (struct modmgr *mm,
         .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
     };
 
-    if (!(m = calloc (1, sizeof (*m))))
-        return NULL;
-    m->mm = mm;
     uuid_generate (uuid);
     uuid_unparse (uuid, m->uuid);
-    if (!(m->name = strdup (name))
-        || !(m->path = strdup (path))
-        || !(m->thd = calloc (1, sizeof (*m->thd))))
-        goto error;
+    m->status = FLUX_MODSTATE_INIT;
+    if (!(m->thd = calloc (1, sizeof (*m->thd))))
+        return -1;
     m->thd->entry = *entry;
     strcpy (m->thd->uuid, m->uuid);
-    (void)snprintf (m->thd->name, sizeof (m->thd->name), "%s", name);
-    (void)snprintf (m->thd->path, sizeof (m->thd->path), "%s", path);
+    (void)snprintf (m->thd->name, sizeof (m->thd->name), "%s", m->name);
+    (void)snprintf (m->thd->path, sizeof (m->thd->path), "%s", m->path);
 
     (void)snprintf (uri, sizeof (uri), "interthread://%s", m->uuid);
     if (!(m->h = flux_open (uri, 0))
@@ -326,17 +507,48 @@ static struct module *module_create (struct modmgr *mm,
         || !(m->peer = router_peer_add (ctx->router, m->uuid, PEER_MODULE,
                                         owner, module_send, m)))
         goto error;
-    if (services_add (ctx->services, name, m->peer) < 0)
+    if (services_add (ctx->services, m->name, m->peer) < 0)
         goto error;
-    if (send_welcome (m, args) < 0)
+    if (send_welcome (m, m->args) < 0)
         goto error;
     flux_watcher_start (m->w);
-    if (exec) {
-        if (!(m->exec = module_exec_start (ctx->h, m->uuid, name, path,
-                                           error)))
+    if (m->exec_mode) {
+        if (!(m->exec = module_exec_start (ctx->h, m->uuid, m->name,
+                                           m->path, error)))
             goto error;
     }
     else if (start_thread (m) < 0)
+        goto error;
+    return 0;
+error:
+    if (m->peer)
+        router_peer_remove (m->peer);
+    m->peer = NULL;
+    m->thd->entry.dso = NULL; // the caller still owns the entry
+    instance_release (m, false);
+    return -1;
+}
+
+static struct module *module_create (struct modmgr *mm,
+                                     const char *name,
+                                     const char *path,
+                                     json_t *args,
+                                     const struct module_entry *entry,
+                                     bool exec,
+                                     enum failure_policy policy,
+                                     flux_error_t *error)
+{
+    struct module *m;
+
+    if (!(m = calloc (1, sizeof (*m))))
+        return NULL;
+    m->mm = mm;
+    m->exec_mode = exec;
+    m->policy = policy;
+    m->args = json_incref (args);
+    if (!(m->name = strdup (name))
+        || !(m->path = strdup (path))
+        || instance_start (m, entry, error) < 0)
         goto error;
     /* Append: the list keeps load order. */
     struct module **mp;
@@ -345,10 +557,6 @@ static struct module *module_create (struct modmgr *mm,
     *mp = m;
     return m;
 error:
-    if (m->peer)
-        router_peer_remove (m->peer);
-    if (m->thd)
-        m->thd->entry.dso = NULL; // the caller still owns the entry
     module_destroy (m, false);
     return NULL;
 }
@@ -390,6 +598,18 @@ static char *name_frompath (const char *path)
     return strndup (base, strcspn (base, "."));
 }
 
+static int parse_policy (const char *s, enum failure_policy *policy)
+{
+    for (size_t i = 0; i < sizeof (policy_names) / sizeof (policy_names[0]);
+         i++) {
+        if (!strcmp (s, policy_names[i])) {
+            *policy = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static void load_cb (flux_t *h,
                      flux_msg_handler_t *mh,
                      const flux_msg_t *msg,
@@ -409,14 +629,24 @@ static void load_cb (flux_t *h,
     struct stat sb;
     size_t i;
     json_t *o;
+    const char *on_failure = NULL;
+    enum failure_policy policy = POLICY_PANIC;
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:s s?o s?s s?b}",
+    if (flux_request_unpack (msg, NULL, "{s:s s?o s?s s?b s?s}",
                              "path", &path,
                              "args", &args,
                              "name", &name,
-                             "exec", &exec) < 0)
+                             "exec", &exec,
+                             "on-failure", &on_failure) < 0)
         goto error;
+    if (on_failure && parse_policy (on_failure, &policy) < 0) {
+        snprintf (error.text, sizeof (error.text),
+                  "unknown failure policy '%s' (valid: panic, exit, restart)",
+                  on_failure);
+        errno = EINVAL;
+        goto error;
+    }
     if (args) {
         if (!json_is_array (args))
             goto eproto;
@@ -475,7 +705,8 @@ static void load_cb (flux_t *h,
         goto error;
     if (!args && !(args = noargs = json_array ()))
         goto error;
-    if (!(m = module_create (mm, name, path, args, &entry, exec, &error))) {
+    if (!(m = module_create (mm, name, path, args, &entry, exec, policy,
+                             &error))) {
         if (!*error.text)
             snprintf (error.text, sizeof (error.text), "%s",
                       strerror (errno));
@@ -576,11 +807,181 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
     router_peer_remove (m->peer);
     if (m->thread_started)
         (void)pthread_detach (m->thread);
+    held_fail (m, "was abandoned");
     pending_respond (h, &m->rmmod);
     module_unlink (m);
     module_destroy (m, true);
     if (mm->stopping)
         shutdown_next (mm);
+}
+
+/* A module with no running instance (waiting to be restarted, or its
+ * restart failed) leaves for good: answer what was held for it and any
+ * pending remove, and free it.
+ */
+static void module_gone (struct module *m, const char *why)
+{
+    struct modmgr *mm = m->mm;
+
+    held_fail (m, why);
+    router_peer_remove (m->standin);
+    m->standin = NULL;
+    pending_respond (mm->ctx->h, &m->rmmod);
+    module_unlink (m);
+    module_destroy (m, false);
+    if (mm->stopping)
+        shutdown_next (mm);
+}
+
+/* A broker attribute as a number, or 'dflt' if unset or not a number
+ * >= 'min'.
+ */
+static double attr_number (struct modmgr *mm, const char *name,
+                           double dflt, double min)
+{
+    const char *s = attrs_get (mm->ctx->attrs, name, NULL);
+    char *end;
+    double v;
+
+    if (!s)
+        return dflt;
+    v = strtod (s, &end);
+    if (end == s || *end != '\0' || v < min)
+        return dflt;
+    return v;
+}
+
+/* The restart attributes' defaults: 5 restarts in 60 s, the first after
+ * 0.1 s, each later one after twice the delay of the one before.
+ */
+#define RESTART_MAX_DEFAULT 5
+#define RESTART_WINDOW_DEFAULT 60.
+#define RESTART_DELAY_DEFAULT 0.1
+#define RESTART_DELAY_CAP 60.
+
+static void restart_cb (flux_reactor_t *r, flux_watcher_t *w,
+                        int revents, void *arg)
+{
+    struct module *m = arg;
+    struct modmgr *mm = m->mm;
+    flux_t *h = mm->ctx->h;
+    struct module_entry entry = { 0 };
+    flux_error_t error = { .text = "" };
+
+    (void)r;
+    (void)w;
+    (void)revents;
+    if (m->unload_requested) {
+        module_gone (m, "was removed while restarting");
+        return;
+    }
+    if (mm->stopping) {
+        module_gone (m, "was not restarted: the broker is shutting down");
+        return;
+    }
+    /* The stand-in gives the name back to the new instance; requests
+     * it held stay in m->held and go to that instance below.
+     */
+    router_peer_remove (m->standin);
+    m->standin = NULL;
+    /* With --exec, the module's code is opened in its new process. */
+    if (!m->exec_mode && module_loader_open (m->path, &entry, &error) < 0) {
+        flux_log (h, LOG_ERR, "module %s: restart: %s", m->name,
+                  *error.text ? error.text : strerror (errno));
+        goto gone;
+    }
+    if (instance_start (m, &entry, &error) < 0) {
+        flux_log (h, LOG_ERR, "module %s: restart: %s", m->name,
+                  *error.text ? error.text : strerror (errno));
+        module_loader_close (&entry);
+        goto gone;
+    }
+    m->restarts++;
+    m->holding = false;
+    flux_log (h, LOG_INFO, "module %s restarted (%d restart%s since load)",
+              m->name, m->restarts, m->restarts == 1 ? "" : "s");
+    while (m->held) {
+        struct pending *p = m->held;
+        m->held = p->next;
+        if (module_send (m->peer, p->msg, m) < 0)
+            flux_log_error (h, "%s: error delivering a held request",
+                            m->name);
+        free (p);
+    }
+    m->held_tail = NULL;
+    m->held_count = 0;
+    return;
+gone:
+    flux_log (h, LOG_CRIT, "%s module runtime failure: not restarted",
+              m->name);
+    module_gone (m, "could not be restarted");
+}
+
+/* After a runtime failure of a module with the restart policy: hand its
+ * name to a stand-in that holds requests, and arm the restart timer.
+ * Returns -1 if the module is not to be restarted (limit reached, or
+ * out of resources): then it exits.  The instance is already gone.
+ */
+static int restart_schedule (struct module *m)
+{
+    struct modmgr *mm = m->mm;
+    struct broker *ctx = mm->ctx;
+    double now = flux_reactor_now (ctx->r);
+    int max = (int)attr_number (mm, "broker.module-restart-max",
+                                RESTART_MAX_DEFAULT, 0);
+    double window = attr_number (mm, "broker.module-restart-window",
+                                 RESTART_WINDOW_DEFAULT, 0);
+    double delay = attr_number (mm, "broker.module-restart-delay",
+                                RESTART_DELAY_DEFAULT, 0);
+    struct flux_msg_cred owner = {
+        .userid = getuid (),
+        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
+    };
+    char uuid_str[UUID_STR_LEN];
+    uuid_t uuid;
+
+    if (m->restarts_window == 0 || now - m->window_start > window) {
+        m->window_start = now;
+        m->restarts_window = 0;
+    }
+    if (m->restarts_window >= max) {
+        flux_log (ctx->h, LOG_ERR,
+                  "module %s failed %d time%s within %gs: not restarted",
+                  m->name, m->restarts_window + 1,
+                  m->restarts_window ? "s" : "", window);
+        return -1;
+    }
+    for (int i = 0; i < m->restarts_window && delay < RESTART_DELAY_CAP; i++)
+        delay *= 2;
+    if (delay > RESTART_DELAY_CAP)
+        delay = RESTART_DELAY_CAP;
+    uuid_generate (uuid);
+    uuid_unparse (uuid, uuid_str);
+    if (!(m->standin = router_peer_add (ctx->router, uuid_str, PEER_MODULE,
+                                        owner, standin_send, m))
+        || services_add (ctx->services, m->name, m->standin) < 0)
+        goto error;
+    if (!m->restart_timer
+        && !(m->restart_timer = flux_timer_watcher_create (ctx->r,
+                                                           delay,
+                                                           0.,
+                                                           restart_cb,
+                                                           m)))
+        goto error;
+    flux_timer_watcher_reset (m->restart_timer, delay, 0.);
+    flux_watcher_start (m->restart_timer);
+    m->restarts_window++;
+    m->holding = true;
+    flux_log (ctx->h, LOG_ERR,
+              "module %s failed: restarting in %gs (restart %d of %d"
+              " allowed within %gs)",
+              m->name, delay, m->restarts_window, max, window);
+    return 0;
+error:
+    flux_log_error (ctx->h, "module %s: cannot schedule a restart", m->name);
+    router_peer_remove (m->standin);
+    m->standin = NULL;
+    return -1;
 }
 
 static int module_remove (struct module *m, bool cancel)
@@ -589,6 +990,16 @@ static int module_remove (struct module *m, bool cancel)
 
     if (m->unload_requested)
         return 0;
+    if (!m->thd) {
+        /* Down, waiting to be restarted: no thread to stop.  It goes
+         * from the restart timer, now, but not from this call: callers
+         * (modmgr_shutdown) expect a module to leave later.
+         */
+        m->unload_requested = true;
+        flux_timer_watcher_reset (m->restart_timer, 0., 0.);
+        flux_watcher_start (m->restart_timer);
+        return 0;
+    }
     m->unload_requested = true;
     send_shutdown (m);
     if (!(m->remove_timer = flux_timer_watcher_create (mm->ctx->r,
@@ -648,12 +1059,14 @@ static void module_exited (struct module *m)
     flux_t *h = ctx->h;
     const char *errstr = m->errstr ? m->errstr : strerror (m->errnum);
     bool failed = m->errnum != 0 && !m->unload_requested && !m->insmod;
+    enum failure_policy policy = m->policy;
     char *name = NULL;
 
     flux_log (h, LOG_DEBUG, "module %s exited", m->name);
     if (m->errnum)
         flux_log (h, LOG_ERR, "%s: %s", m->name, errstr);
     router_peer_remove (m->peer);
+    m->peer = NULL;
     if (m->insmod) {
         if (m->errnum) {
             if (flux_respond_error (h, m->insmod, m->errnum, errstr) < 0)
@@ -671,15 +1084,29 @@ static void module_exited (struct module *m)
             flux_log (h, LOG_ERR, "%s: pthread_join: %s", m->name,
                       strerror (e));
     }
+    free (m->errstr);
+    m->errstr = NULL;
+    if (failed && policy == POLICY_RESTART && !mm->stopping) {
+        instance_release (m, false);
+        if (restart_schedule (m) == 0)
+            return;
+    }
+    held_fail (m, failed ? "failed" : "has exited");
     if (failed)
         name = strdup (m->name);
     module_unlink (m);
     module_destroy (m, false);
     if (failed) {
-        flux_log (h, LOG_CRIT, "%s module runtime failure",
-                  name ? name : "unknown");
-        if (!attrs_get_bool (ctx->attrs, "broker.module-nopanic"))
-            broker_panic (ctx, "module runtime failure");
+        if (policy == POLICY_PANIC) {
+            flux_log (h, LOG_CRIT, "%s module runtime failure",
+                      name ? name : "unknown");
+            if (!attrs_get_bool (ctx->attrs, "broker.module-nopanic"))
+                broker_panic (ctx, "module runtime failure");
+        }
+        else
+            flux_log (h, LOG_CRIT, "%s module runtime failure: the module"
+                      " exits, the broker goes on (on-failure=%s)",
+                      name ? name : "unknown", policy_names[policy]);
         free (name);
     }
     if (mm->stopping)
@@ -722,8 +1149,20 @@ static void status_cb (flux_t *h,
             break;
         case FLUX_MODSTATE_FINALIZING:
             m->status = status;
-            router_peer_mute (m->peer);
-            if (flux_respond (h, msg, NULL) < 0)
+            /* A module that may be restarted keeps its requests: the
+             * broker holds them from now on, for the next instance.
+             */
+            if (m->policy == POLICY_RESTART && !m->unload_requested
+                && !m->insmod && !mm->stopping)
+                m->holding = true;
+            else
+                router_peer_mute (m->peer);
+            /* "requeue": the module hands back the requests still in
+             * its queue (see module_recv_cb) instead of failing them.
+             */
+            if ((m->holding
+                 ? flux_respond_pack (h, msg, "{s:b}", "requeue", 1)
+                 : flux_respond (h, msg, NULL)) < 0)
                 flux_log_error (h, "error responding to module.status");
             break;
         case FLUX_MODSTATE_EXITED:
@@ -764,26 +1203,44 @@ static void list_cb (flux_t *h,
     struct modmgr *mm = arg;
     double now = flux_reactor_now (mm->ctx->r);
     json_t *mods;
+    int policy = 0;
 
     (void)mh;
+    /* The failure policy and restart count only on request ({"policy":
+     * true}, as flux module list -P asks): by default each entry has
+     * flux-core's keys, no more.  flux-core's request has no payload.
+     */
+    if (flux_request_unpack (msg, NULL, "{s?b}", "policy", &policy) < 0)
+        policy = 0;
     if (!(mods = json_array ()))
         goto nomem;
     for (struct module *m = mm->head; m; m = m->next) {
+        /* A module waiting to be restarted is listed with its stand-in,
+         * status EXITED, and the requests held for it as its sendqueue.
+         */
+        struct peer *peer = m->peer ? m->peer : m->standin;
         json_t *services;
         json_t *o;
-        if (!(services = services_list_peer (mm->ctx->services, m->peer,
+        if (!(services = services_list_peer (mm->ctx->services, peer,
                                              m->name)))
             goto nomem;
-        if (!(o = json_pack ("{s:s s:s s:i s:i s:o s:i s:i}",
+        if (!(o = json_pack ("{s:s s:s s:i s:i s:o s:i s:i s:s s:i}",
                              "name", m->name,
                              "path", m->path,
-                             "idle", (int)(now - router_peer_last_rx (m->peer)),
+                             "idle", peer ? (int)(now - router_peer_last_rx (peer))
+                                          : 0,
                              "status", m->status,
                              "services", services,
                              "sendqueue", queue_count (m->h,
-                                               FLUX_OPT_SEND_QUEUE_COUNT),
+                                               FLUX_OPT_SEND_QUEUE_COUNT)
+                                          + m->held_count,
                              "recvqueue", queue_count (m->h,
-                                               FLUX_OPT_RECV_QUEUE_COUNT)))
+                                               FLUX_OPT_RECV_QUEUE_COUNT),
+                             "on-failure", policy_names[m->policy],
+                             "restarts", m->restarts))
+            || (!policy
+                && (json_object_del (o, "on-failure") < 0
+                    || json_object_del (o, "restarts") < 0))
             || json_array_append_new (mods, o) < 0) {
             json_decref (o);
             goto nomem;
@@ -823,6 +1280,13 @@ static void debug_cb (flux_t *h,
                         "module %s is not loaded", name);
         errstr = errbuf;
         errno = ENOENT;
+        goto error;
+    }
+    if (!m->w) {
+        (void)snprintf (errbuf, sizeof (errbuf),
+                        "module %s is restarting", name);
+        errstr = errbuf;
+        errno = EAGAIN;
         goto error;
     }
     if (defer)

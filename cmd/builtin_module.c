@@ -28,7 +28,24 @@ enum {
     OPT_CANCEL = 256,
     OPT_NAME,
     OPT_EXEC,
+    OPT_ON_FAILURE,
 };
+
+/* What the broker does when a module fails at run time (module.load key
+ * "on-failure"; flux-core's broker ignores the key and panics).
+ */
+static const char *policies[] = { "panic", "exit", "restart" };
+
+static const char *check_policy (const struct cmd_parser *parser,
+                                 const char *arg)
+{
+    for (size_t i = 0; i < sizeof (policies) / sizeof (policies[0]); i++) {
+        if (!strcmp (arg, policies[i]))
+            return arg;
+    }
+    cmd_usage_error (parser, "--on-failure: unknown policy '%s'"
+                     " (valid: panic, exit, restart)", arg);
+}
 
 static const int max_idle = 99;
 
@@ -39,6 +56,8 @@ static const struct cmd_option load_opts[] = {
       "Override the default module name" },
     { "exec", OPT_EXEC, no_argument, NULL,
       "Load module as a separate process" },
+    { "on-failure", OPT_ON_FAILURE, required_argument, "POLICY",
+      "On a runtime failure: panic (default), exit, restart" },
     CMD_OPTION_END,
 };
 
@@ -74,6 +93,8 @@ static const struct cmd_option reload_opts[] = {
     { "force", 'f', no_argument, NULL, "Ignore nonexistent modules" },
     { "name", OPT_NAME, required_argument, "NAME",
       "Override the default module name" },
+    { "on-failure", OPT_ON_FAILURE, required_argument, "POLICY",
+      "On a runtime failure: panic (default), exit, restart" },
     { "cancel", OPT_CANCEL, no_argument, NULL,
       "Forcibly stop an unresponsive module thread" },
     { "exec", OPT_EXEC, no_argument, NULL,
@@ -94,6 +115,8 @@ static const struct cmd_parser reload_parser = {
 
 static const struct cmd_option list_opts[] = {
     { "long", 'l', no_argument, NULL, "Include the path of each module" },
+    { "policy", 'P', no_argument, NULL,
+      "Include each module's failure policy and restart count" },
     CMD_OPTION_END,
 };
 
@@ -248,7 +271,8 @@ static char *resolve_module (const char *arg)
 }
 
 static void module_load (flux_t *h, const char *arg, const char *name,
-                         bool exec, int argc, char **argv)
+                         bool exec, const char *policy, int argc,
+                         char **argv)
 {
     char *path = resolve_module (arg);
     flux_future_t *f;
@@ -273,6 +297,14 @@ static void module_load (flux_t *h, const char *arg, const char *name,
     if (name) {
         json_t *s = json_string (name);
         if (!s || json_object_set_new (payload, "name", s) < 0) {
+            json_decref (s);
+            goto nomem;
+        }
+    }
+    /* Sent only when given, so the default payload is flux-core's. */
+    if (policy) {
+        json_t *s = json_string (policy);
+        if (!s || json_object_set_new (payload, "on-failure", s) < 0) {
             json_decref (s);
             goto nomem;
         }
@@ -317,6 +349,7 @@ static int module_cmd_load (int argc, char **argv)
     struct cmd_getopt *g = cmd_getopt_create (&load_parser, argc, argv);
     const char *name = NULL;
     bool exec = false;
+    const char *policy = NULL;
     const char *arg;
     flux_t *h;
     int c, n;
@@ -328,13 +361,16 @@ static int module_cmd_load (int argc, char **argv)
             name = arg;
         else if (c == OPT_EXEC)
             exec = true;
+        else if (c == OPT_ON_FAILURE)
+            policy = check_policy (&load_parser, arg);
     }
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
     if (n == argc)
         cmd_usage_error (&load_parser, "load: missing module PATH or NAME");
     h = cmd_open ("flux-module");
-    module_load (h, argv[n], name, exec, argc - n - 1, argv + n + 1);
+    module_load (h, argv[n], name, exec, policy, argc - n - 1,
+                 argv + n + 1);
     flux_close (h);
     return 0;
 }
@@ -373,6 +409,7 @@ static int module_cmd_reload (int argc, char **argv)
     bool cancel = false;
     bool exec = false;
     const char *name = NULL;
+    const char *policy = NULL;
     const char *arg;
     flux_t *h;
     int c, n;
@@ -388,6 +425,8 @@ static int module_cmd_reload (int argc, char **argv)
             name = arg;
         else if (c == OPT_EXEC)
             exec = true;
+        else if (c == OPT_ON_FAILURE)
+            policy = check_policy (&reload_parser, arg);
     }
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
@@ -397,7 +436,8 @@ static int module_cmd_reload (int argc, char **argv)
     h = cmd_open ("flux-module");
     /* With --name, remove that instance of a file loaded several times. */
     module_remove (h, name ? name : argv[n], force, cancel);
-    module_load (h, argv[n], name, exec, argc - n - 1, argv + n + 1);
+    module_load (h, argv[n], name, exec, policy, argc - n - 1,
+                 argv + n + 1);
     flux_close (h);
     return 0;
 }
@@ -449,10 +489,16 @@ static char *services_string (json_t *services, const char *skip, int maxcol)
     return s;
 }
 
+/* The columns of module list: flux-core's, and with --policy two more
+ * (the policy, the restarts since load) before the services, so that
+ * flux-core's columns keep their place and the services stay last
+ * (before the path, with -l).
+ */
 static int module_cmd_list (int argc, char **argv)
 {
     struct cmd_getopt *g = cmd_getopt_create (&list_parser, argc, argv);
     bool longopt = false;
+    bool policyopt = false;
     flux_future_t *f;
     json_t *mods;
     size_t index;
@@ -465,55 +511,68 @@ static int module_cmd_list (int argc, char **argv)
     while ((c = cmd_getopt_next (g, NULL)) != -1) {
         if (c == 'l')
             longopt = true;
+        else if (c == 'P')
+            policyopt = true;
     }
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
     if (n != argc)
         cmd_usage_error (&list_parser, "list: takes no arguments");
     h = cmd_open ("flux-module");
-    if (!(f = flux_rpc (h, "module.list", NULL, FLUX_NODEID_ANY, 0))
+    /* Without -P the request is flux-core's (no payload). */
+    if (!(f = policyopt
+              ? flux_rpc_pack (h, "module.list", FLUX_NODEID_ANY, 0,
+                               "{s:b}", "policy", 1)
+              : flux_rpc (h, "module.list", NULL, FLUX_NODEID_ANY, 0))
         || flux_rpc_get_unpack (f, "{s:o}", "mods", &mods) < 0)
         cmd_die ("flux-module", "list: %s", cmd_future_strerror (f, errno));
     if (!json_is_array (mods))
         cmd_die ("flux-module", "list: malformed module.list response");
+    printf ("%-25.25s %4s  %c %s %s ", "Module", "Idle", 'S', "Sendq",
+            "Recvq");
+    if (policyopt)
+        printf ("%-7s %8s ", "Policy", "Restarts");
     if (longopt)
-        printf ("%-25.25s %4s  %c %s %s %-8s %s\n",
-                "Module", "Idle", 'S', "Sendq", "Recvq", "Service", "Path");
+        printf ("%-8s %s\n", "Service", "Path");
     else
-        printf ("%-25.25s %4s  %c %s %s %s\n",
-                "Module", "Idle", 'S', "Sendq", "Recvq", "Service");
+        printf ("%s\n", "Service");
     json_array_foreach (mods, index, entry) {
         const char *name;
         const char *path = "";
+        const char *policy = "panic"; // a flux-core broker's behaviour
         int idle = 0;
         int status = 0;
         int sendq = 0;
         int recvq = 0;
+        int restarts = 0;
         json_t *services = NULL;
         char idle_s[16];
         char *svc;
 
-        if (json_unpack (entry, "{s:s s?s s?i s?i s?o s?i s?i}",
+        if (json_unpack (entry, "{s:s s?s s?i s?i s?o s?i s?i s?s s?i}",
                          "name", &name,
                          "path", &path,
                          "idle", &idle,
                          "status", &status,
                          "services", &services,
                          "sendqueue", &sendq,
-                         "recvqueue", &recvq) < 0)
+                         "recvqueue", &recvq,
+                         "on-failure", &policy,
+                         "restarts", &restarts) < 0)
             cmd_die ("flux-module", "list: malformed module.list entry");
         if (idle <= max_idle)
             snprintf (idle_s, sizeof (idle_s), "%d", idle);
         else
             snprintf (idle_s, sizeof (idle_s), "idle");
         svc = services_string (services, name, longopt ? 8 : 0);
+        printf ("%-25.25s %4s  %c %5d %5d ",
+                name, idle_s, state_char (status), sendq, recvq);
+        if (policyopt)
+            printf ("%-7s %8d ", policy, restarts);
         if (longopt)
-            printf ("%-25.25s %4s  %c %5d %5d %-8s %s\n",
-                    name, idle_s, state_char (status), sendq, recvq, svc,
-                    path);
+            printf ("%-8s %s\n", svc, path);
         else
-            printf ("%-25.25s %4s  %c %5d %5d %s\n",
-                    name, idle_s, state_char (status), sendq, recvq, svc);
+            printf ("%s\n", svc);
         free (svc);
     }
     flux_future_destroy (f);

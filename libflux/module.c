@@ -6,7 +6,8 @@
  * default methods and a RUNNING report on the first reactor iteration;
  * the module's own code; then FINALIZING, answered by the broker once it
  * has muted the module, after which nothing new is routed here, so every
- * request still queued can be answered ENOSYS; and last EXITED.
+ * request still queued can be answered ENOSYS (or, if the broker says it
+ * will restart the module, handed back to it); and last EXITED.
  *
  * Everything this file keeps lives in the handle's aux (name, uuid,
  * config, debug flags, error text, handlers), so a module has no state
@@ -698,6 +699,8 @@ int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error)
     flux_future_t *f = NULL;
     flux_msg_t *msg;
     int saved_errno = 0;
+    const char *s = NULL;
+    int requeue = 0;
 
     if (!h) {
         errno = EINVAL;
@@ -711,15 +714,28 @@ int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error)
      */
     if (send_status (h, FLUX_MODSTATE_FINALIZING, 0, NULL, 0, &f) < 0
         || flux_future_wait_for (f, finalizing_timeout) < 0
-        || flux_rpc_get (f, NULL) < 0) {
+        || flux_rpc_get (f, &s) < 0) {
         saved_errno = errno;
         handle_errprintf (error,
                           "module status (FINALIZING): %s",
                           strerror (saved_errno));
         flux_log_error (h, "module.status FINALIZING");
     }
+    else if (s) {
+        /* Our broker answers {"requeue": true} when it will start the
+         * module again (its failure policy is restart): then the queued
+         * requests go back to it, unchanged, for the next instance.
+         * flux-core's broker answers with no payload.
+         */
+        json_t *o = json_loads (s, 0, NULL);
+        if (!o || json_unpack (o, "{s?b}", "requeue", &requeue) < 0)
+            requeue = 0;
+        json_decref (o);
+    }
     flux_future_destroy (f);
     while ((msg = flux_recv (h, FLUX_MATCH_REQUEST, FLUX_O_NONBLOCK))) {
+        if (requeue && flux_send_new (h, &msg, 0) == 0)
+            continue;
         if (!flux_msg_is_noresponse (msg)
             && flux_respond_error (h, msg, ENOSYS, NULL) < 0)
             flux_log_error (h, "error responding to queued request");
