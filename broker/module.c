@@ -83,6 +83,7 @@ struct module {
     flux_msg_t *insmod;
     struct pending *rmmod;
     flux_watcher_t *remove_timer;
+    bool queue_full;        /* module_send refused since it last took one */
     struct module *next;
 };
 
@@ -186,12 +187,67 @@ static struct module *lookup_uuid (struct modmgr *mm, const char *uuid)
     return NULL;
 }
 
+/* A message for module 'm', whose channel holds 'count' messages it has
+ * not read.  Returns true if it may go in.  Past broker.module-queue-max
+ * a request is answered EAGAIN here (unless it wants no answer) and an
+ * event is dropped; a response (to a request the module made) gets
+ * twice the room, then is dropped too.  The first refusal is logged,
+ * and again once the module has read its queue down to half.  Consumes msg when it
+ * returns false.  The broker's memory stays bounded, and the senders
+ * are answered at once rather than left waiting on a module that is not
+ * reading.
+ */
+static bool module_queue_admit (struct module *m, flux_msg_t *msg,
+                                size_t count)
+{
+    struct broker *ctx = m->mm->ctx;
+    size_t max = ctx->limits.module_queue_max;
+    int type = 0;
+    flux_msg_t *rsp;
+    struct peer *self;
+    char text[256];
+
+    (void)flux_msg_get_type (msg, &type);
+    if (count < max || (type == FLUX_MSGTYPE_RESPONSE && count < 2 * max)) {
+        if (count < max / 2)
+            m->queue_full = false;
+        return true;
+    }
+    if (!m->queue_full) {
+        flux_log (ctx->h, LOG_ERR,
+                  "module %s: %zu messages queued and not read, at"
+                  " broker.module-queue-max (%zu): refusing requests"
+                  " with EAGAIN, dropping events and responses",
+                  m->name, count, max);
+        m->queue_full = true;
+    }
+    if (type == FLUX_MSGTYPE_REQUEST && !flux_msg_is_noresponse (msg)) {
+        (void)snprintf (text, sizeof (text),
+                        "module %s is not reading its messages: %zu are"
+                        " queued (broker.module-queue-max)",
+                        m->name, count);
+        if ((rsp = flux_response_derive (msg, EAGAIN))
+            && flux_msg_set_string (rsp, text) == 0
+            && (self = router_peer_lookup (ctx->router, ctx->uuid)))
+            router_recv (self, rsp);
+        else
+            flux_msg_destroy (rsp);
+    }
+    flux_msg_decref (msg);
+    return false;
+}
+
 /* peer_send_f: into the module's channel, which pushes/pops routes. */
 static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
 {
     struct module *m = arg;
+    size_t count;
 
     (void)p;
+    if (flux_opt_get (m->h, FLUX_OPT_SEND_QUEUE_COUNT,
+                      &count, sizeof (count)) == 0
+        && !module_queue_admit (m, msg, count))
+        return 0;
     if (flux_msg_refcount (msg) > 1) {
         flux_msg_t *cpy = flux_msg_copy (msg, true);
         flux_msg_decref (msg);
