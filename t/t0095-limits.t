@@ -256,4 +256,100 @@ print(flux.Flux().rpc(\"testmod.hello\").get()[\"name\"])
 	flux module remove testmod
 '
 
+#
+# Event subscriptions
+#
+test_expect_success 'a connection past max-subscriptions gets ENOSPC' '
+	flux setattr broker.max-subscriptions 10 &&
+	$RAWPY limits.py $sockpath subs:12 >subs.out &&
+	echo "#11: errnum=28 too many event subscriptions: at most 10 per connection (broker.max-subscriptions)" >subs.expected &&
+	test_cmp subs.expected subs.out
+'
+test_expect_success 'up to the limit, and the same topic again, are fine' '
+	$RAWPY limits.py $sockpath subs:10 sub:lim.3 sub:lim.3 >subs10.out &&
+	printf "10 ok\nok\nok\n" >subs10.expected &&
+	test_cmp subs10.expected subs10.out &&
+	flux setattr broker.max-subscriptions 1024
+'
+test_expect_success 'a topic over max-topic-length is refused with EINVAL' '
+	$RAWPY limits.py $sockpath sub:@1024 sub:@1025 sub:@1048576 >long.out &&
+	cat >long.expected <<-EOF &&
+	ok
+	errnum=22 subscription topic is 1025 bytes, more than broker.max-topic-length (1024)
+	errnum=22 subscription topic is 1048576 bytes, more than broker.max-topic-length (1024)
+	EOF
+	test_cmp long.expected long.out
+'
+test_expect_success 'with many subscriptions, events still match by prefix' '
+	flux python -c "
+import flux
+h = flux.Flux()
+for i in range(1000):
+    h.event_subscribe(\"lim.%d\" % i)
+h.event_subscribe(\"lim.long.prefix.\")
+h.event_unsubscribe(\"lim.7\")
+for t in [\"lim.7\", \"other.1\", \"lim.4990\", \"lim.\", \"lim.long.prefix.x\",
+          \"lim.long.prefix\", \"lim.70\", \"lim.999\", \"end\"]:
+    h.event_send(t)
+h.event_subscribe(\"end\")
+h.event_send(\"end\")
+while True:
+    topic = h.event_recv().topic
+    print(topic)
+    if topic == \"end\":
+        break
+" >match.out &&
+	cat >match.expected <<-EOF &&
+	lim.4990
+	lim.long.prefix.x
+	lim.70
+	lim.999
+	end
+	EOF
+	test_cmp match.expected match.out
+'
+
+# A guest: the broker runs here, with a rundir uid 65534 can reach; $G
+# in SCRIPT runs a command as that uid.
+test_otheruid_prereq /usr/bin/python3
+broker="$FLUX_BUILD_DIR/broker/flux-broker"
+# Usage: with_guest_broker SCRIPT [BROKER-ARGS...]
+with_guest_broker() {
+	script=$1 &&
+	shift &&
+	run=$(mktemp -d /tmp/flux-t0095-XXXXXX) &&
+	chmod 755 $run &&
+	cp limits.py rawwire.py $run/ &&
+	chmod 644 $run/limits.py $run/rawwire.py &&
+	G="setpriv --reuid=65534 --regid=65534 --clear-groups env -C $run" &&
+	G=$G S="$run/rundir/local" P="/usr/bin/python3 $run/limits.py" \
+		"$broker" -Srundir=$run/rundir -Saccess.allow-guest-user=1 \
+		-Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
+		sh -c "chmod 755 $run/rundir && $script"
+	rc=$?
+	rm -rf "$run"
+	return $rc
+}
+test_expect_success OTHERUID 'a guest is held to the same limits' '
+	with_guest_broker "\$G \$P \$S subs:6 sub:@300 && \$P \$S subs:6" \
+		-Sbroker.max-subscriptions=5 -Sbroker.max-topic-length=256 \
+		>guest.out &&
+	cat >guest.expected <<-EOF &&
+	#6: errnum=28 too many event subscriptions: at most 5 per connection (broker.max-subscriptions)
+	errnum=22 subscription topic is 300 bytes, more than broker.max-topic-length (256)
+	#6: errnum=28 too many event subscriptions: at most 5 per connection (broker.max-subscriptions)
+	EOF
+	test_cmp guest.expected guest.out
+'
+test_expect_success OTHERUID 'a guest that never reads is cut off, by uid' '
+	with_guest_broker "\$G \$P \$S flood:20000:4096 && \
+		flux ping --count=1 broker >/dev/null && \
+		flux dmesg | grep -c \"dropping client .* (uid 65534): .* over broker.client-queue-max (1048576)\"" \
+		-Sbroker.client-queue-max=1M >guestflood.out &&
+	grep "^cut off after" guestflood.out &&
+	tail -1 guestflood.out >guestflood.count &&
+	echo 1 >guestflood.expected &&
+	test_cmp guestflood.expected guestflood.count
+'
+
 test_done
