@@ -29,7 +29,9 @@
  * broker.client-queue-max bytes (it sends requests and does not read the
  * answers) is dropped too.  Either way one log line names the client,
  * and nothing it held is kept.  The first message of an empty queue is
- * always taken, so one large answer still reaches its client.
+ * always taken, so one large answer still reaches its client.  While
+ * the broker's own services are backlogged no client is read, so that
+ * several flooding clients cannot pile requests up inside the broker.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -274,6 +276,22 @@ static int stamp_cred (struct conn *c, flux_msg_t *msg)
     return flux_msg_set_cred (msg, cred);
 }
 
+/* Messages waiting in the broker's own channel (its services' queue)
+ * past which no client is read this turn: clients flooding the broker's
+ * services are then held back in their sockets, not in the broker, and
+ * each is cut off at its own client-queue-max as the answers come.
+ */
+#define BROKER_BACKLOG_MAX 1024
+
+static bool broker_backlogged (struct broker *ctx)
+{
+    size_t count;
+
+    return flux_opt_get (ctx->h_router, FLUX_OPT_SEND_QUEUE_COUNT,
+                         &count, sizeof (count)) == 0
+        && count >= BROKER_BACKLOG_MAX;
+}
+
 static void conn_read_cb (flux_reactor_t *r, flux_watcher_t *w,
                           int revents, void *arg)
 {
@@ -287,6 +305,8 @@ static void conn_read_cb (flux_reactor_t *r, flux_watcher_t *w,
         conn_close (c);
         return;
     }
+    if (broker_backlogged (c->l->ctx))
+        return; // the fd stays readable: tried again next turn
     /* Bounded, so one busy client cannot starve the others; and no more
      * than the broker's own dispatcher takes in one turn (16), so that
      * a client's requests do not pile up in the broker's channel faster
