@@ -20,10 +20,12 @@
  * hooks once every module thread is gone, removes the rundir and exits
  * with the instance's exit code (see runlevel.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,115 @@ static const struct {
     { "test-nr.*", 0 },
     { "test-im.*", ATTR_IMMUTABLE },
 };
+
+/* The limits (struct broker_limits, doc/design.md "Limits"): each is an
+ * attribute with a default, settable on the command line and at run
+ * time, whose value is a positive count of bytes or messages with an
+ * optional K, M or G suffix (powers of 1024), up to 'max'.
+ *
+ * N.B. the defaults: 1 GiB per message is what flux-core's content
+ * store accepts as a blob (and what our framing always refused above);
+ * 64 MiB queued toward one client is thousands of ordinary responses
+ * and bounds what a client that never reads can cost; 65536 messages
+ * toward one module is far beyond any burst the tests and benchmarks
+ * make; 1024 subscriptions of at most 1024 bytes each is more than any
+ * flux-core service or tool holds.
+ */
+static const struct limit {
+    const char *name;
+    size_t offset;
+    const char *dflt;
+    size_t max;
+} limittab[] = {
+    { "broker.max-message-size",
+      offsetof (struct broker_limits, max_message_size), "1G",
+      1024u * 1024u * 1024u },
+    { "broker.client-queue-max",
+      offsetof (struct broker_limits, client_queue_max), "64M",
+      (size_t)64 * 1024 * 1024 * 1024 },
+    { "broker.module-queue-max",
+      offsetof (struct broker_limits, module_queue_max), "65536",
+      (size_t)1 << 30 },
+    { "broker.max-subscriptions",
+      offsetof (struct broker_limits, max_subscriptions), "1024",
+      (size_t)1 << 20 },
+    { "broker.max-topic-length",
+      offsetof (struct broker_limits, max_topic_length), "1024",
+      (size_t)1 << 20 },
+};
+
+/* Parse a limit: digits, then an optional K/M/G.  EINVAL for anything
+ * else, for 0, or for more than 'max'.
+ */
+static int parse_limit (const char *s, size_t max, size_t *valp)
+{
+    unsigned long long v;
+    unsigned long long mult = 1;
+    char *end;
+
+    if (!s || !isdigit ((unsigned char)*s))
+        goto inval;
+    errno = 0;
+    v = strtoull (s, &end, 10);
+    if (errno != 0)
+        goto inval;
+    switch (*end) {
+        case 'k':
+        case 'K':
+            mult = 1024;
+            end++;
+            break;
+        case 'm':
+        case 'M':
+            mult = 1024 * 1024;
+            end++;
+            break;
+        case 'g':
+        case 'G':
+            mult = 1024 * 1024 * 1024;
+            end++;
+            break;
+    }
+    if (*end != '\0' || v == 0 || v > max / mult)
+        goto inval;
+    *valp = v * mult;
+    return 0;
+inval:
+    errno = EINVAL;
+    return -1;
+}
+
+/* attr_set_f of the limits: a bad value leaves the old one (the
+ * attribute cannot be removed: a limit always has a value).
+ */
+static int limit_set (const char *name, const char *value, void *arg)
+{
+    struct broker *ctx = arg;
+
+    for (size_t i = 0; i < sizeof (limittab) / sizeof (limittab[0]); i++) {
+        const struct limit *lim = &limittab[i];
+        size_t val;
+
+        if (strcmp (lim->name, name) != 0)
+            continue;
+        if (parse_limit (value, lim->max, &val) < 0)
+            return -1;
+        *(size_t *)((char *)&ctx->limits + lim->offset) = val;
+        return 0;
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+static int limits_register (struct broker *ctx)
+{
+    for (size_t i = 0; i < sizeof (limittab) / sizeof (limittab[0]); i++) {
+        if (attrs_register (ctx->attrs, limittab[i].name, NULL,
+                            ATTR_RUNTIME, limit_set, ctx) < 0)
+            return -1;
+    }
+    return 0;
+}
 
 
 enum {
@@ -323,6 +434,10 @@ static int attrs_setup (struct broker *ctx)
         || set_default (ctx, "broker.module-remove-timeout", "5") < 0
         || set_default (ctx, "content.hash", "sha1") < 0)
         return -1;
+    for (size_t i = 0; i < sizeof (limittab) / sizeof (limittab[0]); i++) {
+        if (set_default (ctx, limittab[i].name, limittab[i].dflt) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -452,6 +567,10 @@ int main (int argc, char *argv[])
             fprintf (stderr, "flux-broker: attrs: %s\n", strerror (errno));
             goto fatal_quiet;
         }
+    }
+    if (limits_register (&ctx) < 0) {
+        fprintf (stderr, "flux-broker: attrs: %s\n", strerror (errno));
+        goto fatal_quiet;
     }
     if (rc_defaults (&ctx) < 0) {
         fprintf (stderr, "flux-broker: rc paths: %s\n", strerror (errno));

@@ -18,6 +18,23 @@ struct modmgr;
 struct listener;
 struct runlevel;
 
+/* What one client, guest or module may make the broker hold (see
+ * doc/design.md, "Limits").  Each is an attribute (broker.c, limits[]),
+ * settable on the command line and at run time; the parts read them
+ * here, on every check.
+ */
+struct broker_limits {
+    size_t max_message_size;    /* broker.max-message-size: one frame */
+    size_t client_queue_max;    /* broker.client-queue-max: bytes queued
+                                   toward one connection */
+    size_t module_queue_max;    /* broker.module-queue-max: messages
+                                   queued toward one module */
+    size_t max_subscriptions;   /* broker.max-subscriptions: event
+                                   subscriptions of one peer */
+    size_t max_topic_length;    /* broker.max-topic-length: bytes of a
+                                   subscription's topic */
+};
+
 struct broker {
     flux_reactor_t *r;
     char uuid[UUID_STR_LEN];
@@ -38,6 +55,7 @@ struct broker {
     struct modmgr *modmgr;
     struct listener *listener;
     struct runlevel *runlevel;
+    struct broker_limits limits;
 
     char *rundir;
     bool rundir_cleanup;

@@ -7,7 +7,12 @@
  * (any bytes, as flux-core sends them) and publishes with the requestor's
  * credentials, so a PRIVATE event from a guest reaches only that guest
  * and the instance owner.
+ *
+ * A peer holds at most broker.max-subscriptions topics of at most
+ * broker.max-topic-length bytes (router.c): past either, event.subscribe
+ * fails (ENOSPC, EINVAL) with a text naming the limit.
  */
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +37,11 @@ static void subscribe_cb (flux_t *h,
                           void *arg)
 {
     struct event_service *ev = arg;
+    const struct broker_limits *lim = &ev->ctx->limits;
     const char *topic;
     struct peer *p;
+    char text[160];
+    const char *errstr = NULL;
 
     (void)mh;
     if (flux_request_unpack (msg, NULL, "{s:s}", "topic", &topic) < 0)
@@ -42,13 +50,30 @@ static void subscribe_cb (flux_t *h,
         errno = EPROTO;
         goto error;
     }
-    if (router_subscribe (p, topic) < 0)
+    if (strlen (topic) > lim->max_topic_length) {
+        (void)snprintf (text, sizeof (text),
+                        "subscription topic is %zu bytes, more than"
+                        " broker.max-topic-length (%zu)",
+                        strlen (topic), lim->max_topic_length);
+        errstr = text;
+        errno = EINVAL;
         goto error;
+    }
+    if (router_subscribe (p, topic) < 0) {
+        if (errno == ENOSPC) {
+            (void)snprintf (text, sizeof (text),
+                            "too many event subscriptions: at most %zu"
+                            " per connection (broker.max-subscriptions)",
+                            lim->max_subscriptions);
+            errstr = text;
+        }
+        goto error;
+    }
     if (flux_respond (h, msg, NULL) < 0)
         flux_log_error (h, "error responding to event.subscribe");
     return;
 error:
-    if (flux_respond_error (h, msg, errno, NULL) < 0)
+    if (flux_respond_error (h, msg, errno, errstr) < 0)
         flux_log_error (h, "error responding to event.subscribe");
 }
 

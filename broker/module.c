@@ -106,10 +106,6 @@ enum failure_policy {
 
 static const char *policy_names[] = { "panic", "exit", "restart" };
 
-/* Requests held for a restarting module beyond this many are answered
- * EAGAIN: a module that stays down must not grow the broker unbounded.
- */
-#define HELD_MAX 4096
 
 struct module {
     struct modmgr *mm;
@@ -144,6 +140,7 @@ struct module {
     int held_count;
     struct peer *standin;   /* owns the name while no instance runs */
     flux_watcher_t *restart_timer;
+    bool queue_full;        /* module_send refused since it last took one */
     struct module *next;
 };
 
@@ -270,11 +267,12 @@ static struct module *lookup_uuid (struct modmgr *mm, const char *uuid)
     return NULL;
 }
 
-/* Answer a request held for a module that will not get it.  Consumes
- * msg.  The response goes through the router as if the broker's own
- * peer sent it, so it finds its way back along the request's route.
+/* Answer a request the module will not get with an error (no answer if
+ * it wants none).  Consumes msg.  The response goes through the router
+ * as if the broker's own peer sent it, so it finds its way back along
+ * the request's route.
  */
-static void held_respond (struct modmgr *mm, flux_msg_t *msg, int errnum,
+static void answer_error (struct modmgr *mm, flux_msg_t *msg, int errnum,
                           const char *text)
 {
     struct router *router = mm->ctx->router;
@@ -302,15 +300,18 @@ static void hold_msg (struct module *m, flux_msg_t *msg)
         flux_msg_decref (msg);
         return;
     }
-    if (m->held_count >= HELD_MAX) {
+    /* A module that stays down must not grow the broker without bound:
+     * it may hold as many as its channel may (broker.module-queue-max).
+     */
+    if ((size_t)m->held_count >= m->mm->ctx->limits.module_queue_max) {
         (void)snprintf (text, sizeof (text),
                         "module %s is restarting and holds %d requests"
                         " already", m->name, m->held_count);
-        held_respond (m->mm, msg, EAGAIN, text);
+        answer_error (m->mm, msg, EAGAIN, text);
         return;
     }
     if (!(p = calloc (1, sizeof (*p)))) {
-        held_respond (m->mm, msg, ENOMEM, NULL);
+        answer_error (m->mm, msg, ENOMEM, NULL);
         return;
     }
     p->msg = msg;
@@ -330,7 +331,7 @@ static void held_fail (struct module *m, const char *why)
     while (m->held) {
         struct pending *p = m->held;
         m->held = p->next;
-        held_respond (m->mm, p->msg, ENOSYS, text);
+        answer_error (m->mm, p->msg, ENOSYS, text);
         free (p);
     }
     m->held_tail = NULL;
@@ -346,10 +347,55 @@ static int standin_send (struct peer *p, flux_msg_t *msg, void *arg)
     return 0;
 }
 
+/* A message for module 'm', whose channel holds 'count' messages it has
+ * not read.  Returns true if it may go in.  Past broker.module-queue-max
+ * a request is answered EAGAIN here (unless it wants no answer) and an
+ * event is dropped; a response (to a request the module made) gets
+ * twice the room, then is dropped too.  The first refusal is logged,
+ * and again once the module has read its queue down to half.  Consumes
+ * msg when it returns false.  The broker's memory stays bounded, and
+ * the senders are answered at once rather than left waiting on a module
+ * that is not reading.
+ */
+static bool module_queue_admit (struct module *m, flux_msg_t *msg,
+                                size_t count)
+{
+    struct broker *ctx = m->mm->ctx;
+    size_t max = ctx->limits.module_queue_max;
+    int type = 0;
+    char text[256];
+
+    (void)flux_msg_get_type (msg, &type);
+    if (count < max || (type == FLUX_MSGTYPE_RESPONSE && count < 2 * max)) {
+        if (count < max / 2)
+            m->queue_full = false;
+        return true;
+    }
+    if (!m->queue_full) {
+        flux_log (ctx->h, LOG_ERR,
+                  "module %s: %zu messages queued and not read, at"
+                  " broker.module-queue-max (%zu): refusing requests"
+                  " with EAGAIN, dropping events and responses",
+                  m->name, count, max);
+        m->queue_full = true;
+    }
+    if (type == FLUX_MSGTYPE_REQUEST) {
+        (void)snprintf (text, sizeof (text),
+                        "module %s is not reading its messages: %zu are"
+                        " queued (broker.module-queue-max)",
+                        m->name, count);
+        answer_error (m->mm, msg, EAGAIN, text);
+    }
+    else
+        flux_msg_decref (msg);
+    return false;
+}
+
 /* peer_send_f: into the module's channel, which pushes/pops routes. */
 static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
 {
     struct module *m = arg;
+    size_t count;
 
     (void)p;
     if (m->holding) {
@@ -360,6 +406,10 @@ static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
             return 0;
         }
     }
+    if (flux_opt_get (m->h, FLUX_OPT_SEND_QUEUE_COUNT,
+                      &count, sizeof (count)) == 0
+        && !module_queue_admit (m, msg, count))
+        return 0;
     if (flux_msg_refcount (msg) > 1) {
         flux_msg_t *cpy = flux_msg_copy (msg, true);
         flux_msg_decref (msg);

@@ -21,7 +21,11 @@
  *
  * Events get a sequence number and go to every peer with a matching
  * prefix subscription; PRIVATE ones reach a guest only if the event's
- * userid is the guest's.
+ * userid is the guest's.  A peer's subscriptions are a hash table of
+ * topics plus the list of their distinct lengths, so matching an event
+ * costs one hash of the topic's first bytes and one lookup per distinct
+ * length, however many subscriptions the peer holds; their number and
+ * length are bounded (broker.max-subscriptions, broker.max-topic-length).
  *
  * The router remembers, per peer, the services it sent requests to (the
  * topic minus its last word), with the credentials it used.  When a peer
@@ -31,6 +35,7 @@
  * may still be using it.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +45,19 @@
 
 struct sub {
     char *topic;
+    size_t len;
+    uint64_t hash;
     int count;
-    struct sub *next;
+    struct sub *next;       /* in its bucket */
+};
+
+struct subs {
+    struct sub **buckets;
+    size_t nbuckets;        /* a power of two */
+    size_t count;           /* distinct topics */
+    size_t *lens;           /* their distinct lengths, ascending */
+    size_t *lencount;       /* topics of each length */
+    size_t nlens;
 };
 
 struct used {
@@ -60,7 +76,7 @@ struct peer {
     bool removed;
     bool muted;
     double last_rx;
-    struct sub *subs;
+    struct subs *subs;
     struct used *used;
     struct peer *next;
 };
@@ -76,13 +92,22 @@ struct router {
 static void route_response (struct router *router, struct peer *from,
                             flux_msg_t *msg);
 
-static void subs_destroy (struct sub *s)
+static void subs_destroy (struct subs *ss)
 {
-    while (s) {
-        struct sub *next = s->next;
-        free (s->topic);
-        free (s);
-        s = next;
+    if (ss) {
+        for (size_t i = 0; i < ss->nbuckets; i++) {
+            struct sub *s = ss->buckets[i];
+            while (s) {
+                struct sub *next = s->next;
+                free (s->topic);
+                free (s);
+                s = next;
+            }
+        }
+        free (ss->buckets);
+        free (ss->lens);
+        free (ss->lencount);
+        free (ss);
     }
 }
 
@@ -461,58 +486,205 @@ void router_peer_remove (struct peer *p)
     flux_watcher_start (router->reap_w);
 }
 
+/* FNV-1a, one byte at a time, so that subscribed() can hash a topic's
+ * prefixes as it goes.
+ */
+#define SUB_HASH_INIT 14695981039346656037ull
+static inline uint64_t sub_hash_add (uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ull;
+}
+
+static uint64_t sub_hash (const char *topic, size_t len)
+{
+    uint64_t h = SUB_HASH_INIT;
+    for (size_t i = 0; i < len; i++)
+        h = sub_hash_add (h, (unsigned char)topic[i]);
+    return h;
+}
+
+/* The subscription to the first 'len' bytes of 'topic', or NULL. */
+static struct sub *subs_find (struct subs *ss, const char *topic,
+                              size_t len, uint64_t hash)
+{
+    struct sub *s = ss->buckets[hash & (ss->nbuckets - 1)];
+
+    for (; s; s = s->next) {
+        if (s->hash == hash && s->len == len
+            && !memcmp (s->topic, topic, len))
+            return s;
+    }
+    return NULL;
+}
+
+static int subs_grow (struct subs *ss)
+{
+    size_t n = ss->nbuckets ? ss->nbuckets * 2 : 8;
+    struct sub **b;
+
+    if (!(b = calloc (n, sizeof (b[0]))))
+        return -1;
+    for (size_t i = 0; i < ss->nbuckets; i++) {
+        struct sub *s = ss->buckets[i];
+        while (s) {
+            struct sub *next = s->next;
+            s->next = b[s->hash & (n - 1)];
+            b[s->hash & (n - 1)] = s;
+            s = next;
+        }
+    }
+    free (ss->buckets);
+    ss->buckets = b;
+    ss->nbuckets = n;
+    return 0;
+}
+
+/* Count one more (delta 1) or one less (-1) topic of length 'len'. */
+static int subs_len_update (struct subs *ss, size_t len, int delta)
+{
+    size_t i;
+
+    for (i = 0; i < ss->nlens && ss->lens[i] < len; i++)
+        ;
+    if (i < ss->nlens && ss->lens[i] == len) {
+        if (delta > 0)
+            ss->lencount[i]++;
+        else if (--ss->lencount[i] == 0) {
+            memmove (&ss->lens[i], &ss->lens[i + 1],
+                     (ss->nlens - i - 1) * sizeof (ss->lens[0]));
+            memmove (&ss->lencount[i], &ss->lencount[i + 1],
+                     (ss->nlens - i - 1) * sizeof (ss->lencount[0]));
+            ss->nlens--;
+        }
+        return 0;
+    }
+    if (delta < 0)
+        return 0;
+    size_t *l = realloc (ss->lens, (ss->nlens + 1) * sizeof (l[0]));
+    if (!l)
+        return -1;
+    ss->lens = l;
+    size_t *c = realloc (ss->lencount, (ss->nlens + 1) * sizeof (c[0]));
+    if (!c)
+        return -1;
+    ss->lencount = c;
+    memmove (&ss->lens[i + 1], &ss->lens[i],
+             (ss->nlens - i) * sizeof (ss->lens[0]));
+    memmove (&ss->lencount[i + 1], &ss->lencount[i],
+             (ss->nlens - i) * sizeof (ss->lencount[0]));
+    ss->lens[i] = len;
+    ss->lencount[i] = 1;
+    ss->nlens++;
+    return 0;
+}
+
+/* N.B. a topic longer than broker.max-topic-length is EINVAL; a new
+ * topic when the peer holds broker.max-subscriptions is ENOSPC (the
+ * same topic again is only counted).
+ */
 int router_subscribe (struct peer *p, const char *topic)
 {
+    const struct broker_limits *lim;
+    struct subs *ss;
     struct sub *s;
+    size_t len;
+    uint64_t hash;
 
     if (!p || !topic || p->removed) {
         errno = EINVAL;
         return -1;
     }
-    for (s = p->subs; s; s = s->next) {
-        if (!strcmp (s->topic, topic)) {
-            s->count++;
-            return 0;
-        }
+    lim = &p->router->ctx->limits;
+    if ((len = strlen (topic)) > lim->max_topic_length) {
+        errno = EINVAL;
+        return -1;
     }
-    if (!(s = calloc (1, sizeof (*s))) || !(s->topic = strdup (topic))) {
+    hash = sub_hash (topic, len);
+    if (!p->subs && !(p->subs = calloc (1, sizeof (*p->subs))))
+        return -1;
+    ss = p->subs;
+    if (ss->nbuckets && (s = subs_find (ss, topic, len, hash))) {
+        s->count++;
+        return 0;
+    }
+    if (ss->count >= lim->max_subscriptions) {
+        errno = ENOSPC;
+        return -1;
+    }
+    if ((ss->count >= ss->nbuckets && subs_grow (ss) < 0)
+        || !(s = calloc (1, sizeof (*s)))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (!(s->topic = strdup (topic))
+        || subs_len_update (ss, len, 1) < 0) {
+        free (s->topic);
         free (s);
         errno = ENOMEM;
         return -1;
     }
+    s->len = len;
+    s->hash = hash;
     s->count = 1;
-    s->next = p->subs;
-    p->subs = s;
+    s->next = ss->buckets[hash & (ss->nbuckets - 1)];
+    ss->buckets[hash & (ss->nbuckets - 1)] = s;
+    ss->count++;
     return 0;
 }
 
 int router_unsubscribe (struct peer *p, const char *topic)
 {
+    struct subs *ss;
     struct sub **sp;
+    size_t len;
+    uint64_t hash;
 
     if (!p || !topic) {
         errno = EINVAL;
         return -1;
     }
-    for (sp = &p->subs; *sp; sp = &(*sp)->next) {
+    if (!(ss = p->subs) || ss->nbuckets == 0)
+        goto noent;
+    len = strlen (topic);
+    hash = sub_hash (topic, len);
+    for (sp = &ss->buckets[hash & (ss->nbuckets - 1)]; *sp;
+         sp = &(*sp)->next) {
         struct sub *s = *sp;
-        if (!strcmp (s->topic, topic)) {
+        if (s->hash == hash && s->len == len && !strcmp (s->topic, topic)) {
             if (--s->count == 0) {
                 *sp = s->next;
+                (void)subs_len_update (ss, len, -1);
+                ss->count--;
                 free (s->topic);
                 free (s);
             }
             return 0;
         }
     }
+noent:
     errno = ENOENT;
     return -1;
 }
 
+/* True if some subscription of p is a prefix of topic: hash the topic's
+ * bytes once, looking up each distinct subscription length on the way.
+ */
 static bool subscribed (struct peer *p, const char *topic)
 {
-    for (struct sub *s = p->subs; s; s = s->next) {
-        if (!strncmp (s->topic, topic, strlen (s->topic)))
+    struct subs *ss = p->subs;
+    uint64_t h = SUB_HASH_INIT;
+    size_t pos = 0;
+
+    if (!ss || ss->count == 0)
+        return false;
+    for (size_t i = 0; i < ss->nlens; i++) {
+        size_t want = ss->lens[i];
+        while (pos < want) {
+            if (topic[pos] == '\0')
+                return false;
+            h = sub_hash_add (h, (unsigned char)topic[pos++]);
+        }
+        if (subs_find (ss, topic, want, h))
             return true;
     }
     return false;

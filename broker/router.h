@@ -59,7 +59,11 @@ void router_peer_mute (struct peer *p);
  */
 void router_recv (struct peer *from, flux_msg_t *msg);
 
-/* Event subscriptions of a peer: prefix matches, counted. */
+/* Event subscriptions of a peer: prefix matches, counted.  subscribe
+ * fails with EINVAL for a topic over broker.max-topic-length and ENOSPC
+ * for a new topic when the peer holds broker.max-subscriptions;
+ * unsubscribe with ENOENT for a topic the peer does not hold.
+ */
 int router_subscribe (struct peer *p, const char *topic);
 int router_unsubscribe (struct peer *p, const char *topic);
 

@@ -160,7 +160,8 @@ error:
 /* Check a complete header; on success size the iobuf for the whole frame
  * (moving to a heap buffer if it does not fit the fixed one).
  */
-static int header_parse (struct flux_msg_iobuf *io)
+static int header_parse (struct flux_msg_iobuf *io, size_t max,
+                         size_t *lenp)
 {
     uint32_t magic;
     uint32_t len;
@@ -176,6 +177,13 @@ static int header_parse (struct flux_msg_iobuf *io)
         errno = EPROTO;
         return -1;
     }
+    /* The caller's limit, checked before a byte of the body is read. */
+    if (len > max) {
+        if (lenp)
+            *lenp = len;
+        errno = EMSGSIZE;
+        return -1;
+    }
     total = MESSAGE_IOBUF_HEADER_SIZE + (size_t)len;
     if (total > sizeof (io->buf_fixed)) {
         uint8_t *buf;
@@ -189,6 +197,12 @@ static int header_parse (struct flux_msg_iobuf *io)
 }
 
 flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf)
+{
+    return flux_msg_recvfd_max (fd, iobuf, MESSAGE_MAX_ENCODED_SIZE, NULL);
+}
+
+flux_msg_t *flux_msg_recvfd_max (int fd, struct flux_msg_iobuf *iobuf,
+                                 size_t max, size_t *lenp)
 {
     struct flux_msg_iobuf local;
     struct flux_msg_iobuf *io = iobuf ? iobuf : &local;
@@ -231,7 +245,7 @@ flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf)
         }
         if (io->size > MESSAGE_IOBUF_HEADER_SIZE)
             break;
-        if (header_parse (io) < 0)
+        if (header_parse (io, max, lenp) < 0)
             goto error;
     }
     if (!(msg = flux_msg_decode (io->buf + MESSAGE_IOBUF_HEADER_SIZE,

@@ -152,6 +152,14 @@ void flux_msg_iobuf_clean (struct flux_msg_iobuf *iobuf);
 int flux_msg_sendfd (int fd, const flux_msg_t *msg,
                      struct flux_msg_iobuf *iobuf);
 flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf);
+/* recvfd, refusing a frame whose header announces more than 'max' bytes
+ * of message: NULL with errno EMSGSIZE, after reading only the 8-byte
+ * header (nothing of the body is read or buffered), and the announced
+ * size in *lenp if lenp is not NULL.  The stream is then out of step:
+ * close it.
+ */
+flux_msg_t *flux_msg_recvfd_max (int fd, struct flux_msg_iobuf *iobuf,
+                                 size_t max, size_t *lenp);
 
 int flux_msg_set_type (flux_msg_t *msg, int type);
 int flux_msg_get_type (const flux_msg_t *msg, int *type);

@@ -408,6 +408,43 @@ static void test_pipe (void **state)
     close (fds[1]);
 }
 
+/* recvfd_max: a frame over the limit is EMSGSIZE with its size, and
+ * only its header is read; one at the limit passes.
+ */
+static void test_recvfd_max (void **state)
+{
+    (void)state;
+    int fds[2];
+    struct flux_msg_iobuf iobuf;
+    flux_msg_t *msg = make_msg (5000, 10);
+    ssize_t size = flux_msg_encode_size (msg);
+    flux_msg_t *got;
+    size_t len = 0;
+
+    assert_true (size > 0);
+    pair (fds, true);
+    flux_msg_iobuf_init (&iobuf);
+    assert_int_equal (flux_msg_sendfd (fds[0], msg, NULL), 0);
+    errno = 0;
+    assert_null (flux_msg_recvfd_max (fds[1], &iobuf, size - 1, &len));
+    assert_int_equal (errno, EMSGSIZE);
+    assert_int_equal (len, size);
+    assert_null (iobuf.buf);
+    /* The whole body is still in the socket: none of it was read. */
+    char *rest = malloc (size + 8);
+    assert_int_equal (read (fds[1], rest, size + 8), size);
+    free (rest);
+    assert_int_equal (flux_msg_sendfd (fds[0], msg, NULL), 0);
+    assert_non_null ((got = flux_msg_recvfd_max (fds[1], &iobuf, size,
+                                                 NULL)));
+    assert_same (msg, got);
+    flux_msg_destroy (got);
+    flux_msg_iobuf_clean (&iobuf);
+    flux_msg_destroy (msg);
+    close (fds[0]);
+    close (fds[1]);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +458,7 @@ int main (void)
         cmocka_unit_test (test_bad_frames),
         cmocka_unit_test (test_reuse_after_error),
         cmocka_unit_test (test_pipe),
+        cmocka_unit_test (test_recvfd_max),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
