@@ -7,7 +7,8 @@ The short run of doc/fuzzing.md: each libFuzzer target of fuzz/ (message
 decoding, socket framing) fuzzes for 10 seconds from seeds made from the
 wire captures in $FLUX_VECTORS_DIR.  A crash, a memory error, undefined
 behaviour, an allocation over 64 MiB or a broken invariant fails the
-test, with the report of scripts/fuzz.  Without clang the targets are
+test; with -v it shows the report of scripts/fuzz, and the input that
+crashed is in $FLUX_BUILD_DIR/fuzz/crashes/.  Without clang the targets are
 not built and the first test fails, naming what is missing.'
 
 . /usr/share/sharness/sharness.sh
@@ -43,16 +44,20 @@ ran_enough() {
 	test "$n" -ge 1000
 }
 test_expect_success "fuzz-decode runs ${seconds}s without a crash" '
-	run_timeout 300 "$fuzz" -B "$FLUX_BUILD_DIR" --check decode $seconds \
-		>decode.out &&
+	if run_timeout 300 "$fuzz" -B "$FLUX_BUILD_DIR" --check decode $seconds \
+		>decode.out 2>&1
+	then rc=0; else rc=$?; fi &&
 	cat decode.out &&
+	test $rc = 0 &&
 	grep "^fuzz: crashes: *0 new" decode.out &&
 	ran_enough decode.out
 '
 test_expect_success "fuzz-framing runs ${seconds}s without a crash" '
-	run_timeout 300 "$fuzz" -B "$FLUX_BUILD_DIR" --check framing $seconds \
-		>framing.out &&
+	if run_timeout 300 "$fuzz" -B "$FLUX_BUILD_DIR" --check framing $seconds \
+		>framing.out 2>&1
+	then rc=0; else rc=$?; fi &&
 	cat framing.out &&
+	test $rc = 0 &&
 	grep "^fuzz: crashes: *0 new" framing.out &&
 	ran_enough framing.out
 '
