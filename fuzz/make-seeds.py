@@ -15,7 +15,8 @@ target reads its input:
   OUT_DIR/framing/  every whole stream and every single frame, each
                     behind the two bytes that choose how fuzz_framing
                     cuts it into writes (one write, single bytes,
-                    pieces of up to 7 and up to 1900 bytes)
+                    pieces of up to 7 and up to 1900 bytes), and each
+                    frame with a string payload made over 12 kB long
   OUT_DIR/flux.dict the frame magic, PROTO's first bytes, and every
                     topic and route id seen in the captures
 
@@ -84,6 +85,26 @@ def words(body):
     return found
 
 
+def enlarge(body):
+    """The message with its string payload repeated to over 12 kB, so
+    the framing target has frames bigger than its first receive buffer;
+    None if it has no string payload."""
+    ps = parts(body)
+    flags = ps[-1][3]
+    if not flags & FLAG_PAYLOAD or not ps[-2].endswith(b"\0") \
+            or len(ps[-2]) < 2:
+        return None
+    text = ps[-2][:-1]
+    ps[-2] = text * (12000 // len(text) + 1) + b"\0"
+    return b"".join(part_bytes(p) for p in ps)
+
+
+def part_bytes(p):
+    if len(p) < 0xFF:
+        return bytes([len(p)]) + p
+    return b"\xff" + struct.pack(">I", len(p)) + p
+
+
 def write(folder, data):
     name = hashlib.sha1(data).hexdigest()
     with open(os.path.join(folder, name), "wb") as f:
@@ -127,6 +148,10 @@ def main():
             frame = MAGIC + struct.pack(">I", len(body)) + body
             write(os.path.join(out, "framing"), CUTS[2] + frame)
             dictionary.update(w for w in words(body) if w)
+            big = enlarge(body)
+            if big:
+                frame = MAGIC + struct.pack(">I", len(big)) + big
+                write(os.path.join(out, "framing"), CUTS[3] + frame)
     with open(os.path.join(out, "flux.dict"), "w") as f:
         for w in sorted(dictionary):
             f.write(dict_entry(w))
