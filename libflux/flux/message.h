@@ -140,11 +140,14 @@ flux_msg_t *flux_msg_decode (const void *buf, size_t size);
  * itself: do not copy it.  iobuf may be NULL: then a frame once started
  * is finished (poll() waits on a non-blocking fd), and recvfd returns
  * EAGAIN only if no byte was read.  Lengths above 1 GiB are EPROTO.
+ * A frame's buffer grows with the bytes that arrive (never to more than
+ * twice those, or 64 KiB), so a length field alone reserves no memory.
  */
 struct flux_msg_iobuf {
     uint8_t *buf;
-    size_t size;
-    size_t done;
+    size_t size;            /* bytes of the frame (or header) wanted */
+    size_t done;            /* bytes of it read or written so far */
+    size_t alloc;           /* bytes allocated at buf */
     uint8_t buf_fixed[4096];
 };
 void flux_msg_iobuf_init (struct flux_msg_iobuf *iobuf);

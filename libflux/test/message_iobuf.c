@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -441,6 +442,77 @@ static void test_recvfd_max (void **state)
     flux_msg_destroy (got);
     flux_msg_iobuf_clean (&iobuf);
     flux_msg_destroy (msg);
+}
+
+/* The length in a frame header is the peer's word.  A header claiming
+ * 512 MiB followed by a few bytes must not make recvfd allocate 512 MiB
+ * (fuzz/fuzz_framing.c found that it did: one malloc of the whole
+ * claimed length before any of it arrived).  The buffer grows with the
+ * bytes received instead, and a big frame that does arrive in pieces
+ * still comes out whole.
+ */
+static void test_length_not_trusted (void **state)
+{
+    (void)state;
+    int fds[2];
+    struct flux_msg_iobuf in;
+    uint32_t magic = MESSAGE_IOBUF_MAGIC;
+    uint8_t hdr[8 + 100];
+    static uint8_t more[100000];
+    size_t received;
+
+    memset (hdr, 'x', sizeof (hdr));
+    memcpy (hdr, &magic, 4);
+    memcpy (hdr + 4, "\x20\x00\x00\x00", 4); // 512 MiB
+    pair (fds, true);
+    flux_msg_iobuf_init (&in);
+    assert_int_equal (write (fds[0], hdr, sizeof (hdr)), sizeof (hdr));
+    errno = 0;
+    assert_null (flux_msg_recvfd (fds[1], &in));
+    assert_int_equal (errno, EAGAIN);
+    assert_non_null (in.buf);
+    assert_ptr_not_equal (in.buf, in.buf_fixed);
+    assert_true (malloc_usable_size (in.buf) < 1024 * 1024);
+
+    memset (more, 'y', sizeof (more));
+    assert_int_equal (write (fds[0], more, sizeof (more)), sizeof (more));
+    errno = 0;
+    assert_null (flux_msg_recvfd (fds[1], &in));
+    assert_int_equal (errno, EAGAIN);
+    received = sizeof (hdr) + sizeof (more);
+    assert_int_equal (in.done, received);
+    assert_true (malloc_usable_size (in.buf) <= 2 * received + 65536);
+    flux_msg_iobuf_clean (&in);
+    close (fds[0]);
+    close (fds[1]);
+
+    /* A 300 kB message, written in 4 KiB pieces, read whole. */
+    flux_msg_t *msg = make_msg (300000, 10);
+    flux_msg_t *got = NULL;
+    ssize_t len = flux_msg_encode_size (msg);
+    uint8_t *frame = malloc (8 + len);
+    assert_non_null (frame);
+    memcpy (frame, &magic, 4);
+    frame[4] = (uint32_t)len >> 24;
+    frame[5] = (uint32_t)len >> 16;
+    frame[6] = (uint32_t)len >> 8;
+    frame[7] = (uint32_t)len;
+    assert_int_equal (flux_msg_encode (msg, frame + 8, len), 0);
+    pair (fds, true);
+    flux_msg_iobuf_init (&in);
+    for (ssize_t off = 0; off < 8 + len; off += 4096) {
+        ssize_t n = 8 + len - off < 4096 ? 8 + len - off : 4096;
+        assert_null (got);
+        assert_int_equal (write (fds[0], frame + off, n), n);
+        if (!(got = flux_msg_recvfd (fds[1], &in)))
+            assert_int_equal (errno, EAGAIN);
+    }
+    assert_non_null (got);
+    assert_same (msg, got);
+    flux_msg_destroy (got);
+    flux_msg_destroy (msg);
+    free (frame);
+    flux_msg_iobuf_clean (&in);
     close (fds[0]);
     close (fds[1]);
 }
@@ -459,6 +531,7 @@ int main (void)
         cmocka_unit_test (test_reuse_after_error),
         cmocka_unit_test (test_pipe),
         cmocka_unit_test (test_recvfd_max),
+        cmocka_unit_test (test_length_not_trusted),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
