@@ -83,6 +83,7 @@ struct module {
     flux_msg_t *insmod;
     struct pending *rmmod;
     flux_watcher_t *remove_timer;
+    unsigned seq;           // its place in load order, from 1
     struct module *next;
 };
 
@@ -90,7 +91,11 @@ struct modmgr {
     struct broker *ctx;
     struct module *head;    /* in load order */
     flux_msg_handler_t **handlers;
-    bool stopping;
+    unsigned loads;         // modules loaded so far
+    bool stopping;          // the broker is shutting down: no more loads
+    bool draining;          // removing the modules loaded after 'floor'
+    unsigned floor;
+    bool failed;            // a module did not exit cleanly when removed
     void (*done)(void *arg);
     void *done_arg;
 };
@@ -324,6 +329,7 @@ static struct module *module_create (struct modmgr *mm,
     for (mp = &mm->head; *mp; mp = &(*mp)->next)
         ;
     *mp = m;
+    m->seq = ++mm->loads;
     return m;
 error:
     if (m->peer)
@@ -546,8 +552,10 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
     pending_respond (h, &m->rmmod);
     module_unlink (m);
     module_destroy (m, true);
-    if (mm->stopping)
+    if (mm->draining) {
+        mm->failed = true;
         shutdown_next (mm);
+    }
 }
 
 static int module_remove (struct module *m, bool cancel)
@@ -640,6 +648,8 @@ static void module_exited (struct module *m)
     }
     if (failed)
         name = strdup (m->name);
+    if (mm->draining && m->errnum != 0)
+        mm->failed = true;
     module_unlink (m);
     module_destroy (m, false);
     if (failed) {
@@ -649,7 +659,7 @@ static void module_exited (struct module *m)
             broker_panic (ctx, "module runtime failure");
         free (name);
     }
-    if (mm->stopping)
+    if (mm->draining)
         shutdown_next (mm);
 }
 
@@ -813,13 +823,20 @@ static const struct flux_msg_handler_spec htab[] = {
     FLUX_MSGHANDLER_TABLE_END,
 };
 
+/* Remove the newest module loaded after mm->floor, one at a time (each
+ * exit or abandonment calls this again); when there is none left, the
+ * phase is over: call done.
+ */
 static void shutdown_next (struct modmgr *mm)
 {
     struct module *last = NULL;
 
-    for (struct module *m = mm->head; m; m = m->next)
-        last = m;
+    for (struct module *m = mm->head; m; m = m->next) {
+        if (m->seq > mm->floor)
+            last = m;
+    }
     if (!last) {
+        mm->draining = false;
         if (mm->done) {
             void (*done)(void *) = mm->done;
             mm->done = NULL;
@@ -829,23 +846,55 @@ static void shutdown_next (struct modmgr *mm)
     }
     if (last->unload_requested)
         return; // already on its way out
-    flux_log (mm->ctx->h, LOG_ERR, "module %s was not properly shut down",
+    flux_log (mm->ctx->h, LOG_INFO, "shutdown: removing module %s",
               last->name);
     if (module_remove (last, false) < 0)
         flux_log_error (mm->ctx->h, "%s: remove", last->name);
 }
 
-int modmgr_shutdown (struct modmgr *mm, void (*done)(void *arg), void *arg)
+static int drain (struct modmgr *mm, unsigned floor,
+                  void (*done)(void *arg), void *arg)
 {
     int count = 0;
 
-    for (struct module *m = mm->head; m; m = m->next)
-        count++;
-    mm->stopping = true;
+    for (struct module *m = mm->head; m; m = m->next) {
+        if (m->seq > floor)
+            count++;
+    }
+    if (count == 0)
+        return 0;
+    mm->draining = true;
+    mm->floor = floor;
     mm->done = done;
     mm->done_arg = arg;
     shutdown_next (mm);
     return count;
+}
+
+unsigned modmgr_loads (struct modmgr *mm)
+{
+    return mm ? mm->loads : 0;
+}
+
+int modmgr_remove_newer (struct modmgr *mm, unsigned mark,
+                         void (*done)(void *arg), void *arg)
+{
+    if (!mm || mm->draining)
+        return 0;
+    return drain (mm, mark, done, arg);
+}
+
+int modmgr_shutdown (struct modmgr *mm, void (*done)(void *arg), void *arg)
+{
+    mm->stopping = true;
+    /* N.B. a phase of modmgr_remove_newer() still running is taken over. */
+    mm->draining = false;
+    return drain (mm, 0, done, arg);
+}
+
+bool modmgr_failed (struct modmgr *mm)
+{
+    return mm && mm->failed;
 }
 
 void modmgr_destroy (struct modmgr *mm)
