@@ -568,6 +568,8 @@ int main (int argc, char *argv[])
     }
     if (modmgr_failed (ctx.modmgr) && ctx.exit_rc == 0)
         ctx.exit_rc = 1;
+    /* Then answer what the broker's services hold (log followers...). */
+    router_close (ctx.router);
     for (int i = 0; i < 8; i++)
         (void)flux_reactor_run (ctx.r, FLUX_REACTOR_NOWAIT);
     /* N.B. a failure before the reactor ran comes here too: nothing runs

@@ -35,12 +35,14 @@
  * it routes requests to, the requests that still await their response
  * (a copy without payload, found by matchtag and route stack).  A
  * response ends its request (a streaming request ends with an error
- * response); a NORESPONSE request is not kept, nor one for the broker's
- * own services, which outlive every peer.  When the peer is removed
+ * response); a NORESPONSE request is not kept, nor one without a
+ * matchtag (no RPC waits for it: log.append).  When the peer is removed
  * (a module that exits, fails or is abandoned, a client that
  * disconnects) each request it still holds is answered with ENOSYS, as
  * a request to a service that is gone is.  When the sender goes away
  * first, its requests are forgotten: their responses have nowhere to go.
+ * The broker's own services hold requests too (a log follower, a config
+ * watch): router_close(), when the broker exits, answers those.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -100,6 +102,7 @@ struct router {
     struct peer *dead;
     flux_watcher_t *reap_w;
     uint32_t seq;
+    bool closing;               // router_close(): the broker is exiting
 };
 
 static void route_response (struct router *router, struct peer *from,
@@ -384,19 +387,25 @@ static struct inflight *inflight_add (struct peer *from, struct peer *dest,
     struct inflight *f;
     struct inflight **head;
 
-    if (dest->type == PEER_BROKER || flux_msg_is_noresponse (msg))
+    uint32_t matchtag;
+
+    /* N.B. nor one without a matchtag, as flux-core's rpc_track: no RPC
+     * waits for it (log.append is sent so, and never answered).
+     */
+    if (flux_msg_is_noresponse (msg)
+        || flux_msg_get_matchtag (msg, &matchtag) < 0
+        || matchtag == FLUX_MATCHTAG_NONE)
         return NULL;
     if (dest->inflight_count >= dest->inflight_size
         && inflight_grow (dest) < 0)
         return NULL;
     if (!(f = calloc (1, sizeof (*f))))
         return NULL;
-    if (!(f->req = flux_msg_copy (msg, false))
-        || flux_msg_get_matchtag (msg, &f->matchtag) < 0) {
-        flux_msg_decref (f->req);
+    if (!(f->req = flux_msg_copy (msg, false))) {
         free (f);
         return NULL;
     }
+    f->matchtag = matchtag;
     f->streaming = flux_msg_is_streaming (msg);
     f->dest = dest;
     head = &dest->inflight[f->matchtag & (dest->inflight_size - 1)];
@@ -439,24 +448,25 @@ static bool same_route (const flux_msg_t *req, const flux_msg_t *rsp)
 /* 'rsp' comes from 'from': if it ends a request that peer holds, forget
  * the request.  The route stack must be the one the request had.
  */
-static void inflight_response (struct peer *from, const flux_msg_t *rsp)
+static bool inflight_response (struct peer *from, const flux_msg_t *rsp)
 {
     uint32_t matchtag;
     struct inflight *f;
 
     if (flux_msg_get_matchtag (rsp, &matchtag) < 0)
-        return;
+        return false;
     for (f = from->inflight[matchtag & (from->inflight_size - 1)]; f;
          f = f->next) {
         if (f->matchtag == matchtag && same_route (f->req, rsp)) {
             int errnum = 0;
             if (f->streaming
                 && (flux_msg_get_errnum (rsp, &errnum) < 0 || errnum == 0))
-                return;
+                return true;
             inflight_destroy (f);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 /* Answer the request 'f' stands for with an error, and forget it. */
@@ -471,7 +481,9 @@ static void inflight_fail (struct router *router, struct inflight *f,
     f->req = NULL;
     inflight_destroy (f);
     (void)flux_msg_get_topic (req, &topic);
-    if (errnum == ENOSYS)
+    if (dest->type == PEER_BROKER)
+        (void)snprintf (text, sizeof (text), "broker is shutting down");
+    else if (errnum == ENOSYS)
         (void)snprintf (text, sizeof (text),
                         "%.*s went away before responding to %s (%s)",
                         (int)strcspn (topic, "."), topic, topic,
@@ -501,6 +513,7 @@ static void route_request (struct router *router, struct peer *from,
     uint8_t flags = 0;
     struct peer *dest;
     struct inflight *f;
+    uint32_t matchtag;
     char text[256];
 
     if (flux_msg_get_topic (msg, &topic) < 0) {
@@ -515,6 +528,14 @@ static void route_request (struct router *router, struct peer *from,
         return;
     }
     dest = services_lookup (router->ctx->services, topic);
+    /* N.B. what needs no answer (the broker's last log lines) still goes. */
+    if (dest && dest->type == PEER_BROKER && router->closing
+        && !flux_msg_is_noresponse (msg)
+        && flux_msg_get_matchtag (msg, &matchtag) == 0
+        && matchtag != FLUX_MATCHTAG_NONE) {
+        respond_error (router, msg, ENOSYS, "broker is shutting down");
+        return;
+    }
     if (!dest || dest->removed || dest->muted) {
         (void)snprintf (text, sizeof (text),
                         "No service matching %s is registered", topic);
@@ -546,8 +567,16 @@ static void route_response (struct router *router, struct peer *from,
         && (last = flux_msg_route_last (msg))
         && !strcmp (last, router->ctx->uuid))
         (void)flux_msg_route_delete_last (msg);
+    bool matched = false;
     if (from && from->inflight_count > 0)
-        inflight_response (from, msg);
+        matched = inflight_response (from, msg);
+    /* After router_close(), what the broker's services still send goes
+     * to requests already answered.
+     */
+    if (router->closing && from && from->type == PEER_BROKER && !matched) {
+        flux_msg_destroy (msg);
+        return;
+    }
     if (!(last = flux_msg_route_last (msg)))
         dest = router_peer_lookup (router, router->ctx->uuid);
     else
@@ -676,6 +705,21 @@ void router_peer_remove (struct peer *p)
     p->next = router->dead;
     router->dead = p;
     flux_watcher_start (router->reap_w);
+}
+
+void router_close (struct router *router)
+{
+    struct peer *p;
+
+    if (!router || router->closing)
+        return;
+    router->closing = true;
+    if (!(p = router_peer_lookup (router, router->ctx->uuid)))
+        return;
+    for (size_t i = 0; i < p->inflight_size; i++) {
+        while (p->inflight[i])
+            inflight_fail (router, p->inflight[i], ENOSYS);
+    }
 }
 
 int router_subscribe (struct peer *p, const char *topic)

@@ -59,6 +59,12 @@ void router_peer_mute (struct peer *p);
  */
 void router_recv (struct peer *from, flux_msg_t *msg);
 
+/* The broker is exiting, its modules gone: answer every request its own
+ * services still hold with ENOSYS "broker is shutting down", and so any
+ * request for them from now on; drop what they send after that.
+ */
+void router_close (struct router *router);
+
 /* Event subscriptions of a peer: prefix matches, counted. */
 int router_subscribe (struct peer *p, const char *topic);
 int router_unsubscribe (struct peer *p, const char *topic);

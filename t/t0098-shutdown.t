@@ -223,6 +223,13 @@ test_expect_success 'one that ignores SIGTERM: a second kills it and what it sta
 	test_must_fail kill -0 $(cat child.pid) &&
 	test ! -e "$(cat rundir)"
 '
+test_expect_success 'a request held by the broker itself (flux dmesg -f) gets an error at exit' '
+	run_timeout 30 flux start $NORC \
+		"(trap \"\" TERM; exec flux dmesg -f >follow.out 2>follow.err) &
+		 while ! test -s follow.out; do sleep 0.1; done" &&
+	test_retry 100 test -s follow.err &&
+	grep "^flux-dmesg: log.dmesg: broker is shutting down" follow.err
+'
 test_expect_success 'a module that must be abandoned at shutdown makes the exit code 1' '
 	cat >abandon.sh <<-EOF &&
 	flux module load --name sleepy $M/holder.py &&
