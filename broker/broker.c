@@ -13,12 +13,16 @@
  * installation ships), the initial program, then rc3, which removes
  * them (broker.rc3_path).
  *
- * The instance lives as long as the initial program.  When rc3 is done
- * the broker removes the modules still loaded, newest first (each one
- * is a module that was "not properly shut down", and makes an exit code
- * of 0 a 1), lets the last log lines through, calls the loaders' fini
- * hooks once every module thread is gone, removes the rundir and exits
- * with the instance's exit code (see runlevel.h).
+ * The instance lives as long as the initial program.  Before rc3 the
+ * broker removes the modules loaded after rc1 (by the initial program,
+ * say), newest first; when rc3 is done, the modules still loaded, newest
+ * first.  So modules go in the reverse of their load order, whatever
+ * loaded them.  A module that fails or has to be abandoned when removed
+ * makes an exit code of 0 a 1.  Then the broker lets the last log lines
+ * through, calls the loaders' fini hooks once every module thread is
+ * gone, removes the rundir and exits with the instance's exit code (see
+ * runlevel.h).  Requests still held by a module or by a client
+ * that goes away are answered with ENOSYS by the router.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -676,13 +680,18 @@ int main (int argc, char *argv[])
         flux_log_error (ctx.h, "reactor");
     ctx.shutting_down = true;
 
-    /* Shutdown: modules, newest first; then let the last messages out. */
+    /* Shutdown: modules, newest first; then let the last messages out.
+     * A module that does not exit cleanly when removed makes an exit
+     * code of 0 a 1; one that does is no failure.
+     */
     if ((leftover = modmgr_shutdown (ctx.modmgr, modules_done, &ctx)) > 0) {
-        if (ctx.exit_rc == 0)
-            ctx.exit_rc = 1;
         if (flux_reactor_run (ctx.r, 0) < 0)
             flux_log_error (ctx.h, "reactor");
     }
+    if (modmgr_failed (ctx.modmgr) && ctx.exit_rc == 0)
+        ctx.exit_rc = 1;
+    /* Then answer what the broker's services hold (log followers...). */
+    router_close (ctx.router);
     for (int i = 0; i < 8; i++)
         (void)flux_reactor_run (ctx.r, FLUX_REACTOR_NOWAIT);
     /* N.B. a failure before the reactor ran comes here too: nothing runs

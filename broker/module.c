@@ -141,6 +141,7 @@ struct module {
     struct peer *standin;   /* owns the name while no instance runs */
     flux_watcher_t *restart_timer;
     bool queue_full;        /* module_send refused since it last took one */
+    unsigned seq;           // its place in load order, from 1
     struct module *next;
 };
 
@@ -148,7 +149,11 @@ struct modmgr {
     struct broker *ctx;
     struct module *head;    /* in load order */
     flux_msg_handler_t **handlers;
-    bool stopping;
+    unsigned loads;         // modules loaded so far
+    bool stopping;          // the broker is shutting down: no more loads
+    bool draining;          // removing the modules loaded after 'floor'
+    unsigned floor;
+    bool failed;            // a module did not exit cleanly when removed
     void (*done)(void *arg);
     void *done_arg;
 };
@@ -344,7 +349,7 @@ static int standin_send (struct peer *p, flux_msg_t *msg, void *arg)
 {
     (void)p;
     hold_msg (arg, msg);
-    return 0;
+    return 1; // held, not delivered (see peer_send_f)
 }
 
 /* A message for module 'm', whose channel holds 'count' messages it has
@@ -398,18 +403,19 @@ static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
     size_t count;
 
     (void)p;
+    /* Held, or refused: taken, not delivered (see peer_send_f). */
     if (m->holding) {
         int type;
         if (flux_msg_get_type (msg, &type) == 0
             && type != FLUX_MSGTYPE_RESPONSE) {
             hold_msg (m, msg);
-            return 0;
+            return 1;
         }
     }
     if (flux_opt_get (m->h, FLUX_OPT_SEND_QUEUE_COUNT,
                       &count, sizeof (count)) == 0
         && !module_queue_admit (m, msg, count))
-        return 0;
+        return 1;
     if (flux_msg_refcount (msg) > 1) {
         flux_msg_t *cpy = flux_msg_copy (msg, true);
         flux_msg_decref (msg);
@@ -465,6 +471,7 @@ static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
             return;
         }
         if (m->holding && handed_back (m, msg)) {
+            router_forget (m->peer, msg); // the next instance answers it
             hold_msg (m, msg);
             continue;
         }
@@ -605,6 +612,7 @@ static struct module *module_create (struct modmgr *mm,
     for (mp = &mm->head; *mp; mp = &(*mp)->next)
         ;
     *mp = m;
+    m->seq = ++mm->loads;
     return m;
 error:
     module_destroy (m, false);
@@ -861,8 +869,10 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
     pending_respond (h, &m->rmmod);
     module_unlink (m);
     module_destroy (m, true);
-    if (mm->stopping)
+    if (mm->draining) {
+        mm->failed = true;
         shutdown_next (mm);
+    }
 }
 
 /* A module with no running instance (waiting to be restarted, or its
@@ -879,7 +889,7 @@ static void module_gone (struct module *m, const char *why)
     pending_respond (mm->ctx->h, &m->rmmod);
     module_unlink (m);
     module_destroy (m, false);
-    if (mm->stopping)
+    if (mm->draining)
         shutdown_next (mm);
 }
 
@@ -925,7 +935,7 @@ static void restart_cb (flux_reactor_t *r, flux_watcher_t *w,
         module_gone (m, "was removed while restarting");
         return;
     }
-    if (mm->stopping) {
+    if (mm->stopping || mm->draining) {
         module_gone (m, "was not restarted: the broker is shutting down");
         return;
     }
@@ -953,9 +963,7 @@ static void restart_cb (flux_reactor_t *r, flux_watcher_t *w,
     while (m->held) {
         struct pending *p = m->held;
         m->held = p->next;
-        if (module_send (m->peer, p->msg, m) < 0)
-            flux_log_error (h, "%s: error delivering a held request",
-                            m->name);
+        router_deliver (m->peer, p->msg);
         free (p);
     }
     m->held_tail = NULL;
@@ -1136,7 +1144,8 @@ static void module_exited (struct module *m)
     }
     free (m->errstr);
     m->errstr = NULL;
-    if (failed && policy == POLICY_RESTART && !mm->stopping) {
+    if (failed && policy == POLICY_RESTART && !mm->stopping
+        && !mm->draining) {
         instance_release (m, false);
         if (restart_schedule (m) == 0)
             return;
@@ -1144,6 +1153,8 @@ static void module_exited (struct module *m)
     held_fail (m, failed ? "failed" : "has exited");
     if (failed)
         name = strdup (m->name);
+    if (mm->draining && m->errnum != 0)
+        mm->failed = true;
     module_unlink (m);
     module_destroy (m, false);
     if (failed) {
@@ -1159,7 +1170,7 @@ static void module_exited (struct module *m)
                       name ? name : "unknown", policy_names[policy]);
         free (name);
     }
-    if (mm->stopping)
+    if (mm->draining)
         shutdown_next (mm);
 }
 
@@ -1203,7 +1214,7 @@ static void status_cb (flux_t *h,
              * broker holds them from now on, for the next instance.
              */
             if (m->policy == POLICY_RESTART && !m->unload_requested
-                && !m->insmod && !mm->stopping)
+                && !m->insmod && !mm->stopping && !mm->draining)
                 m->holding = true;
             else
                 router_peer_mute (m->peer);
@@ -1360,13 +1371,20 @@ static const struct flux_msg_handler_spec htab[] = {
     FLUX_MSGHANDLER_TABLE_END,
 };
 
+/* Remove the newest module loaded after mm->floor, one at a time (each
+ * exit or abandonment calls this again); when there is none left, the
+ * phase is over: call done.
+ */
 static void shutdown_next (struct modmgr *mm)
 {
     struct module *last = NULL;
 
-    for (struct module *m = mm->head; m; m = m->next)
-        last = m;
+    for (struct module *m = mm->head; m; m = m->next) {
+        if (m->seq > mm->floor)
+            last = m;
+    }
     if (!last) {
+        mm->draining = false;
         if (mm->done) {
             void (*done)(void *) = mm->done;
             mm->done = NULL;
@@ -1376,23 +1394,55 @@ static void shutdown_next (struct modmgr *mm)
     }
     if (last->unload_requested)
         return; // already on its way out
-    flux_log (mm->ctx->h, LOG_ERR, "module %s was not properly shut down",
+    flux_log (mm->ctx->h, LOG_INFO, "shutdown: removing module %s",
               last->name);
     if (module_remove (last, false) < 0)
         flux_log_error (mm->ctx->h, "%s: remove", last->name);
 }
 
-int modmgr_shutdown (struct modmgr *mm, void (*done)(void *arg), void *arg)
+static int drain (struct modmgr *mm, unsigned floor,
+                  void (*done)(void *arg), void *arg)
 {
     int count = 0;
 
-    for (struct module *m = mm->head; m; m = m->next)
-        count++;
-    mm->stopping = true;
+    for (struct module *m = mm->head; m; m = m->next) {
+        if (m->seq > floor)
+            count++;
+    }
+    if (count == 0)
+        return 0;
+    mm->draining = true;
+    mm->floor = floor;
     mm->done = done;
     mm->done_arg = arg;
     shutdown_next (mm);
     return count;
+}
+
+unsigned modmgr_loads (struct modmgr *mm)
+{
+    return mm ? mm->loads : 0;
+}
+
+int modmgr_remove_newer (struct modmgr *mm, unsigned mark,
+                         void (*done)(void *arg), void *arg)
+{
+    if (!mm || mm->draining)
+        return 0;
+    return drain (mm, mark, done, arg);
+}
+
+int modmgr_shutdown (struct modmgr *mm, void (*done)(void *arg), void *arg)
+{
+    mm->stopping = true;
+    /* N.B. a phase of modmgr_remove_newer() still running is taken over. */
+    mm->draining = false;
+    return drain (mm, 0, done, arg);
+}
+
+bool modmgr_failed (struct modmgr *mm)
+{
+    return mm && mm->failed;
 }
 
 void modmgr_destroy (struct modmgr *mm)

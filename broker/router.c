@@ -33,6 +33,20 @@
  * services can drop what they hold for it (RFC 6 "disconnect").  A peer
  * is freed on the next loop iteration, never from inside a callback that
  * may still be using it.
+ *
+ * Every request is answered exactly once, even when the peer it was
+ * delivered to goes away: the router keeps, per module or client that
+ * it routes requests to, the requests that still await their response
+ * (a copy without payload, found by matchtag and route stack).  A
+ * response ends its request (a streaming request ends with an error
+ * response); a NORESPONSE request is not kept, nor one without a
+ * matchtag (no RPC waits for it: log.append).  When the peer is removed
+ * (a module that exits, fails or is abandoned, a client that
+ * disconnects) each request it still holds is answered with ENOSYS, as
+ * a request to a service that is gone is.  When the sender goes away
+ * first, its requests are forgotten: their responses have nowhere to go.
+ * The broker's own services hold requests too (a log follower, a config
+ * watch): router_close(), when the broker exits, answers those.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -66,6 +80,19 @@ struct used {
     struct used *next;
 };
 
+/* A request delivered to 'dest' that awaits its response. */
+struct inflight {
+    flux_msg_t *req;            // the request without its payload
+    uint32_t matchtag;
+    bool streaming;
+    struct peer *dest;
+    struct peer *from;          // NULL: the router's own request
+    struct inflight *next;      // in dest's bucket
+    struct inflight **prevp;
+    struct inflight *from_next; // in from's list of requests sent
+    struct inflight **from_prevp;
+};
+
 struct peer {
     struct router *router;
     char uuid[UUID_STR_LEN];
@@ -78,6 +105,10 @@ struct peer {
     double last_rx;
     struct subs *subs;
     struct used *used;
+    struct inflight **inflight; // requests it holds, by matchtag
+    size_t inflight_size;       // buckets, a power of 2 (0: none yet)
+    size_t inflight_count;
+    struct inflight *sent;      // requests it sent, held by others
     struct peer *next;
 };
 
@@ -87,6 +118,7 @@ struct router {
     struct peer *dead;
     flux_watcher_t *reap_w;
     uint32_t seq;
+    bool closing;               // router_close(): the broker is exiting
 };
 
 static void route_response (struct router *router, struct peer *from,
@@ -121,12 +153,41 @@ static void used_destroy (struct used *u)
     }
 }
 
+static void inflight_unlink (struct inflight *f)
+{
+    if ((*f->prevp = f->next))
+        f->next->prevp = f->prevp;
+    f->dest->inflight_count--;
+    if (f->from_prevp && (*f->from_prevp = f->from_next))
+        f->from_next->from_prevp = f->from_prevp;
+}
+
+static void inflight_destroy (struct inflight *f)
+{
+    inflight_unlink (f);
+    flux_msg_decref (f->req);
+    free (f);
+}
+
+/* Forget every request held by p or sent by p. */
+static void inflight_clear (struct peer *p)
+{
+    while (p->sent)
+        inflight_destroy (p->sent);
+    for (size_t i = 0; i < p->inflight_size; i++) {
+        while (p->inflight[i])
+            inflight_destroy (p->inflight[i]);
+    }
+}
+
 static void peer_destroy (struct peer *p)
 {
     if (p) {
         int saved_errno = errno;
         subs_destroy (p->subs);
         used_destroy (p->used);
+        inflight_clear (p);
+        free (p->inflight);
         free (p);
         errno = saved_errno;
     }
@@ -152,6 +213,11 @@ void router_destroy (struct router *router)
     if (router) {
         int saved_errno = errno;
         struct peer *p;
+        /* Requests link two peers: unlink them all before freeing any. */
+        for (p = router->peers; p; p = p->next)
+            inflight_clear (p);
+        for (p = router->dead; p; p = p->next)
+            inflight_clear (p);
         while ((p = router->peers)) {
             router->peers = p->next;
             peer_destroy (p);
@@ -308,11 +374,205 @@ static void respond_error (struct router *router, flux_msg_t *msg,
     route_response (router, NULL, rsp);
 }
 
+/* The requests a peer holds: a hash table by matchtag (a client's
+ * matchtags count up from 1, so the low bits spread them), grown to
+ * keep about one request per bucket.
+ */
+static int inflight_grow (struct peer *p)
+{
+    size_t size = p->inflight_size ? p->inflight_size * 2 : 16;
+    struct inflight **tab;
+
+    if (!(tab = calloc (size, sizeof (tab[0]))))
+        return -1;
+    for (size_t i = 0; i < p->inflight_size; i++) {
+        struct inflight *f, *next;
+        for (f = p->inflight[i]; f; f = next) {
+            struct inflight **head = &tab[f->matchtag & (size - 1)];
+            next = f->next;
+            if ((f->next = *head))
+                f->next->prevp = &f->next;
+            *head = f;
+            f->prevp = head;
+        }
+    }
+    free (p->inflight);
+    p->inflight = tab;
+    p->inflight_size = size;
+    return 0;
+}
+
+/* Remember that 'msg', a request from 'from' (NULL: the router's own),
+ * is about to be delivered to 'dest'.  Returns the record, or NULL if
+ * the request needs none (or memory ran out: it is delivered anyway).
+ */
+static struct inflight *inflight_add (struct peer *from, struct peer *dest,
+                                      const flux_msg_t *msg)
+{
+    struct inflight *f;
+    struct inflight **head;
+
+    uint32_t matchtag;
+
+    /* N.B. nor one without a matchtag, as flux-core's rpc_track: no RPC
+     * waits for it (log.append is sent so, and never answered).
+     */
+    if (flux_msg_is_noresponse (msg)
+        || flux_msg_get_matchtag (msg, &matchtag) < 0
+        || matchtag == FLUX_MATCHTAG_NONE)
+        return NULL;
+    if (dest->inflight_count >= dest->inflight_size
+        && inflight_grow (dest) < 0)
+        return NULL;
+    if (!(f = calloc (1, sizeof (*f))))
+        return NULL;
+    if (!(f->req = flux_msg_copy (msg, false))) {
+        free (f);
+        return NULL;
+    }
+    f->matchtag = matchtag;
+    f->streaming = flux_msg_is_streaming (msg);
+    f->dest = dest;
+    head = &dest->inflight[f->matchtag & (dest->inflight_size - 1)];
+    if ((f->next = *head))
+        f->next->prevp = &f->next;
+    *head = f;
+    f->prevp = head;
+    dest->inflight_count++;
+    if ((f->from = from)) {
+        if ((f->from_next = from->sent))
+            f->from_next->from_prevp = &f->from_next;
+        from->sent = f;
+        f->from_prevp = &from->sent;
+    }
+    return f;
+}
+
+/* Same route stack, for a response and the request it answers: the
+ * first hop (the original sender, unique to it) and the last (the peer
+ * it came from) and their number.
+ */
+static bool same_route (const flux_msg_t *req, const flux_msg_t *rsp)
+{
+    int count = flux_msg_route_count (req);
+    const char *a, *b;
+
+    if (count != flux_msg_route_count (rsp))
+        return false;
+    if (count <= 0)
+        return true;
+    a = flux_msg_route_last (req);
+    b = flux_msg_route_last (rsp);
+    if (!a || !b || strcmp (a, b) != 0)
+        return false;
+    a = flux_msg_route_first (req);
+    b = flux_msg_route_first (rsp);
+    return a && b && !strcmp (a, b);
+}
+
+/* 'rsp' comes from 'from': if it ends a request that peer holds, forget
+ * the request.  The route stack must be the one the request had.
+ */
+static bool inflight_response (struct peer *from, const flux_msg_t *rsp)
+{
+    uint32_t matchtag;
+    struct inflight *f;
+
+    if (flux_msg_get_matchtag (rsp, &matchtag) < 0)
+        return false;
+    for (f = from->inflight[matchtag & (from->inflight_size - 1)]; f;
+         f = f->next) {
+        if (f->matchtag == matchtag && same_route (f->req, rsp)) {
+            int errnum = 0;
+            if (f->streaming
+                && (flux_msg_get_errnum (rsp, &errnum) < 0 || errnum == 0))
+                return true;
+            inflight_destroy (f);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Answer the request 'f' stands for with an error, and forget it. */
+static void inflight_fail (struct router *router, struct inflight *f,
+                           int errnum)
+{
+    flux_msg_t *req = f->req;
+    struct peer *dest = f->dest;
+    const char *topic = "?";
+    char text[256];
+
+    f->req = NULL;
+    inflight_destroy (f);
+    (void)flux_msg_get_topic (req, &topic);
+    if (dest->type == PEER_BROKER)
+        (void)snprintf (text, sizeof (text), "broker is shutting down");
+    else if (errnum == ENOSYS)
+        (void)snprintf (text, sizeof (text),
+                        "%.*s went away before responding to %s (%s)",
+                        (int)strcspn (topic, "."), topic, topic,
+                        dest->type == PEER_MODULE ? "its module exited"
+                                    : "its client disconnected");
+    else
+        (void)snprintf (text, sizeof (text),
+                        "error delivering %s: %s", topic, strerror (errnum));
+    respond_error (router, req, errnum, text);
+}
+
 static int peer_send (struct peer *p, flux_msg_t *msg)
 {
-    if (p->send (p, msg, p->arg) < 0)
-        return -1;
-    return 0;
+    return p->send (p, msg, p->arg);
+}
+
+/* Send request 'msg' (consumed) to 'dest', waiting for its answer. */
+static void deliver_request (struct router *router, struct peer *from,
+                             struct peer *dest, flux_msg_t *msg)
+{
+    struct inflight *f = inflight_add (from, dest, msg);
+    int rc = peer_send (dest, msg);
+
+    if (rc < 0) {
+        int saved_errno = errno;
+        if (dest->type != PEER_CONN)
+            flux_log_error (router->ctx->h, "error sending request to %.8s",
+                            dest->uuid);
+        /* N.B. a peer removed by its failed send has answered f. */
+        if (f && !dest->removed)
+            inflight_fail (router, f, saved_errno);
+    }
+    else if (rc > 0 && f)
+        inflight_destroy (f); // the peer's owner answers it, or holds it
+}
+
+void router_deliver (struct peer *dest, flux_msg_t *msg)
+{
+    const char *first;
+    struct peer *from = NULL;
+
+    if (!dest || dest->removed) {
+        flux_msg_decref (msg);
+        return;
+    }
+    if ((first = flux_msg_route_first (msg)))
+        from = router_peer_lookup (dest->router, first);
+    deliver_request (dest->router, from, dest, msg);
+}
+
+void router_forget (struct peer *p, const flux_msg_t *req)
+{
+    uint32_t matchtag;
+
+    if (!p || p->inflight_count == 0
+        || flux_msg_get_matchtag (req, &matchtag) < 0)
+        return;
+    for (struct inflight *f = p->inflight[matchtag & (p->inflight_size - 1)];
+         f; f = f->next) {
+        if (f->matchtag == matchtag && same_route (f->req, req)) {
+            inflight_destroy (f);
+            return;
+        }
+    }
 }
 
 /* Deliver a request whose route stack is complete.  'from' is NULL for
@@ -325,6 +585,7 @@ static void route_request (struct router *router, struct peer *from,
     uint32_t nodeid;
     uint8_t flags = 0;
     struct peer *dest;
+    uint32_t matchtag;
     char text[256];
 
     if (flux_msg_get_topic (msg, &topic) < 0) {
@@ -339,6 +600,14 @@ static void route_request (struct router *router, struct peer *from,
         return;
     }
     dest = services_lookup (router->ctx->services, topic);
+    /* N.B. what needs no answer (the broker's last log lines) still goes. */
+    if (dest && dest->type == PEER_BROKER && router->closing
+        && !flux_msg_is_noresponse (msg)
+        && flux_msg_get_matchtag (msg, &matchtag) == 0
+        && matchtag != FLUX_MATCHTAG_NONE) {
+        respond_error (router, msg, ENOSYS, "broker is shutting down");
+        return;
+    }
     if (!dest || dest->removed || dest->muted) {
         (void)snprintf (text, sizeof (text),
                         "No service matching %s is registered", topic);
@@ -347,9 +616,7 @@ static void route_request (struct router *router, struct peer *from,
     }
     if (from)
         record_use (from, topic, msg);
-    if (peer_send (dest, msg) < 0 && dest->type != PEER_CONN)
-        flux_log_error (router->ctx->h, "error sending %s to %.8s",
-                        topic, dest->uuid);
+    deliver_request (router, from, dest, msg);
 }
 
 static void route_response (struct router *router, struct peer *from,
@@ -363,6 +630,16 @@ static void route_response (struct router *router, struct peer *from,
         && (last = flux_msg_route_last (msg))
         && !strcmp (last, router->ctx->uuid))
         (void)flux_msg_route_delete_last (msg);
+    bool matched = false;
+    if (from && from->inflight_count > 0)
+        matched = inflight_response (from, msg);
+    /* After router_close(), what the broker's services still send goes
+     * to requests already answered.
+     */
+    if (router->closing && from && from->type == PEER_BROKER && !matched) {
+        flux_msg_destroy (msg);
+        return;
+    }
     if (!(last = flux_msg_route_last (msg)))
         dest = router_peer_lookup (router, router->ctx->uuid);
     else
@@ -472,6 +749,13 @@ void router_peer_remove (struct peer *p)
     router = p->router;
     p->removed = true;
     services_remove_peer (router->ctx->services, p);
+    /* What p sent has no one to answer; what it held is answered. */
+    while (p->sent)
+        inflight_destroy (p->sent);
+    for (size_t i = 0; i < p->inflight_size; i++) {
+        while (p->inflight[i])
+            inflight_fail (router, p->inflight[i], ENOSYS);
+    }
     subs_destroy (p->subs);
     p->subs = NULL;
     send_disconnects (p);
@@ -484,6 +768,21 @@ void router_peer_remove (struct peer *p)
     p->next = router->dead;
     router->dead = p;
     flux_watcher_start (router->reap_w);
+}
+
+void router_close (struct router *router)
+{
+    struct peer *p;
+
+    if (!router || router->closing)
+        return;
+    router->closing = true;
+    if (!(p = router_peer_lookup (router, router->ctx->uuid)))
+        return;
+    for (size_t i = 0; i < p->inflight_size; i++) {
+        while (p->inflight[i])
+            inflight_fail (router, p->inflight[i], ENOSYS);
+    }
 }
 
 /* FNV-1a, one byte at a time, so that subscribed() can hash a topic's

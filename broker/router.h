@@ -17,8 +17,11 @@ struct peer;
 
 /* Deliver 'msg' to the peer's transport.  Always consumes msg (the
  * message may be shared: call flux_msg_copy before changing a message
- * whose refcount is above 1).  Returns 0, or -1 with errno if the peer
- * can no longer be reached.
+ * whose refcount is above 1).  Returns 0 if it was delivered, 1 if the
+ * peer's owner took a request without delivering it (answered it with
+ * an error, or held it for later: the router does not wait for the
+ * peer to answer it), or -1 with errno if the peer can no longer be
+ * reached.
  */
 typedef int (*peer_send_f)(struct peer *p, flux_msg_t *msg, void *arg);
 
@@ -54,10 +57,27 @@ double router_peer_last_rx (struct peer *p);
  */
 void router_peer_mute (struct peer *p);
 
+/* Deliver request 'msg' (consumed) to 'dest' as router_recv would
+ * have, waiting for its answer (see router.c): for requests a peer's
+ * owner held (its send returned 1) and hands on now.
+ */
+void router_deliver (struct peer *dest, flux_msg_t *msg);
+
+/* A request delivered to 'p' comes back to the broker unanswered
+ * (a module hands back what it had queued): 'p' holds it no more.
+ */
+void router_forget (struct peer *p, const flux_msg_t *req);
+
 /* Route a message received from peer 'from' (consumes msg).  Ingress
  * credentials must already be stamped.
  */
 void router_recv (struct peer *from, flux_msg_t *msg);
+
+/* The broker is exiting, its modules gone: answer every request its own
+ * services still hold with ENOSYS "broker is shutting down", and so any
+ * request for them from now on; drop what they send after that.
+ */
+void router_close (struct router *router);
 
 /* Event subscriptions of a peer: prefix matches, counted.  subscribe
  * fails with EINVAL for a topic over broker.max-topic-length and ENOSPC

@@ -33,7 +33,20 @@
  * SIGINT and SIGTERM to the broker: during rc1 or rc3, the first aborts
  * the script (SIGHUP to its process group, as flux-core), a second kills
  * it; during the initial program, the first is forwarded to it, a second
- * kills it.
+ * kills it.  Either way the instance then goes on to shut down as it
+ * would have: rc3, module removal, exit.  The exit code is the initial
+ * program's: 128+15 for one that SIGTERM kills, its own for one that
+ * handles it (0 if it exits 0 and nothing else failed).  N.B. flux-core
+ * sends rc2 SIGHUP instead (runat_abort), so flux-core's flux start
+ * returns 129 for an initial program that dies of it; forwarding the
+ * signal itself lets the program tell SIGTERM from a hangup.  Signals
+ * that come while nothing runs (the broker removing modules between the
+ * levels or after rc3) are logged and ignored, as flux-core's state
+ * machine ignores them once it is shutting down.
+ *
+ * Between the initial program and rc3, the modules loaded since rc1
+ * finished are removed, newest first (modmgr_remove_newer()): rc3
+ * removes what rc1 loaded, and the modules loaded later may use those.
  *
  * The broker waits only for the command it started (waitpid on its pid):
  * a module may run child processes of its own and wait for them itself.
@@ -60,6 +73,7 @@
 #include <unistd.h>
 
 #include "runlevel.h"
+#include "module.h"
 
 extern char **environ;
 
@@ -97,6 +111,8 @@ struct runlevel {
     char **argv;                // the initial program
     char *uri;
     int exit_rc;
+    unsigned mark;              // modmgr_loads() when rc1 was done
+    bool drained;               // modules loaded after rc1 are removed
     struct proc *proc;
     flux_watcher_t *next_w;
     flux_watcher_t *chld_w;
@@ -106,6 +122,7 @@ struct runlevel {
 };
 
 static void run_next (struct runlevel *rl);
+static void drained_cb (void *arg);
 
 /* One line to flux start's pipe.  N.B. the pipe is non-blocking and the
  * few lines the broker writes fit in its buffer: flux start reads them
@@ -569,10 +586,24 @@ static void run_next (struct runlevel *rl)
     while (rl->level < 3) {
         rl->level++;
         if (rl->level == 2) {
+            rl->mark = modmgr_loads (rl->ctx->modmgr);
             /* rc1 failed (or a module panicked): no initial program. */
             if (rl->exit_rc != 0)
                 continue;
             if (start_initial_program (rl) == 0)
+                return;
+        }
+        else if (rl->level == 3 && !rl->drained) {
+            /* Modules loaded after rc1 go first, newest first: rc3
+             * removes rc1's, in the reverse of their order.
+             */
+            rl->drained = true;
+            if (modmgr_remove_newer (rl->ctx->modmgr, rl->mark,
+                                     drained_cb, rl) > 0) {
+                rl->level--;
+                return;
+            }
+            if (start_script (rl, rl->level) == 0)
                 return;
         }
         else if (start_script (rl, rl->level) == 0)
@@ -581,6 +612,11 @@ static void run_next (struct runlevel *rl)
     rl->level = 4;
     notify (rl, "exit %d\n", rl->exit_rc);
     broker_shutdown (rl->ctx, rl->exit_rc);
+}
+
+static void drained_cb (void *arg)
+{
+    run_next (arg);
 }
 
 static void next_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,

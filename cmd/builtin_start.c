@@ -368,7 +368,11 @@ static int run_broker (char **av)
     }
     else {
         rc = WIFEXITED (status) ? WEXITSTATUS (status) : 1;
-        if (!l.done && leftovers_clean (&l))
+        /* N.B. even after the run levels are done: a module may end the
+         * broker process (_exit) while it removes the modules, before
+         * the rundir is gone.  A broker that cleaned up leaves nothing.
+         */
+        if (leftovers_clean (&l) && !l.done)
             fprintf (stderr, "flux-start: 0 (pid %d) exited with rc=%d\n",
                      (int)pid, rc);
     }
