@@ -1123,6 +1123,12 @@ static void module_exited (struct module *m)
     flux_log (h, LOG_DEBUG, "module %s exited", m->name);
     if (m->errnum)
         flux_log (h, LOG_ERR, "%s: %s", m->name, errstr);
+    /* A module process that died answers what it held as flux-core's
+     * broker does; the router answers the rest of what a module leaves
+     * with ENOSYS.
+     */
+    if (module_exec_died (m->exec))
+        router_peer_fail_held (m->peer, EHOSTUNREACH, "module disconnect");
     router_peer_remove (m->peer);
     m->peer = NULL;
     if (m->insmod) {

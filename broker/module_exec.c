@@ -25,10 +25,10 @@
  * serve, so it is killed; its exit status is already fixed if it was
  * exiting.
  *
- * Requests relayed to the module are tracked until it answers them (the
- * last response, for a streaming one), so that those it can no longer
- * answer when it dies get EHOSTUNREACH "module disconnect", as
- * flux-core's broker answers them: no client waits on a dead module.
+ * The requests it can no longer answer when it dies are the router's
+ * to answer (it tracks what every peer holds): module.c has it answer
+ * them EHOSTUNREACH "module disconnect", as flux-core's broker answers
+ * them, when module_exec_died() says the process died.
  *
  * The child gets its own process group (a terminal's ^C is for the
  * broker, which removes modules in order) and PR_SET_PDEATHSIG SIGKILL
@@ -57,15 +57,6 @@ extern char **environ;
 
 struct module_exec;
 
-/* A request relayed to the module and not yet answered. */
-struct tracked {
-    flux_msg_t *req;        // a copy without payload, to answer it from
-    uint32_t matchtag;
-    char *route;            // its route stack, which the response repeats
-    struct tracked *next;
-};
-#define TRACK_BUCKETS 64
-
 /* One direction of the relay. */
 struct relay {
     struct module_exec *mx;
@@ -87,12 +78,12 @@ struct module_exec {
     struct relay up;        // h_sock -> h_chan
     bool eof;               // the socket is closed or broken
     bool saw_exited;        // the module reported EXITED itself
+    bool died;              // no: its death was reported for it
     bool reaped;
     int wstatus;
     bool released;
     int escalation;         // signals sent by module_exec_escalate
     flux_watcher_t *kill_timer;
-    struct tracked *track[TRACK_BUCKETS];   // by matchtag
     struct module_exec *next;
 };
 
@@ -132,93 +123,6 @@ static void relay_clean (struct relay *rl)
     }
 }
 
-static void tracked_free (struct tracked *t)
-{
-    flux_msg_decref (t->req);
-    free (t->route);
-    free (t);
-}
-
-static void track_clear (struct module_exec *mx)
-{
-    for (int i = 0; i < TRACK_BUCKETS; i++) {
-        while (mx->track[i]) {
-            struct tracked *t = mx->track[i];
-            mx->track[i] = t->next;
-            tracked_free (t);
-        }
-    }
-}
-
-/* A request on its way to the module that expects a response. */
-static void track_request (struct module_exec *mx, const flux_msg_t *msg)
-{
-    struct tracked *t;
-    uint32_t matchtag;
-    int type;
-
-    if (flux_msg_get_type (msg, &type) < 0
-        || type != FLUX_MSGTYPE_REQUEST
-        || flux_msg_is_noresponse (msg)
-        || flux_msg_get_matchtag (msg, &matchtag) < 0)
-        return;
-    if (!(t = calloc (1, sizeof (*t)))
-        || !(t->req = flux_msg_copy (msg, false))
-        || !(t->route = flux_msg_route_string (msg))) {
-        if (t) {
-            flux_msg_decref (t->req);
-            free (t);
-        }
-        flux_log_error (mx->h, "%s: tracking a request", mx->name);
-        return;
-    }
-    t->matchtag = matchtag;
-    t->next = mx->track[matchtag % TRACK_BUCKETS];
-    mx->track[matchtag % TRACK_BUCKETS] = t;
-}
-
-/* A response from the module: forget its request once fully answered. */
-static void track_response (struct module_exec *mx, const flux_msg_t *msg)
-{
-    uint32_t matchtag;
-    int errnum = 0;
-    char *route;
-    int type;
-
-    if (flux_msg_get_type (msg, &type) < 0
-        || type != FLUX_MSGTYPE_RESPONSE
-        || flux_msg_get_matchtag (msg, &matchtag) < 0
-        || !(route = flux_msg_route_string (msg)))
-        return;
-    (void)flux_msg_get_errnum (msg, &errnum);
-    for (struct tracked **tp = &mx->track[matchtag % TRACK_BUCKETS]; *tp;
-         tp = &(*tp)->next) {
-        struct tracked *t = *tp;
-        if (t->matchtag == matchtag && !strcmp (t->route, route)) {
-            if (!flux_msg_is_streaming (t->req) || errnum != 0) {
-                *tp = t->next;
-                tracked_free (t);
-            }
-            break;
-        }
-    }
-    free (route);
-}
-
-/* The module died: answer for it what it left unanswered. */
-static void track_fail_all (struct module_exec *mx)
-{
-    for (int i = 0; i < TRACK_BUCKETS; i++) {
-        for (struct tracked *t = mx->track[i]; t; t = t->next) {
-            if (flux_respond_error (mx->h_chan, t->req, EHOSTUNREACH,
-                                    "module disconnect") < 0)
-                flux_log_error (mx->h, "%s: answering a request",
-                                mx->name);
-        }
-    }
-    track_clear (mx);
-}
-
 static void mx_unlink (struct module_exec *mx)
 {
     for (struct module_exec **p = &children; *p; p = &(*p)->next) {
@@ -237,7 +141,6 @@ static void mx_free (struct module_exec *mx)
         relay_clean (&mx->down);
         relay_clean (&mx->up);
         flux_watcher_destroy (mx->kill_timer);
-        track_clear (mx);
         flux_close (mx->h_sock);
         flux_close (mx->h_chan);
         free (mx->name);
@@ -293,7 +196,7 @@ static void report_exited (struct module_exec *mx)
     flux_msg_t *msg;
 
     describe_exit (mx->wstatus, text, sizeof (text));
-    track_fail_all (mx);
+    mx->died = true;
     if (!(msg = flux_request_encode ("module.status", NULL))
         || flux_msg_pack (msg, "{s:i s:i s:s}",
                           "status", FLUX_MODSTATE_EXITED,
@@ -345,12 +248,8 @@ static int relay_pump (struct relay *rl)
                 flux_log_error (mx->h, "%s: relay receive", mx->name);
             return i;
         }
-        if (fresh && rl->up) {
+        if (fresh && rl->up)
             note_status (mx, msg);
-            track_response (mx, msg);
-        }
-        else if (fresh)
-            track_request (mx, msg);
         if (flux_send_new (rl->to, &msg, FLUX_O_NONBLOCK) < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 rl->held = msg;
@@ -591,6 +490,11 @@ error:
 pid_t module_exec_pid (const struct module_exec *mx)
 {
     return mx ? mx->pid : -1;
+}
+
+bool module_exec_died (const struct module_exec *mx)
+{
+    return mx && mx->died;
 }
 
 int module_exec_escalate (struct module_exec *mx)

@@ -35,6 +35,11 @@ struct module_exec *module_exec_start (flux_t *h,
 
 pid_t module_exec_pid (const struct module_exec *mx);
 
+/* True if the process ended without reporting EXITED (its EXITED was
+ * reported for it): the requests it held can no longer be answered.
+ */
+bool module_exec_died (const struct module_exec *mx);
+
 /* The next step for a module that ignores shutdown: SIGTERM the first
  * time, SIGKILL the second.  Logs what it did.  Returns 0, or -1 once
  * both have been sent (the caller gives up on it).

@@ -494,9 +494,11 @@ static bool inflight_response (struct peer *from, const flux_msg_t *rsp)
     return false;
 }
 
-/* Answer the request 'f' stands for with an error, and forget it. */
+/* Answer the request 'f' stands for with an error, and forget it.  The
+ * text is 'why', or by default says what happened to its peer.
+ */
 static void inflight_fail (struct router *router, struct inflight *f,
-                           int errnum)
+                           int errnum, const char *why)
 {
     flux_msg_t *req = f->req;
     struct peer *dest = f->dest;
@@ -506,7 +508,9 @@ static void inflight_fail (struct router *router, struct inflight *f,
     f->req = NULL;
     inflight_destroy (f);
     (void)flux_msg_get_topic (req, &topic);
-    if (dest->type == PEER_BROKER)
+    if (why)
+        (void)snprintf (text, sizeof (text), "%s", why);
+    else if (dest->type == PEER_BROKER)
         (void)snprintf (text, sizeof (text), "broker is shutting down");
     else if (errnum == ENOSYS)
         (void)snprintf (text, sizeof (text),
@@ -539,7 +543,7 @@ static void deliver_request (struct router *router, struct peer *from,
                             dest->uuid);
         /* N.B. a peer removed by its failed send has answered f. */
         if (f && !dest->removed)
-            inflight_fail (router, f, saved_errno);
+            inflight_fail (router, f, saved_errno, NULL);
     }
     else if (rc > 0 && f)
         inflight_destroy (f); // the peer's owner answers it, or holds it
@@ -557,6 +561,16 @@ void router_deliver (struct peer *dest, flux_msg_t *msg)
     if ((first = flux_msg_route_first (msg)))
         from = router_peer_lookup (dest->router, first);
     deliver_request (dest->router, from, dest, msg);
+}
+
+void router_peer_fail_held (struct peer *p, int errnum, const char *text)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->inflight_size; i++) {
+        while (p->inflight[i])
+            inflight_fail (p->router, p->inflight[i], errnum, text);
+    }
 }
 
 void router_forget (struct peer *p, const flux_msg_t *req)
@@ -752,10 +766,7 @@ void router_peer_remove (struct peer *p)
     /* What p sent has no one to answer; what it held is answered. */
     while (p->sent)
         inflight_destroy (p->sent);
-    for (size_t i = 0; i < p->inflight_size; i++) {
-        while (p->inflight[i])
-            inflight_fail (router, p->inflight[i], ENOSYS);
-    }
+    router_peer_fail_held (p, ENOSYS, NULL);
     subs_destroy (p->subs);
     p->subs = NULL;
     send_disconnects (p);
@@ -777,12 +788,8 @@ void router_close (struct router *router)
     if (!router || router->closing)
         return;
     router->closing = true;
-    if (!(p = router_peer_lookup (router, router->ctx->uuid)))
-        return;
-    for (size_t i = 0; i < p->inflight_size; i++) {
-        while (p->inflight[i])
-            inflight_fail (router, p->inflight[i], ENOSYS);
-    }
+    if ((p = router_peer_lookup (router, router->ctx->uuid)))
+        router_peer_fail_held (p, ENOSYS, NULL);
 }
 
 /* FNV-1a, one byte at a time, so that subscribed() can hash a topic's

@@ -63,6 +63,11 @@ void router_peer_mute (struct peer *p);
  */
 void router_deliver (struct peer *dest, flux_msg_t *msg);
 
+/* Answer every request 'p' holds (delivered, not yet answered) with
+ * 'errnum' and 'text', now, as router_peer_remove() would with ENOSYS.
+ */
+void router_peer_fail_held (struct peer *p, int errnum, const char *text);
+
 /* A request delivered to 'p' comes back to the broker unanswered
  * (a module hands back what it had queued): 'p' holds it no more.
  */
