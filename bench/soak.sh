@@ -4,14 +4,18 @@
 # busy by owners while guests and careless clients try to hurt it.  The
 # broker's log goes to a file the soak reads when it counts (the log
 # ring keeps only the last lines), and only critical lines to stderr.
+# The content store is on disk (statedir): in memory it would keep every
+# version of the KVS the owners write, as flux-core's does, and the
+# broker's memory would grow by that history rather than by a leak.
 # Usage: soak.sh [SECONDS]   (default 60)
 if test -z "$BENCH_UNDER_FLUX"; then
-    SOAK_LOG=$(mktemp "${TMPDIR:-/tmp}/soak.XXXXXX.log") || exit 1
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX") || exit 1
+    SOAK_LOG=$dir/broker.log
     export SOAK_LOG
     BENCH_UNDER_FLUX=1 flux start -Slog-filename="$SOAK_LOG" \
-        -Slog-stderr-level=2 sh "$0" "$@"
+        -Slog-stderr-level=2 -Sstatedir="$dir/state" sh "$0" "$@"
     rc=$?
-    rm -f "$SOAK_LOG"
+    rm -rf "$dir"
     exit $rc
 fi
 exec flux python "$(dirname "$0")/soak.py" "${1:-60}"
