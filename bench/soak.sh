@@ -7,13 +7,16 @@
 # The content store is on disk (statedir): in memory it would keep every
 # version of the KVS the owners write, as flux-core's does, and the
 # broker's memory would grow by that history rather than by a leak.
+# broker.max-message-size is 16M, below its default (1G, the protocol's
+# largest frame), so that the soak's oversized frames meet that limit.
 # Usage: soak.sh [SECONDS]   (default 60)
 if test -z "$BENCH_UNDER_FLUX"; then
     dir=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX") || exit 1
     SOAK_LOG=$dir/broker.log
     export SOAK_LOG
     BENCH_UNDER_FLUX=1 flux start -Slog-filename="$SOAK_LOG" \
-        -Slog-stderr-level=2 -Sstatedir="$dir/state" sh "$0" "$@"
+        -Slog-stderr-level=2 -Sstatedir="$dir/state" \
+        -Sbroker.max-message-size=16M sh "$0" "$@"
     rc=$?
     rm -rf "$dir"
     exit $rc

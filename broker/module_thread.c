@@ -20,36 +20,7 @@
 #include <string.h>
 
 #include "module_thread.h"
-
-/* Split the arguments string from flux_module_initialize on whitespace
- * into one allocation: the NULL-terminated pointer array, then a copy of
- * the string.  Empty words are dropped.  N.B. flux-core's broker splits
- * on spaces only; our specification (doc/python-broker-modules.rst)
- * splits on tabs and newlines too.
- * s may be NULL (no arguments).  Returns the argv to free(3), or NULL.
- */
-static char **split_args (const char *s, int *argcp)
-{
-    size_t len = s ? strlen (s) : 0;
-    size_t maxargs = len / 2 + 2;
-    char **argv;
-    char *copy;
-    char *tok;
-    char *saveptr = NULL;
-    int argc = 0;
-
-    if (!(argv = calloc (1, maxargs * sizeof (char *) + len + 1)))
-        return NULL;
-    copy = (char *)(argv + maxargs);
-    if (s)
-        memcpy (copy, s, len + 1);
-    for (tok = strtok_r (copy, " \t\n\r\f\v", &saveptr); tok;
-         tok = strtok_r (NULL, " \t\n\r\f\v", &saveptr))
-        argv[argc++] = tok;
-    argv[argc] = NULL;
-    *argcp = argc;
-    return argv;
-}
+#include "argsplit.h"
 
 void *module_thread_main (void *arg)
 {
@@ -85,7 +56,7 @@ void *module_thread_main (void *arg)
                                                 : strerror (errnum));
         goto done;
     }
-    if (!(argv = split_args (args, &argc))) {
+    if (!(argv = argsplit (args, &argc))) {
         errnum = errno;
         flux_log (h, LOG_ERR, "error parsing module arguments: %s",
                   strerror (errnum));

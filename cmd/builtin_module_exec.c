@@ -25,6 +25,7 @@
 
 #include "cmd.h"
 #include "module_loader.h"
+#include "argsplit.h"
 
 static const char *prog = "flux-module-exec";
 
@@ -41,33 +42,6 @@ static const struct cmd_parser exec_parser = {
     .opts = exec_opts,
     .posix = true,
 };
-
-/* The module's arguments string (from the welcome) split on whitespace,
- * as the broker splits it for a module thread.  One allocation: the
- * NULL-terminated array, then a copy of the string.
- */
-static char **split_args (const char *s, int *argcp)
-{
-    size_t len = s ? strlen (s) : 0;
-    size_t maxargs = len / 2 + 2;
-    char **argv;
-    char *copy;
-    char *tok;
-    char *saveptr = NULL;
-    int argc = 0;
-
-    if (!(argv = calloc (1, maxargs * sizeof (char *) + len + 1)))
-        return NULL;
-    copy = (char *)(argv + maxargs);
-    if (s)
-        memcpy (copy, s, len + 1);
-    for (tok = strtok_r (copy, " \t\n\r\f\v", &saveptr); tok;
-         tok = strtok_r (NULL, " \t\n\r\f\v", &saveptr))
-        argv[argc++] = tok;
-    argv[argc] = NULL;
-    *argcp = argc;
-    return argv;
-}
 
 /* The connection must not leak into processes the module starts. */
 static void set_cloexec (const char *uri)
@@ -131,7 +105,7 @@ int cmd_module_exec (int argc, char **argv)
         flux_module_set_error (h, "%s", error.text);
         goto done;
     }
-    if (!(modargv = split_args (args, &modargc))) {
+    if (!(modargv = argsplit (args, &modargc))) {
         errnum = errno;
         flux_log (h, LOG_ERR, "error parsing module arguments: %s",
                   strerror (errnum));

@@ -15,21 +15,6 @@ test_under_flux 1 minimal
 M=$SHARNESS_TEST_SRCDIR/module
 testmod=$M/testmod.py
 
-# rpc TOPIC [JSON]: print the JSON response (keys sorted), or fail with
-# "errno: text" on stderr.
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # check_hello NAME: NAME.hello answers {name: NAME} (flux-core t0028).
 check_hello() {
 	rpc $1.hello >hello.$1.out &&

@@ -18,19 +18,6 @@ test_under_flux 1 minimal
 M=$SHARNESS_TEST_SRCDIR/module
 testmod=$M/testmod.py
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # load_errno PATH [ARGS...]: send module.load and print the errno it
 # fails with.
 load_errno() {
@@ -46,7 +33,6 @@ load_errno() {
 trigger_die() {
 	rpc $1.die || :
 }
-
 
 test_expect_success 'a syntax error fails the load with its file and line' '
 	test_expect_code 1 flux module load $M/syntaxerr.py 2>syntax.err &&

@@ -16,19 +16,6 @@ test_under_flux 1 minimal
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # logged FILE: the "SEVERITY says LEVEL" pairs of logger.py in FILE.
 logged() {
 	sed -n "s/.* logger\.\([a-z]*\)\[0\]: logger says \([a-z]*\)$/\1 \2/p" "$1"

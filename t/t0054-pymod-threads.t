@@ -16,19 +16,6 @@ test_under_flux 1 minimal
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # while_busy BUSY_TOPIC JSON OTHER_TOPIC: send BUSY_TOPIC, wait 0.3 s,
 # then time a request to OTHER_TOPIC.  Prints the other request's
 # seconds and whether the busy request was still pending then.

@@ -12,19 +12,6 @@ module files may live anywhere and be named by a relative path.
 
 test_under_flux 1 minimal
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 test_expect_success 'create a module that imports a helper and extensions' '
 	mkdir -p helperlib &&
 	cat >helperlib/pymodhelper.py <<-\EOT &&

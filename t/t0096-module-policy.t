@@ -20,20 +20,6 @@ test_under_flux 1 minimal
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-# rpc TOPIC [JSON]: print the response, or "ERRNO: TEXT" on stderr and fail.
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # count_many N [BAD]: send N guestfail.count requests at once (n = 0..N-1),
 # after one with payload BAD if given, and print, per request in order,
 # its n and the instance that answered.  With BAD, the N requests are

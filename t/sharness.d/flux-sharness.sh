@@ -216,3 +216,19 @@ export TEST_NAME
 test "$chain_lint" = "t" || test_set_prereq NO_CHAIN_LINT
 
 # vi: ts=4 sw=4 expandtab
+
+# rpc TOPIC [JSON]: print the JSON response (keys sorted), or fail with
+# "ERRNO: TEXT" on stderr.  (t0024 and t0026 define their own, which
+# prints "ERRNO TEXT" on stdout instead.)
+rpc() {
+	flux python -c '
+import json, sys, flux
+payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+try:
+    resp = flux.Flux().rpc(sys.argv[1], payload).get()
+except OSError as e:
+    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
+    sys.exit(1)
+print(json.dumps(resp, sort_keys=True))
+' "$@"
+}
