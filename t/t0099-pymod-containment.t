@@ -131,6 +131,15 @@ test_expect_success 'fork and exec, and subprocess, still work' '
 	test "$(rpcv code forker.subprocess)" = 7 &&
 	flux module remove forker
 '
+test_expect_success 'SIGTERM ends a command a module started with subprocess' '
+	flux module load $M/forker.py &&
+	child=$(rpcv pid forker.spawn) &&
+	test_when_finished "kill -KILL $child 2>/dev/null || :" &&
+	test "$(rpcv status forker.reap "{\"pid\": $child}")" = running &&
+	kill -TERM $child &&
+	reaped $child "signal 15" &&
+	flux module remove forker
+'
 test_expect_success 'a child a module forked does not outlive its instance' '
 	cat >fork.sh <<-EOT &&
 	flux module load $M/forker.py &&

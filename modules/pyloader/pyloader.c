@@ -60,8 +60,10 @@
  * broker catches, and asks for SIGTERM when the thread that forked it
  * ends (PR_SET_PDEATHSIG), which is at the latest when the broker
  * exits.  flux/_pyloader.py does the Python side (the child may not run
- * the module's reactor).  A child made by subprocess (vfork and exec)
- * runs no fork handler; the broker's descriptors are close-on-exec.
+ * the module's reactor, and makes subprocess fork rather than vfork or
+ * posix_spawn, which run no fork handler, so that a command a module
+ * starts gets the handler too).  The broker's descriptors are
+ * close-on-exec.
  */
 #include <Python.h>
 #include <dlfcn.h>

@@ -36,6 +36,7 @@ import errno
 import gc
 import io
 import os
+import subprocess
 import sys
 import threading
 import traceback
@@ -254,6 +255,13 @@ def _install_streams():
         return
     # N.B. Installed with the streams, once: a hook cannot be removed.
     os.register_at_fork(after_in_child=_after_fork_in_child)
+    # subprocess starts a command with vfork or posix_spawn, which run no
+    # fork handler: the command would start with the module thread's
+    # signal mask, every signal blocked, and SIGTERM (Popen.terminate)
+    # could not end it.  Started with fork, it gets pyloader.so's handler,
+    # which unblocks them.  (Only modules run in this interpreter.)
+    subprocess._USE_VFORK = False
+    subprocess._USE_POSIX_SPAWN = False
     _saved = {
         "stdout": sys.stdout,
         "stderr": sys.stderr,

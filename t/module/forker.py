@@ -10,6 +10,7 @@
   NAME.reap {pid} -> {status}  os.waitpid(pid, WNOHANG): "running", or
                                "exit N" or "signal N"
   NAME.subprocess -> {code}    subprocess.run(sh -c 'exit 7'), its code
+  NAME.spawn -> {pid}          subprocess.Popen(sleep 300), not waited for
   NAME.info -> {}              answers at once
 """
 
@@ -50,6 +51,13 @@ class Forker(BrokerModule):
     def run_subprocess(self, msg):
         code = subprocess.run(["sh", "-c", "exit 7"]).returncode
         self.handle.respond(msg, {"code": code})
+
+    @request_handler("spawn")
+    def spawn(self, msg):
+        self.children = getattr(self, "children", [])
+        child = subprocess.Popen(["sleep", "300"])
+        self.children.append(child)  # reaped by NAME.reap
+        self.handle.respond(msg, {"pid": child.pid})
 
     @request_handler("info")
     def info(self, msg):
