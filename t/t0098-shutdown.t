@@ -102,6 +102,7 @@ test_expect_success 'a module that fails with a request pending: the request get
 '
 test_expect_success 'a client that registered a service disconnects: its request gets ENOSYS' '
 	cat >provider.py <<-\PYEOF &&
+	import os
 	import flux
 	from flux.constants import FLUX_MSGTYPE_REQUEST
 	h = flux.Flux()
@@ -111,15 +112,19 @@ test_expect_success 'a client that registered a service disconnects: its request
 	    open("prov.got", "w").close()
 	w = h.msg_watcher_create(cb, FLUX_MSGTYPE_REQUEST, "prov.*")
 	w.start()
-	open("prov.ready", "w").close()
+	with open("prov.ready.tmp", "w") as f:
+	    print(os.getpid(), file=f)
+	os.rename("prov.ready.tmp", "prov.ready")
 	h.reactor_run()
 	PYEOF
 	run_bg flux python provider.py &&
-	provider=$pid &&
 	test_retry 100 test -e prov.ready &&
+	provider=$(cat prov.ready) &&
 	run_bg flux python request.py prov.hello >prov.out &&
 	client=$pid &&
 	test_retry 100 test -e prov.got &&
+	# N.B. the provider itself: $pid of run_bg is a subshell, and a
+	# SIGTERM to it does not reach the python process under it.
 	kill $provider &&
 	wait $client &&
 	grep "^38: prov went away before responding to prov.hello (its client disconnected)" prov.out
