@@ -16,19 +16,6 @@ broker.
 
 test_under_flux 1 minimal
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # load_error PATH: module.load PATH; print "ERRNO: TEXT" of its failure.
 load_error() {
 	! rpc module.load "{\"path\": \"$1\", \"args\": []}" 2>load_error.err &&

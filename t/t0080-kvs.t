@@ -17,19 +17,6 @@ test_under_flux 1
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 guest_uid=$(($(id -u) + 1))
 
 # guest CMD...: run CMD as a guest user (credentials forged by the owner).

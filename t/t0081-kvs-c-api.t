@@ -23,20 +23,6 @@ run_bg() {
 	echo $! >bg.pid
 }
 
-# rpc TOPIC [JSON]: the response payload, or "errno: text" on stderr.
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # watchers: how many watches the kvs-watch service holds.
 watchers() {
 	flux python -c "import flux

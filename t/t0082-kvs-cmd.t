@@ -13,20 +13,6 @@ that client is gone.
 
 test_under_flux 1 minimal
 
-# rpc TOPIC [PAYLOAD]: the response payload (JSON), or "ERRNO: text".
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # The number of watches kvs-watch holds, and of wait-version requests
 # the kvs holds on namespace NS.
 watchers() {

@@ -48,19 +48,6 @@ elif op == "backing-load":
 ' "$@"
 }
 
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
-
 # instance DIR CMD: run CMD in a new instance on statedir DIR, content
 # then kvs loaded first, both removed after.
 instance() {
