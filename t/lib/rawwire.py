@@ -100,14 +100,21 @@ class Conn:
             self.buf += chunk
         return True
 
-    def recv(self, timeout=10):
+    def recv_body(self, timeout=10):
+        """The next frame's body, or None after 'timeout' seconds;
+        EOFError if the broker closed the connection.
+        """
         if not self.fill(8, timeout):
             return None
         n = struct.unpack(">I", self.buf[4:8])[0]
         if not self.fill(8 + n, timeout):
             return None
         body, self.buf = self.buf[8:8 + n], self.buf[8 + n:]
-        return decode(body)
+        return body
+
+    def recv(self, timeout=10):
+        body = self.recv_body(timeout)
+        return None if body is None else decode(body)
 
     def closed(self, timeout=10):
         try:

@@ -26,11 +26,16 @@ Each failure prints what differs, and the exit code is 1.
 import base64
 import json
 import os
-import select
-import socket
 import struct
 import subprocess
 import sys
+
+# The raw wire client shared by the tests (split_parts, Conn), beside
+# this folder in t/lib: standard library only, as this script is.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import rawwire  # noqa: E402
+from rawwire import split_parts  # noqa: E402
 
 FLUX_MSGTYPE_REQUEST = 1
 FLUX_MSGFLAG_TOPIC = 0x01
@@ -42,19 +47,6 @@ FLUX_MSGFLAG_STREAMING = 0x40
 
 class Mismatch(Exception):
     pass
-
-
-def split_parts(body):
-    out, i = [], 0
-    while i < len(body):
-        n = body[i]
-        i += 1
-        if n == 255:
-            n = struct.unpack(">I", body[i:i + 4])[0]
-            i += 4
-        out.append(body[i:i + n])
-        i += n
-    return out
 
 
 def decode(body):
@@ -194,28 +186,16 @@ def assign(requests, responses):
     return groups
 
 
-class Conn:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.auth = self.s.recv(1)
-        self.buf = b""
-
+class Conn(rawwire.Conn):
     def recv(self, timeout):
-        """The next message, or None after TIMEOUT seconds."""
-        while True:
-            if len(self.buf) >= 8:
-                n = struct.unpack(">I", self.buf[4:8])[0]
-                if len(self.buf) >= 8 + n:
-                    body, self.buf = self.buf[8:8 + n], self.buf[8 + n:]
-                    return decode(body)
-            r, _, _ = select.select([self.s], [], [], timeout)
-            if not r:
-                return None
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise Mismatch("the broker closed the connection")
-            self.buf += chunk
+        """The next message (as decode() gives it), or None after TIMEOUT
+        seconds.
+        """
+        try:
+            body = self.recv_body(timeout)
+        except EOFError:
+            raise Mismatch("the broker closed the connection") from None
+        return None if body is None else decode(body)
 
 
 def compare_response(what, got, want):
