@@ -107,37 +107,17 @@ test_expect_success 'a forged route naming another client is no help' '
 	test_cmp other2.expected other2.out
 '
 
-# Another uid: the broker runs here, with a rundir that uid can reach;
-# its initial program runs the commands, some as uid 65534: $G in
-# SCRIPT runs a command as that uid, with flux staged where it can run it.
+# Another uid: a broker whose initial program runs the commands, some as
+# uid 65534 (run_guest_broker, t/sharness.d).
 test_otheruid_prereq /usr/bin/python3
 broker="$FLUX_BUILD_DIR/broker/flux-broker"
-# Usage: with_guest_broker SCRIPT [BROKER-ARGS...]
-with_guest_broker() {
-	script=$1 &&
-	shift &&
-	run=$(mktemp -d /tmp/flux-t0092-XXXXXX) &&
-	chmod 755 $run &&
-	cp svc.py rawwire.py $run/ &&
-	chmod 644 $run/svc.py $run/rawwire.py &&
-	G="setpriv --reuid=65534 --regid=65534 --clear-groups \
-		$(stage_for_guest $run/stage)" &&
-	G=$G S="$run/rundir/local" P="/usr/bin/python3 $run/svc.py" \
-		"$broker" -Srundir=$run/rundir \
-		-Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
-		sh -c "chmod 755 $run/rundir && $script"
-	rc=$?
-	rm -rf "$run"
-	return $rc
-}
 test_expect_success OTHERUID 'a guest may not send its own route stack' '
-	with_guest_broker "\
+	run_guest_broker svc.py "\
 		U=\$(flux getattr broker.uuid) && \
 		\$G \$P \$S add:65534-svc:\$U && \
 		\$P \$S rpc:65534-svc.hello && \
 		\$G \$P \$S add:65534-svc serve:65534-svc.hello && \
-		\$P \$S rpc:65534-svc.hello add:65534-svc" \
-		-Saccess.allow-guest-user=1 >guest.out &&
+		\$P \$S rpc:65534-svc.hello add:65534-svc" >guest.out &&
 	cat >guest.expected <<-EOF &&
 	add 65534-svc: errnum=71 a request from a guest may not carry a route stack
 	$(nosys 65534-svc.hello)
@@ -149,8 +129,7 @@ test_expect_success OTHERUID 'a guest may not send its own route stack' '
 	test_cmp guest.expected guest.out
 '
 test_expect_success OTHERUID 'a guest still may only add its own UID- names' '
-	with_guest_broker "\$G \$P \$S add:kvs add:65534-x" \
-		-Saccess.allow-guest-user=1 >guestname.out &&
+	run_guest_broker svc.py "\$G \$P \$S add:kvs add:65534-x" >guestname.out &&
 	cat >guestname.expected <<-EOF &&
 	add kvs: errnum=1 guest service names must begin with 65534-
 	add 65534-x: ok

@@ -310,29 +310,11 @@ while True:
 	test_cmp match.expected match.out
 '
 
-# A guest: the broker runs here, with a rundir uid 65534 can reach; $G
-# in SCRIPT runs a command as that uid.
+# A guest: a broker whose initial program runs commands as uid 65534
+# (run_guest_broker, t/sharness.d).
 test_otheruid_prereq /usr/bin/python3
-broker="$FLUX_BUILD_DIR/broker/flux-broker"
-# Usage: with_guest_broker SCRIPT [BROKER-ARGS...]
-with_guest_broker() {
-	script=$1 &&
-	shift &&
-	run=$(mktemp -d /tmp/flux-t0095-XXXXXX) &&
-	chmod 755 $run &&
-	cp limits.py rawwire.py $run/ &&
-	chmod 644 $run/limits.py $run/rawwire.py &&
-	G="setpriv --reuid=65534 --regid=65534 --clear-groups env -C $run" &&
-	G=$G S="$run/rundir/local" P="/usr/bin/python3 $run/limits.py" \
-		"$broker" -Srundir=$run/rundir -Saccess.allow-guest-user=1 \
-		-Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
-		sh -c "chmod 755 $run/rundir && $script"
-	rc=$?
-	rm -rf "$run"
-	return $rc
-}
 test_expect_success OTHERUID 'a guest is held to the same limits' '
-	with_guest_broker "\$G \$P \$S subs:6 sub:@300 && \$P \$S subs:6" \
+	run_guest_broker limits.py "\$G \$P \$S subs:6 sub:@300 && \$P \$S subs:6" \
 		-Sbroker.max-subscriptions=5 -Sbroker.max-topic-length=256 \
 		>guest.out &&
 	cat >guest.expected <<-EOF &&
@@ -343,7 +325,7 @@ test_expect_success OTHERUID 'a guest is held to the same limits' '
 	test_cmp guest.expected guest.out
 '
 test_expect_success OTHERUID 'a guest that never reads is cut off, by uid' '
-	with_guest_broker "\$G \$P \$S flood:20000:4096 && \
+	run_guest_broker limits.py "\$G \$P \$S flood:20000:4096 && \
 		flux ping --count=1 broker >/dev/null && \
 		flux dmesg | grep -c \"dropping client .* (uid 65534): .* over broker.client-queue-max (1048576)\"" \
 		-Sbroker.client-queue-max=1M >guestflood.out &&

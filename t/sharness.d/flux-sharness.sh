@@ -152,6 +152,32 @@ stage_for_guest() {
     echo "env -C $1 LD_LIBRARY_PATH=$1/lib PATH=$1/bin:$PATH"
 }
 
+# Run a bare broker on a rundir uid 65534 can reach, with guests let in,
+# whose initial program runs SCRIPT.  In SCRIPT, $G runs a command as
+# uid 65534 (flux staged where it can run it), $P runs python3 on PY (a
+# file of the current directory, copied beside t/lib/rawwire.py), $S is
+# the broker's socket.  Returns SCRIPT's exit code.
+# Usage: run_guest_broker PY SCRIPT [BROKER-ARGS...]  (needs OTHERUID)
+run_guest_broker() {
+    py=$1 &&
+    script=$2 &&
+    shift 2 &&
+    run=$(mktemp -d /tmp/flux-$TEST_NAME-XXXXXX) &&
+    chmod 755 $run &&
+    cp "$py" "$SHARNESS_TEST_SRCDIR/lib/rawwire.py" $run/ &&
+    chmod 644 $run/"$py" $run/rawwire.py &&
+    G="setpriv --reuid=65534 --regid=65534 --clear-groups \
+        $(stage_for_guest $run/stage)" &&
+    G=$G S="$run/rundir/local" P="/usr/bin/python3 $run/$py" \
+        "$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir \
+        -Saccess.allow-guest-user=1 \
+        -Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
+        sh -c "chmod 755 $run/rundir && $script"
+    rc=$?
+    rm -rf "$run"
+    return $rc
+}
+
 # Run a Python snippet with the flux package: flux_python_c 'CODE' [ARGS].
 flux_python_c() {
     flux python -c "$@"
