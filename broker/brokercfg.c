@@ -25,6 +25,7 @@
 
 #include "brokercfg.h"
 #include "attr.h"
+#include "errprintf.h"
 
 struct update;
 
@@ -51,22 +52,6 @@ struct update {
     flux_future_t *f;
 };
 
-static void set_error (flux_error_t *error, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void set_error (flux_error_t *error, const char *fmt, ...)
-{
-    va_list ap;
-    int saved_errno = errno;
-
-    if (error) {
-        va_start (ap, fmt);
-        (void)vsnprintf (error->text, sizeof (error->text), fmt, ap);
-        va_end (ap);
-    }
-    errno = saved_errno;
-}
-
 /* The [access] table, as flux-core's connector-local reads it: booleans,
  * false when missing, no other keys (private-mode is accepted, as
  * flux-core's job-list reads it; it changes nothing here).
@@ -86,7 +71,7 @@ static int parse_access (const flux_conf_t *conf, bool *guest, bool *root,
                             "allow-guest-user", &allow_guest_user,
                             "allow-root-owner", &allow_root_owner,
                             "private-mode", &private_mode) < 0) {
-        set_error (error, "error parsing [access] configuration: %s",
+        errprintf (error, "error parsing [access] configuration: %s",
                    e.text);
         errno = EINVAL;
         return -1;
@@ -236,7 +221,7 @@ static void module_continuation (flux_future_t *f, void *arg)
     if (flux_future_get (f, NULL) < 0 && errno != ENOSYS) {
         int errnum = errno;
         const char *text = flux_future_error_string (f);
-        set_error (&error, "error updating %s: %s", name,
+        errprintf (&error, "error updating %s: %s", name,
                    text ? text : strerror (errnum));
         revert (u);
         update_fail (u, errnum, error.text);
@@ -500,13 +485,13 @@ struct brokercfg *brokercfg_create (struct broker *ctx,
     cfg->ctx = ctx;
     if (path) {
         if (!(cfg->conf = flux_conf_parse (path, &e))) {
-            set_error (error, "Config file error: %s", e.text);
+            errprintf (error, "Config file error: %s", e.text);
             goto error;
         }
         if (!(cfg->path = strdup (path)))
             goto nomem;
         if (attrs_set_internal (ctx->attrs, "config.path", path) < 0) {
-            set_error (error, "setattr config.path: %s", strerror (errno));
+            errprintf (error, "setattr config.path: %s", strerror (errno));
             goto error;
         }
     }
@@ -514,7 +499,7 @@ struct brokercfg *brokercfg_create (struct broker *ctx,
         goto nomem;
     for (int i = 0; i < nvalues; i++) {
         if (flux_conf_update (cfg->conf, values[i], &e) < 0) {
-            set_error (error, "--conf: %s", e.text);
+            errprintf (error, "--conf: %s", e.text);
             goto error;
         }
     }
@@ -524,7 +509,7 @@ struct brokercfg *brokercfg_create (struct broker *ctx,
     return cfg;
 nomem:
     errno = ENOMEM;
-    set_error (error, "%s", strerror (ENOMEM));
+    errprintf (error, "%s", strerror (ENOMEM));
 error:
     brokercfg_destroy (cfg);
     return NULL;

@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "module_exec.h"
+#include "errprintf.h"
 
 extern char **environ;
 
@@ -90,21 +91,6 @@ struct module_exec {
 /* Every process not yet freed, and the SIGCHLD watcher that reaps them. */
 static struct module_exec *children;
 static flux_watcher_t *chld_w;
-
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-{
-    if (error) {
-        va_list ap;
-        int saved_errno = errno;
-        va_start (ap, fmt);
-        (void)vsnprintf (error->text, sizeof (error->text), fmt, ap);
-        va_end (ap);
-        errno = saved_errno;
-    }
-}
 
 static void relay_stop (struct relay *rl)
 {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "module_loader.h"
+#include "errprintf.h"
 
 struct module_loader {
     const char *suffix;
@@ -37,21 +38,6 @@ static struct module_loader loaders[] = {
     { .suffix = ".so", .filename = NULL },
     { .suffix = ".py", .filename = "pyloader.so" },
 };
-
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
-
-static void errprintf (flux_error_t *error, const char *fmt, ...)
-{
-    if (error) {
-        va_list ap;
-        int saved_errno = errno;
-        va_start (ap, fmt);
-        (void)vsnprintf (error->text, sizeof (error->text), fmt, ap);
-        va_end (ap);
-        errno = saved_errno;
-    }
-}
 
 static bool suffix_match (const char *path, const char *suffix)
 {

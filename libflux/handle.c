@@ -45,6 +45,7 @@
 #include "flux/attr.h"
 #include "msg_deque.h"
 #include "handle_private.h"
+#include "errprintf.h"
 
 /* Matchtags are 1..MATCHTAG_MAX.  flux-core's regular pool tops out at
  * 2^20 - 1 as well; the upper 12 bits were its "group" tags.
@@ -90,14 +91,11 @@ static flux_t *root (flux_t *h)
 
 int handle_errprintf (flux_error_t *error, const char *fmt, ...)
 {
-    if (error) {
-        int saved_errno = errno;
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (error->text, sizeof (error->text), fmt, ap);
-        va_end (ap);
-        errno = saved_errno;
-    }
+    va_list ap;
+
+    va_start (ap, fmt);
+    (void)verrprintf (error, fmt, ap);
+    va_end (ap);
     return -1;
 }
 
