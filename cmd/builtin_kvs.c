@@ -26,13 +26,6 @@
 
 int cmd_kvs (int argc, char **argv);
 
-enum {
-    KVS_READDIR = 1,
-    KVS_READLINK = 2,
-    KVS_TREEOBJ = 16,
-    KVS_APPEND = 32,
-};
-
 const char *kvs_prog = "flux-kvs";
 static const char *prog = "flux-kvs";
 
@@ -647,12 +640,12 @@ static int kvs_put (flux_t *h, int argc, char **argv)
             void *buf = NULL;
             if (!strcmp (val, "-"))
                 buf = read_stdin (&len);
-            add_op (ops, key, o.set['A'] ? KVS_APPEND : 0,
+            add_op (ops, key, o.set['A'] ? FLUX_KVS_APPEND : 0,
                     make_val (buf ? buf : val, buf ? len : strlen (val)));
             free (buf);
         }
         else
-            add_op (ops, key, o.set['A'] ? KVS_APPEND : 0,
+            add_op (ops, key, o.set['A'] ? FLUX_KVS_APPEND : 0,
                     make_val (val, strlen (val)));
         free (key);
     }
@@ -678,7 +671,7 @@ static int unlink_check (flux_t *h, const struct kvs_opts *o, const char *key,
     int rc = -1;
 
     *skip = false;
-    if (!(obj = lookup (h, o->arg['N'], KVS_TREEOBJ, key, &f))) {
+    if (!(obj = lookup (h, o->arg['N'], FLUX_KVS_TREEOBJ, key, &f))) {
         if (errno == ENOENT && o->set['f']) {
             *skip = true;
             rc = 0;
@@ -687,7 +680,7 @@ static int unlink_check (flux_t *h, const struct kvs_opts *o, const char *key,
     }
     if (treeobj_isdir (obj) && !o->set['R']) {
         flux_future_t *f2;
-        json_t *dir = lookup (h, o->arg['N'], KVS_READDIR, key, &f2);
+        json_t *dir = lookup (h, o->arg['N'], FLUX_KVS_READDIR, key, &f2);
         int count = json_object_size (json_object_get (dir, "data"));
         int saved_errno = errno;
 
@@ -790,7 +783,7 @@ static int kvs_readlink (flux_t *h, int argc, char **argv)
         const char *ns, *target;
         json_t *obj;
 
-        if (!(obj = lookup (h, o.arg['N'], KVS_READLINK, argv[i], &f)))
+        if (!(obj = lookup (h, o.arg['N'], FLUX_KVS_READLINK, argv[i], &f)))
             cmd_die (prog, "%s: %s", argv[i], cmd_future_strerror (f, errno));
         if (!(target = symlink_target (obj, &ns)))
             cmd_die (prog, "%s: %s", argv[i], strerror (EPROTO));
@@ -864,7 +857,7 @@ static void kv_print (const char *key, int maxcol, const char *val)
 static json_t *readdir_or_die (flux_t *h, const char *ns, const char *key,
                                flux_future_t **fp)
 {
-    json_t *dir = lookup (h, ns, KVS_READDIR, key, fp);
+    json_t *dir = lookup (h, ns, FLUX_KVS_READDIR, key, fp);
 
     if (!dir || !treeobj_is (dir, "dir"))
         cmd_die (prog, "%s: %s", key,
@@ -885,7 +878,7 @@ static void dump_dir (flux_t *h, const struct kvs_opts *o, const char *dirkey,
 
         if (treeobj_is (entry, "symlink")) {
             flux_future_t *f;
-            json_t *link = lookup (h, o->arg['N'], KVS_READLINK, key, &f);
+            json_t *link = lookup (h, o->arg['N'], FLUX_KVS_READLINK, key, &f);
             const char *ns, *target;
             if (!link || !treeobj_is (link, "symlink"))
                 cmd_die (prog, "%s: %s", key,
@@ -1050,7 +1043,7 @@ static int kvs_ls (flux_t *h, int argc, char **argv)
             key[--len] = '\0';
             want_dir = true;
         }
-        if (!(obj = lookup (h, o.arg['N'], KVS_TREEOBJ, key, &f))) {
+        if (!(obj = lookup (h, o.arg['N'], FLUX_KVS_TREEOBJ, key, &f))) {
             fprintf (stderr, "%s: %s\n", key,
                      cmd_future_strerror (f, errno));
             rc = 1;

@@ -36,7 +36,6 @@ flux_watcher_t *watcher_create (flux_reactor_t *r,
                                 flux_watcher_f cb,
                                 void *arg);
 void *watcher_get_data (flux_watcher_t *w);
-const struct watcher_ops *watcher_get_ops (flux_watcher_t *w);
 
 /* Call the user callback of 'w'.  'w' may be destroyed by the callback:
  * callers must not touch it afterwards.

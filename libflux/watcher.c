@@ -86,11 +86,6 @@ void *watcher_get_data (flux_watcher_t *w)
     return w ? w->data : NULL;
 }
 
-const struct watcher_ops *watcher_get_ops (flux_watcher_t *w)
-{
-    return w ? w->ops : NULL;
-}
-
 void watcher_call (flux_watcher_t *w, int revents)
 {
     if (w->fn)

@@ -95,23 +95,22 @@ from flux.brokermod import BrokerModule, request_handler
 from flux.core.inner import ffi, lib
 from flux.future import Future
 
-# Lookup and watch flags (flux-core src/common/libkvs/kvs.h).
-FLUX_KVS_READDIR = 1
-FLUX_KVS_READLINK = 2
-FLUX_KVS_WATCH = 4
-FLUX_KVS_WAITCREATE = 8
-FLUX_KVS_TREEOBJ = 16
-FLUX_KVS_APPEND = 32
-FLUX_KVS_WATCH_FULL = 64
-FLUX_KVS_WATCH_UNIQ = 128
-FLUX_KVS_WATCH_APPEND = 256
-FLUX_KVS_STREAM = 512
-FLUX_KVS_WATCH_INITIAL_SENTINEL = 1024
-
-# Commit flags (flux-core src/common/libkvs/kvs_commit.h).
-FLUX_KVS_NO_MERGE = 1
-FLUX_KVS_TXN_COMPACT = 2
-FLUX_KVS_SYNC = 4
+# Lookup, watch and commit flags, as libflux's <flux/kvs.h> defines them.
+from flux.constants import (
+    FLUX_KVS_APPEND,
+    FLUX_KVS_NO_MERGE,
+    FLUX_KVS_READDIR,
+    FLUX_KVS_READLINK,
+    FLUX_KVS_STREAM,
+    FLUX_KVS_SYNC,
+    FLUX_KVS_TREEOBJ,
+    FLUX_KVS_WAITCREATE,
+    FLUX_KVS_WATCH,
+    FLUX_KVS_WATCH_APPEND,
+    FLUX_KVS_WATCH_FULL,
+    FLUX_KVS_WATCH_INITIAL_SENTINEL,
+    FLUX_KVS_WATCH_UNIQ,
+)
 
 PRIMARY_NAMESPACE = "primary"
 
@@ -712,7 +711,7 @@ class Store:
                     return None
         return node
 
-    def lookup(self, req, userid=None):
+    def lookup(self, req):
         key = req.get("key")
         flags = req.get("flags", 0)
         if not isinstance(key, str) or not key or not isinstance(flags, int):

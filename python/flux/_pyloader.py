@@ -42,6 +42,7 @@ import threading
 import traceback
 import types
 import warnings
+from syslog import LOG_ERR, LOG_INFO, LOG_WARNING
 
 from flux.brokermod import resolve_entry_point
 from flux.core import callback
@@ -49,10 +50,6 @@ from flux.core.handle import Flux
 from flux.core.inner import ffi, lib
 
 __all__ = ["run", "shutdown", "ModuleInterrupted"]
-
-LOG_ERR = 3
-LOG_WARNING = 4
-LOG_INFO = 6
 
 MODULE_PREFIX = "flux_module_"
 

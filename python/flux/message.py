@@ -35,6 +35,12 @@ class Message(Wrapper):
     _wrapper_prefixes = ("flux_msg_", "flux_")
     _wrapper_handle_type = "flux_msg_t *"
 
+    #: True once a final response to this request was sent with
+    #: Flux.respond() or Flux.respond_error().  A handler that raises
+    #: after answering is then not answered a second time (a second
+    #: response could reach a later RPC that reuses the matchtag).
+    answered = False
+
     def __init__(self, type_id=lib.FLUX_MSGTYPE_REQUEST, handle=None):
         if handle is None:
             ptr = check(lib.flux_msg_create(type_id))

@@ -123,7 +123,7 @@ class Flux(Wrapper):
         rc = check(lib.flux_respond(self.handle, self._msg_ptr(message),
                                     encode_payload(payload)))
         if isinstance(message, Message) and not message.streaming:
-            message._flux_answered = True
+            message.answered = True
         return rc
 
     def respond_error(self, message, errnum, errstr=None):
@@ -132,7 +132,7 @@ class Flux(Wrapper):
                                           self._msg_ptr(message), errnum,
                                           to_bytes(errstr)))
         if isinstance(message, Message):
-            message._flux_answered = True
+            message.answered = True
         return rc
 
     # Events ------------------------------------------------------------

@@ -53,7 +53,7 @@ def _answer_failed_request(h, msg, exc):
     """
     try:
         if (msg.type != lib.FLUX_MSGTYPE_REQUEST or msg.noresponse
-                or getattr(msg, "_flux_answered", False)):
+                or msg.answered):
             return
         errnum, text = callback.error_response(exc)
         h.respond_error(msg, errnum, text)
