@@ -133,30 +133,27 @@ def get_key_direct(flux_handle, key, namespace=None):
     return _decode_value(data)
 
 
-def exists(flux_handle, key, namespace=None):
-    """True if key exists (a value or a directory)."""
+def _kind(flux_handle, key, namespace):
+    """None if key does not exist, else "dir" or "val"."""
     try:
         get_key_direct(flux_handle, key, namespace=namespace)
     except OSError as err:
         if err.errno == errno.ENOENT:
-            return False
+            return None
         if err.errno == errno.EISDIR:
-            return True
+            return "dir"
         raise
-    return True
+    return "val"
+
+
+def exists(flux_handle, key, namespace=None):
+    """True if key exists (a value or a directory)."""
+    return _kind(flux_handle, key, namespace) is not None
 
 
 def isdir(flux_handle, key, namespace=None):
     """True if key is a directory."""
-    try:
-        get_key_direct(flux_handle, key, namespace=namespace)
-    except OSError as err:
-        if err.errno == errno.ENOENT:
-            return False
-        if err.errno == errno.EISDIR:
-            return True
-        raise
-    return False
+    return _kind(flux_handle, key, namespace) == "dir"
 
 
 def get_dir(flux_handle, key=".", namespace=None, _kvstxn=None):

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 from flux.core import callback
 from flux.core.inner import (check, encode_payload, encode_topic, ffi, lib,
-                             raise_errno, to_bytes, to_str)
+                             new_match, raise_errno, to_bytes, to_str)
 from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
                                 MessageWatcher, PrepareWatcher,
                                 SignalWatcher, TimerWatcher)
@@ -103,12 +103,7 @@ class Flux(Wrapper):
         """Receive the first message matching; blocks unless flags has
         FLUX_O_NONBLOCK.  Returns a Message.
         """
-        match = ffi.new("struct flux_match *")
-        match.typemask = type_mask
-        match.matchtag = match_tag
-        glob = ffi.new("char[]", to_bytes(topic_glob)) if topic_glob \
-            else ffi.NULL
-        match.topic_glob = glob
+        match, _glob = new_match(type_mask, match_tag, topic_glob)
         return Message.from_owned(lib.flux_recv(self.handle, match[0],
                                                 flags))
 

@@ -15,7 +15,7 @@ from _flux._core import ffi, lib
 from flux.wrapper import errno_text, raw
 
 __all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
-           "to_str", "encode_payload", "encode_topic"]
+           "to_str", "encode_payload", "encode_topic", "new_match"]
 
 
 def raise_errno(errnum=None, text=None):
@@ -91,3 +91,17 @@ def encode_topic(topic):
         raise TypeError(errno.EINVAL,
                         f"Topic must be a string, not {type(topic)}")
     return topic
+
+
+def new_match(type_mask, match_tag, topic_glob):
+    """A struct flux_match * for flux_recv or a message handler, and the
+    char[] its topic_glob points to: the struct does not keep it alive,
+    so the caller holds the second value as long as it uses the first.
+    """
+    match = ffi.new("struct flux_match *")
+    match.typemask = type_mask
+    match.matchtag = match_tag
+    glob = ffi.new("char[]", to_bytes(topic_glob)) if topic_glob \
+        else ffi.NULL
+    match.topic_glob = glob
+    return match, glob

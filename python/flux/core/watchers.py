@@ -19,7 +19,7 @@ answered with an error before the exception stops the reactor.
 """
 
 from flux.core import callback
-from flux.core.inner import check, ffi, lib, to_bytes
+from flux.core.inner import check, ffi, lib, new_match
 from flux.message import Message
 
 
@@ -213,14 +213,8 @@ class MessageWatcher(Watcher):
                  match_tag=lib.FLUX_MATCHTAG_NONE, rolemask=None, args=None):
         super().__init__(flux_handle, callback, args)
         self._active = False
-        match = ffi.new("struct flux_match *")
-        match.typemask = type_mask
-        match.matchtag = match_tag
-        # N.B. the struct does not keep a char[] alive: hold it here for
-        # the create call (which copies the glob).
-        glob = ffi.new("char[]", to_bytes(topic_glob)) if topic_glob \
-            else ffi.NULL
-        match.topic_glob = glob
+        # N.B. _glob is held for the create call, which copies the glob.
+        match, _glob = new_match(type_mask, match_tag, topic_glob)
         c_h = flux_handle.handle
         mh = check(lib.flux_msg_handler_create(
             c_h, match[0], lib.message_handler_wrapper, self._cb_handle))
