@@ -99,14 +99,20 @@ void cmd_print_help (const struct cmd_parser *p, FILE *f)
     fprintf (f, "  %-27s %s\n", "-h, --help", "Display this message.");
 }
 
+/* "PROG: message" on stderr, after what stdout holds so far. */
+static void vmsg (const char *prog, const char *fmt, va_list ap)
+{
+    fflush (stdout);
+    fprintf (stderr, "%s: ", prog);
+    vfprintf (stderr, fmt, ap);
+}
+
 void cmd_msg (const char *prog, const char *fmt, ...)
 {
     va_list ap;
 
-    fflush (stdout);
-    fprintf (stderr, "%s: ", prog);
     va_start (ap, fmt);
-    vfprintf (stderr, fmt, ap);
+    vmsg (prog, fmt, ap);
     va_end (ap);
     fprintf (stderr, "\n");
 }
@@ -115,10 +121,8 @@ void cmd_die (const char *prog, const char *fmt, ...)
 {
     va_list ap;
 
-    fflush (stdout);
-    fprintf (stderr, "%s: ", prog);
     va_start (ap, fmt);
-    vfprintf (stderr, fmt, ap);
+    vmsg (prog, fmt, ap);
     va_end (ap);
     fprintf (stderr, "\n");
     cmd_exit_early (CMD_EXIT_ERROR);
@@ -128,10 +132,8 @@ void cmd_usage_error (const struct cmd_parser *p, const char *fmt, ...)
 {
     va_list ap;
 
-    fflush (stdout);
-    fprintf (stderr, "%s: ", p->prog);
     va_start (ap, fmt);
-    vfprintf (stderr, fmt, ap);
+    vmsg (p->prog, fmt, ap);
     va_end (ap);
     fprintf (stderr, "\nTry '%s --help' for more information.\n",
              p->cmdline);
