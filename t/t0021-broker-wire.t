@@ -170,6 +170,26 @@ test_expect_success 'a client gone in the middle of a frame is cleaned up' '
 	test_must_fail grep "dropping client" midframe.out
 '
 
+test_expect_success 'a client that sends a burst of requests and goes' '
+	flux python -c "
+import socket, struct, sys
+def part(b):
+    return bytes([len(b)]) + b
+proto = bytes([0x8E, 1, 1, 0x03]) + struct.pack(\">IIII\",
+    0xFFFFFFFF, 0, 0xFFFFFFFF, 1)
+body = part(b\"broker.ping\") + part(b\"{}\0\") + part(proto)
+frame = struct.pack(\"<I\", 0xFFEE0012) + struct.pack(\">I\", len(body)) + body
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+assert s.recv(1) == b\"\\0\"
+s.sendall(frame * 2000)
+s.close()
+" "$sockpath" &&
+	flux ping -c 1 broker &&
+	flux dmesg >burst.dmesg &&
+	test_must_fail grep "dropping client" burst.dmesg
+'
+
 # Another uid: its own broker, with a rundir that uid can reach.
 test_otheruid_prereq /usr/bin/python3
 guest() {

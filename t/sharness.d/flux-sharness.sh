@@ -231,6 +231,32 @@ run_timeout() {
     timeout "$@"
 }
 
+# Start COMMAND... in the background, its pid in file 'bg.pid'.
+run_bg() {
+    "$@" &
+    echo $! >bg.pid
+}
+
+# Run COMMAND..., expecting exit code CODE and exactly the line TEXT on
+# stderr (the commands' one-line errors).
+# Usage: expect_error CODE TEXT COMMAND...
+expect_error() {
+    code=$1 &&
+    text=$2 &&
+    shift 2 &&
+    test_expect_code $code "$@" >err.out 2>err.err &&
+    printf "%s\n" "$text" >err.expected &&
+    test_cmp err.expected err.err
+}
+
+# rpc TOPIC [JSON] (t/lib/rpc.py): print the JSON response (keys sorted),
+# or fail with "ERRNO: TEXT" on stderr; with --errors-on-stdout, print
+# "ERRNO TEXT" on stdout instead and succeed.  A program on PATH, not a
+# function, so that env, timeout (run_timeout) and test_must_fail env
+# can run it.
+PATH="$SHARNESS_TEST_SRCDIR/lib/bin:$PATH"
+export PATH
+
 # A single quote, for expected output written inside a test body.
 SQ="'"
 
@@ -242,19 +268,3 @@ export TEST_NAME
 test "$chain_lint" = "t" || test_set_prereq NO_CHAIN_LINT
 
 # vi: ts=4 sw=4 expandtab
-
-# rpc TOPIC [JSON]: print the JSON response (keys sorted), or fail with
-# "ERRNO: TEXT" on stderr.  (t0024 and t0026 define their own, which
-# prints "ERRNO TEXT" on stdout instead.)
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
