@@ -125,15 +125,18 @@ sys.exit(rc)
 test_expect_success 'ping -i SEC waits SEC between requests' '
 	t=$(elapsed flux ping -c 3 -i 0.3 broker) &&
 	test $(grep -c " seq=[012] time=" elapsed.out) -eq 3 &&
-	flux python -c "import sys; sys.exit(not 0.6 <= float(sys.argv[1]) < 5)" $t
+	flux python -c "import sys; sys.exit(not 0.6 <= float(sys.argv[1]) < float(sys.argv[2]))" \
+		$t $(scaled_seconds 5)
 '
 test_expect_success 'ping without -i waits 1 s between requests' '
 	t=$(elapsed flux ping -c 2 broker) &&
-	flux python -c "import sys; sys.exit(not 1.0 <= float(sys.argv[1]) < 5)" $t
+	flux python -c "import sys; sys.exit(not 1.0 <= float(sys.argv[1]) < float(sys.argv[2]))" \
+		$t $(scaled_seconds 5)
 '
 test_expect_success 'ping -c 1 does not wait for the interval after the last reply' '
-	t=$(elapsed flux ping -c 1 -i 10 broker) &&
-	flux python -c "import sys; sys.exit(not float(sys.argv[1]) < 5)" $t
+	t=$(elapsed flux ping -c 1 -i $(scaled_seconds 10) broker) &&
+	flux python -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" \
+		$t $(scaled_seconds 5)
 '
 test_expect_success 'ping reply lines have the fields of the flux-core capture' '
 	flux ping -c 2 -i 0 broker >ping.out &&

@@ -11,11 +11,6 @@ subscribers, PRIVATE ones only their owner.'
 
 test_under_flux 1 minimal
 
-# Start COMMAND... in the background, its pid in file 'bg.pid'.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 # Print "ERRNO TEXT" of a failed RPC: rpc_error TOPIC [JSON]
 rpc_error() {
 	flux python -c "
@@ -297,8 +292,7 @@ with_guest_broker() {
 	shift &&
 	run=$(mktemp -d /tmp/flux-$TEST_NAME-XXXXXX) &&
 	chmod 755 $run &&
-	G="setpriv --reuid=65534 --regid=65534 --clear-groups \
-		$(stage_for_guest $run/stage)" &&
+	G="$as_other_uid_cmd $(stage_for_guest $run/stage)" &&
 	G=$G "$broker" -Srundir=$run/rundir \
 		-Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
 		sh -c "chmod 755 $run/rundir && $script"

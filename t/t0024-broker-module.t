@@ -16,17 +16,10 @@ broker="$FLUX_BUILD_DIR/broker/flux-broker"
 testmod="$FLUX_BUILD_DIR/t/module/testmod.so"
 nomain="$FLUX_BUILD_DIR/t/module/nomain.so"
 
-# Print the JSON result of an RPC, or "ERRNO TEXT": rpc TOPIC [JSON]
+# rpc TOPIC [JSON] (t/lib/rpc.py): the JSON result, or "ERRNO TEXT" on
+# stdout; without JSON the payload is {}.
 rpc() {
-	flux python -c "
-import flux, json, sys
-try:
-    print(json.dumps(flux.Flux().rpc(sys.argv[1],
-                                     json.loads(sys.argv[2])).get(),
-                     sort_keys=True))
-except OSError as e:
-    print(e.errno, e.strerror)
-" "$1" "${2:-{\}}"
+	command rpc --errors-on-stdout "$1" "${2:-{\}}"
 }
 # module.load straight to the broker: load_rpc PATH [NAME]
 load_rpc() {
@@ -247,7 +240,7 @@ test_expect_success 'a client gone before its answer: the answer is dropped' '
 		print(flux.Flux().rpc(\"testmod.disconnects\").get()[\"count\"])") &&
 	flux python -c "import flux; \
 		flux.Flux().rpc(\"testmod.sleep\", {\"seconds\": 1}).get()" &&
-	test_expect_code 124 run_timeout 0.3 flux python -c "import flux; \
+	test_expect_code 124 timeout 0.3 flux python -c "import flux; \
 		flux.Flux().rpc(\"testmod.hello\").get()" &&
 	flux python -c "import flux; \
 		print(flux.Flux().rpc(\"testmod.hello\").get()[\"name\"])" >hello.out &&
