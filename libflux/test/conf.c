@@ -688,6 +688,31 @@ static bool auto_is (const char *prog, bool intree)
     return ok;
 }
 
+/* Make a directory from TEMPLATE (mkdtemp), put a copy of this program
+ * in it and, if LINK_TO is not NULL, a symlink "link" to LINK_TO; run
+ * the copy, then the link, with --print-auto; remove the directory.
+ * True if the copy decided 'copy_intree' and the link 'link_intree'.
+ */
+static bool auto_in_dir (const char *template, bool copy_intree,
+                         const char *link_to, bool link_intree)
+{
+    char dir[PATH_MAX - 16];  /* room for "/test_conf" in path */
+    char path[PATH_MAX];
+    bool ok;
+
+    snprintf (dir, sizeof (dir), "%s", template);
+    assert_non_null (mkdtemp (dir));
+    copy_self (dir, path, sizeof (path));
+    ok = auto_is (path, copy_intree);
+    if (link_to) {
+        snprintf (path, sizeof (path), "%s/link", dir);
+        ok = symlink (link_to, path) == 0 && auto_is (path, link_intree)
+             && ok;
+    }
+    rm_dir (dir);
+    return ok;
+}
+
 /* How FLUX_CONF_AUTO decides: by where the executable that runs is (its
  * real path, /proc/self/exe), inside FLUX_BUILDDIR or not.  The same
  * program, copied: under the build tree it is in-tree, outside it (in
@@ -698,13 +723,7 @@ static bool auto_is (const char *prog, bool intree)
 static void test_builtin_auto_where (void **state)
 {
     char self[PATH_MAX];
-    char prog[PATH_MAX];
-    char tmpdir[] = "/tmp/conf-auto-XXXXXX";
-    char sibling[PATH_MAX];
-    char inner[PATH_MAX];
-    char link[PATH_MAX];
     ssize_t n;
-    bool ok;
     (void)state;
 
     assert_true ((n = readlink ("/proc/self/exe", self,
@@ -713,29 +732,13 @@ static void test_builtin_auto_where (void **state)
     assert_true (path_under (self, FLUX_BUILDDIR));
     assert_true (auto_is (self, true));
 
-    assert_non_null (mkdtemp (tmpdir));
-    copy_self (tmpdir, prog, sizeof (prog));
-    ok = auto_is (prog, false);
-    snprintf (link, sizeof (link), "%s/link", tmpdir);
-    ok = symlink (self, link) == 0 && auto_is (link, true) && ok;
-    rm_dir (tmpdir);
-    assert_true (ok);
-
+    assert_true (auto_in_dir ("/tmp/conf-auto-XXXXXX", false, self, true));
     /* FLUX_BUILDDIR-XXXXXX: a prefix of the name is not the tree. */
-    snprintf (sibling, sizeof (sibling), "%s-conf-XXXXXX", FLUX_BUILDDIR);
-    assert_non_null (mkdtemp (sibling));
-    copy_self (sibling, prog, sizeof (prog));
-    ok = auto_is (prog, false);
-    rm_dir (sibling);
-    assert_true (ok);
-
+    assert_true (auto_in_dir (FLUX_BUILDDIR "-conf-XXXXXX", false, NULL,
+                              false));
     /* Any depth inside the build tree. */
-    snprintf (inner, sizeof (inner), "%s/libflux/conf-XXXXXX", FLUX_BUILDDIR);
-    assert_non_null (mkdtemp (inner));
-    copy_self (inner, prog, sizeof (prog));
-    ok = auto_is (prog, true);
-    rm_dir (inner);
-    assert_true (ok);
+    assert_true (auto_in_dir (FLUX_BUILDDIR "/libflux/conf-XXXXXX", true,
+                              NULL, false));
 }
 
 int main (int argc, char *argv[])
