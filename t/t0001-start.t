@@ -117,4 +117,34 @@ test_expect_success 'flux start --help says what it does' '
 	grep -- "--setattr=ATTR=VAL" help.out &&
 	grep -- "--broker-opts=OPTS" help.out
 '
+
+# Exit codes for a command that cannot run or dies of a signal.
+test_expect_success 'flux start: a command that is not executable gives 126' '
+	printf "#!/bin/sh\necho ran\n" >noexec.sh &&
+	chmod 644 noexec.sh &&
+	test_expect_code 126 flux start ./noexec.sh >noexec.out 2>noexec.err &&
+	test_must_be_empty noexec.out &&
+	grep "noexec.sh: Permission denied" noexec.err
+'
+test_expect_success 'flux start: not found gives 127 and names the command' '
+	test_expect_code 127 flux start /nonexistent/cmd 2>nf.err &&
+	grep "/nonexistent/cmd: No such file or directory" nf.err
+'
+test_expect_success 'flux start: death by signal N gives 128+N' '
+	test_expect_code 129 flux start sh -c "kill -HUP \$\$" &&
+	test_expect_code 130 flux start sh -c "kill -INT \$\$" &&
+	test_expect_code 137 flux start sh -c "kill -KILL \$\$"
+'
+test_expect_success 'flux start: exit codes up to 255 pass through' '
+	test_expect_code 255 flux start sh -c "exit 255" &&
+	test_expect_code 126 flux start sh -c "exit 126"
+'
+# The broker flux start runs fails in one line.
+test_expect_success 'errors of the broker that flux start runs are one line' '
+	expect_error 1 "flux-broker: nosuch: unknown attribute" \
+		flux start -Snosuch=1 true &&
+	expect_error 1 \
+		"flux-broker: rundir /nonexistent/dir: No such file or directory" \
+		flux start -Srundir=/nonexistent/dir true
+'
 test_done

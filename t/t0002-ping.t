@@ -5,6 +5,8 @@ test_description='flux ping: output format, options, errors'
 
 . /usr/share/sharness/sharness.sh
 
+test_require_vectors ping-broker.output.txt
+
 test_under_flux 1 minimal
 
 # A reply line as flux-core prints it.
@@ -102,5 +104,55 @@ test_expect_success 'ping --help lists its options' '
 	for opt in rank pad interval count batch userid; do
 		grep -- "--$opt" help.out || return 1
 	done
+'
+
+#
+# -i paces the requests
+#
+#
+# flux ping -c / -i
+#
+# Seconds (float) COMMAND... takes to run; its output goes to elapsed.out.
+elapsed() {
+	flux python -c "
+import subprocess, sys, time
+t0 = time.monotonic()
+rc = subprocess.call(sys.argv[1:], stdout=open(\"elapsed.out\", \"w\"))
+print(\"%.3f\" % (time.monotonic() - t0))
+sys.exit(rc)
+" "$@"
+}
+test_expect_success 'ping -i SEC waits SEC between requests' '
+	t=$(elapsed flux ping -c 3 -i 0.3 broker) &&
+	test $(grep -c " seq=[012] time=" elapsed.out) -eq 3 &&
+	flux python -c "import sys; sys.exit(not 0.6 <= float(sys.argv[1]) < float(sys.argv[2]))" \
+		$t $(scaled_seconds 5)
+'
+test_expect_success 'ping without -i waits 1 s between requests' '
+	t=$(elapsed flux ping -c 2 broker) &&
+	flux python -c "import sys; sys.exit(not 1.0 <= float(sys.argv[1]) < float(sys.argv[2]))" \
+		$t $(scaled_seconds 5)
+'
+test_expect_success 'ping -c 1 does not wait for the interval after the last reply' '
+	t=$(elapsed flux ping -c 1 -i $(scaled_seconds 10) broker) &&
+	flux python -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" \
+		$t $(scaled_seconds 5)
+'
+test_expect_success 'ping reply lines have the fields of the flux-core capture' '
+	flux ping -c 2 -i 0 broker >ping.out &&
+	sed -e "s/time=[0-9]*\.[0-9][0-9][0-9] ms/time=T ms/" \
+	    -e "s/([0-9a-f]\{8\}\(![0-9a-f]\{8\}\)*)$/(ROUTE)/" ping.out \
+		>ping.cooked &&
+	cat >ping.expected <<-EOF &&
+	flux-ping any!broker
+	0!broker.ping pad=0 seq=0 time=T ms (ROUTE)
+	0!broker.ping pad=0 seq=1 time=T ms (ROUTE)
+	EOF
+	test_cmp ping.expected ping.cooked &&
+	sed -e "s/time=[0-9]*\.[0-9][0-9][0-9] ms/time=T ms/" \
+	    -e "s/([0-9a-f]\{8\}\(![0-9a-f]\{8\}\)*)$/(ROUTE)/" \
+		"$FLUX_VECTORS_DIR/ping-broker.output.txt" >vector.cooked &&
+	head -n 2 ping.expected >vector.expected &&
+	test_cmp vector.expected vector.cooked
 '
 test_done

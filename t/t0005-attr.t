@@ -85,4 +85,25 @@ test_expect_success 'usage errors exit 2' '
 	grep "^flux-lsattr: takes no arguments" ls.err &&
 	test_expect_code 2 flux lsattr --bogus
 '
+
+# A user error of any command that talks to the broker is one line
+# naming the command and the cause.
+test_expect_success 'runtime errors: one line "flux-CMD: cause", exit 1' '
+	expect_error 1 "flux-getattr: nosuch: No such file or directory" \
+		flux getattr nosuch &&
+	expect_error 1 "flux-setattr: rank: attribute may not be updated" \
+		flux setattr rank 7 &&
+	expect_error 1 "flux-setattr: nosuch.x: unknown attribute" \
+		flux setattr nosuch.x 1 &&
+	expect_error 1 \
+		"flux-ping: nosuch.ping: No service matching nosuch.ping is registered" \
+		flux ping -c 1 nosuch &&
+	expect_error 1 "flux-module: remove nosuch: module nosuch is not loaded" \
+		flux module remove nosuch &&
+	expect_error 1 \
+		"flux-module: nosuch.stats-get: No service matching nosuch.stats-get is registered" \
+		flux module stats nosuch &&
+	expect_error 1 "flux-event: payload is not a JSON object: [1]" \
+		flux event pub a.b "[1]"
+'
 test_done

@@ -8,9 +8,12 @@ t/module/testmod.so.'
 
 . /usr/share/sharness/sharness.sh
 
+test_require_vectors module-list.output.txt
+
 test_under_flux 1 minimal
 
 testmod_so=$FLUX_BUILD_DIR/t/module/testmod.so
+nomain=$FLUX_BUILD_DIR/t/module/nomain.so
 
 # A module that answers NAME.info with its name and arguments.
 cat >echomod.py <<'PYEOF'
@@ -261,5 +264,105 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 flux module stats -t string echomod &&
 	test_expect_code 2 flux module debug &&
 	test_expect_code 2 flux module load --bogus x.py
+'
+
+#
+# flux module load of a C module: every failure, one line, exit 1
+#
+test_expect_success 'load of a missing .so: ENOENT text, exit 1' '
+	expect_error 1 \
+		"flux-module: load /nonexistent/x.so: No such file or directory" \
+		flux module load /nonexistent/x.so
+'
+test_expect_success 'load of a .so without mod_main: the reason, exit 1' '
+	expect_error 1 \
+		"flux-module: load $nomain: module does not define mod_main()" \
+		flux module load "$nomain" &&
+	test_must_fail module_is_loaded nomain
+'
+test_expect_success 'load of a file dlopen refuses: the dlerror text, exit 1' '
+	echo "not an ELF file" >bad.so &&
+	expect_error 1 \
+		"flux-module: load ./bad.so: $(pwd)/bad.so: file too short" \
+		flux module load ./bad.so
+'
+test_expect_success 'mod_main returning -1 with errno: strerror, exit 1' '
+	expect_error 1 \
+		"flux-module: load $testmod_so: Input/output error" \
+		flux module load "$testmod_so" --init-failure &&
+	test_must_fail module_is_loaded testmod
+'
+test_expect_success 'mod_main returning -1 with an error text: that text' '
+	expect_error 1 \
+		"flux-module: load $testmod_so: init-said-no: Invalid argument" \
+		flux module load "$testmod_so" --init-error=init-said-no &&
+	test_must_fail module_is_loaded testmod
+'
+test_expect_success 'a second load of the same name: EEXIST, exit 1' '
+	flux module load "$testmod_so" &&
+	test_when_finished "flux module remove testmod" &&
+	expect_error 1 \
+		"flux-module: load $testmod_so: module testmod is already loaded: File exists" \
+		flux module load "$testmod_so" &&
+	flux python -c "
+import errno, flux
+try:
+    flux.Flux().rpc(\"module.load\", {\"path\": \"$testmod_so\", \"args\": []}).get()
+except OSError as e:
+    print(errno.errorcode[e.errno])
+" >dup.out &&
+	echo EEXIST >dup.expected &&
+	test_cmp dup.expected dup.out &&
+	module_is_loaded testmod
+'
+test_expect_success 'a bad --name: the reason, exit 1' '
+	expect_error 1 \
+		"flux-module: load $testmod_so: module name ${SQ}a.b${SQ} may not be empty or contain ${SQ}.${SQ}" \
+		flux module load --name=a.b "$testmod_so"
+'
+
+#
+# flux module list: flux-core's printf format
+#
+#
+# flux module list: flux-core's printf format
+#
+# Re-print a module list table with flux-core's format; the header
+# passes through.  A row whose fields do not fit the format (wrong
+# widths, a field missing) comes out different from the input.
+reformat() {
+	flux python -c "
+import sys
+for line in sys.stdin.read().splitlines():
+    if line.startswith(\"Module \"):
+        print(line)
+        continue
+    name, rest = line[:25].rstrip(), line[25:]
+    idle, state, sendq, recvq = rest.split()[:4]
+    service = rest.split(None, 4)[4] if len(rest.split()) > 4 else \"\"
+    print(\"%-25.25s %4s  %c %5d %5d %s\" % (name, idle, state,
+          int(sendq), int(recvq), service))
+"
+}
+test_expect_success 'the format reproduces flux-core'"'"'s captured table' '
+	reformat <"$FLUX_VECTORS_DIR/module-list.output.txt" >vector.out &&
+	test_cmp "$FLUX_VECTORS_DIR/module-list.output.txt" vector.out
+'
+test_expect_success 'module list prints its rows in that format' '
+	flux module load "$testmod_so" &&
+	flux module load --name=abcdefghijklmnopqrstuvwxyz0123 "$testmod_so" &&
+	test_when_finished "flux module remove testmod" &&
+	test_when_finished \
+		"flux module remove abcdefghijklmnopqrstuvwxyz0123" &&
+	flux module list >list.out &&
+	reformat <list.out >list.reformatted &&
+	test_cmp list.out list.reformatted &&
+	head -n 1 "$FLUX_VECTORS_DIR/module-list.output.txt" >header.expected &&
+	head -n 1 list.out >header.out &&
+	test_cmp header.expected header.out &&
+	grep "^testmod                      0  R     0     0 $" list.out
+'
+test_expect_success 'a name longer than 25 characters is cut to 25' '
+	grep "^abcdefghijklmnopqrstuvwxy    0  R " list.out
 '
 test_done

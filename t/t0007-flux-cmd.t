@@ -91,4 +91,64 @@ test_expect_success 'a bad FLUX_URI names the cause of the failure' '
 		return 1
 	done
 '
+
+#
+# --help says what the command does
+#
+#
+# --help says what the command does
+#
+# Succeed if 'flux ARGS... --help' prints usage, then a line with TEXT.
+help_says() {
+	text=$1 &&
+	shift &&
+	flux "$@" --help >help.out &&
+	head -n 1 help.out | grep "^Usage: flux $1 " &&
+	sed -n 2p help.out | grep "$text"
+}
+test_expect_success '--help of each command says what it does' '
+	help_says "Start a Flux instance and run COMMAND" start &&
+	help_says "Manage broker modules" module &&
+	help_says "Send SERVICE.ping requests" ping &&
+	help_says "Print or clear the broker${SQ}s log ring buffer" dmesg &&
+	help_says "Log MESSAGE (or each line of stdin) to the broker log" \
+		logger &&
+	help_says "Publish and subscribe to events" event &&
+	help_says "Print the value of broker attribute NAME" getattr &&
+	help_says "Set (or with -e, remove) broker attribute NAME" setattr &&
+	help_says "List broker attributes" lsattr
+'
+test_expect_success '--help of each subcommand says what it does' '
+	help_says "Load a broker module" module load &&
+	help_says "Remove (unload) a broker module" module remove &&
+	help_says "Remove a module, then load it again" module reload &&
+	help_says "List loaded modules" module list &&
+	help_says "message counters" module stats &&
+	help_says "debug flags" module debug &&
+	flux event pub --help | sed -n 2p | grep -i "publish" &&
+	flux event sub --help | sed -n 2p | grep -i "subscribe"
+'
+
+# A usage error is "flux-CMD: cause" and a hint, exit 2.
+test_expect_success 'usage errors: "flux-CMD: cause" and a hint, exit 2' '
+	for cmd in "getattr" "setattr x" "lsattr x" "ping" "dmesg x" \
+	           "event" "event pub" "module" "module load" "module list x" \
+	           "logger -s nosuch x" "start -S x"; do
+		test_expect_code 2 flux $cmd 2>usage.err &&
+		test $(wc -l <usage.err) -eq 2 &&
+		sed -n 1p usage.err | grep "^flux-${cmd%% *}: ." &&
+		sed -n 2p usage.err |
+			grep "^Try ${SQ}flux ${cmd%% *}.* --help${SQ} for more information.$" ||
+		return 1
+	done
+'
+test_expect_success 'an unknown option is a usage error naming it' '
+	for cmd in getattr setattr lsattr ping dmesg logger "event pub" \
+	           "event sub" "module load" "module list" start; do
+		test_expect_code 2 flux $cmd --frobnicate 2>opt.err &&
+		sed -n 1p opt.err |
+			grep "^flux-${cmd%% *}: unrecognized option .--frobnicate.$" ||
+		return 1
+	done
+'
 test_done

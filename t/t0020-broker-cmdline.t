@@ -10,11 +10,6 @@ code, its environment, the rundir and signals.'
 
 broker="$FLUX_BUILD_DIR/broker/flux-broker"
 
-# Start COMMAND... in the background, its pid in file 'bg.pid'.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 
 test_expect_success 'the broker runs the initial program and exits with its code' '
 	"$broker" true &&

@@ -11,11 +11,6 @@ subscribers, PRIVATE ones only their owner.'
 
 test_under_flux 1 minimal
 
-# Start COMMAND... in the background, its pid in file 'bg.pid'.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 # Print "ERRNO TEXT" of a failed RPC: rpc_error TOPIC [JSON]
 rpc_error() {
 	flux python -c "
@@ -261,4 +256,85 @@ test_expect_success 'event.publish rejects unknown flags and bad base64' '
 	test_cmp b64.expected b64.out
 '
 
+
+#
+# Credentials: an owner may set its own, a guest's are the broker's
+#
+test_expect_success 'an owner connection may set its own userid and rolemask' '
+	FLUX_HANDLE_USERID=1234 FLUX_HANDLE_ROLEMASK=2 \
+		flux ping -u -c 1 broker >forged.out &&
+	grep "^0!broker.ping pad=0 userid=1234 rolemask=0x2 seq=0 " forged.out &&
+	FLUX_HANDLE_ROLEMASK=2 flux ping -u -c 1 broker >forged2.out &&
+	grep "^0!broker.ping pad=0 userid=$(id -u) rolemask=0x2 seq=0 " \
+		forged2.out
+'
+test_expect_success 'an owner acting as a guest is refused owner services' '
+	test_expect_code 1 env FLUX_HANDLE_USERID=1234 FLUX_HANDLE_ROLEMASK=2 \
+		flux setattr test.x 1 2>forged.err &&
+	echo "flux-setattr: test.x: Request requires owner credentials" \
+		>forged.expected &&
+	test_cmp forged.expected forged.err &&
+	test_expect_code 1 flux getattr test.x
+'
+test_expect_success 'without FLUX_HANDLE_*, the owner is OWNER|LOCAL' '
+	flux ping -u -c 1 broker >owner.out &&
+	grep "^0!broker.ping pad=0 userid=$(id -u) rolemask=0x5 seq=0 " owner.out
+'
+
+# Another uid: the broker runs here, with a rundir that uid can reach;
+# its initial program runs the commands, some as uid 65534: $G in
+# SCRIPT runs a command as that uid, with flux staged where it can run it.
+test_otheruid_prereq
+broker="$FLUX_BUILD_DIR/broker/flux-broker"
+# Usage: with_guest_broker SCRIPT [BROKER-ARGS...]
+with_guest_broker() {
+	script=$1 &&
+	shift &&
+	run=$(mktemp -d /tmp/flux-$TEST_NAME-XXXXXX) &&
+	chmod 755 $run &&
+	G="$as_other_uid_cmd $(stage_for_guest $run/stage)" &&
+	G=$G "$broker" -Srundir=$run/rundir \
+		-Sbroker.rc1_path= -Sbroker.rc3_path= "$@" \
+		sh -c "chmod 755 $run/rundir && $script"
+	rc=$?
+	rm -rf "$run"
+	return $rc
+}
+test_expect_success OTHERUID 'a guest is refused unless guests are allowed' '
+	with_guest_broker "\$G flux getattr rank; echo rc=\$?; \
+		flux dmesg | grep refusing" >refused.out 2>refused.err &&
+	grep "^rc=1$" refused.out &&
+	grep "broker.debug\[0\]: refusing connection from uid 65534$" \
+		refused.out &&
+	test $(wc -l <refused.err) -eq 1 &&
+	grep "^flux-getattr: Unable to connect to Flux: local://.*/local: broker refused connection: Operation not permitted$" \
+		refused.err
+'
+test_expect_success OTHERUID 'a guest cannot claim another uid or the owner role' '
+	with_guest_broker "\
+		\$G flux ping -u -c 1 broker && \
+		FLUX_HANDLE_USERID=0 FLUX_HANDLE_ROLEMASK=1 \
+			\$G flux ping -u -c 1 broker && \
+		FLUX_HANDLE_USERID=0 FLUX_HANDLE_ROLEMASK=1 \
+			\$G flux setattr test.x 1; echo rc=\$?" \
+		-Saccess.allow-guest-user=1 >guest.out 2>guest.err &&
+	test $(grep -c "^0!broker.ping pad=0 userid=65534 rolemask=0x6 seq=0 " \
+		guest.out) -eq 2 &&
+	grep "^rc=1$" guest.out &&
+	echo "flux-setattr: test.x: Request requires owner credentials" \
+		>guest.expected &&
+	test_cmp guest.expected guest.err
+'
+test_expect_success OTHERUID 'a guest may read attributes but not the log' '
+	test_expect_code 1 with_guest_broker \
+		"\$G flux getattr rank && \$G flux dmesg" \
+		-Saccess.allow-guest-user=1 >gread.out 2>gread.err &&
+	echo 0 >gread.expected &&
+	test_cmp gread.expected gread.out &&
+	echo "flux-dmesg: log.dmesg: Request requires owner credentials" \
+		>gread-err.expected &&
+	grep -v "broker.err\[0\]: rc2.0: .* Exited (rc=1)" gread.err \
+		>gread-err.out &&
+	test_cmp gread-err.expected gread-err.out
+'
 test_done

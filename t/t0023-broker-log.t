@@ -177,4 +177,12 @@ test_expect_success 'the ring keeps 1024 entries by default' '
 	test_must_fail grep ": line6$" big.out
 '
 
+test_expect_success 'a client killed while it follows the log' '
+	run_bg flux dmesg -f >follow.out &&
+	flux logger marker-before-kill &&
+	test_retry 300 grep -q marker-before-kill follow.out &&
+	kill -9 $(cat bg.pid) &&
+	flux logger marker-after-kill &&
+	flux dmesg | grep marker-after-kill
+'
 test_done

@@ -16,17 +16,10 @@ broker="$FLUX_BUILD_DIR/broker/flux-broker"
 testmod="$FLUX_BUILD_DIR/t/module/testmod.so"
 nomain="$FLUX_BUILD_DIR/t/module/nomain.so"
 
-# Print the JSON result of an RPC, or "ERRNO TEXT": rpc TOPIC [JSON]
+# rpc TOPIC [JSON] (t/lib/rpc.py): the JSON result, or "ERRNO TEXT" on
+# stdout; without JSON the payload is {}.
 rpc() {
-	flux python -c "
-import flux, json, sys
-try:
-    print(json.dumps(flux.Flux().rpc(sys.argv[1],
-                                     json.loads(sys.argv[2])).get(),
-                     sort_keys=True))
-except OSError as e:
-    print(e.errno, e.strerror)
-" "$1" "${2:-{\}}"
+	command rpc --errors-on-stdout "$1" "${2:-{\}}"
 }
 # module.load straight to the broker: load_rpc PATH [NAME]
 load_rpc() {
@@ -236,6 +229,43 @@ except OSError as e:
 	echo "22 it-went-wrong: Invalid argument" >text.expected &&
 	test_cmp text.expected text.out
 '
+
+#
+# Clients that go away in the middle of a request or a module load
+#
+test_expect_success 'a client gone before its answer: the answer is dropped' '
+	flux module load "$testmod" &&
+	test_when_finished "flux module remove testmod" &&
+	before=$(flux python -c "import flux; \
+		print(flux.Flux().rpc(\"testmod.disconnects\").get()[\"count\"])") &&
+	flux python -c "import flux; \
+		flux.Flux().rpc(\"testmod.sleep\", {\"seconds\": 1}).get()" &&
+	test_expect_code 124 timeout 0.3 flux python -c "import flux; \
+		flux.Flux().rpc(\"testmod.hello\").get()" &&
+	flux python -c "import flux; \
+		print(flux.Flux().rpc(\"testmod.hello\").get()[\"name\"])" >hello.out &&
+	echo testmod >hello.expected &&
+	test_cmp hello.expected hello.out &&
+	after=$(flux python -c "import flux; \
+		print(flux.Flux().rpc(\"testmod.disconnects\").get()[\"count\"])") &&
+	test $after -ge $((before + 3)) &&
+	flux dmesg >gone.dmesg &&
+	test_must_fail grep -i "dropping client\|runtime failure" gone.dmesg
+'
+test_expect_success 'a client gone while its module load is pending' '
+	flux python -c "
+import flux
+flux.Flux().rpc(\"module.load\", {\"path\": \"$testmod\", \"args\": [],
+                                  \"name\": \"orphan\"})
+" &&
+	test_retry 100 module_is_loaded orphan &&
+	flux ping -c 1 orphan >orphan.out &&
+	grep "^0!orphan.ping " orphan.out &&
+	flux module remove orphan &&
+	test_must_fail module_is_loaded orphan
+'
+
+# Runtime failures.
 test_expect_success 'a runtime failure with nopanic is logged, the broker lives' '
 	flux setattr broker.module-nopanic 1 &&
 	flux module load "$testmod" &&
@@ -296,6 +326,79 @@ test_expect_success 'modules left loaded at exit are removed, newest first, exit
 test_expect_success 'modules removed before exit leave the exit code alone' '
 	"$broker" sh -c "flux module load $testmod && \
 		flux module remove testmod"
+'
+
+
+#
+# Module removal goes through NAME.shutdown and tells the services a
+# module used that it is gone.
+#
+test_expect_success 'create a module that records its shutdown request' '
+	cat >sdmod.py <<-\EOF
+	from flux.brokermod import BrokerModule, request_handler
+
+
+	class Sd(BrokerModule):
+	    @request_handler("shutdown")
+	    def shutdown(self, msg):
+	        self.handle.log(5, "got %s userid=%d" % (msg.topic, msg.userid))
+	        self.stop()
+	EOF
+'
+test_expect_success 'module remove stops a module with NAME.shutdown' '
+	flux module load ./sdmod.py &&
+	flux module remove sdmod &&
+	flux module load --name=other ./sdmod.py &&
+	flux module remove other &&
+	flux dmesg | sed -n "s/^[^ ]* \(.*got .*\)/\1/p" >sd.out &&
+	cat >sd.expected <<-EOF &&
+	sdmod.notice[0]: got sdmod.shutdown userid=$(id -u)
+	other.notice[0]: got other.shutdown userid=$(id -u)
+	EOF
+	test_cmp sd.expected sd.out
+'
+test_expect_success 'create a client service and a module that calls it' '
+	cat >svc.py <<-\EOF &&
+	import flux
+	from flux.constants import FLUX_MSGTYPE_REQUEST
+	h = flux.Flux()
+	h.service_register("auditsvc").get()
+	log = open("svc.log", "a")
+	def cb(h, w, msg, arg):
+	    log.write("%s\n" % msg.topic)
+	    log.flush()
+	    if msg.topic == "auditsvc.disconnect":
+	        return
+	    h.respond(msg, {})
+	    if msg.topic == "auditsvc.quit":
+	        h.reactor_stop()
+	w = h.msg_watcher_create(cb, FLUX_MSGTYPE_REQUEST, "auditsvc.*")
+	w.start()
+	open("svc.ready", "w").close()
+	h.reactor_run()
+	EOF
+	cat >caller.py <<-\EOF &&
+	from flux.brokermod import BrokerModule, request_handler
+
+
+	class Caller(BrokerModule):
+	    @request_handler("call")
+	    def call(self, msg):
+	        self.handle.rpc("auditsvc.frommodule").get()
+	        self.handle.respond(msg, {})
+	EOF
+	run_bg flux python svc.py &&
+	test_retry 100 test -f svc.ready
+'
+test_expect_success 'a removed module makes the services it used hear a disconnect' '
+	flux module load ./caller.py &&
+	flux python -c "import flux; flux.Flux().rpc(\"caller.call\").get()" &&
+	grep -x auditsvc.frommodule svc.log &&
+	test_must_fail grep -x auditsvc.disconnect svc.log &&
+	flux module remove caller &&
+	test_retry 100 grep -x auditsvc.disconnect svc.log &&
+	flux python -c "import flux; flux.Flux().rpc(\"auditsvc.quit\").get()" &&
+	wait $(cat bg.pid)
 '
 
 test_done

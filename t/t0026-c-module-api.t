@@ -15,17 +15,10 @@ test_under_flux 1 minimal
 
 fcmod="$FLUX_BUILD_DIR/t/module/fcmod.so"
 
-# Print the JSON result of an RPC, or "ERRNO TEXT": rpc TOPIC [JSON]
+# rpc TOPIC [JSON] (t/lib/rpc.py): the JSON result, or "ERRNO TEXT" on
+# stdout; without JSON the payload is {}.
 rpc() {
-	flux python -c "
-import flux, json, sys
-try:
-    print(json.dumps(flux.Flux().rpc(sys.argv[1],
-                                     json.loads(sys.argv[2])).get(),
-                     sort_keys=True))
-except OSError as e:
-    print(e.errno, e.strerror)
-" "$1" "${2:-{\}}"
+	command rpc --errors-on-stdout "$1" "${2:-{\}}"
 }
 
 test_expect_success 'fcmod keeps the MOD_NAME symbol flux-core modules have' '

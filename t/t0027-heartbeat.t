@@ -16,6 +16,7 @@ test_expect_success 'heartbeat loads by name with a period' '
 '
 test_expect_success 'heartbeat.pulse events arrive, sequence numbers rising' '
 	run_timeout 60 flux python -c "
+import os
 import flux
 from flux.constants import FLUX_MSGTYPE_EVENT
 h = flux.Flux()
@@ -30,6 +31,7 @@ print(len(seqs))
 '
 test_expect_success 'a flux_sync_create future is fulfilled at each pulse' '
 	run_timeout 60 flux python -c "
+import os
 import flux
 from flux.future import Future
 h = flux.Flux()
@@ -41,7 +43,7 @@ def cb(f):
     f.reset()
     if len(seen) == 3:
         h.reactor_stop()
-f.then(cb, timeout=30.0)
+f.then(cb, timeout=30.0 * float(os.environ[\"FLUX_TEST_TIMEOUT_FACTOR\"]))
 h.reactor_run()
 f.destroy()
 print(len(seen))
@@ -51,6 +53,7 @@ print(len(seen))
 '
 test_expect_success 'with a minimum longer than the period, pulses are skipped' '
 	run_timeout 60 flux python -c "
+import os
 import time
 import flux
 from flux.future import Future
@@ -62,7 +65,7 @@ def cb(f):
     f.reset()
     if len(times) == 3:
         h.reactor_stop()
-f.then(cb, timeout=30.0)
+f.then(cb, timeout=30.0 * float(os.environ[\"FLUX_TEST_TIMEOUT_FACTOR\"]))
 h.reactor_run()
 f.destroy()
 gaps = [b - a for a, b in zip(times, times[1:])]

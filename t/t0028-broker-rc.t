@@ -22,11 +22,6 @@ script() {
 	chmod +x "$1"
 }
 
-# run_bg COMMAND...: start it in the background, its pid in bg.pid.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 
 # line_of PATTERN FILE: the number of the first line of FILE matching
 # PATTERN (grep -E), or nothing.

@@ -393,9 +393,6 @@ test_expect_success 'broker.config-reload checks [access] too' '
 '
 
 test_otheruid_prereq
-guest() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
 # Run 'flux config get access' as uid 65534 in an instance started with
 # the given options, from a copy of flux that uid can run.
 guest_get() {
@@ -404,7 +401,7 @@ guest_get() {
 	prefix=$(stage_for_guest $run/stage) &&
 	flux start $ARGS -Srundir=$run/rundir "$@" sh -c "\
 		chmod 755 $run/rundir && \
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$as_other_uid_cmd \
 		$prefix flux config get access"
 	rc=$?
 	rm -rf $run

@@ -167,4 +167,52 @@ test_expect_success 'flux module reload restarts a Python module' '
 	rpc synth.info | jq -e ".name == \"synth\"" &&
 	flux module remove synth
 '
+test_expect_success 'set_running(): flux module load returns before the reactor runs' '
+	start=$(date +%s.%N) &&
+	flux module load $M/slowstart.py --set-running &&
+	end=$(date +%s.%N) &&
+	module_is_loaded slowstart &&
+	flux module list | grep "^slowstart  *[0-9a-z]*  R " &&
+	echo "load took $(echo "$end - $start" | bc) s" &&
+	test $(echo "$end - $start < 1.5" | bc) = 1 &&
+	rpc slowstart.hello | jq -e ".name == \"slowstart\"" &&
+	flux module remove slowstart
+'
+test_expect_success 'without set_running(), the load waits for the reactor' '
+	start=$(date +%s.%N) &&
+	flux module load $M/slowstart.py &&
+	end=$(date +%s.%N) &&
+	echo "load took $(echo "$end - $start" | bc) s" &&
+	test $(echo "$end - $start >= 1.9" | bc) = 1 &&
+	flux module remove slowstart
+'
+test_expect_success 'arguments are split on tabs and newlines too' '
+	flux module load $M/synth.py "$(printf "a\tb\nc")" d &&
+	rpc synth.info | jq -c .args >ws.out &&
+	echo "[\"a\",\"b\",\"c\",\"d\"]" >ws.expected &&
+	test_cmp ws.expected ws.out &&
+	flux module remove synth
+'
+test_expect_success 'quotes inside arguments are plain characters' '
+	flux module load $M/synth.py "\"x y\"" "${SQ}z w${SQ}" &&
+	rpc synth.info | jq -c .args >quote.out &&
+	echo "[\"\\\"x\",\"y\\\"\",\"${SQ}z\",\"w${SQ}\"]" >quote.expected &&
+	test_cmp quote.expected quote.out &&
+	flux module remove synth
+'
+test_expect_success 'one file loaded under two --name values: two modules' '
+	flux module load --name first $M/synth.py &&
+	flux module load --name second $M/synth.py &&
+	module_is_loaded first &&
+	module_is_loaded second &&
+	! module_is_loaded synth &&
+	rpc first.info | jq -e ".name == \"first\"" &&
+	rpc second.info | jq -e ".name == \"second\"" &&
+	flux module remove first &&
+	! module_is_loaded first &&
+	rpc second.info | jq -e ".name == \"second\"" &&
+	test_must_fail rpc first.info 2>first.err &&
+	grep "^38: No service matching first.info is registered" first.err &&
+	flux module remove second
+'
 test_done

@@ -177,4 +177,59 @@ test_expect_success 'without module-nopanic, a runtime failure stops the instanc
 		2>panic.err &&
 	grep "module runtime failure" panic.err
 '
+
+#
+# A mod_main-style module (plain message watchers, no BrokerModule)
+# whose handler raises, or whose mod_main raises after its reactor
+# returned; where a runtime traceback starts.
+#
+test_expect_success 'set broker.module-nopanic so runtime failures are logged' '
+	flux setattr broker.module-nopanic 1
+'
+test_expect_success 'mod_main-style handler raises: the caller gets its text' '
+	flux dmesg -C &&
+	flux module load $M/rawfail.py &&
+	test_must_fail run_timeout 30 rpc rawfail.boom 2>boom.err &&
+	echo "22: RuntimeError: raw handler exploded" >boom.expected &&
+	test_cmp boom.expected boom.err
+'
+test_expect_success '... and the module ends with "module runtime failure"' '
+	wait_module_gone rawfail &&
+	flux dmesg >boom.dmesg &&
+	grep "rawfail module runtime failure" boom.dmesg &&
+	grep "rawfail: RuntimeError: raw handler exploded (rawfail.py, line [0-9]*)" \
+		boom.dmesg &&
+	grep "rawfail.err\[0\]: Traceback (most recent call last):" boom.dmesg
+'
+test_expect_success 'mod_main-style handler raises OSError: the caller gets its errno' '
+	flux module load $M/rawfail.py &&
+	test_must_fail run_timeout 30 rpc rawfail.oserror 2>oserror.err &&
+	echo "1: not today" >oserror.expected &&
+	test_cmp oserror.expected oserror.err &&
+	wait_module_gone rawfail
+'
+test_expect_success 'mod_main raising after its reactor returned is a runtime failure' '
+	flux dmesg -C &&
+	flux module load $M/rawfail.py &&
+	rpc rawfail.quit &&
+	wait_module_gone rawfail &&
+	flux dmesg >quit.dmesg &&
+	grep "rawfail module runtime failure" quit.dmesg &&
+	grep "rawfail: KeyError: ${SQ}after the reactor${SQ} (rawfail.py, line [0-9]*)" \
+		quit.dmesg
+'
+test_expect_success 'a runtime traceback starts in the module, not in the loader' '
+	flux dmesg -C &&
+	flux module load $SHARNESS_TEST_SRCDIR/module/testmod.py &&
+	test_must_fail rpc testmod.die &&
+	wait_module_gone testmod &&
+	flux dmesg | sed -n "s/^.* testmod\.err\[0\]: //p" >die.tb &&
+	cat die.tb &&
+	sed -n 2p die.tb >first-frame.out &&
+	grep "^  File \"$M/testmod.py\", line [0-9]*, in mod_main$" first-frame.out &&
+	! grep "_pyloader" die.tb &&
+	tail -n 1 die.tb >last.out &&
+	echo "RuntimeError: testmod was asked to die" >last.expected &&
+	test_cmp last.expected last.out
+'
 test_done

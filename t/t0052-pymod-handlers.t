@@ -17,12 +17,7 @@ test_under_flux 1 minimal
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-guest_uid=$(($(id -u) + 1))
 
-# guest CMD...: run CMD as a guest user (credentials forged by the owner).
-guest() {
-	FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=2 "$@"
-}
 
 test_expect_success 'handler topics are prefixed with the module name' '
 	flux module load $M/noprefix.py &&
@@ -99,19 +94,105 @@ test_expect_success 'the owner may call every handler' '
 	rpc guest.secret | jq -e ".secret == 42"
 '
 test_expect_success 'allow_guest=True admits a guest' '
-	guest rpc guest.status >guest.out &&
+	as_forged_guest rpc guest.status >guest.out &&
 	jq -e ".running == true and .userid == $guest_uid and .rolemask == 2" \
 		guest.out
 '
 test_expect_success 'by default a handler rejects a guest with EPERM' '
-	test_must_fail guest rpc guest.secret 2>secret.err &&
+	test_must_fail as_forged_guest rpc guest.secret 2>secret.err &&
 	echo "1: Request requires owner credentials" >secret.expected &&
 	test_cmp secret.expected secret.err
 '
 test_expect_success 'a guest may ping a Python module' '
-	guest flux ping -c 1 guest
+	as_forged_guest flux ping -c 1 guest
 '
 test_expect_success 'remove guest.py' '
+	flux module remove guest
+'
+
+#
+# What mod_main and the handlers are given, and what the handle runs
+#
+test_expect_success 'load spectypes.py' '
+	flux module load $M/spectypes.py one two
+'
+test_expect_success 'mod_main gets a flux.Flux; self.handle is that handle' '
+	rpc spectypes.types >types.out &&
+	jq -e ".h_is_flux == true and .handle_is_h == true" types.out
+'
+test_expect_success 'a handler receives a flux.message.Message' '
+	jq -e ".msg_class == \"flux.message.Message\"" types.out
+'
+test_expect_success 'self.log is a flux.brokermod.BrokerLogger' '
+	jq -e ".log_class == \"flux.brokermod.BrokerLogger\"" types.out
+'
+test_expect_success 'args reach the class through an explicit mod_main' '
+	jq -e ".args == [\"one\", \"two\"]" types.out
+'
+test_expect_success 'the handle runs fd watchers' '
+	rpc spectypes.fd "{\"text\": \"through a pipe\"}" >fd.out &&
+	jq -e ".read == \"through a pipe\"" fd.out
+'
+test_expect_success 'the handle runs idle watchers' '
+	rpc spectypes.idle | jq -e ".idle == true"
+'
+test_expect_success 'the handle makes asynchronous RPCs (then) from a handler' '
+	rpc spectypes.then | jq -e ".route | length > 0"
+'
+test_expect_success 'the handle subscribes to events and watches them' '
+	flux python -c "
+import flux, os, time
+h = flux.Flux()
+f = h.rpc(\"spectypes.event\", {\"topic\": \"auditev\"})
+# The module subscribes before it answers; publish until it has.
+for i in range(100 * int(float(os.environ[\"FLUX_TEST_TIMEOUT_FACTOR\"]))):
+    h.event_send(\"auditev.x\")
+    try:
+        f.wait_for(0.1)
+        break
+    except TimeoutError:
+        pass
+print(f.get()[\"event\"])
+" >event.out &&
+	echo auditev.x >event.expected &&
+	test_cmp event.expected event.out
+'
+test_expect_success 'remove spectypes' '
+	flux module remove spectypes
+'
+
+#
+# The EPERM texts of allow_guest False and True, credentials forged:
+# 6 is USER|LOCAL, what a real guest connection gets; 4 is LOCAL
+# alone, no USER role.
+#
+test_expect_success 'load guest.py' '
+	flux module load $M/guest.py
+'
+test_expect_success 'allow_guest=True: a guest (USER|LOCAL) is served' '
+	FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=6 \
+		rpc guest.status >g6.out &&
+	jq -e ".userid == $guest_uid and .rolemask == 6" g6.out
+'
+test_expect_success 'allow_guest=False: a guest (USER|LOCAL) gets EPERM, owner text' '
+	test_must_fail env FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=6 \
+		rpc guest.secret 2>g6secret.err &&
+	echo "1: Request requires owner credentials" >g6secret.expected &&
+	test_cmp g6secret.expected g6secret.err
+'
+test_expect_success 'allow_guest=True: no USER role gets EPERM, privilege text' '
+	test_must_fail env FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=4 \
+		rpc guest.status 2>g4.err &&
+	echo "1: Request rejected due to insufficient privilege" >g4.expected &&
+	test_cmp g4.expected g4.err
+'
+test_expect_success 'allow_guest=False: no USER role gets the owner text' '
+	test_must_fail env FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=4 \
+		rpc guest.secret 2>g4secret.err &&
+	test_cmp g6secret.expected g4secret.err
+'
+test_expect_success 'a rejected guest does not harm the module' '
+	rpc guest.secret | jq -e ".secret == 42" &&
 	flux module remove guest
 '
 test_done

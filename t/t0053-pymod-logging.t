@@ -118,4 +118,67 @@ test_expect_success 'output from two modules goes under each module name' '
 	flux module remove printer2 &&
 	flux module remove printer
 '
+
+#
+# Levels given as numbers; dmesg and stderr in one run
+#
+test_expect_success 'self.log.level takes a number: 4 keeps warning and worse' '
+	flux module load $M/logger.py &&
+	flux dmesg -C &&
+	rpc logger.log "{\"level\": 4}" | jq -e ".level == 4" &&
+	flux dmesg >num.dmesg &&
+	logged num.dmesg | cut -d" " -f2 >num.out &&
+	printf "%s\n" warning error critical alert emerg >num.expected &&
+	test_cmp num.expected num.out
+'
+test_expect_success 'self.log.level = 0 keeps only emerg' '
+	flux dmesg -C &&
+	rpc logger.log "{\"level\": 0}" | jq -e ".level == 0" &&
+	flux dmesg >zero.dmesg &&
+	logged zero.dmesg >zero.out &&
+	echo "emerg emerg" >zero.expected &&
+	test_cmp zero.expected zero.out
+'
+test_expect_success 'a level set at start by name (--level=notice) filters' '
+	flux module remove logger &&
+	flux module load $M/logger.py --level=notice &&
+	flux dmesg -C &&
+	rpc logger.log | jq -e ".level == 5" &&
+	flux dmesg >notice.dmesg &&
+	logged notice.dmesg | cut -d" " -f2 >notice.out &&
+	printf "%s\n" notice warning error critical alert emerg >notice.expected &&
+	test_cmp notice.expected notice.out
+'
+test_expect_success 'a level past debug (8) passes everything, -1 nothing (flux-core)' '
+	flux dmesg -C &&
+	rpc logger.log "{\"level\": 8}" | jq -e ".level == 8" &&
+	rpc logger.log "{\"level\": -1}" | jq -e ".level == -1" &&
+	flux dmesg >past.dmesg &&
+	logged past.dmesg | cut -d" " -f2 >past.out &&
+	printf "%s\n" debug info notice warning error critical alert emerg \
+		>past.expected &&
+	test_cmp past.expected past.out
+'
+test_expect_success 'a level neither a name nor a number is a ValueError' '
+	flux setattr broker.module-nopanic 1 &&
+	test_must_fail rpc logger.log "{\"level\": [4]}" 2>list.err &&
+	grep "^22: ValueError: invalid log level \[4\]$" list.err &&
+	test_retry 50 eval "! module_is_loaded logger"
+'
+test_expect_success 'one run: all levels in flux dmesg, err and worse on stderr' '
+	cat >both.sh <<-EOT &&
+	flux module load $M/logger.py &&
+	flux python -c "import flux; flux.Flux().rpc(\"logger.log\").get()" &&
+	flux dmesg >both.dmesg &&
+	flux module remove logger
+	EOT
+	run_timeout 60 flux start sh ./both.sh 2>both.err &&
+	logged both.dmesg | cut -d" " -f2 >both-dmesg.out &&
+	printf "%s\n" debug info notice warning error critical alert emerg \
+		>both-dmesg.expected &&
+	test_cmp both-dmesg.expected both-dmesg.out &&
+	logged both.err | cut -d" " -f2 >both-stderr.out &&
+	printf "%s\n" error critical alert emerg >both-stderr.expected &&
+	test_cmp both-stderr.expected both-stderr.out
+'
 test_done

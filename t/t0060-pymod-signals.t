@@ -33,7 +33,7 @@ signal_broker() {
 	flux module load $M/synth.py || exit 1
 	echo ready >ready
 	n=0
-	while test \$n -lt 300; do sleep 0.1; n=\$((n + 1)); done
+	while test \$n -lt $((300 * FLUX_TEST_TIMEOUT_FACTOR)); do sleep 0.1; n=\$((n + 1)); done
 	flux module remove synth
 	exit 1
 	EOT

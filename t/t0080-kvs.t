@@ -17,12 +17,7 @@ test_under_flux 1
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-guest_uid=$(($(id -u) + 1))
 
-# guest CMD...: run CMD as a guest user (credentials forged by the owner).
-guest() {
-	FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=2 "$@"
-}
 
 test_expect_success 'rc1 has loaded kvs, found by name as kvs.py' '
 	module_is_loaded kvs &&
@@ -262,13 +257,13 @@ except OSError as e:
 	test "$(flux kvs version)" = $v
 '
 test_expect_success 'guests are refused: EPERM' '
-	test_must_fail guest flux kvs get pys 2>guest-get.err &&
+	test_must_fail as_forged_guest flux kvs get pys 2>guest-get.err &&
 	grep "^flux-kvs: pys: Request requires owner credentials" \
 		guest-get.err &&
-	test_must_fail guest flux kvs put pys=guest 2>guest-put.err &&
+	test_must_fail as_forged_guest flux kvs put pys=guest 2>guest-put.err &&
 	grep "Request requires owner credentials" guest-put.err &&
 	test "$(flux kvs get pys)" = text &&
-	test_must_fail guest flux python -c "
+	test_must_fail as_forged_guest flux python -c "
 import flux, flux.kvs
 flux.kvs.get(flux.Flux(), \"pys\")
 " 2>guest-py.err &&

@@ -17,11 +17,6 @@ test_under_flux 1
 
 K=$FLUX_BUILD_DIR/t/kvs-capi
 
-# run_bg COMMAND...: start it in the background, its pid in bg.pid.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 
 # watchers: how many watches the kvs-watch service holds.
 watchers() {

@@ -22,13 +22,10 @@ versionwaiters() {
 	rpc kvs.stats-get | jq ".namespace[\"$1\"][\"#versionwaiters\"]"
 }
 
-# run_bg COMMAND...: start it in the background, its pid in $pid.  It
-# is killed after 30 s, so that a wait that never ends fails the test
-# (exit 124) instead of hanging it.
-run_bg() {
-	timeout 30 "$@" &
-	pid=$!
-}
+# run_bg (t/sharness.d) kills what it starts after 30 s (scaled),
+# so that a wait that never ends fails the test (exit 124) instead of
+# hanging it.
+run_bg_limit=30
 
 # N.B. Load kvs unless the instance's rc1 already did.
 test_expect_success 'load the kvs module' '

@@ -140,11 +140,6 @@ test_expect_success OTHERUID 'a guest still may only add its own UID- names' '
 #
 # The rundir of a live broker
 #
-# Start COMMAND... in the background, its pid in file 'bg.pid'.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 test_expect_success 'start a broker on a rundir of its own' '
 	base=$(mktemp -d /tmp/flux-t0092-rd-XXXXXX) &&
 	echo $base >base.path &&

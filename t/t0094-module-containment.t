@@ -43,13 +43,10 @@ print("answered")
 ' "$1"
 }
 
-# run_bg COMMAND...: start it in the background, its pid in $pid.  It
-# is killed after 30 s, so that a regression fails the test (exit 124)
-# instead of hanging it.
-run_bg() {
-	run_timeout 30 "$@" &
-	pid=$!
-}
+# run_bg (t/sharness.d) kills what it starts after 30 s (scaled),
+# so that a wait that never ends fails the test (exit 124) instead of
+# hanging it.
+run_bg_limit=30
 
 # exit_code PID: wait (up to 10 s) for background job PID to exit, its
 # exit code in $code ("running" if it has not exited by then).  N.B. not

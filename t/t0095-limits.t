@@ -182,11 +182,6 @@ test_expect_success 'the refused frame cost nothing: the broker answers' '
 #
 # broker.client-queue-max
 #
-# Start COMMAND... in the background, its pid in file 'bg.pid'.
-run_bg() {
-	"$@" &
-	echo $! >bg.pid
-}
 broker_rss_kb() {
 	awk "/^VmRSS:/ { print \$2 }" /proc/$(flux getattr broker.pid)/status
 }

@@ -28,15 +28,6 @@ test_under_flux 1 minimal
 M=$SHARNESS_TEST_SRCDIR/module
 B=$FLUX_BUILD_DIR/t/module
 
-# rpc TOPIC [JSON]: send a request, print the response payload as JSON.
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-print(json.dumps(flux.Flux().rpc(sys.argv[1], payload).get()))
-' "$@"
-}
-
 # send TOPIC: send a request without waiting for a response (the
 # handlers that crash their process never answer).
 send() {
@@ -50,9 +41,10 @@ flux.Flux().rpc(sys.argv[1], flags=flux.constants.FLUX_RPC_NORESPONSE)
 # gets (within 10 s), or "answered".
 rpc_error() {
 	flux python -c '
-import sys, flux
+import os, sys, flux
 try:
-    flux.Flux().rpc(sys.argv[1]).wait_for(10).get()
+    flux.Flux().rpc(sys.argv[1]).wait_for(
+        10 * float(os.environ["FLUX_TEST_TIMEOUT_FACTOR"])).get()
 except OSError as e:
     print(e.errno, e.strerror)
     sys.exit(0)

@@ -36,13 +36,10 @@ except OSError as e:
     print(f"{e.errno}: {e.strerror}")
 PYEOF
 
-# run_bg COMMAND...: start it in the background, its pid in $pid; it is
-# killed after 30 s, so that a request never answered fails the test
-# (exit 124) rather than hanging it.
-run_bg() {
-	run_timeout 30 "$@" &
-	pid=$!
-}
+# run_bg (t/sharness.d) kills what it starts after 30 s (scaled),
+# so that a wait that never ends fails the test (exit 124) instead of
+# hanging it.
+run_bg_limit=30
 
 # logged N TEXT: the broker log holds TEXT at least N times.
 logged() {

@@ -16,12 +16,10 @@ test_under_flux 1 minimal
 
 M=$SHARNESS_TEST_SRCDIR/module
 
-# run_bg COMMAND...: start it in the background, its pid in $pid; it is
-# killed after 60 s, so a regression fails the test instead of hanging.
-run_bg() {
-	run_timeout 60 "$@" &
-	pid=$!
-}
+# run_bg (t/sharness.d) kills what it starts after 60 s (scaled),
+# so that a wait that never ends fails the test (exit 124) instead of
+# hanging it.
+run_bg_limit=60
 
 # rpc TOPIC [PAYLOAD]: print the response payload, or "errno N" (given
 # up after 30 s).

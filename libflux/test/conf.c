@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* Unit tests for flux_conf_t and the config cached on a handle. */
+/* Unit tests for flux_conf_t, the config cached on a handle, and the
+ * built-in paths (flux_conf_builtin_get), whose in-tree values are what
+ * lets the build tree run uninstalled.
+ */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "config.h"
 #include "flux/core.h"
 
 static void test_create_pack_unpack (void **state)
@@ -272,7 +280,7 @@ static void assert_conf (const flux_conf_t *conf, const char *expected)
 
 static void rm_dir (const char *dir)
 {
-    char cmd[1100];
+    char cmd[PATH_MAX + 16];
     snprintf (cmd, sizeof (cmd), "rm -rf '%s'", dir);
     assert_int_equal (system (cmd), 0);
 }
@@ -359,8 +367,384 @@ static void test_update (void **state)
     flux_conf_decref (conf);
 }
 
-int main (void)
+
+/*
+ * Built-in paths.
+ */
+
+/* Every name flux/conf.h documents. */
+static const char *builtin_names[] = {
+    "broker_path", "cmd_path", "module_path", "loader_path", "python_path",
+    "rc1_path", "rc3_path", "python", "version",
+};
+#define NAMES (sizeof (builtin_names) / sizeof (builtin_names[0]))
+
+/* True if PATH is DIR or inside it. */
+static bool path_under (const char *path, const char *dir)
 {
+    size_t len = strlen (dir);
+    return strncmp (path, dir, len) == 0
+           && (path[len] == '\0' || path[len] == '/');
+}
+
+static bool is_dir (const char *path)
+{
+    struct stat sb;
+    return stat (path, &sb) == 0 && S_ISDIR (sb.st_mode);
+}
+
+static bool file_in (const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    snprintf (path, sizeof (path), "%s/%s", dir, name);
+    return access (path, R_OK) == 0;
+}
+
+/* Call fn (element, arg) on each element of a colon-separated list;
+ * true if it is true for at least one ('any') or for all.
+ */
+static bool each_element (const char *list, bool any,
+                          bool (*fn)(const char *, void *), void *arg)
+{
+    char *copy = strdup (list);
+    char *save = NULL;
+    bool result = !any;
+
+    assert_non_null (copy);
+    for (char *e = strtok_r (copy, ":", &save); e;
+         e = strtok_r (NULL, ":", &save)) {
+        if (fn (e, arg) == any) {
+            result = any;
+            break;
+        }
+    }
+    free (copy);
+    return result;
+}
+
+static bool el_is_dir (const char *e, void *arg)
+{
+    (void)arg;
+    return is_dir (e);
+}
+
+static bool el_has_file (const char *e, void *arg)
+{
+    return file_in (e, arg);
+}
+
+static bool el_in_trees (const char *e, void *arg)
+{
+    (void)arg;
+    return path_under (e, FLUX_SRCDIR) || path_under (e, FLUX_BUILDDIR);
+}
+
+static bool el_equals (const char *e, void *arg)
+{
+    return strcmp (e, arg) == 0;
+}
+
+/* The in-tree values name what this build made, in the build tree (or,
+ * for sources such as the rc scripts and the Python package, the source
+ * tree): the programs, modules and loaders exist there.
+ */
+static void test_builtin_intree (void **state)
+{
+    const char *s;
+    char path[PATH_MAX];
+    (void)state;
+
+    assert_non_null ((s = flux_conf_builtin_get ("broker_path",
+                                                 FLUX_CONF_INTREE)));
+    snprintf (path, sizeof (path), "%s/broker/flux-broker", FLUX_BUILDDIR);
+    assert_string_equal (s, path);
+    assert_int_equal (access (s, X_OK), 0);
+
+    assert_non_null ((s = flux_conf_builtin_get ("cmd_path",
+                                                 FLUX_CONF_INTREE)));
+    assert_true (path_under (s, FLUX_BUILDDIR));
+    snprintf (path, sizeof (path), "%s/flux", s);
+    assert_int_equal (access (path, X_OK), 0);
+
+    assert_non_null ((s = flux_conf_builtin_get ("module_path",
+                                                 FLUX_CONF_INTREE)));
+    assert_true (each_element (s, false, el_in_trees, NULL));
+    assert_true (each_element (s, false, el_is_dir, NULL));
+
+    /* N.B. a list: the loaders built in the tree, pyloader among them. */
+    assert_non_null ((s = flux_conf_builtin_get ("loader_path",
+                                                 FLUX_CONF_INTREE)));
+    assert_true (each_element (s, false, el_in_trees, NULL));
+    assert_true (each_element (s, false, el_is_dir, NULL));
+    assert_true (each_element (s, true, el_has_file, "pyloader.so"));
+
+    /* The package's sources, and the build dir with _flux. */
+    assert_non_null ((s = flux_conf_builtin_get ("python_path",
+                                                 FLUX_CONF_INTREE)));
+    assert_true (each_element (s, false, el_in_trees, NULL));
+    assert_true (each_element (s, true, el_has_file, "flux/__init__.py"));
+    assert_true (each_element (s, true, el_has_file, "_flux"));
+
+    assert_non_null ((s = flux_conf_builtin_get ("rc1_path",
+                                                 FLUX_CONF_INTREE)));
+    assert_true (path_under (s, FLUX_SRCDIR));
+    assert_int_equal (access (s, R_OK), 0);
+    assert_non_null ((s = flux_conf_builtin_get ("rc3_path",
+                                                 FLUX_CONF_INTREE)));
+    assert_true (path_under (s, FLUX_SRCDIR));
+    assert_int_equal (access (s, R_OK), 0);
+
+    assert_non_null ((s = flux_conf_builtin_get ("python",
+                                                 FLUX_CONF_INTREE)));
+    assert_int_equal (access (s, X_OK), 0);
+    assert_non_null ((s = flux_conf_builtin_get ("version",
+                                                 FLUX_CONF_INTREE)));
+    assert_string_equal (s, PACKAGE_VERSION);
+}
+
+/* The installed values are the install layout, and none of them points
+ * into the source or build tree; the interpreter and the version are
+ * the same in both.
+ */
+static void test_builtin_installed (void **state)
+{
+    const char *s;
+    (void)state;
+
+    s = flux_conf_builtin_get ("broker_path", FLUX_CONF_INSTALLED);
+    assert_string_equal (s, FLUX_INSTALL_LIBEXECDIR "/flux-broker");
+    s = flux_conf_builtin_get ("cmd_path", FLUX_CONF_INSTALLED);
+    assert_string_equal (s, FLUX_INSTALL_BINDIR);
+    s = flux_conf_builtin_get ("module_path", FLUX_CONF_INSTALLED);
+    assert_true (each_element (s, true, el_equals,
+                               (void *)FLUX_INSTALL_MODULEDIR));
+    s = flux_conf_builtin_get ("loader_path", FLUX_CONF_INSTALLED);
+    assert_true (each_element (s, true, el_equals,
+                               (void *)FLUX_INSTALL_LOADERDIR));
+    s = flux_conf_builtin_get ("python_path", FLUX_CONF_INSTALLED);
+    assert_string_equal (s, FLUX_INSTALL_PYTHONDIR);
+    s = flux_conf_builtin_get ("rc1_path", FLUX_CONF_INSTALLED);
+    assert_string_equal (s, FLUX_INSTALL_CONFDIR "/rc1");
+    s = flux_conf_builtin_get ("rc3_path", FLUX_CONF_INSTALLED);
+    assert_string_equal (s, FLUX_INSTALL_CONFDIR "/rc3");
+
+    for (size_t i = 0; i < NAMES; i++) {
+        const char *name = builtin_names[i];
+        const char *inst = flux_conf_builtin_get (name, FLUX_CONF_INSTALLED);
+        const char *tree = flux_conf_builtin_get (name, FLUX_CONF_INTREE);
+
+        assert_non_null (inst);
+        assert_non_null (tree);
+        if (!strcmp (name, "python") || !strcmp (name, "version")) {
+            assert_string_equal (inst, tree);
+            continue;
+        }
+        /* Not one element inside the trees. */
+        if (each_element (inst, true, el_in_trees, NULL))
+            fail_msg ("installed %s=%s points into the build", name, inst);
+        if (!strcmp (inst, tree))
+            fail_msg ("%s: the same value in both cases: %s", name, inst);
+    }
+}
+
+/* A name is looked up whole and exactly; NULL and unknown names are
+ * EINVAL, whatever the flags.
+ */
+static void test_builtin_unknown (void **state)
+{
+    const struct {
+        const char *name;
+        enum flux_conf_flags flags;
+    } bad[] = {
+        { "nosuch", FLUX_CONF_AUTO },
+        { "nosuch", FLUX_CONF_INTREE },
+        { "", FLUX_CONF_INSTALLED },
+        { "broker", FLUX_CONF_INSTALLED },
+        { "broker_path/", FLUX_CONF_AUTO },
+        { "BROKER_PATH", FLUX_CONF_AUTO },
+        { NULL, FLUX_CONF_AUTO },
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+        errno = 0;
+        if (flux_conf_builtin_get (bad[i].name, bad[i].flags) != NULL
+            || errno != EINVAL)
+            fail_msg ("name %s: want NULL with EINVAL (errno %d)",
+                      bad[i].name ? bad[i].name : "NULL", errno);
+    }
+}
+
+/* This program, run from the build tree: FLUX_CONF_AUTO is the in-tree
+ * column, for every name.
+ */
+static void test_builtin_auto_here (void **state)
+{
+    (void)state;
+
+    assert_true (flux_conf_intree ());
+    for (size_t i = 0; i < NAMES; i++) {
+        const char *name = builtin_names[i];
+        assert_string_equal (flux_conf_builtin_get (name, FLUX_CONF_AUTO),
+                             flux_conf_builtin_get (name, FLUX_CONF_INTREE));
+    }
+}
+
+/* The child mode of this program (main): print what the process decided,
+ * "intree=0|1", then NAME=VALUE for each name with FLUX_CONF_AUTO.
+ */
+static int print_auto (void)
+{
+    printf ("intree=%d\n", flux_conf_intree () ? 1 : 0);
+    for (size_t i = 0; i < NAMES; i++)
+        printf ("%s=%s\n", builtin_names[i],
+                flux_conf_builtin_get (builtin_names[i], FLUX_CONF_AUTO));
+    return 0;
+}
+
+/* What print_auto would print for a process that decided 'intree'. */
+static char *expected_auto (bool intree)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream (&buf, &size);
+
+    assert_non_null (f);
+    fprintf (f, "intree=%d\n", intree ? 1 : 0);
+    for (size_t i = 0; i < NAMES; i++)
+        fprintf (f, "%s=%s\n", builtin_names[i],
+                 flux_conf_builtin_get (builtin_names[i], intree
+                                        ? FLUX_CONF_INTREE
+                                        : FLUX_CONF_INSTALLED));
+    fclose (f);
+    return buf;
+}
+
+/* Run PROG --print-auto and return its output (caller frees). */
+static char *run_print_auto (const char *prog)
+{
+    int pfd[2];
+    pid_t pid;
+    int status;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out;
+    FILE *in;
+    int c;
+
+    assert_int_equal (pipe (pfd), 0);
+    assert_true ((pid = fork ()) >= 0);
+    if (pid == 0) {
+        dup2 (pfd[1], STDOUT_FILENO);
+        close (pfd[0]);
+        close (pfd[1]);
+        execl (prog, prog, "--print-auto", (char *)NULL);
+        _exit (127);
+    }
+    close (pfd[1]);
+    assert_non_null ((in = fdopen (pfd[0], "r")));
+    assert_non_null ((out = open_memstream (&buf, &size)));
+    while ((c = fgetc (in)) != EOF)
+        fputc (c, out);
+    fclose (in);
+    fclose (out);
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        fail_msg ("%s --print-auto: status 0x%x", prog, status);
+    return buf;
+}
+
+/* A copy of this program's executable at DIR/test_conf. */
+static void copy_self (const char *dir, char *path, size_t size)
+{
+    FILE *in;
+    FILE *out;
+    int c;
+
+    snprintf (path, size, "%s/test_conf", dir);
+    assert_non_null ((in = fopen ("/proc/self/exe", "r")));
+    assert_non_null ((out = fopen (path, "w")));
+    while ((c = fgetc (in)) != EOF)
+        fputc (c, out);
+    fclose (in);
+    assert_int_equal (fclose (out), 0);
+    assert_int_equal (chmod (path, 0755), 0);
+}
+
+/* Run PROG --print-auto: true if it decided 'intree' and printed the
+ * values of that column; if not, say what it printed.  N.B. no assert
+ * here, so that the caller removes its directory either way.
+ */
+static bool auto_is (const char *prog, bool intree)
+{
+    char *got = run_print_auto (prog);
+    char *want = expected_auto (intree);
+    bool ok = strcmp (got, want) == 0;
+
+    if (!ok)
+        print_message ("%s:\n%s\nwant:\n%s", prog, got, want);
+    free (got);
+    free (want);
+    return ok;
+}
+
+/* Make a directory from TEMPLATE (mkdtemp), put a copy of this program
+ * in it and, if LINK_TO is not NULL, a symlink "link" to LINK_TO; run
+ * the copy, then the link, with --print-auto; remove the directory.
+ * True if the copy decided 'copy_intree' and the link 'link_intree'.
+ */
+static bool auto_in_dir (const char *template, bool copy_intree,
+                         const char *link_to, bool link_intree)
+{
+    char dir[PATH_MAX - 16];  /* room for "/test_conf" in path */
+    char path[PATH_MAX];
+    bool ok;
+
+    snprintf (dir, sizeof (dir), "%s", template);
+    assert_non_null (mkdtemp (dir));
+    copy_self (dir, path, sizeof (path));
+    ok = auto_is (path, copy_intree);
+    if (link_to) {
+        snprintf (path, sizeof (path), "%s/link", dir);
+        ok = symlink (link_to, path) == 0 && auto_is (path, link_intree)
+             && ok;
+    }
+    rm_dir (dir);
+    return ok;
+}
+
+/* How FLUX_CONF_AUTO decides: by where the executable that runs is (its
+ * real path, /proc/self/exe), inside FLUX_BUILDDIR or not.  The same
+ * program, copied: under the build tree it is in-tree, outside it (in
+ * /tmp, or in a directory beside the build tree whose name merely begins
+ * like it) it is installed; a symlink elsewhere to the build tree's
+ * program is in-tree, since the kernel resolves it.
+ */
+static void test_builtin_auto_where (void **state)
+{
+    char self[PATH_MAX];
+    ssize_t n;
+    (void)state;
+
+    assert_true ((n = readlink ("/proc/self/exe", self,
+                                sizeof (self) - 1)) > 0);
+    self[n] = '\0';
+    assert_true (path_under (self, FLUX_BUILDDIR));
+    assert_true (auto_is (self, true));
+
+    assert_true (auto_in_dir ("/tmp/conf-auto-XXXXXX", false, self, true));
+    /* FLUX_BUILDDIR-XXXXXX: a prefix of the name is not the tree. */
+    assert_true (auto_in_dir (FLUX_BUILDDIR "-conf-XXXXXX", false, NULL,
+                              false));
+    /* Any depth inside the build tree. */
+    assert_true (auto_in_dir (FLUX_BUILDDIR "/libflux/conf-XXXXXX", true,
+                              NULL, false));
+}
+
+int main (int argc, char *argv[])
+{
+    if (argc == 2 && !strcmp (argv[1], "--print-auto"))
+        return print_auto ();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_create_pack_unpack),
         cmocka_unit_test (test_unpack_errors),
@@ -370,6 +754,11 @@ int main (void)
         cmocka_unit_test (test_va),
         cmocka_unit_test (test_parse_dir),
         cmocka_unit_test (test_update),
+        cmocka_unit_test (test_builtin_intree),
+        cmocka_unit_test (test_builtin_installed),
+        cmocka_unit_test (test_builtin_unknown),
+        cmocka_unit_test (test_builtin_auto_here),
+        cmocka_unit_test (test_builtin_auto_where),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

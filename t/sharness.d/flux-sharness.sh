@@ -137,6 +137,22 @@ test_otheruid_prereq() {
     fi
 }
 
+# Run COMMAND... as uid 65534 (needs OTHERUID).  as_other_uid_cmd is the
+# same as a command prefix, for the command lines a broker's initial
+# program runs (sh -c), where this function is not defined.
+as_other_uid_cmd="setpriv --reuid=65534 --regid=65534 --clear-groups"
+as_other_uid() {
+    $as_other_uid_cmd "$@"
+}
+
+# Run COMMAND... as a guest would, without another uid: the owner's
+# connection may claim any credentials (FLUX_HANDLE_USERID and
+# FLUX_HANDLE_ROLEMASK), here uid $guest_uid with the USER role (2).
+guest_uid=$(($(id -u) + 1))
+as_forged_guest() {
+    FLUX_HANDLE_USERID=$guest_uid FLUX_HANDLE_ROLEMASK=2 "$@"
+}
+
 # Copy flux, flux-broker and libflux-core to DIR, where uid 65534 can
 # run them: the build tree may be in a folder only its owner may enter
 # (mode 0700, as mktemp -d and many home directories are).  Prints an
@@ -166,8 +182,7 @@ run_guest_broker() {
     chmod 755 $run &&
     cp "$py" "$SHARNESS_TEST_SRCDIR/lib/rawwire.py" $run/ &&
     chmod 644 $run/"$py" $run/rawwire.py &&
-    G="setpriv --reuid=65534 --regid=65534 --clear-groups \
-        $(stage_for_guest $run/stage)" &&
+    G="$as_other_uid_cmd $(stage_for_guest $run/stage)" &&
     G=$G S="$run/rundir/local" P="/usr/bin/python3 $run/$py" \
         "$FLUX_BUILD_DIR/broker/flux-broker" -Srundir=$run/rundir \
         -Saccess.allow-guest-user=1 \
@@ -205,7 +220,7 @@ kvs_remove_if_loaded_here() {
     fi
 }
 
-# Wait (up to 10 s) until module NAME has exited and the broker has
+# Wait (up to 10 s, scaled) until module NAME has exited and the broker has
 # dropped it.  N.B. not `flux module stats NAME` failing: that already
 # happens while the module finalizes (the broker mutes it), before the
 # broker has logged its exit.
@@ -213,10 +228,11 @@ wait_module_gone() {
     test_retry 100 eval "! module_is_loaded $1"
 }
 
-# Retry COMMAND... up to N times, 0.1 s apart, until it succeeds.
+# Retry COMMAND... up to N times (times FLUX_TEST_TIMEOUT_FACTOR), 0.1 s
+# apart, until it succeeds.
 # Usage: test_retry N COMMAND [ARGS...]
 test_retry() {
-    n=$1
+    n=$(($1 * FLUX_TEST_TIMEOUT_FACTOR))
     shift
     while test "$n" -gt 0; do
         "$@" && return 0
@@ -226,10 +242,73 @@ test_retry() {
     return 1
 }
 
-# Run COMMAND... with a time limit of SECONDS (coreutils timeout).
-run_timeout() {
-    timeout "$@"
+# Time limits.  Every bound on how long something may take (run_timeout,
+# run_bg_limit, test_retry, and the limits tests compute with
+# scaled_seconds, or read from the environment in Python) is multiplied
+# by FLUX_TEST_TIMEOUT_FACTOR: 1 in a normal run, so no limit is looser
+# there, and 10 under valgrind (meson test --setup=valgrind, whose
+# timeout_multiplier is 10 too), where everything runs that much slower.
+# Set it (a whole number) in the environment to override.  N.B. only
+# upper bounds scale: a test that something takes at least N seconds, or
+# that a command is still running after N seconds (expecting timeout's
+# 124), keeps N.
+if test -z "$FLUX_TEST_TIMEOUT_FACTOR"; then
+    if test -n "$FLUX_TEST_VALGRIND"; then
+        FLUX_TEST_TIMEOUT_FACTOR=10
+    else
+        FLUX_TEST_TIMEOUT_FACTOR=1
+    fi
+fi
+export FLUX_TEST_TIMEOUT_FACTOR
+
+# Print SECONDS (an integer or a decimal) times FLUX_TEST_TIMEOUT_FACTOR.
+scaled_seconds() {
+    awk -v s="$1" -v f="$FLUX_TEST_TIMEOUT_FACTOR" 'BEGIN { print s * f }'
 }
+
+# Run COMMAND... with a time limit of SECONDS, scaled (coreutils timeout).
+# Usage: run_timeout SECONDS COMMAND...
+run_timeout() {
+    _limit=$(scaled_seconds "$1") &&
+    shift &&
+    timeout "$_limit" "$@"
+}
+
+# Start COMMAND... in the background, its pid in $pid and in file
+# 'bg.pid'.  If the script sets run_bg_limit (seconds), the command is
+# killed after that long (run_timeout), so that a wait for it that
+# never ends fails the test (exit 124) instead of hanging it.
+run_bg() {
+    if test -n "$run_bg_limit"; then
+        # N.B. timeout itself, not the run_timeout function: $! is then
+        # timeout's pid, and kill $pid reaches the command through it.
+        timeout "$(scaled_seconds "$run_bg_limit")" "$@" &
+    else
+        "$@" &
+    fi
+    pid=$!
+    echo $pid >bg.pid
+}
+
+# Run COMMAND..., expecting exit code CODE and exactly the line TEXT on
+# stderr (the commands' one-line errors).
+# Usage: expect_error CODE TEXT COMMAND...
+expect_error() {
+    code=$1 &&
+    text=$2 &&
+    shift 2 &&
+    test_expect_code $code "$@" >err.out 2>err.err &&
+    printf "%s\n" "$text" >err.expected &&
+    test_cmp err.expected err.err
+}
+
+# rpc TOPIC [JSON] (t/lib/rpc.py): print the JSON response (keys sorted),
+# or fail with "ERRNO: TEXT" on stderr; with --errors-on-stdout, print
+# "ERRNO TEXT" on stdout instead and succeed.  A program on PATH, not a
+# function, so that env, timeout (run_timeout) and test_must_fail env
+# can run it.
+PATH="$SHARNESS_TEST_SRCDIR/lib/bin:$PATH"
+export PATH
 
 # A single quote, for expected output written inside a test body.
 SQ="'"
@@ -242,19 +321,3 @@ export TEST_NAME
 test "$chain_lint" = "t" || test_set_prereq NO_CHAIN_LINT
 
 # vi: ts=4 sw=4 expandtab
-
-# rpc TOPIC [JSON]: print the JSON response (keys sorted), or fail with
-# "ERRNO: TEXT" on stderr.  (t0024 and t0026 define their own, which
-# prints "ERRNO TEXT" on stdout instead.)
-rpc() {
-	flux python -c '
-import json, sys, flux
-payload = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
-try:
-    resp = flux.Flux().rpc(sys.argv[1], payload).get()
-except OSError as e:
-    print(f"{e.errno}: {e.strerror}", file=sys.stderr)
-    sys.exit(1)
-print(json.dumps(resp, sort_keys=True))
-' "$@"
-}
