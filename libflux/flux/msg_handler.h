@@ -28,7 +28,8 @@ typedef void (*flux_msg_handler_f)(flux_t *h,
                                    void *arg);
 
 /* Created stopped, with rolemask OWNER.  match.topic_glob is copied.
- * Caller must destroy.
+ * Returns the handler (caller must destroy, before the handle), or NULL
+ * with errno EINVAL (NULL h or cb) or ENOMEM.  destroy stops it first.
  */
 flux_msg_handler_t *flux_msg_handler_create (flux_t *h,
                                              const struct flux_match match,
@@ -68,7 +69,7 @@ int flux_msg_handler_addvec_ex (flux_t *h,
                                 const struct flux_msg_handler_spec tab[],
                                 void *arg,
                                 flux_msg_handler_t **msg_handlers[]);
-/* flux_msg_handler_addvec_ex with no service name. */
+/* flux_msg_handler_addvec_ex with no service name; returns as it does. */
 int flux_msg_handler_addvec (flux_t *h,
                              const struct flux_msg_handler_spec tab[],
                              void *arg,

@@ -39,7 +39,10 @@ int flux_reactor_run (flux_reactor_t *r, int flags);
 void flux_reactor_stop (flux_reactor_t *r);
 void flux_reactor_stop_error (flux_reactor_t *r);
 
-/* Loop time in seconds (cached per iteration), and wall clock time. */
+/* now returns the loop time in seconds (cached per iteration; 0 for a
+ * NULL reactor), now_update refreshes it, time returns the wall clock
+ * time.  They never fail.
+ */
 double flux_reactor_now (flux_reactor_t *r);
 void flux_reactor_now_update (flux_reactor_t *r);
 double flux_reactor_time (void);
