@@ -26,10 +26,11 @@ typedef void (*flux_future_init_f)(flux_future_t *f, void *arg);
 /* Create a future (refcount 1) whose init 'cb' (may be NULL) gets 'arg'.
  * Returns it (caller must destroy), or NULL with errno ENOMEM.
  * destroy drops a reference; the last one destroys the aux items, then
- * any results.  incref/decref are NULL-safe.
+ * any results.  destroy, incref and decref are NULL-safe; destroy and
+ * decref keep errno.
  */
 flux_future_t *flux_future_create (flux_future_init_f cb, void *arg);
-void flux_future_destroy (flux_future_t *f); /* NULL-safe, keeps errno */
+void flux_future_destroy (flux_future_t *f);
 void flux_future_incref (flux_future_t *f);
 void flux_future_decref (flux_future_t *f);
 

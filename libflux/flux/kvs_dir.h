@@ -21,11 +21,12 @@ typedef struct flux_kvsitr flux_kvsitr_t;
  * NULL with errno EINVAL (NULL key or json_str, json_str not a dir
  * object) or ENOMEM.  copy returns a new directory of the same entries
  * (refcount 1, caller destroys), or NULL with errno EINVAL (NULL dir) or
- * ENOMEM.  destroy is decref: the last one frees; NULL-safe.
+ * ENOMEM.  destroy is decref: the last one frees; destroy and incref
+ * are NULL-safe.
  */
 flux_kvsdir_t *flux_kvsdir_create (flux_t *handle, const char *rootref,
                                    const char *key, const char *json_str);
-void flux_kvsdir_destroy (flux_kvsdir_t *dir);   /* decref, NULL-safe */
+void flux_kvsdir_destroy (flux_kvsdir_t *dir);
 flux_kvsdir_t *flux_kvsdir_copy (const flux_kvsdir_t *dir);
 void flux_kvsdir_incref (flux_kvsdir_t *dir);
 

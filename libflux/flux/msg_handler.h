@@ -29,13 +29,16 @@ typedef void (*flux_msg_handler_f)(flux_t *h,
 
 /* Created stopped, with rolemask OWNER.  match.topic_glob is copied.
  * Returns the handler (caller must destroy, before the handle), or NULL
- * with errno EINVAL (NULL h or cb) or ENOMEM.  destroy stops it first.
+ * with errno EINVAL (NULL h or cb) or ENOMEM.  destroy (NULL-safe)
+ * stops it first.  start makes it receive messages, stop ends that;
+ * both are NULL-safe no-ops on a handler already in that state (start
+ * leaves it stopped if out of memory).
  */
 flux_msg_handler_t *flux_msg_handler_create (flux_t *h,
                                              const struct flux_match match,
                                              flux_msg_handler_f cb,
                                              void *arg);
-void flux_msg_handler_destroy (flux_msg_handler_t *mh); /* NULL-safe */
+void flux_msg_handler_destroy (flux_msg_handler_t *mh);
 void flux_msg_handler_start (flux_msg_handler_t *mh);
 void flux_msg_handler_stop (flux_msg_handler_t *mh);
 

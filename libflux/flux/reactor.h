@@ -23,11 +23,13 @@ enum {
     FLUX_POLLERR = 4,
 };
 
-/* Create a reactor (refcount 1).  Flags must be 0.
- * Returns NULL with errno set on failure.  Caller must destroy.
+/* Create a reactor (refcount 1).  Flags must be 0.  Returns it (caller
+ * must destroy), or NULL with errno EINVAL (flags not 0) or ENOMEM.
+ * destroy == decref: the last reference frees it; destroy, incref and
+ * decref are NULL-safe.
  */
 flux_reactor_t *flux_reactor_create (int flags);
-void flux_reactor_destroy (flux_reactor_t *r); /* == decref; NULL-safe */
+void flux_reactor_destroy (flux_reactor_t *r);
 void flux_reactor_incref (flux_reactor_t *r);
 void flux_reactor_decref (flux_reactor_t *r);
 
