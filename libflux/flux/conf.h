@@ -42,8 +42,8 @@ void flux_conf_decref (const flux_conf_t *conf);
  * TOML values map to JSON as tomljson.h says (datetimes become
  * {"iso-8601-ts": "...Z"}).  NULL on failure with errno and error text
  * "FILE:LINE: reason" for a file that does not parse, "FILE: reason"
- * when there is no line, "stat: PATH: reason" for a missing path.  Returns the object (caller
- * decrefs).
+ * when there is no line, "stat: PATH: reason" for a missing path.
+ * Returns the object (caller decrefs).
  */
 flux_conf_t *flux_conf_parse (const char *path, flux_error_t *error);
 

@@ -35,10 +35,11 @@ flux_future_t *flux_event_unsubscribe_ex (flux_t *h, const char *topic,
  * new event message (caller destroys; routed, with an empty route stack)
  * or NULL with errno EINVAL for a NULL or empty topic (or a NULL fmt,
  * or a pack error), ENOMEM.  decode, decode_raw and unpack return 0, or
- * -1 with errno EINVAL (NULL msg, or NULL fmt, or an unpack error),
- * EPROTO (not an event, no topic, a payload that is not a string, or
- * no JSON payload for unpack); the topic and payload they set are
- * owned by msg.  topic, s, data and len may be NULL if not wanted.
+ * -1 with errno EINVAL (NULL msg, or NULL fmt) or EPROTO (not an event,
+ * no topic; for decode a payload that is not a string; for unpack no
+ * JSON payload, or one that does not match fmt).  The topic and payload
+ * they set are owned by msg.  topic, s, data and len may be NULL if not
+ * wanted.
  */
 flux_msg_t *flux_event_encode (const char *topic, const char *s);
 flux_msg_t *flux_event_encode_raw (const char *topic, const void *data,

@@ -19,8 +19,8 @@ extern "C" {
  */
 const char *flux_get_hostbyrank (flux_t *h, uint32_t rank);
 
-/* Returns the lowest rank on 'host', or -1 with errno (ENOENT if no broker runs
- * there, EINVAL for a NULL argument, EINVAL for a hostlist attribute
+/* Returns the lowest rank on 'host', or -1 with errno (ENOENT if no broker
+ * runs there, EINVAL for a NULL argument, EINVAL for a hostlist attribute
  * that does not decode).  N.B. names compare as strings: flux-core also
  * matches "node01" with "node1".
  */

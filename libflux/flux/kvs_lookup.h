@@ -45,8 +45,8 @@ flux_future_t *flux_kvs_lookupat (flux_t *h, int flags, const char *key,
  * it is not JSON or does not match); get_raw: its bytes; get_treeobj:
  * the RFC 11 object text; get_dir: a directory (READDIR); get_symlink:
  * its namespace (NULL if none) and target (READLINK).  For the
- * WATCH_INITIAL_SENTINEL response, get and get_raw give NULL;
- * get_treeobj, get_dir and get_symlink fail with EINVAL.
+ * WATCH_INITIAL_SENTINEL response, get and get_raw give NULL; the
+ * others fail with EINVAL.
  */
 int flux_kvs_lookup_get (flux_future_t *f, const char **value);
 int flux_kvs_lookup_get_unpack (flux_future_t *f, const char *fmt, ...);

@@ -10,9 +10,9 @@ extern "C" {
 #endif
 
 /* Decode a request.  Return 0, or -1 with errno EINVAL (NULL msg;
- * unpack: NULL fmt, or a payload that does not match it) or EPROTO (msg
- * is not a request, has no topic, a payload that is not a string for
- * decode, no JSON object payload for unpack).  topic, s, data and len
+ * unpack: a NULL or empty fmt) or EPROTO (msg is not a request, has no
+ * topic, a payload that is not a string for decode; for unpack no JSON
+ * payload, or one that does not match fmt).  topic, s, data and len
  * may be NULL; *s is NULL when there is no payload.  What they set is
  * owned by msg.
  */

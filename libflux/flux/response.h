@@ -15,12 +15,12 @@ extern "C" {
 #endif
 
 /* Decode a response.  decode and decode_raw return 0, or -1 with errno
- * EINVAL (NULL msg), EPROTO (not a response, no topic, a payload that
- * is not a string), or for an error response its errnum.  decode_error
- * returns 0 with *errstr set to an error response's text, or -1 with
- * errno EINVAL (NULL argument, a response that is not an error),
- * EPROTO (not a response) or ENOENT (no text).  What they set is owned
- * by msg.
+ * EINVAL (NULL msg), EPROTO (not a response, no topic, for decode a
+ * payload that is not a string), or for an error response its errnum.
+ * decode_error returns 0 with *errstr set to an error response's text,
+ * or -1 with errno EINVAL (NULL argument, a response that is not an
+ * error), EPROTO (not a response) or ENOENT (no text).  What they set
+ * is owned by msg.
  */
 int flux_response_decode (const flux_msg_t *msg, const char **topic,
                           const char **s);
