@@ -16,7 +16,8 @@ extern "C" {
 #endif
 
 /* Returns the RPC's future (caller destroys), or NULL with errno
- * EINVAL (NULL h or txn, or the compaction above fails).
+ * EINVAL (NULL h or txn, or the compaction above refuses the
+ * transaction) or ENOMEM.
  */
 flux_future_t *flux_kvs_commit (flux_t *h, const char *ns, int flags,
                                 flux_kvs_txn_t *txn);
