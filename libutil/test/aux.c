@@ -12,18 +12,7 @@
 #include <cmocka.h>
 
 #include "aux.h"
-
-#define assert_fails(expr, e) do { \
-    errno = 0; \
-    assert_int_equal ((expr), -1); \
-    assert_int_equal (errno, (e)); \
-} while (0)
-
-#define assert_fails_null(expr, e) do { \
-    errno = 0; \
-    assert_null ((expr)); \
-    assert_int_equal (errno, (e)); \
-} while (0)
+#include "errno_assert.h"
 
 /* Destructors record the order they ran in. */
 static char order[16];
