@@ -49,6 +49,7 @@
 #include "flux/reactor.h"
 #include "flux/watcher.h"
 #include "reactor_defer.h"
+#include "aux.h"
 
 struct result {
     struct result *next;
@@ -56,13 +57,6 @@ struct result {
     flux_free_f free_fn;
     int errnum;          /* 0: a value, else an error */
     char *errstr;        /* may be NULL */
-};
-
-struct aux_item {
-    struct aux_item *next;
-    char *name;          /* may be NULL: kept only to be destroyed */
-    void *value;
-    flux_free_f destroy;
 };
 
 struct now_context {
@@ -218,26 +212,13 @@ static void then_context_destroy (struct then_context *then)
     }
 }
 
-static void aux_destroy_all (flux_future_t *f)
-{
-    struct aux_item *item;
-
-    while ((item = f->aux)) {
-        f->aux = item->next;
-        if (item->destroy)
-            item->destroy (item->value);
-        free (item->name);
-        free (item);
-    }
-}
-
 void flux_future_destroy (flux_future_t *f)
 {
     if (f && --f->refcount == 0) {
         int saved_errno = errno;
         struct result *res;
 
-        aux_destroy_all (f);
+        aux_destroy (&f->aux);
         while ((res = f->head)) {
             f->head = res->next;
             result_destroy (res);
@@ -578,55 +559,24 @@ const char *flux_future_error_string (flux_future_t *f)
 int flux_future_aux_set (flux_future_t *f, const char *name,
                          void *aux, flux_free_f destroy)
 {
-    struct aux_item *item;
-    struct aux_item **prev;
-
-    if (!f || (!name && (!aux || !destroy))) {
+    /* An anonymous item is kept only to be destroyed with the future
+     * (how the composite and RPC code tie watchers to it): without a
+     * destructor it would be a no-op, so it is refused, as flux-core does.
+     */
+    if (!f || (!name && !destroy)) {
         errno = EINVAL;
         return -1;
     }
-    if (name) {
-        for (prev = &f->aux; *prev; prev = &(*prev)->next) {
-            if ((*prev)->name && !strcmp ((*prev)->name, name)) {
-                item = *prev;
-                *prev = item->next;
-                if (item->destroy)
-                    item->destroy (item->value);
-                free (item->name);
-                free (item);
-                break;
-            }
-        }
-        if (!aux)
-            return 0;
-    }
-    if (!(item = calloc (1, sizeof (*item))))
-        return -1;
-    if (name && !(item->name = strdup (name))) {
-        free (item);
-        return -1;
-    }
-    item->value = aux;
-    item->destroy = destroy;
-    item->next = f->aux;
-    f->aux = item;
-    return 0;
+    return aux_set (&f->aux, name, aux, destroy);
 }
 
 void *flux_future_aux_get (flux_future_t *f, const char *name)
 {
-    struct aux_item *item;
-
-    if (!f || !name) {
+    if (!f) {
         errno = EINVAL;
         return NULL;
     }
-    for (item = f->aux; item; item = item->next) {
-        if (item->name && !strcmp (item->name, name))
-            return item->value;
-    }
-    errno = ENOENT;
-    return NULL;
+    return aux_get (f->aux, name);
 }
 
 /* vi: ts=4 sw=4 expandtab

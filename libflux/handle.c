@@ -46,18 +46,12 @@
 #include "msg_deque.h"
 #include "handle_private.h"
 #include "errprintf.h"
+#include "aux.h"
 
 /* Matchtags are 1..MATCHTAG_MAX.  flux-core's regular pool tops out at
  * 2^20 - 1 as well; the upper 12 bits were its "group" tags.
  */
 #define MATCHTAG_MAX ((1u << 20) - 1)
-
-struct aux_item {
-    char *name;
-    void *value;
-    flux_free_f destroy;
-    struct aux_item *next;
-};
 
 struct tagpool {
     uint64_t *bits;     /* bit set = tag in use; bit 0 (NONE) always set */
@@ -102,77 +96,22 @@ int handle_errprintf (flux_error_t *error, const char *fmt, ...)
 /* Aux items.
  */
 
-static void aux_item_destroy (struct aux_item *item)
-{
-    if (item) {
-        if (item->destroy)
-            item->destroy (item->value);
-        free (item->name);
-        free (item);
-    }
-}
-
-/* Destroy newest first, unlinking each item before its destructor runs,
- * so a destructor that looks up (or sets) other items sees a consistent
- * list.
- */
-static void aux_destroy_all (flux_t *h)
-{
-    struct aux_item *item;
-
-    while ((item = h->aux)) {
-        h->aux = item->next;
-        aux_item_destroy (item);
-    }
-}
-
 int flux_aux_set (flux_t *h, const char *name, void *aux, flux_free_f destroy)
 {
-    struct aux_item *item;
-    struct aux_item **prev;
-
-    if (!h || (!name && !aux)) {
+    if (!h) {
         errno = EINVAL;
         return -1;
     }
-    if (name) {
-        for (prev = &h->aux; *prev; prev = &(*prev)->next) {
-            if ((*prev)->name && !strcmp ((*prev)->name, name)) {
-                item = *prev;
-                *prev = item->next;
-                aux_item_destroy (item);
-                break;
-            }
-        }
-    }
-    if (!aux)
-        return 0;
-    if (!(item = calloc (1, sizeof (*item))))
-        return -1;
-    if (name && !(item->name = strdup (name))) {
-        free (item);
-        errno = ENOMEM;
-        return -1;
-    }
-    item->value = aux;
-    item->destroy = destroy;
-    item->next = h->aux;
-    h->aux = item;
-    return 0;
+    return aux_set (&h->aux, name, aux, destroy);
 }
 
 void *flux_aux_get (flux_t *h, const char *name)
 {
-    if (!h || !name) {
+    if (!h) {
         errno = EINVAL;
         return NULL;
     }
-    for (struct aux_item *item = h->aux; item; item = item->next) {
-        if (item->name && !strcmp (item->name, name))
-            return item->value;
-    }
-    errno = ENOENT;
-    return NULL;
+    return aux_get (h->aux, name);
 }
 
 /* Create and destroy.
@@ -224,7 +163,7 @@ static void handle_destroy (flux_t *h)
      * messages back to the shared queue from its destructor, which needs
      * the parent (and the root) alive.
      */
-    aux_destroy_all (h);
+    aux_destroy (&h->aux);
     flux_reactor_decref (h->reactor);
     if (h->parent)
         flux_decref (h->parent);

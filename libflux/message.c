@@ -43,6 +43,7 @@
 
 #include "flux/message.h"
 #include "message_private.h"
+#include "aux.h"
 
 #define PROTO_MAGIC 0x8E
 #define PROTO_VERSION 0x01
@@ -50,13 +51,6 @@
 /* Flags that describe content: they follow the message's parts. */
 #define CONTENT_FLAGS (FLUX_MSGFLAG_TOPIC | FLUX_MSGFLAG_PAYLOAD \
                        | FLUX_MSGFLAG_ROUTE)
-
-struct aux_item {
-    char *name;             /* NULL for an anonymous item */
-    void *value;
-    flux_free_f destroy;
-    struct aux_item *next;
-};
 
 struct flux_msg {
     int refcount;
@@ -114,29 +108,10 @@ static void lasterr_set (const flux_msg_t *cmsg, const char *fmt, ...)
     msg->lasterr = s;
 }
 
-static void aux_item_destroy (struct aux_item *item)
-{
-    if (item) {
-        int saved_errno = errno;
-        if (item->destroy)
-            item->destroy (item->value);
-        free (item->name);
-        free (item);
-        errno = saved_errno;
-    }
-}
-
 void message_aux_clear (flux_msg_t *msg)
 {
-    if (msg) {
-        struct aux_item *item = msg->aux;
-        msg->aux = NULL;
-        while (item) {
-            struct aux_item *next = item->next;
-            aux_item_destroy (item);
-            item = next;
-        }
-    }
+    if (msg)
+        aux_destroy (&msg->aux);
 }
 
 static void routes_free (flux_msg_t *msg)
@@ -268,59 +243,28 @@ error:
     return NULL;
 }
 
+/* N.B. aux is mutable state on a const message (like the JSON cache),
+ * but unlike the cache it is not thread-safe: see the top of this file.
+ */
 int flux_msg_aux_set (const flux_msg_t *cmsg, const char *name,
                       void *aux, flux_free_f destroy)
 {
     flux_msg_t *msg = (flux_msg_t *)cmsg;
-    struct aux_item **pp;
-    struct aux_item *item = NULL;
 
-    if (!msg || (!name && !aux)) {
+    if (!msg) {
         errno = EINVAL;
         return -1;
     }
-    if (aux) {
-        if (!(item = calloc (1, sizeof (*item))))
-            return -1;
-        if (name && !(item->name = strdup (name))) {
-            free (item);
-            return -1;
-        }
-        item->value = aux;
-        item->destroy = destroy;
-    }
-    /* Unlink the old item of that name before destroying it, so that a
-     * destructor that looks at the message sees a consistent list.
-     */
-    if (name) {
-        for (pp = &msg->aux; *pp != NULL; pp = &(*pp)->next) {
-            if ((*pp)->name && !strcmp ((*pp)->name, name)) {
-                struct aux_item *old = *pp;
-                *pp = old->next;
-                aux_item_destroy (old);
-                break;
-            }
-        }
-    }
-    if (item) {
-        item->next = msg->aux;
-        msg->aux = item;
-    }
-    return 0;
+    return aux_set (&msg->aux, name, aux, destroy);
 }
 
 void *flux_msg_aux_get (const flux_msg_t *msg, const char *name)
 {
-    if (!msg || !name) {
+    if (!msg) {
         errno = EINVAL;
         return NULL;
     }
-    for (struct aux_item *item = msg->aux; item != NULL; item = item->next) {
-        if (item->name && !strcmp (item->name, name))
-            return item->value;
-    }
-    errno = ENOENT;
-    return NULL;
+    return aux_get (msg->aux, name);
 }
 
 /* Encoding */

@@ -20,7 +20,11 @@ enum {
  * closed) or NULL with errno (ENOENT if unset).
  */
 const char *flux_attr_get (flux_t *h, const char *name);
-/* value NULL removes the attribute (N.B. flux-core fails with EINVAL). */
+/* Set attribute 'name' to 'value' with an RPC to the broker; value NULL
+ * removes the attribute (N.B. flux-core fails with EINVAL).  Returns 0,
+ * or -1 with errno: EINVAL for a NULL handle or name, else the broker's
+ * (e.g. EPERM for an immutable attribute, ENOENT removing an unset one).
+ */
 int flux_attr_set (flux_t *h, const char *name, const char *value);
 
 /* Set 'name' to 'value' (not NULL); force sets one that the broker
@@ -33,8 +37,9 @@ int flux_attr_set_ex (flux_t *h,
                       bool force,
                       flux_error_t *error);
 
-/* Store 'value' in the handle's cache as immutable, as a module's
- * welcome does; value NULL removes it from the cache.
+/* Store 'value' (copied) in the handle's cache as immutable, as a
+ * module's welcome does; value NULL removes it from the cache.  No RPC.
+ * Returns 0, or -1 with errno EINVAL (NULL handle or name) or ENOMEM.
  */
 int flux_attr_set_cacheonly (flux_t *h, const char *name, const char *value);
 

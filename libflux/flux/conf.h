@@ -43,6 +43,7 @@ void flux_conf_decref (const flux_conf_t *conf);
  * {"iso-8601-ts": "...Z"}).  NULL on failure with errno and error text
  * "FILE:LINE: reason" for a file that does not parse, "FILE: reason"
  * when there is no line, "stat: PATH: reason" for a missing path.
+ * Returns the object (caller decrefs).
  */
 flux_conf_t *flux_conf_parse (const char *path, flux_error_t *error);
 
@@ -71,8 +72,10 @@ int flux_conf_unpack (const flux_conf_t *conf,
                       const char *fmt,
                       ...);
 
-/* A new config object (one reference) built with a jansson pack format,
- * which must make an object.  NULL with errno EINVAL if it does not.
+/* A new config object (one reference, caller decrefs) built with a
+ * jansson pack format, which must make an object.  Returns it, or NULL
+ * with errno EINVAL for a NULL fmt, a pack error, or a result that is
+ * not an object (ENOMEM if out of memory).
  */
 flux_conf_t *flux_conf_vpack (const char *fmt, va_list ap);
 flux_conf_t *flux_conf_pack (const char *fmt, ...);
@@ -107,8 +110,8 @@ enum flux_conf_flags {
 const char *flux_conf_builtin_get (const char *name,
                                    enum flux_conf_flags flags);
 
-/* True if the running program was built in, and runs from, the build
- * tree.
+/* Returns true if the running program was built in, and runs from, the
+ * build tree (decided once per process).
  */
 bool flux_conf_intree (void);
 

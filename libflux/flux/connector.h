@@ -27,7 +27,10 @@ struct flux_handle_ops {
     void (*impl_destroy)(void *impl);
 };
 
-/* Build a handle over a connector's state.  On failure the caller still
+/* Build a handle over a connector's state, with one reference: the
+ * handle then owns impl (ops->impl_destroy frees it when the last
+ * reference goes).  Returns the handle, or NULL with errno EINVAL (NULL
+ * ops, or no send or recv op) or ENOMEM; on failure the caller still
  * owns impl.
  */
 flux_t *flux_handle_create (void *impl, const struct flux_handle_ops *ops,

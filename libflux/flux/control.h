@@ -9,8 +9,8 @@
 extern "C" {
 #endif
 
-/* A new control message carrying 'type' and 'status' (caller destroys),
- * or NULL with errno.
+/* Returns a new control message carrying 'type' and 'status' (caller
+ * destroys), or NULL with errno ENOMEM.
  */
 flux_msg_t *flux_control_encode (int type, int status);
 

@@ -13,18 +13,19 @@
 extern "C" {
 #endif
 
-/* True if the disconnect request msg1 comes from the sender of msg2
+/* Returns true if the disconnect request msg1 comes from the sender of msg2
  * (same first hop of the route) and its creds may act for msg2's userid
  * (the owner, or the same user).
  */
 bool flux_disconnect_match (const flux_msg_t *msg1, const flux_msg_t *msg2);
 
 /* Remove (and decref) every message of 'l' that the disconnect request
- * 'msg' matches.  Returns how many were removed.
+ * 'msg' matches.  Returns how many were removed (0 for a NULL list);
+ * never fails.
  */
 int flux_msglist_disconnect (struct flux_msglist *l, const flux_msg_t *msg);
 
-/* True if the cancel request msg1, payload {"matchtag":i}, matches
+/* Returns true if the cancel request msg1, payload {"matchtag":i}, matches
  * msg2 as a disconnect would and names msg2's matchtag.
  */
 bool flux_cancel_match (const flux_msg_t *msg1, const flux_msg_t *msg2);

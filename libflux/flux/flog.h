@@ -31,7 +31,11 @@ struct flux_log_entry {
     size_t msglen;
 };
 
-/* Default appname: program_invocation_short_name. */
+/* The appname and procid put in each line (copied, truncated to fit).
+ * get_appname returns the one set, or by default (or for a NULL handle)
+ * program_invocation_short_name; the string is owned by the handle or
+ * static, valid until the next set_appname.  It never fails.
+ */
 void flux_log_set_appname (flux_t *h, const char *s);
 const char *flux_log_get_appname (flux_t *h);
 void flux_log_set_procid (flux_t *h, const char *s);
@@ -72,7 +76,8 @@ int flux_log_decode (const char *buf, size_t len,
 
 /* "emerg" ... "debug" <-> LOG_EMERG ... LOG_DEBUG.  fromstr also takes
  * "crit"/"critical", "err"/"error", "warning"/"warn"; returns -1 with
- * EINVAL for anything else.
+ * EINVAL for anything else.  tostr returns a static string, or NULL with
+ * errno EINVAL for a severity out of range.
  */
 const char *flux_log_severity_tostr (int severity);
 int flux_log_severity_fromstr (const char *s);

@@ -23,15 +23,22 @@ extern "C" {
 typedef void (*flux_continuation_f)(flux_future_t *f, void *arg);
 typedef void (*flux_future_init_f)(flux_future_t *f, void *arg);
 
-/* Create a future (refcount 1).  Caller must destroy. */
+/* Create a future (refcount 1) whose init 'cb' (may be NULL) gets 'arg'.
+ * Returns it (caller must destroy), or NULL with errno ENOMEM.
+ * destroy drops a reference; the last one destroys the aux items, then
+ * any results.  destroy, incref and decref are NULL-safe; destroy and
+ * decref keep errno.
+ */
 flux_future_t *flux_future_create (flux_future_init_f cb, void *arg);
-void flux_future_destroy (flux_future_t *f); /* NULL-safe, keeps errno */
+void flux_future_destroy (flux_future_t *f);
 void flux_future_incref (flux_future_t *f);
 void flux_future_decref (flux_future_t *f);
 
 /* Run cb in the main reactor when fulfilled (again after each reset),
  * or fail it with ETIMEDOUT if 'timeout' seconds (>= 0) pass first.
- * A second then on a future fails with EEXIST.
+ * Returns 0, or -1 with errno: EINVAL for a NULL future or cb, or a
+ * future with no reactor (set one with flux_future_set_reactor or a
+ * handle with flux_future_set_flux); EEXIST for a second then; ENOMEM.
  */
 int flux_future_then (flux_future_t *f, double timeout,
                       flux_continuation_f cb, void *arg);
@@ -58,17 +65,32 @@ void flux_future_fulfill (flux_future_t *f, void *result, flux_free_f free_fn);
 void flux_future_fulfill_error (flux_future_t *f, int errnum,
                                 const char *errstr);
 
-/* Text of the error the future was fulfilled with, or strerror of its
- * errnum, or NULL if it did not fail.
+/* Returns the text of the error the future was fulfilled with, or
+ * strerror of its errnum, or NULL (errno unchanged) if it did not fail
+ * or f is NULL.  Owned by the future (or static), valid until reset or
+ * destroy.
  */
 const char *flux_future_error_string (flux_future_t *f);
 
-/* The handle and reactor of the current context. */
+/* The handle and reactor of the current context: inside a synchronous
+ * get/wait_for, the temporary ones, else the ones set (set_flux also
+ * sets the reactor to the handle's).  get_flux and get_reactor return
+ * them (borrowed: owned by the future, which holds a reference), or NULL
+ * if none was set, or NULL with errno EINVAL for a NULL future.
+ */
 void flux_future_set_flux (flux_future_t *f, flux_t *h);
 flux_t *flux_future_get_flux (flux_future_t *f);
 void flux_future_set_reactor (flux_future_t *f, flux_reactor_t *r);
 flux_reactor_t *flux_future_get_reactor (flux_future_t *f);
 
+/* Named items hung on a future, destroyed with it (newest first) or
+ * when replaced; the future owns them.  aux_set with aux NULL deletes
+ * 'name'; name NULL stores an anonymous item, kept only to be
+ * destroyed, which needs a destructor.  aux_set returns 0, or -1 with
+ * errno EINVAL (NULL future; name and aux both NULL; name NULL without
+ * destroy) or ENOMEM.  aux_get returns the item (owned by the future),
+ * or NULL with errno EINVAL (NULL future or name) or ENOENT.
+ */
 int flux_future_aux_set (flux_future_t *f, const char *name,
                          void *aux, flux_free_f destroy);
 void *flux_future_aux_get (flux_future_t *f, const char *name);

@@ -74,35 +74,63 @@ struct flux_msgcounters {
  */
 flux_t *flux_open (const char *uri, int flags);
 flux_t *flux_open_ex (const char *uri, int flags, flux_error_t *error);
-void flux_close (flux_t *h);          /* == decref; NULL-safe */
+/* close == decref; NULL-safe.  incref returns its argument (NULL for
+ * NULL; it never fails); the last reference destroys the aux items,
+ * then the connector.
+ */
+void flux_close (flux_t *h);
 flux_t *flux_incref (flux_t *h);
 void flux_decref (flux_t *h);
 
 /* A clone shares the connector but has its own reactor, dispatcher and
  * aux; messages a clone's dispatcher does not consume are handed back to
  * the parent's queue when the clone is destroyed (used by futures to
- * wait synchronously without losing unrelated messages).
+ * wait synchronously without losing unrelated messages).  Returns the
+ * clone (it holds a reference on orig; caller flux_close()s it), or NULL
+ * with errno EINVAL for a NULL orig, or ENOMEM.
  */
 flux_t *flux_clone (flux_t *orig);
 
 /* The reactor is created on first use unless one was set.  set_reactor
- * fails with EEXIST if one is set already.
+ * (the handle takes a reference on r) returns 0, or -1 with errno
+ * EINVAL (NULL h or r) or EEXIST if one is set already.  get_reactor
+ * returns it (borrowed: owned by the handle, valid until its close), or
+ * NULL with errno EINVAL for a NULL handle, or the error of creating it.
  */
 int flux_set_reactor (flux_t *h, flux_reactor_t *r);
 flux_reactor_t *flux_get_reactor (flux_t *h);
 
+/* Named items hung on a handle (a clone has its own), owned by it:
+ * destroyed (newest first) when the handle is, or when replaced.
+ * aux_set with aux NULL deletes 'name'; name NULL stores an anonymous
+ * item, kept only to be destroyed.  aux_set returns 0, or -1 with errno
+ * EINVAL (NULL handle; name and aux both NULL) or ENOMEM.  aux_get
+ * returns the item (owned by the handle), or NULL with errno EINVAL
+ * (NULL handle or name) or ENOENT.
+ */
 int flux_aux_set (flux_t *h, const char *name, void *aux, flux_free_f destroy);
 void *flux_aux_get (flux_t *h, const char *name);
 
+/* FLUX_O_* flags of this handle (a clone has its own, plus FLUX_O_CLONE).
+ * set and unset return 0, get returns the flags; all return -1 with
+ * errno EINVAL for a NULL handle.
+ */
 int flux_flags_set (flux_t *h, int flags);
 int flux_flags_unset (flux_t *h, int flags);
 int flux_flags_get (flux_t *h);
 
+/* Set or get a connector option (FLUX_OPT_* above; val points to a
+ * value of 'len' bytes).  Return 0, or -1 with errno EINVAL (NULL h or
+ * option, an option the connector does not know, a wrong len or a NULL
+ * val) or ENOENT (FLUX_OPT_ROUTER_NAME on an end that has none).
+ */
 int flux_opt_set (flux_t *h, const char *option, const void *val, size_t len);
 int flux_opt_get (flux_t *h, const char *option, void *val, size_t len);
 
 /* Send a message (the handle does not take it over).  Requests and
- * events with unset creds are given the connector's.  Returns 0 or -1.
+ * events with unset creds are given the connector's.  Returns 0, or -1
+ * with errno EINVAL (NULL h or msg) or the connector's (EAGAIN under
+ * FLUX_O_NONBLOCK, ECONNRESET once the other end is gone...).
  * send_new steals *msg on success (setting *msg to NULL); it fails with
  * EINVAL if the message has other references.
  */
@@ -116,29 +144,42 @@ int flux_send_new (flux_t *h, flux_msg_t **msg, int flags);
  */
 flux_msg_t *flux_recv (flux_t *h, struct flux_match match, int flags);
 
-/* Put a message back at the head or tail of the receive queue (the
- * handle takes a reference).
+/* Put a message back at the head (FLUX_RQ_HEAD) or tail (FLUX_RQ_TAIL)
+ * of the receive queue (the handle takes a reference).  Returns 0, or
+ * -1 with errno EINVAL (NULL h or msg, other flags, or a handle with
+ * FLUX_O_NOREQUEUE) or ENOMEM.
  */
 int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags);
 
-/* A file descriptor that becomes readable when flux_pollevents() may
- * have changed (edge-triggered), and the current FLUX_POLL* bits.
+/* pollfd returns a file descriptor (owned by the handle, closed with
+ * it) that becomes readable when flux_pollevents() may have changed
+ * (edge-triggered); pollevents returns the current FLUX_POLL* bits.
+ * Both return -1 with errno EINVAL for a NULL handle; pollfd also with
+ * the errno of epoll_create1/epoll_ctl.
  */
 int flux_pollfd (flux_t *h);
 int flux_pollevents (flux_t *h);
 
-/* Matchtags for RPCs: the lowest free tag in 1..2^20-1, never
- * FLUX_MATCHTAG_NONE except when all are in use (then errno EBUSY).
- * Freeing a tag also drops queued responses that carry it.
+/* Matchtags for RPCs (shared by a handle and its clones).  alloc
+ * returns the lowest free tag in 1..2^20-1, or FLUX_MATCHTAG_NONE with
+ * errno EBUSY when all are in use, EINVAL for a NULL handle, ENOMEM.
+ * Freeing a tag also drops queued responses that carry it.  avail
+ * returns how many tags are free (0 for a NULL handle).
  */
 uint32_t flux_matchtag_alloc (flux_t *h);
 void flux_matchtag_free (flux_t *h, uint32_t matchtag);
 uint32_t flux_matchtag_avail (flux_t *h);
 
+/* Messages sent and received through the handle (shared with its
+ * clones): get copies them into *mcs, clr zeroes them.  NULL-safe.
+ */
 void flux_get_msgcounters (flux_t *h, struct flux_msgcounters *mcs);
 void flux_clr_msgcounters (flux_t *h);
 
-/* The broker rank (attribute "rank"); always 0 for a single broker. */
+/* The broker rank (attribute "rank"); always 0 for a single broker.
+ * Returns 0 with *rank set, or -1 with errno EINVAL (NULL h or rank, or
+ * a value that is not a number), or flux_attr_get's.
+ */
 int flux_get_rank (flux_t *h, uint32_t *rank);
 
 #ifdef __cplusplus

@@ -11,15 +11,16 @@
 extern "C" {
 #endif
 
-/* The host of broker 'rank': always a printable string, owned by the
- * handle: "any" for FLUX_NODEID_ANY, "upstream" for
+/* Returns the host of broker 'rank': always a printable string (it
+ * never fails), owned by the handle or static, valid until the handle
+ * is closed: "any" for FLUX_NODEID_ANY, "upstream" for
  * FLUX_NODEID_UPSTREAM, "(null)" for a rank past the list or when the
  * attribute cannot be read or decoded.
  */
 const char *flux_get_hostbyrank (flux_t *h, uint32_t rank);
 
-/* The lowest rank on 'host', or -1 with errno (ENOENT if no broker runs
- * there, EINVAL for a NULL argument, EINVAL for a hostlist attribute
+/* Returns the lowest rank on 'host', or -1 with errno (ENOENT if no broker
+ * runs there, EINVAL for a NULL argument, EINVAL for a hostlist attribute
  * that does not decode).  N.B. names compare as strings: flux-core also
  * matches "node01" with "node1".
  */

@@ -42,29 +42,42 @@ typedef struct {
 #define IDSET_INVALID_ID    (UINT_MAX - 1)
 #define IDSET_MAX_UNIVERSE  ((size_t)(INT_MAX) + 1)
 
-/* size 0 means the default universe (1024).  Flags: AUTOGROW, INITFULL,
- * COUNT_LAZY, ALLOC_RR.
+/* Returns a new empty set (caller idset_destroy()s it) of universe
+ * 'size' (0: the default, 1024), or NULL with errno EINVAL (other
+ * flags than AUTOGROW, INITFULL, COUNT_LAZY, ALLOC_RR), ERANGE (size
+ * above IDSET_MAX_UNIVERSE) or ENOMEM.
  */
 struct idset *idset_create (size_t size, int flags);
 /* NULL-safe; preserves errno. */
 void idset_destroy (struct idset *idset);
+/* Returns the universe size (0 for a NULL set). */
 size_t idset_universe_size (const struct idset *idset);
+/* Returns a copy (same size and flags; caller destroys), or NULL with
+ * errno EINVAL (NULL set) or ENOMEM.
+ */
 struct idset *idset_copy (const struct idset *idset);
 
-/* flags: BRACKETS, RANGE.  The empty set is "". */
+/* Returns the text form (caller frees), e.g. "[0-3,5]"; the empty set
+ * is "".  NULL with errno EINVAL (NULL set, flags other than BRACKETS
+ * and RANGE) or ENOMEM.
+ */
 char *idset_encode (const struct idset *idset, int flags);
 
-/* Decode with AUTOGROW and the default size. */
+/* Decode (all of s, or 'len' chars of it) with AUTOGROW and the default
+ * size.  Returns a new set (caller destroys), or NULL with errno EINVAL
+ * (NULL s, text that does not parse), ERANGE or ENOMEM.
+ */
 struct idset *idset_decode (const char *s);
 struct idset *idset_ndecode (const char *s, size_t len);
 /* Decode 'len' chars of 's' (len < 0: all of it) into a new set of
  * 'size' (0: default; < 0: just big enough for the largest id, and the
  * empty set fails unless 'flags' has AUTOGROW) created with 'flags'.
- * On failure, 'error' (if not NULL) holds a sentence.
+ * Returns a new set (caller destroys), or NULL with errno as
+ * idset_decode's, and 'error' (if not NULL) holding a sentence.
  */
 struct idset *idset_decode_ex (const char *s, ssize_t len, ssize_t size,
                                int flags, idset_error_t *error);
-/* true if 's' parses and holds no id. */
+/* Returns true if 's' parses and holds no id. */
 bool idset_decode_empty (const char *s, ssize_t len);
 /* Count and largest id (IDSET_INVALID_ID if empty) without a set. */
 int idset_decode_info (const char *s, ssize_t len, size_t *count,
@@ -81,7 +94,9 @@ int idset_range_set (struct idset *idset, unsigned int lo, unsigned int hi);
 int idset_clear (struct idset *idset, unsigned int id);
 int idset_range_clear (struct idset *idset, unsigned int lo, unsigned int hi);
 
-/* false for a NULL set or an id outside it. */
+/* Returns whether 'id' is in the set: false for a NULL set or an id
+ * outside it.
+ */
 bool idset_test (const struct idset *idset, unsigned int id);
 
 /* Iteration: each returns IDSET_INVALID_ID when there is no such id. */
@@ -90,13 +105,20 @@ unsigned int idset_next (const struct idset *idset, unsigned int id);
 unsigned int idset_last (const struct idset *idset);
 unsigned int idset_prev (const struct idset *idset, unsigned int id);
 
-/* 0 / true for a NULL set. */
+/* Return the number of ids, and whether there is none: 0 / true for a
+ * NULL set.
+ */
 size_t idset_count (const struct idset *idset);
 bool idset_empty (const struct idset *idset);
-/* Same ids, whatever the universe sizes; false if either is NULL. */
+/* Returns true for the same ids, whatever the universe sizes; false if
+ * either is NULL.
+ */
 bool idset_equal (const struct idset *a, const struct idset *b);
 
-/* New sets: a | b (AUTOGROW), a - b, a & b. */
+/* Return new sets (caller destroys): a | b (AUTOGROW), a - b, a & b; for
+ * union and difference a NULL b is the empty set.  NULL with errno
+ * EINVAL for a NULL a (intersect: or b), or ENOMEM.
+ */
 struct idset *idset_union (const struct idset *a, const struct idset *b);
 struct idset *idset_difference (const struct idset *a, const struct idset *b);
 struct idset *idset_intersect (const struct idset *a, const struct idset *b);
@@ -104,6 +126,7 @@ struct idset *idset_intersect (const struct idset *a, const struct idset *b);
 int idset_add (struct idset *a, const struct idset *b);
 int idset_subtract (struct idset *a, const struct idset *b);
 #define idset_clear_all(x)  idset_subtract ((x), (x))
+/* Returns true if a and b share an id; false if either is NULL. */
 bool idset_has_intersection (const struct idset *a, const struct idset *b);
 
 /* An id allocator on a set created with IDSET_FLAG_INITFULL: alloc takes

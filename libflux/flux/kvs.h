@@ -46,21 +46,25 @@ enum {
 
 /* kvs.namespace-create of an empty namespace owned by owner
  * (FLUX_USERID_UNKNOWN: the instance owner); _with: whose root is the
- * existing directory rootref (a blobref).  flags must be 0 (EINVAL).
- * EEXIST if it exists.
+ * existing directory rootref (a blobref).  Returns the RPC's future
+ * (caller destroys), or NULL with errno EINVAL (NULL h, ns or rootref,
+ * flags not 0).  The future fails with EEXIST if the namespace exists.
  */
 flux_future_t *flux_kvs_namespace_create (flux_t *h, const char *ns,
                                           uint32_t owner, int flags);
 flux_future_t *flux_kvs_namespace_create_with (flux_t *h, const char *ns,
                                                const char *rootref,
                                                uint32_t owner, int flags);
-/* kvs.namespace-remove: ENOTSUP if it does not exist, EINVAL for the
- * primary namespace.
+/* kvs.namespace-remove.  Returns the RPC's future (caller destroys),
+ * or NULL with errno EINVAL (NULL h or ns).  The future fails with
+ * ENOTSUP if the namespace does not exist, EINVAL for the primary one.
  */
 flux_future_t *flux_kvs_namespace_remove (flux_t *h, const char *ns);
 
 /* Synchronous: the namespace's root sequence number (its version), and
- * waiting until it reaches version.  ns NULL: as lookup.
+ * waiting until it reaches version.  ns NULL: as lookup.  Return 0 (get:
+ * with *versionp set, if not NULL), or -1 with errno EINVAL (NULL h) or
+ * the RPC's (e.g. ENOTSUP for a namespace that does not exist, EPROTO).
  */
 int flux_kvs_get_version (flux_t *h, const char *ns, int *versionp);
 int flux_kvs_wait_version (flux_t *h, const char *ns, int version);

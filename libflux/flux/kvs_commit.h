@@ -15,10 +15,19 @@
 extern "C" {
 #endif
 
+/* Returns the RPC's future (caller destroys), or NULL with errno
+ * EINVAL (NULL h or txn, or the compaction above refuses the
+ * transaction) or ENOMEM.
+ */
 flux_future_t *flux_kvs_commit (flux_t *h, const char *ns, int flags,
                                 flux_kvs_txn_t *txn);
 
-/* The new root: as an RFC 11 dirref, as a blobref, its sequence. */
+/* The new root: as an RFC 11 dirref, as a blobref, its sequence.  Each
+ * waits for the response, then returns 0 with the out argument set
+ * (strings owned by the future, valid until it is destroyed), or -1
+ * with errno EINVAL (NULL argument), the commit's error (e.g. EPERM),
+ * or EPROTO for a malformed response.
+ */
 int flux_kvs_commit_get_treeobj (flux_future_t *f, const char **treeobj);
 int flux_kvs_commit_get_rootref (flux_future_t *f, const char **rootref);
 int flux_kvs_commit_get_sequence (flux_future_t *f, int *rootseq);

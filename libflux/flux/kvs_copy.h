@@ -15,6 +15,9 @@
 extern "C" {
 #endif
 
+/* Both return the future (caller destroys), or NULL with errno EINVAL
+ * (NULL h, NULL or empty key) or ENOMEM.
+ */
 flux_future_t *flux_kvs_copy (flux_t *h, const char *srcns,
                               const char *srckey, const char *dstns,
                               const char *dstkey, int commit_flags);

@@ -19,9 +19,17 @@ extern "C" {
 
 typedef struct flux_kvs_txn flux_kvs_txn_t;
 
+/* Returns a new, empty transaction (caller destroys), or NULL with
+ * errno ENOMEM.  destroy is NULL-safe and keeps errno.
+ */
 flux_kvs_txn_t *flux_kvs_txn_create (void);
-void flux_kvs_txn_destroy (flux_kvs_txn_t *txn);   /* NULL-safe */
+void flux_kvs_txn_destroy (flux_kvs_txn_t *txn);
 
+/* Add an operation (the transaction copies what it needs).  All return
+ * 0, or -1 with errno EINVAL (NULL txn, NULL or empty key, flags not
+ * allowed, a NULL fmt or target, a pack error, a treeobj that is not an
+ * RFC 11 object) or ENOMEM.
+ */
 int flux_kvs_txn_put (flux_kvs_txn_t *txn, int flags, const char *key,
                       const char *value);
 int flux_kvs_txn_vpack (flux_kvs_txn_t *txn, int flags, const char *key,
@@ -30,15 +38,23 @@ int flux_kvs_txn_pack (flux_kvs_txn_t *txn, int flags, const char *key,
                        const char *fmt, ...);
 int flux_kvs_txn_put_raw (flux_kvs_txn_t *txn, int flags, const char *key,
                           const void *data, size_t len);
-/* treeobj: the text of any RFC 11 object (a dirref copies a subtree). */
+/* treeobj: the text of any RFC 11 object (a dirref copies a subtree).
+ * These return 0 or -1 with errno, as put does.
+ */
 int flux_kvs_txn_put_treeobj (flux_kvs_txn_t *txn, int flags,
                               const char *key, const char *treeobj);
 int flux_kvs_txn_mkdir (flux_kvs_txn_t *txn, int flags, const char *key);
 int flux_kvs_txn_unlink (flux_kvs_txn_t *txn, int flags, const char *key);
-/* ns may be NULL: the target is in the namespace of the link. */
+/* ns may be NULL: the target is in the namespace of the link.  Returns
+ * 0 or -1 with errno, as put does.
+ */
 int flux_kvs_txn_symlink (flux_kvs_txn_t *txn, int flags, const char *key,
                           const char *ns, const char *target);
 
+/* clear drops every operation: returns 0, or -1 with errno EINVAL (NULL
+ * txn) or ENOMEM.  is_empty returns true if there is none (or txn is
+ * NULL).
+ */
 int flux_kvs_txn_clear (flux_kvs_txn_t *txn);
 bool flux_kvs_txn_is_empty (flux_kvs_txn_t *txn);
 

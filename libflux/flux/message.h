@@ -98,20 +98,30 @@ struct flux_msg_cred {
  */
 flux_msg_t *flux_msg_create (int type);
 
-/* Drop a reference (destroy == decref).  NULL-safe; preserves errno. */
+/* destroy drops a reference (destroy == decref; the last one frees the
+ * message and destroys its aux items).  NULL-safe; preserves errno.
+ * incref returns its argument (NULL with errno EINVAL for NULL);
+ * refcount returns the count, or -1 with errno EINVAL for NULL.
+ */
 void flux_msg_destroy (flux_msg_t *msg);
 const flux_msg_t *flux_msg_incref (const flux_msg_t *msg);
 void flux_msg_decref (const flux_msg_t *msg);
 int flux_msg_refcount (const flux_msg_t *msg);
 
 /* Deep copy with refcount 1; the payload is copied only if 'payload' is
- * true.  Aux items are not copied.  Caller must destroy.
+ * true.  Aux items are not copied.  Returns the copy (caller must
+ * destroy), or NULL with errno EINVAL (NULL msg) or ENOMEM.
  */
 flux_msg_t *flux_msg_copy (const flux_msg_t *msg, bool payload);
 
-/* Named items hung on a message, destroyed with it (or when replaced).
- * aux_set with aux == NULL deletes the item.  aux_get returns NULL with
- * errno ENOENT if absent.
+/* Named items hung on a message, owned by it: destroyed (newest first)
+ * with it, or when replaced.  aux_set with aux == NULL deletes the item;
+ * name NULL stores an anonymous item, kept only to be destroyed.  As in
+ * flux-core it is allowed on a shared (const) message, but not thread-
+ * safe: only the thread that owns the message may use it.  aux_set
+ * returns 0, or -1 with errno EINVAL (NULL msg; name and aux both NULL)
+ * or ENOMEM.  aux_get returns the item (owned by the message), or NULL
+ * with errno EINVAL (NULL msg or name) or ENOENT if absent.
  */
 int flux_msg_aux_set (const flux_msg_t *msg, const char *name,
                       void *aux, flux_free_f destroy);
@@ -150,6 +160,13 @@ struct flux_msg_iobuf {
     size_t alloc;           /* bytes allocated at buf */
     uint8_t buf_fixed[4096];
 };
+/* (See the framing above.)  init zeroes an iobuf, clean frees what it
+ * holds; both NULL-safe.  sendfd returns 0 once the whole frame is
+ * written, or -1 with errno EINVAL (fd < 0, NULL msg), EAGAIN (with an
+ * iobuf: call again with the same msg), or write()'s.  recvfd returns
+ * a new message (caller destroys), or NULL with errno EINVAL (fd < 0),
+ * EAGAIN, ECONNRESET at EOF, EPROTO for a bad frame, or read()'s.
+ */
 void flux_msg_iobuf_init (struct flux_msg_iobuf *iobuf);
 void flux_msg_iobuf_clean (struct flux_msg_iobuf *iobuf);
 int flux_msg_sendfd (int fd, const flux_msg_t *msg,
@@ -159,14 +176,20 @@ flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf);
  * of message: NULL with errno EMSGSIZE, after reading only the 8-byte
  * header (nothing of the body is read or buffered), and the announced
  * size in *lenp if lenp is not NULL.  The stream is then out of step:
- * close it.
+ * close it.  Otherwise returns as recvfd does (caller destroys).
  */
 flux_msg_t *flux_msg_recvfd_max (int fd, struct flux_msg_iobuf *iobuf,
                                  size_t max, size_t *lenp);
 
+/* set_type (EINVAL for a type that is not one of the four) resets the
+ * type-dependent integers: a request gets nodeid ANY and matchtag NONE,
+ * a response keeps its matchtag and gets errnum 0.  typestr returns a
+ * static string, "request", "response", "event", "control" or
+ * "unknown"; it never fails.
+ */
 int flux_msg_set_type (flux_msg_t *msg, int type);
 int flux_msg_get_type (const flux_msg_t *msg, int *type);
-const char *flux_msg_typestr (int type); /* "request", "response", ... */
+const char *flux_msg_typestr (int type);
 
 /* The TOPIC, PAYLOAD and ROUTE bits follow the message's content (set by
  * set_topic, set_payload, route_enable...): set_flags keeps them as they
@@ -176,9 +199,12 @@ const char *flux_msg_typestr (int type); /* "request", "response", ... */
 int flux_msg_set_flags (flux_msg_t *msg, uint8_t flags);
 int flux_msg_get_flags (const flux_msg_t *msg, uint8_t *flags);
 
+/* One flag each: set_* return 0, or -1 with errno EINVAL for a NULL
+ * msg; is_* return whether the flag is set (false for a NULL msg).
+ * Setting STREAMING clears NORESPONSE and vice versa.
+ */
 int flux_msg_set_private (flux_msg_t *msg);
 bool flux_msg_is_private (const flux_msg_t *msg);
-/* Setting STREAMING clears NORESPONSE and vice versa. */
 int flux_msg_set_streaming (flux_msg_t *msg);
 bool flux_msg_is_streaming (const flux_msg_t *msg);
 int flux_msg_set_noresponse (flux_msg_t *msg);
@@ -188,7 +214,9 @@ bool flux_msg_is_noresponse (const flux_msg_t *msg);
 int flux_msg_set_topic (flux_msg_t *msg, const char *topic);
 int flux_msg_get_topic (const flux_msg_t *msg, const char **topic);
 
-/* Raw payload.  data NULL with size 0 clears it. */
+/* Raw payload.  data NULL with size 0 clears it.  has_payload returns
+ * whether there is one (false for a NULL msg).
+ */
 int flux_msg_set_payload (flux_msg_t *msg, const void *data, size_t size);
 int flux_msg_get_payload (const flux_msg_t *msg, const void **data,
                           size_t *size);
@@ -207,8 +235,17 @@ int flux_msg_pack (flux_msg_t *msg, const char *fmt, ...);
 int flux_msg_vpack (flux_msg_t *msg, const char *fmt, va_list ap);
 int flux_msg_unpack (const flux_msg_t *msg, const char *fmt, ...);
 int flux_msg_vunpack (const flux_msg_t *msg, const char *fmt, va_list ap);
+/* Returns the text of the last pack/unpack error on msg: "" if none,
+ * "msg object is NULL" for NULL.  Owned by the message (or static),
+ * valid until its next pack/unpack or its destruction.  Never fails.
+ */
 const char *flux_msg_last_error (const flux_msg_t *msg);
 
+/* The PROTO integers.  nodeid is a request's (set_nodeid: EINVAL for
+ * FLUX_NODEID_UPSTREAM, an API value flux_rpc turns into the UPSTREAM
+ * flag); userid, rolemask and cred any message's.  EPROTO for a message
+ * of another type; EINVAL for a NULL msg or out pointer.
+ */
 int flux_msg_set_nodeid (flux_msg_t *msg, uint32_t nodeid);
 int flux_msg_get_nodeid (const flux_msg_t *msg, uint32_t *nodeid);
 int flux_msg_set_userid (flux_msg_t *msg, uint32_t userid);
@@ -223,6 +260,11 @@ int flux_msg_get_cred (const flux_msg_t *msg, struct flux_msg_cred *cred);
 int flux_msg_cred_authorize (struct flux_msg_cred cred, uint32_t userid);
 int flux_msg_authorize (const flux_msg_t *msg, uint32_t userid);
 
+/* errnum is a response's (set: EINVAL if negative), seq an event's,
+ * matchtag a request's or response's, control type and status a
+ * control message's: EPROTO for a message of another type, EINVAL for
+ * a NULL msg or out pointer (get_control needs both).
+ */
 int flux_msg_set_errnum (flux_msg_t *msg, int errnum);
 int flux_msg_get_errnum (const flux_msg_t *msg, int *errnum);
 int flux_msg_set_seq (flux_msg_t *msg, uint32_t seq);
@@ -232,14 +274,24 @@ int flux_msg_get_matchtag (const flux_msg_t *msg, uint32_t *matchtag);
 int flux_msg_set_control (flux_msg_t *msg, int type, int status);
 int flux_msg_get_control (const flux_msg_t *msg, int *type, int *status);
 
-/* True if msg matches type, matchtag and topic glob of 'match'. */
+/* Returns true if msg matches type, matchtag and topic glob of 'match'
+ * (false for a NULL msg).
+ */
 bool flux_msg_cmp (const flux_msg_t *msg, struct flux_match match);
 
 /* Route stack.  enable sets the ROUTE flag (an empty stack); disable
  * clears it and the stack.  push adds the most recent hop; delete_last
- * removes it.  route_first is the original sender, route_last the most
- * recent hop (NULL if none).  route_string joins hops oldest first with
- * '!', each cut to 8 characters; caller must free it.
+ * removes it (a no-op on an empty stack); both fail with EPROTO if there
+ * is no route stack (push: ENOMEM, EOVERFLOW past 2^30 hops).
+ * route_first returns the original sender, route_last the most recent
+ * hop (owned by the message, valid until the stack changes), or NULL
+ * if there is none (no ROUTE flag, an empty stack, a NULL msg; errno
+ * unchanged: they never fail otherwise).  route_count returns the
+ * number of hops, or -1 with errno EINVAL (NULL) or EPROTO (no route
+ * stack).  route_string returns the hops oldest first joined with '!',
+ * each cut to 8 characters (caller must free), or NULL with errno
+ * EINVAL, EPROTO (no route stack) or ENOMEM.  route_match_first returns
+ * true if both messages have the same first hop, or neither has one.
  */
 void flux_msg_route_enable (flux_msg_t *msg);
 void flux_msg_route_disable (flux_msg_t *msg);
@@ -257,11 +309,13 @@ bool flux_msg_route_match_first (const flux_msg_t *msg1,
  * for bits outside the flags byte, for STREAMING together with
  * NORESPONSE, and for TOPIC or PAYLOAD on a message without that part
  * (those bits follow the content); ROUTE enables the route stack.
- * has_flag is false for a NULL message.
+ * has_flag returns whether the flag is set: false for a NULL message.
  */
 bool flux_msg_has_flag (const flux_msg_t *msg, int flag);
 int flux_msg_set_flag (flux_msg_t *msg, int flag);
-/* true if the rolemask has FLUX_ROLE_LOCAL (sent from this broker). */
+/* Returns true if the rolemask has FLUX_ROLE_LOCAL (sent from this
+ * broker); false for a NULL msg.
+ */
 bool flux_msg_is_local (const flux_msg_t *msg);
 
 #ifdef __cplusplus

@@ -102,14 +102,20 @@ int flux_module_config_request_decode (const flux_msg_t *msg,
  * NAME.stats-get, NAME.stats-clear (request and event), NAME.rusage,
  * NAME.debug, NAME.config-reload and its alias NAME.config-update, which
  * replace the handle's config with the request's payload, and
- * NAME.shutdown), owned by the handle.
+ * NAME.shutdown), owned by the handle (registering 'name' again
+ * replaces them).  Returns 0, or -1 with errno EINVAL (NULL h, a NULL,
+ * empty or too long name) or ENOMEM, and the text in 'error' (may be
+ * NULL).
  */
 int flux_module_register_default_methods (flux_t *h, const char *name,
                                           flux_error_t *error);
 
 /* Default methods for the module named in the welcome, the event
  * subscription NAME.stats-clear, and a one-shot prepare watcher that
- * reports RUNNING the first time the reactor runs.
+ * reports RUNNING the first time the reactor runs.  Returns 0, or -1
+ * with errno EINVAL (NULL h, or no welcome received yet), or that of
+ * the registration, the subscription or the watcher, and the text in
+ * 'error' (may be NULL).
  */
 int flux_module_register_handlers (flux_t *h, flux_error_t *error);
 
@@ -119,7 +125,8 @@ int flux_module_register_handlers (flux_t *h, flux_error_t *error);
 int flux_module_set_running (flux_t *h);
 
 /* Test 'flag' in the debug flags set by `flux module debug`; if clear
- * is true and it was set, clear it.
+ * is true and it was set, clear it.  Returns whether it was set (false
+ * for a NULL h or a handle without debug flags).
  */
 bool flux_module_debug_test (flux_t *h, int flag, bool clear);
 
@@ -136,7 +143,10 @@ void flux_module_set_error (flux_t *h, const char *fmt, ...)
  */
 int flux_module_finalize (flux_t *h, int errnum, flux_error_t *error);
 
-/* Module name and uuid from the welcome, or NULL. */
+/* Return the module name and uuid from the welcome (owned by the
+ * handle, valid until it is closed), or NULL with errno ENOENT if no
+ * welcome was received (NULL, errno unchanged, for a NULL h).
+ */
 const char *flux_module_name (flux_t *h);
 const char *flux_module_uuid (flux_t *h);
 

@@ -28,13 +28,17 @@ typedef void (*flux_msg_handler_f)(flux_t *h,
                                    void *arg);
 
 /* Created stopped, with rolemask OWNER.  match.topic_glob is copied.
- * Caller must destroy.
+ * Returns the handler (caller must destroy, before the handle), or NULL
+ * with errno EINVAL (NULL h or cb) or ENOMEM.  destroy (NULL-safe)
+ * stops it first.  start makes it receive messages, stop ends that;
+ * both are NULL-safe no-ops on a handler already in that state (start
+ * leaves it stopped if out of memory).
  */
 flux_msg_handler_t *flux_msg_handler_create (flux_t *h,
                                              const struct flux_match match,
                                              flux_msg_handler_f cb,
                                              void *arg);
-void flux_msg_handler_destroy (flux_msg_handler_t *mh); /* NULL-safe */
+void flux_msg_handler_destroy (flux_msg_handler_t *mh);
 void flux_msg_handler_start (flux_msg_handler_t *mh);
 void flux_msg_handler_stop (flux_msg_handler_t *mh);
 
@@ -68,7 +72,7 @@ int flux_msg_handler_addvec_ex (flux_t *h,
                                 const struct flux_msg_handler_spec tab[],
                                 void *arg,
                                 flux_msg_handler_t **msg_handlers[]);
-/* flux_msg_handler_addvec_ex with no service name. */
+/* flux_msg_handler_addvec_ex with no service name; returns as it does. */
 int flux_msg_handler_addvec (flux_t *h,
                              const struct flux_msg_handler_spec tab[],
                              void *arg,

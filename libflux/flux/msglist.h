@@ -28,7 +28,9 @@ extern "C" {
 
 struct flux_msglist;
 
-/* NULL with errno ENOMEM. */
+/* Returns a new, empty list (caller destroys, which decrefs every
+ * message left), or NULL with errno ENOMEM.
+ */
 struct flux_msglist *flux_msglist_create (void);
 /* NULL-safe, keeps errno. */
 void flux_msglist_destroy (struct flux_msglist *l);
@@ -39,14 +41,19 @@ void flux_msglist_destroy (struct flux_msglist *l);
 int flux_msglist_push (struct flux_msglist *l, const flux_msg_t *msg);
 int flux_msglist_append (struct flux_msglist *l, const flux_msg_t *msg);
 
+/* The cursor, as above.  first, next and last return the message there
+ * (borrowed: the list's reference, valid while it is in the list); pop
+ * returns one whose reference the caller now owns (decref it).  All
+ * return NULL at the end, for an empty or NULL list; errno is left as
+ * it was (they never fail otherwise).  delete is NULL-safe.
+ */
 void flux_msglist_delete (struct flux_msglist *l);
 const flux_msg_t *flux_msglist_pop (struct flux_msglist *l);
-
 const flux_msg_t *flux_msglist_first (struct flux_msglist *l);
 const flux_msg_t *flux_msglist_next (struct flux_msglist *l);
 const flux_msg_t *flux_msglist_last (struct flux_msglist *l);
 
-/* 0 for a NULL list. */
+/* Returns the number of messages: 0 for a NULL list; never fails. */
 int flux_msglist_count (struct flux_msglist *l);
 
 #ifdef __cplusplus

@@ -23,11 +23,13 @@ enum {
     FLUX_POLLERR = 4,
 };
 
-/* Create a reactor (refcount 1).  Flags must be 0.
- * Returns NULL with errno set on failure.  Caller must destroy.
+/* Create a reactor (refcount 1).  Flags must be 0.  Returns it (caller
+ * must destroy), or NULL with errno EINVAL (flags not 0) or ENOMEM.
+ * destroy == decref: the last reference frees it; destroy, incref and
+ * decref are NULL-safe.
  */
 flux_reactor_t *flux_reactor_create (int flags);
-void flux_reactor_destroy (flux_reactor_t *r); /* == decref; NULL-safe */
+void flux_reactor_destroy (flux_reactor_t *r);
 void flux_reactor_incref (flux_reactor_t *r);
 void flux_reactor_decref (flux_reactor_t *r);
 
@@ -39,7 +41,10 @@ int flux_reactor_run (flux_reactor_t *r, int flags);
 void flux_reactor_stop (flux_reactor_t *r);
 void flux_reactor_stop_error (flux_reactor_t *r);
 
-/* Loop time in seconds (cached per iteration), and wall clock time. */
+/* now returns the loop time in seconds (cached per iteration; 0 for a
+ * NULL reactor), now_update refreshes it, time returns the wall clock
+ * time.  They never fail.
+ */
 double flux_reactor_now (flux_reactor_t *r);
 void flux_reactor_now_update (flux_reactor_t *r);
 double flux_reactor_time (void);

@@ -9,9 +9,12 @@
 extern "C" {
 #endif
 
-/* Decode a request: fails with EPROTO if msg is not a request, or
- * (decode) if a payload is present but not a string.  topic and s may be
- * NULL; *s is NULL when there is no payload.
+/* Decode a request.  Return 0, or -1 with errno EINVAL (NULL msg;
+ * unpack: a NULL or empty fmt) or EPROTO (msg is not a request, has no
+ * topic, a payload that is not a string for decode; for unpack no JSON
+ * payload, or one that does not match fmt).  topic, s, data and len
+ * may be NULL; *s is NULL when there is no payload.  What they set is
+ * owned by msg.
  */
 int flux_request_decode (const flux_msg_t *msg, const char **topic,
                          const char **s);
@@ -20,7 +23,10 @@ int flux_request_unpack (const flux_msg_t *msg, const char **topic,
 int flux_request_decode_raw (const flux_msg_t *msg, const char **topic,
                              const void **data, size_t *len);
 
-/* Encode a request with a string (or raw) payload.  Caller destroys. */
+/* Encode a request with a string (or raw) payload (NULL: none), routed
+ * with an empty route stack, nodeid ANY.  Returns it (caller destroys),
+ * or NULL with errno EINVAL (NULL topic) or ENOMEM.
+ */
 flux_msg_t *flux_request_encode (const char *topic, const char *s);
 flux_msg_t *flux_request_encode_raw (const char *topic, const void *data,
                                      size_t len);

@@ -11,9 +11,11 @@
 extern "C" {
 #endif
 
-/* Futures are fulfilled with an empty response, or an error (EEXIST,
- * EINVAL for a name with '.', EPERM for a guest without the "UID-"
- * prefix, ENOENT when removing an unknown name).  Caller destroys.
+/* Return the RPC's future (caller destroys), or NULL with errno EINVAL
+ * for a NULL h or name.  The future is fulfilled with an empty
+ * response, or an error (EEXIST, EINVAL for a name with '.', EPERM for
+ * a guest without the "UID-" prefix, ENOENT when removing an unknown
+ * name).
  */
 flux_future_t *flux_service_register (flux_t *h, const char *name);
 flux_future_t *flux_service_unregister (flux_t *h, const char *name);

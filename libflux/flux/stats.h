@@ -27,6 +27,7 @@
 extern "C" {
 #endif
 
+/* Report a metric (as above), or set the period.  NULL-safe. */
 void flux_stats_count (flux_t *h, const char *name, ssize_t count);
 void flux_stats_gauge_set (flux_t *h, const char *name, ssize_t value);
 void flux_stats_gauge_inc (flux_t *h, const char *name, ssize_t inc);
@@ -35,7 +36,9 @@ void flux_stats_set_period (flux_t *h, double period);
 /* A prefix of 128 characters or more is ignored. */
 void flux_stats_set_prefix (flux_t *h, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
-/* true if stats are on for this handle ('metric' is not looked at). */
+/* Returns true if stats are on for this handle ('metric' is not looked
+ * at); false for a NULL handle.
+ */
 bool flux_stats_enabled (flux_t *h, const char *metric);
 
 #ifdef __cplusplus

@@ -13,18 +13,7 @@
 #include <cmocka.h>
 
 #include "flux/idset.h"
-
-#define assert_fails(expr, e) do { \
-    errno = 0; \
-    assert_int_equal ((expr), -1); \
-    assert_int_equal (errno, (e)); \
-} while (0)
-
-#define assert_fails_null(expr, e) do { \
-    errno = 0; \
-    assert_null ((expr)); \
-    assert_int_equal (errno, (e)); \
-} while (0)
+#include "errno_assert.h"
 
 static void assert_encodes (const struct idset *s, int flags,
                             const char *expected)

@@ -24,18 +24,7 @@
 #include <cmocka.h>
 
 #include "flux/core.h"
-
-#define assert_fails(expr, e) do { \
-    errno = 0; \
-    assert_int_equal ((expr), -1); \
-    assert_int_equal (errno, (e)); \
-} while (0)
-
-#define assert_fails_null(expr, e) do { \
-    errno = 0; \
-    assert_null ((expr)); \
-    assert_int_equal (errno, (e)); \
-} while (0)
+#include "errno_assert.h"
 
 static void open_pair (const char *name, flux_t **h1, flux_t **h2, int flags)
 {

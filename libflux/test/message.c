@@ -16,18 +16,7 @@
 
 #include "flux/core.h"
 #include "message_private.h"
-
-#define assert_fails(expr, e) do { \
-    errno = 0; \
-    assert_int_equal ((expr), -1); \
-    assert_int_equal (errno, (e)); \
-} while (0)
-
-#define assert_fails_null(expr, e) do { \
-    errno = 0; \
-    assert_null ((expr)); \
-    assert_int_equal (errno, (e)); \
-} while (0)
+#include "errno_assert.h"
 
 static int aux_destroyed;
 static void aux_destroy (void *arg)

@@ -16,12 +16,7 @@
 #include <cmocka.h>
 
 #include "flux/core.h"
-
-#define assert_fails(expr, e) do { \
-    errno = 0; \
-    assert_int_equal ((expr), -1); \
-    assert_int_equal (errno, (e)); \
-} while (0)
+#include "errno_assert.h"
 
 static flux_msg_t *request (const char *topic, uint32_t matchtag)
 {

@@ -14,12 +14,7 @@
 #include <cmocka.h>
 
 #include "flux/core.h"
-
-#define assert_fails_null(expr, e) do { \
-    errno = 0; \
-    assert_null ((expr)); \
-    assert_int_equal (errno, (e)); \
-} while (0)
+#include "errno_assert.h"
 
 struct ctx {
     int calls;
