@@ -619,35 +619,6 @@ error:
     return NULL;
 }
 
-/* Find NAME.so or NAME.py in the module search path. */
-static char *module_search (const char *name)
-{
-    const char *searchpath = getenv ("FLUX_MODULE_PATH");
-    const char *suffixes[] = { ".so", ".py" };
-    char *cpy, *dir, *saveptr = NULL;
-    char path[PATH_MAX];
-    char *result = NULL;
-
-    if (!searchpath
-        && !(searchpath = flux_conf_builtin_get ("module_path",
-                                                 FLUX_CONF_AUTO)))
-        return NULL;
-    if (!(cpy = strdup (searchpath)))
-        return NULL;
-    for (size_t i = 0; i < 2 && !result; i++) {
-        for (dir = strtok_r (cpy, ":", &saveptr); dir && !result;
-             dir = strtok_r (NULL, ":", &saveptr)) {
-            (void)snprintf (path, sizeof (path), "%s/%s%s",
-                            dir, name, suffixes[i]);
-            if (access (path, R_OK) == 0)
-                result = strdup (path);
-        }
-        strcpy (cpy, searchpath);
-    }
-    free (cpy);
-    return result;
-}
-
 /* NAME from PATH: the basename up to its first '.'. */
 static char *name_frompath (const char *path)
 {
@@ -688,15 +659,17 @@ static void load_cb (flux_t *h,
     size_t i;
     json_t *o;
     const char *on_failure = NULL;
+    const char *searchpath = NULL;
     enum failure_policy policy = POLICY_PANIC;
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:s s?o s?s s?b s?s}",
+    if (flux_request_unpack (msg, NULL, "{s:s s?o s?s s?b s?s s?s}",
                              "path", &path,
                              "args", &args,
                              "name", &name,
                              "exec", &exec,
-                             "on-failure", &on_failure) < 0)
+                             "on-failure", &on_failure,
+                             "searchpath", &searchpath) < 0)
         goto error;
     if (on_failure && parse_policy (on_failure, &policy) < 0) {
         snprintf (error.text, sizeof (error.text),
@@ -718,8 +691,14 @@ static void load_cb (flux_t *h,
         errno = ENOSYS;
         goto error;
     }
-    if (!strchr (path, '/') && (fullpath = module_search (path)))
+    /* A bare name is looked up, as flux-core's broker does; flux module
+     * load sends its own FLUX_MODULE_PATH as "searchpath".
+     */
+    if (!strchr (path, '/')) {
+        if (!(fullpath = module_loader_search (path, searchpath, &error)))
+            goto error;
         path = fullpath;
+    }
     if (stat (path, &sb) < 0 || !S_ISREG (sb.st_mode)) {
         if (errno == 0 || (access (path, F_OK) == 0))
             errno = EISDIR;
