@@ -44,7 +44,7 @@
 #include "service.h"
 #include "log.h"
 #include "event.h"
-#include "module.h"
+#include "modmgr.h"
 #include "module_loader.h"
 #include "listener.h"
 #include "runlevel.h"
