@@ -180,12 +180,8 @@ static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
                       &count, sizeof (count)) == 0
         && !module_queue_admit (m, msg, count))
         return 1;
-    if (flux_msg_refcount (msg) > 1) {
-        flux_msg_t *cpy = flux_msg_copy (msg, true);
-        flux_msg_decref (msg);
-        if (!(msg = cpy))
-            return -1;
-    }
+    if (!(msg = router_msg_own (msg)))
+        return -1;
     if (flux_send_new (m->h, &msg, 0) < 0) {
         flux_msg_decref (msg);
         return -1;
@@ -219,6 +215,20 @@ static bool handed_back (struct module *m, flux_msg_t *msg)
     return true;
 }
 
+/* What the module sends goes to the router, but for a request it hands
+ * back to be held for its next instance.
+ */
+static bool module_take (flux_msg_t *msg, void *arg)
+{
+    struct module *m = arg;
+
+    if (!m->holding || !handed_back (m, msg))
+        return false;
+    router_forget (m->peer, msg); // the next instance answers it
+    hold_msg (m, msg);
+    return true;
+}
+
 static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
                             int revents, void *arg)
 {
@@ -227,20 +237,8 @@ static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
     (void)r;
     (void)w;
     (void)revents;
-    for (int i = 0; i < 64; i++) {
-        flux_msg_t *msg;
-        if (!(msg = flux_recv (m->h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK))) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                flux_log_error (m->mm->ctx->h, "%s: receive", m->name);
-            return;
-        }
-        if (m->holding && handed_back (m, msg)) {
-            router_forget (m->peer, msg); // the next instance answers it
-            hold_msg (m, msg);
-            continue;
-        }
-        router_recv (m->peer, msg);
-    }
+    if (router_recv_from (m->peer, m->h, module_take, m) < 0)
+        flux_log_error (m->mm->ctx->h, "%s: receive", m->name);
 }
 
 static int send_welcome (struct module *m, json_t *args)
@@ -248,10 +246,7 @@ static int send_welcome (struct module *m, json_t *args)
     struct broker *ctx = m->mm->ctx;
     json_t *attrs;
     flux_msg_t *msg;
-    struct flux_msg_cred owner = {
-        .userid = getuid (),
-        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
-    };
+    struct flux_msg_cred owner = router_owner_cred ();
 
     if (!(attrs = attrs_immutables (ctx->attrs)))
         return -1;
@@ -303,10 +298,7 @@ int instance_start (struct module *m, const struct module_entry *entry,
     struct broker *ctx = m->mm->ctx;
     uuid_t uuid;
     char uri[64 + UUID_STR_LEN];
-    struct flux_msg_cred owner = {
-        .userid = getuid (),
-        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
-    };
+    struct flux_msg_cred owner = router_owner_cred ();
 
     uuid_generate (uuid);
     uuid_unparse (uuid, m->uuid);
@@ -388,10 +380,7 @@ void send_shutdown (struct module *m)
     struct broker *ctx = m->mm->ctx;
     char topic[300];
     flux_msg_t *msg;
-    struct flux_msg_cred owner = {
-        .userid = getuid (),
-        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
-    };
+    struct flux_msg_cred owner = router_owner_cred ();
 
     (void)snprintf (topic, sizeof (topic), "%s.shutdown", m->name);
     if (!(msg = flux_request_encode (topic, NULL))

@@ -315,10 +315,7 @@ static int restart_schedule (struct module *m)
                                  RESTART_WINDOW_DEFAULT, 0);
     double delay = attr_number (mm, "broker.module-restart-delay",
                                 RESTART_DELAY_DEFAULT, 0);
-    struct flux_msg_cred owner = {
-        .userid = getuid (),
-        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
-    };
+    struct flux_msg_cred owner = router_owner_cred ();
     char uuid_str[UUID_STR_LEN];
     uuid_t uuid;
 
