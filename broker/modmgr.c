@@ -80,6 +80,22 @@ static struct module *lookup_name (struct modmgr *mm, const char *name)
     return NULL;
 }
 
+/* The module named 'name', or NULL with errno ENOENT and "module NAME
+ * is not loaded" in errbuf, the text module.remove and module.debug
+ * answer with.
+ */
+static struct module *lookup_loaded (struct modmgr *mm, const char *name,
+                                     char *errbuf, size_t size)
+{
+    struct module *m;
+
+    if (!(m = lookup_name (mm, name))) {
+        (void)snprintf (errbuf, size, "module %s is not loaded", name);
+        errno = ENOENT;
+    }
+    return m;
+}
+
 static struct module *lookup_uuid (struct modmgr *mm, const char *uuid)
 {
     if (!uuid)
@@ -246,11 +262,8 @@ static void remove_cb (flux_t *h,
                              "name", &name,
                              "cancel", &cancel) < 0)
         goto error;
-    if (!(m = lookup_name (mm, name))) {
-        (void)snprintf (errbuf, sizeof (errbuf),
-                        "module %s is not loaded", name);
+    if (!(m = lookup_loaded (mm, name, errbuf, sizeof (errbuf)))) {
         errstr = errbuf;
-        errno = ENOENT;
         goto error;
     }
     if (!(p = calloc (1, sizeof (*p))))
@@ -428,11 +441,8 @@ static void debug_cb (flux_t *h,
                              "name", &name,
                              "defer", &defer) < 0)
         goto error;
-    if (!(m = lookup_name (mm, name))) {
-        (void)snprintf (errbuf, sizeof (errbuf),
-                        "module %s is not loaded", name);
+    if (!(m = lookup_loaded (mm, name, errbuf, sizeof (errbuf)))) {
         errstr = errbuf;
-        errno = ENOENT;
         goto error;
     }
     if (!m->w) {
