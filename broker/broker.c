@@ -44,7 +44,7 @@
 #include "service.h"
 #include "log.h"
 #include "event.h"
-#include "module.h"
+#include "modmgr.h"
 #include "module_loader.h"
 #include "listener.h"
 #include "runlevel.h"
@@ -252,12 +252,8 @@ static int broker_send (struct peer *p, flux_msg_t *msg, void *arg)
     const char *last;
 
     (void)p;
-    if (flux_msg_refcount (msg) > 1) {
-        flux_msg_t *cpy = flux_msg_copy (msg, true);
-        flux_msg_decref (msg);
-        if (!(msg = cpy))
-            return -1;
-    }
+    if (!(msg = router_msg_own (msg)))
+        return -1;
     if (flux_msg_get_type (msg, &type) == 0
         && type == FLUX_MSGTYPE_RESPONSE
         && (last = flux_msg_route_last (msg))
@@ -278,12 +274,7 @@ static void broker_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
 
     (void)r;
     (void)revents;
-    for (int i = 0; i < 64; i++) {
-        flux_msg_t *msg;
-        if (!(msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK)))
-            return;
-        router_recv (p, msg);
-    }
+    (void)router_recv_from (p, h, NULL, NULL);
 }
 
 static int rm_entry (const char *path, const struct stat *sb, int flag,
@@ -451,10 +442,7 @@ static int broker_handle_setup (struct broker *ctx)
     char uri[128];
     struct peer *p;
     char *uuid;
-    struct flux_msg_cred owner = {
-        .userid = getuid (),
-        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
-    };
+    struct flux_msg_cred owner = router_owner_cred ();
 
     (void)snprintf (uri, sizeof (uri), "interthread://broker-%s", ctx->uuid);
     if (!(ctx->h_router = flux_open (uri, 0))

@@ -215,18 +215,14 @@ static int conn_send (struct peer *p, flux_msg_t *msg, void *arg)
     if (type == FLUX_MSGTYPE_RESPONSE
         || cred.userid == FLUX_USERID_UNKNOWN
         || cred.rolemask == FLUX_ROLE_NONE) {
-        if (flux_msg_refcount (msg) > 1) {
-            flux_msg_t *cpy = flux_msg_copy (msg, true);
-            flux_msg_decref (msg);
-            if (!(msg = cpy))
-                goto error;
-        }
+        if (!(msg = router_msg_own (msg)))
+            goto error;
         if (type == FLUX_MSGTYPE_RESPONSE)
             (void)flux_msg_route_delete_last (msg);
         if (cred.userid == FLUX_USERID_UNKNOWN)
-            cred.userid = getuid ();
+            cred.userid = router_owner_cred ().userid;
         if (cred.rolemask == FLUX_ROLE_NONE)
-            cred.rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL;
+            cred.rolemask = router_owner_cred ().rolemask;
         if (flux_msg_set_cred (msg, cred) < 0)
             goto error;
     }
@@ -363,7 +359,7 @@ static int conn_role (struct listener *l, uid_t uid, uint32_t *rolemask)
 
     if (uid == getuid ()
         || (uid == 0 && brokercfg_allow_root_owner (cfg)))
-        *rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL;
+        *rolemask = router_owner_cred ().rolemask;
     else if (brokercfg_allow_guest_user (cfg))
         *rolemask = FLUX_ROLE_USER | FLUX_ROLE_LOCAL;
     else {

@@ -1,38 +1,154 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The module manager's own header, shared by its three files and by
+ * nothing else (the broker uses modmgr.h):
+ *   module.c         one module: its channel, its thread, its status
+ *   module_policy.c  removal and the failure policy
+ *   modmgr.c         the manager and the module.* service
+ */
 #ifndef BROKER_MODULE_H
 #define BROKER_MODULE_H
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <jansson.h>
+#include <uuid/uuid.h>
 #include <flux/core.h>
 
 #include "broker.h"
+#include "module_loader.h"
 
-struct modmgr;
+struct pending {
+    flux_msg_t *msg;
+    struct pending *next;
+};
 
-/* The module manager: module.load, module.remove, module.list,
- * module.debug, module.status on ctx->h.
+enum failure_policy {
+    POLICY_PANIC,
+    POLICY_EXIT,
+    POLICY_RESTART,
+};
+
+extern const char *policy_names[];
+
+struct module {
+    struct modmgr *mm;
+    char uuid[UUID_STR_LEN];
+    char *name;
+    char *path;
+    struct module_thread *thd;
+    flux_t *h;
+    flux_watcher_t *w;
+    struct peer *peer;
+    pthread_t thread;
+    bool thread_started;
+    bool exec_mode;             // --exec: every instance is a process
+    struct module_exec *exec;   // this instance's process, else NULL
+    int status;
+    int errnum;
+    char *errstr;
+    bool unload_requested;
+    bool interrupted;
+    flux_msg_t *insmod;
+    struct pending *rmmod;
+    flux_watcher_t *remove_timer;
+    /* failure policy */
+    enum failure_policy policy;
+    json_t *args;           /* kept to start the module again */
+    int restarts;           /* restarts since load */
+    int restarts_window;    /* restarts in the current window */
+    double window_start;    /* loop time of the window's first restart */
+    bool holding;           /* requests go to 'held', not the channel */
+    struct pending *held;   /* requests waiting for the next instance */
+    struct pending **held_tail;
+    int held_count;
+    struct peer *standin;   /* owns the name while no instance runs */
+    flux_watcher_t *restart_timer;
+    bool queue_full;        /* module_send refused since it last took one */
+    unsigned seq;           // its place in load order, from 1
+    struct module *next;
+};
+
+struct modmgr {
+    struct broker *ctx;
+    struct module *head;    /* in load order */
+    flux_msg_handler_t **handlers;
+    unsigned loads;         // modules loaded so far
+    bool stopping;          // the broker is shutting down: no more loads
+    bool draining;          // removing the modules loaded after 'floor'
+    unsigned floor;
+    bool failed;            // a module did not exit cleanly when removed
+    void (*done)(void *arg);
+    void *done_arg;
+};
+
+/* module.c */
+
+/* Answer each request on the list (a pending module.remove) with
+ * success, or free them unanswered; either way the list is emptied.
  */
-struct modmgr *modmgr_create (struct broker *ctx);
+void pending_respond (flux_t *h, struct pending **list);
+void pending_free (struct pending **list);
 
-/* Free what is left.  Call after modmgr_shutdown() has completed. */
-void modmgr_destroy (struct modmgr *mm);
-
-/* Removing modules in phases, newest first, each with the grace period
- * of module.remove (broker.module-remove-timeout, then the loader's
- * interrupt, then abandonment), one at a time, each logged as
- * "shutdown: removing module NAME".  'done' is called once the phase is
- * over (not if there was nothing to remove).  Each returns the number of
- * modules it is removing.
- *
- * modmgr_loads() counts the loads so far; modmgr_remove_newer() removes
- * the modules loaded since modmgr_loads() returned 'mark'.
- * modmgr_shutdown() removes every module still loaded and refuses loads
- * from then on.  modmgr_failed() is true if a module removed by either
- * was abandoned or exited with an error.
+/* Create module 'name' from 'path' and start its first instance, with
+ * 'entry' (see instance_start); it is appended to mm's list.  Returns
+ * the module, or NULL with errno (and error->text, if known).
  */
-unsigned modmgr_loads (struct modmgr *mm);
-int modmgr_remove_newer (struct modmgr *mm, unsigned mark,
-                         void (*done)(void *arg), void *arg);
-int modmgr_shutdown (struct modmgr *mm, void (*done)(void *arg), void *arg);
-bool modmgr_failed (struct modmgr *mm);
+struct module *module_create (struct modmgr *mm,
+                              const char *name,
+                              const char *path,
+                              json_t *args,
+                              const struct module_entry *entry,
+                              bool exec,
+                              enum failure_policy policy,
+                              flux_error_t *error);
+
+/* Start (again) an instance of m: channel, welcome, thread or process.
+ * On failure nothing of it is left, and the caller still owns entry.
+ */
+int instance_start (struct module *m, const struct module_entry *entry,
+                    flux_error_t *error);
+
+/* Free one instance (the thread must be joined), or the whole module. */
+void instance_release (struct module *m, bool abandoned);
+void module_destroy (struct module *m, bool abandoned);
+
+/* Answer a request with an error through the router, as the broker;
+ * consumes msg.
+ */
+void answer_error (struct modmgr *mm, flux_msg_t *msg, int errnum,
+                   const char *text);
+
+/* Send NAME.shutdown into the module's channel. */
+void send_shutdown (struct module *m);
+
+/* module_policy.c */
+
+int parse_policy (const char *s, enum failure_policy *policy);
+
+/* Keep a request for the module's next instance; consumes msg. */
+void hold_msg (struct module *m, flux_msg_t *msg);
+
+/* Answer ENOSYS "module NAME WHY" to every request held for m. */
+void held_fail (struct module *m, const char *why);
+
+/* broker.module-remove-timeout, in seconds. */
+double remove_timeout (struct modmgr *mm);
+
+/* Ask m to leave (NAME.shutdown) and arm the grace period; with cancel,
+ * skip the first one.  Returns 0, or -1 if the timer cannot be made.
+ */
+int module_remove (struct module *m, bool cancel);
+
+/* m reported EXITED (or its process died): answer what waits on it,
+ * join the thread, then restart, keep or free it as its policy says.
+ */
+void module_exited (struct module *m);
+
+/* modmgr.c */
+
+void module_unlink (struct module *m);
+
+/* Remove the next module of a shutdown phase, or end the phase. */
+void shutdown_next (struct modmgr *mm);
 
 #endif /* !BROKER_MODULE_H */

@@ -19,12 +19,29 @@ struct module_entry {
 
 /* Choose a loader by the suffix of 'path' and resolve the entry point.
  * Returns 0, or -1 with errno and error->text:
- *   EINVAL  no loader for the suffix; mod_main or the loader symbol is
- *           missing ("module does not define mod_main()")
- *   ENOENT  dlopen failed (dlerror text)
+ *   EINVAL  no loader for the suffix ("no module loader for this file
+ *           type (supported: .so, .py, ...)", every suffix a loader
+ *           serves); mod_main or the loader symbol is missing ("module
+ *           does not define mod_main()", "LOADER does not define
+ *           flux_module_loader_main()")
+ *   ENOENT  the loader is not in the loader path, or dlopen failed
+ *           (dlerror text)
  */
 int module_loader_open (const char *path, struct module_entry *entry,
                         flux_error_t *error);
+
+/* Find the file of module NAME (no '/'): the first DIR/NAME.SUFFIX that
+ * exists, trying each suffix a loader serves (the table's, in order,
+ * then those of the loaders found by name in the loader path), each
+ * through every directory of 'searchpath', colon-separated.  If
+ * searchpath is NULL or empty, $FLUX_MODULE_PATH is searched, or if that
+ * is unset or empty, the built-in module_path.
+ * Returns the file's realpath, to free, or NULL with errno (ENOENT:
+ * error->text "module not found in module path SEARCHPATH"; EINVAL: a
+ * name that is empty or holds a '/').
+ */
+char *module_loader_search (const char *name, const char *searchpath,
+                            flux_error_t *error);
 
 /* dlclose a C module after its thread has been joined.  Loaders are
  * never closed (an embedded interpreter cannot be unloaded).
@@ -38,7 +55,8 @@ void module_loader_close (struct module_entry *entry);
 int module_loader_interrupt (const struct module_entry *entry,
                              pthread_t thread);
 
-/* Call the fini symbol of every loader that was opened.  Only once every
+/* Call the fini symbol of every loader that was opened, and forget the
+ * loaders found by name (their code stays mapped).  Only once every
  * module thread is gone.
  */
 void module_loader_fini_all (void);

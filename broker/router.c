@@ -53,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "router.h"
 #include "service.h"
@@ -291,19 +292,38 @@ const char *router_peer_uuid (struct peer *p)
     return p ? p->uuid : NULL;
 }
 
-enum peer_type router_peer_type (struct peer *p)
+struct flux_msg_cred router_owner_cred (void)
 {
-    return p->type;
+    struct flux_msg_cred cred = {
+        .userid = getuid (),
+        .rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_LOCAL,
+    };
+    return cred;
 }
 
-struct flux_msg_cred router_peer_cred (struct peer *p)
+flux_msg_t *router_msg_own (flux_msg_t *msg)
 {
-    return p->cred;
+    flux_msg_t *cpy;
+
+    if (!msg || flux_msg_refcount (msg) <= 1)
+        return msg;
+    cpy = flux_msg_copy (msg, true);
+    flux_msg_decref (msg);
+    return cpy;
 }
 
-void *router_peer_arg (struct peer *p)
+int router_recv_from (struct peer *p, flux_t *h,
+                      bool (*take)(flux_msg_t *msg, void *arg), void *arg)
 {
-    return p ? p->arg : NULL;
+    for (int i = 0; i < 64; i++) {
+        flux_msg_t *msg;
+        if (!(msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK)))
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        if (take && take (msg, arg))
+            continue;
+        router_recv (p, msg);
+    }
+    return 0;
 }
 
 double router_peer_last_rx (struct peer *p)

@@ -47,9 +47,6 @@ void router_peer_remove (struct peer *p);
 
 struct peer *router_peer_lookup (struct router *router, const char *uuid);
 const char *router_peer_uuid (struct peer *p);
-enum peer_type router_peer_type (struct peer *p);
-struct flux_msg_cred router_peer_cred (struct peer *p);
-void *router_peer_arg (struct peer *p);
 /* Loop time the router last received a message from the peer. */
 double router_peer_last_rx (struct peer *p);
 /* A muted peer receives no requests (they fail with ENOSYS) and no
@@ -77,6 +74,27 @@ void router_forget (struct peer *p, const flux_msg_t *req);
  * credentials must already be stamped.
  */
 void router_recv (struct peer *from, flux_msg_t *msg);
+
+/* Route what waits on 'h', the broker's end of p's channel, as from p:
+ * up to 64 messages, one reactor turn's worth, so that one busy peer
+ * cannot starve the others (the handle watcher calls again while more
+ * wait).  'take', if not NULL, sees each message first and returns true
+ * if it consumed it.  Returns 0 once the channel is empty or 64 were
+ * taken, or -1 with errno if receiving failed.
+ */
+int router_recv_from (struct peer *p, flux_t *h,
+                      bool (*take)(flux_msg_t *msg, void *arg), void *arg);
+
+/* The credential of what the broker itself sends, and of its trusted
+ * peers: the instance owner's uid, with roles OWNER|LOCAL.
+ */
+struct flux_msg_cred router_owner_cred (void);
+
+/* 'msg' (consumed) as one its holder may change, for a peer_send_f about
+ * to modify it (pop a route, stamp a credential): msg itself if no one
+ * else holds a reference, else a copy.  NULL with errno if out of memory.
+ */
+flux_msg_t *router_msg_own (flux_msg_t *msg);
 
 /* The broker is exiting, its modules gone: answer every request its own
  * services still hold with ENOSYS "broker is shutting down", and so any

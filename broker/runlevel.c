@@ -73,7 +73,7 @@
 #include <unistd.h>
 
 #include "runlevel.h"
-#include "module.h"
+#include "modmgr.h"
 
 extern char **environ;
 

@@ -8,10 +8,16 @@
  * tells the user why in its own words.
  *
  * A module is named on the load command line by path or by name.  A
- * path (it has a '/', or ends in .so or .py) is made absolute so the
- * broker, running elsewhere, opens the same file; a bare name is looked
- * up in $FLUX_MODULE_PATH, NAME.so first, then NAME.py.  Arguments after
- * the module go to it verbatim: option parsing stops at the module.
+ * path (it has a '/' or a '.', which a name may not hold) is made
+ * absolute so the broker, running elsewhere, opens the same file; a bare
+ * name is sent as it is, and the broker looks it up (in the module path,
+ * each suffix of its loader table in turn: broker/module_loader.c), as
+ * flux-core's broker does.  The one addition to flux-core's payload is
+ * "searchpath", this command's $FLUX_MODULE_PATH when it is set, so
+ * that the path a user sets for the command is the one searched.  The
+ * command knows no suffix: a new kind of module needs no change here.
+ * Arguments after the module go to it verbatim: option parsing stops at
+ * the module.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -65,7 +71,8 @@ static const struct cmd_parser load_parser = {
     .prog = "flux-module",
     .cmdline = "flux module load",
     .usage = "[OPTIONS] PATH|NAME [ARGS...]",
-    .doc = "Load a broker module (a .so or .py file) with arguments ARGS.",
+    .doc = "Load a broker module (a file of a kind the broker has a loader"
+           " for, e.g. .so or .py) with arguments ARGS.",
     .opts = load_opts,
     .posix = true,
 };
@@ -186,16 +193,9 @@ static const struct cmd_parser module_parser = {
     .posix = true,
 };
 
-static bool has_suffix (const char *s, const char *suffix)
-{
-    size_t n = strlen (s);
-    size_t m = strlen (suffix);
-    return n >= m && !strcmp (s + n - m, suffix);
-}
-
 static bool is_path (const char *s)
 {
-    return strchr (s, '/') || has_suffix (s, ".so") || has_suffix (s, ".py");
+    return strchr (s, '/') || strchr (s, '.');
 }
 
 /* The name the broker gives a module loaded from 'path': its basename
@@ -214,60 +214,21 @@ static char *name_frompath (const char *path)
     return name;
 }
 
-/* Search the colon-separated 'searchpath' for NAME.so, then NAME.py,
- * each through the whole path.  Returns a path to free, or NULL.
- */
-static char *search_module (const char *searchpath, const char *name)
-{
-    static const char *suffixes[] = { ".so", ".py" };
-
-    for (size_t i = 0; i < sizeof (suffixes) / sizeof (suffixes[0]); i++) {
-        char *cpy = strdup (searchpath);
-        char *saveptr = NULL;
-        char *dir;
-
-        if (!cpy)
-            cmd_die ("flux-module", "out of memory");
-        for (dir = strtok_r (cpy, ":", &saveptr); dir;
-             dir = strtok_r (NULL, ":", &saveptr)) {
-            char *path;
-            if (asprintf (&path, "%s/%s%s", dir, name, suffixes[i]) < 0)
-                cmd_die ("flux-module", "out of memory");
-            if (access (path, F_OK) == 0) {
-                char *full = realpath (path, NULL);
-                free (path);
-                free (cpy);
-                return full;
-            }
-            free (path);
-        }
-        free (cpy);
-    }
-    return NULL;
-}
-
-/* Resolve what the user typed to the path sent to the broker.  Exits
- * with an error a user can act on if there is none.  Caller frees.
+/* What the user typed, as it is sent to the broker: a path made
+ * absolute (exits with an error a user can act on if there is none), or
+ * a bare name.  Caller frees.
  */
 static char *resolve_module (const char *arg)
 {
     char *path;
 
-    if (is_path (arg)) {
-        if (!(path = realpath (arg, NULL)))
-            cmd_die ("flux-module", "load %s: %s", arg, strerror (errno));
-        return path;
-    }
-    else {
-        const char *searchpath = getenv ("FLUX_MODULE_PATH");
-        if (!searchpath || !*searchpath)
-            searchpath = flux_conf_builtin_get ("module_path",
-                                                FLUX_CONF_AUTO);
-        if (!(path = search_module (searchpath, arg)))
-            cmd_die ("flux-module", "load %s: module not found in "
-                     "module path %s", arg, searchpath);
-        return path;
-    }
+    if (!is_path (arg))
+        path = strdup (arg);
+    else if (!(path = realpath (arg, NULL)))
+        cmd_die ("flux-module", "load %s: %s", arg, strerror (errno));
+    if (!path)
+        cmd_die ("flux-module", "out of memory");
+    return path;
 }
 
 static void module_load (flux_t *h, const char *arg, const char *name,
@@ -291,6 +252,14 @@ static void module_load (flux_t *h, const char *arg, const char *name,
     }
     if (!(payload = json_pack ("{s:s s:O}", "path", path, "args", args)))
         goto nomem;
+    if (!is_path (arg)) {
+        const char *searchpath = getenv ("FLUX_MODULE_PATH");
+        json_t *s;
+        if (searchpath && *searchpath
+            && (!(s = json_string (searchpath))
+                || json_object_set_new (payload, "searchpath", s) < 0))
+            goto nomem;
+    }
     /* Sent only when set, as a broker that predates it would refuse it. */
     if (exec && json_object_set_new (payload, "exec", json_true ()) < 0)
         goto nomem;

@@ -101,7 +101,8 @@ enum flux_conf_flags {
  *   "broker_path"  the flux-broker program
  *   "cmd_path"     the directory holding the flux command
  *   "module_path"  colon-separated directories searched for modules
- *   "loader_path"  the directory holding module loaders (pyloader.so)
+ *   "loader_path"  colon-separated directories holding module loaders
+ *                  (pyloader.so); $FLUX_MODULE_LOADER_PATH goes first
  *   "python_path"  colon-separated PYTHONPATH entries for the flux package
  *   "python"       the Python interpreter the bindings were built for
  *   "version"      the package version

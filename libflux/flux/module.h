@@ -43,9 +43,20 @@ enum {
     FLUX_MODSTATE_EXITED = 3,
 };
 
-/* The entry point of a C module: return 0, or -1 with errno set. */
+/* Exported with default visibility even from an object built with
+ * -fvisibility=hidden: a declaration's visibility is its definition's.
+ */
+#define FLUX_MODULE_EXPORT __attribute__ ((visibility ("default")))
+
+/* The entry point of a C module: return 0, or -1 with errno set.
+ * Declared here so that a module defining mod_main with another
+ * signature fails to compile ("conflicting types for 'mod_main'")
+ * instead of being called with the wrong arguments.  (flux-core's
+ * public headers declare neither the type nor the function.)
+ */
 typedef int (mod_main_f)(flux_t *h, int argc, char *argv[]);
 #define FLUX_MODULE_MAIN_SYMBOL "mod_main"
+extern mod_main_f mod_main FLUX_MODULE_EXPORT;
 
 /* A module loader runs modules that are not C shared objects (e.g.
  * pyloader.so for ".py").  It is a shared object exporting
@@ -53,11 +64,15 @@ typedef int (mod_main_f)(flux_t *h, int argc, char *argv[]);
  * module thread in place of mod_main, with the module file's path.
  * It returns 0, or -1 with errno set and, where a user needs more than
  * strerror, the cause given with flux_module_set_error().  The broker's
- * table of loaders by file suffix is in broker/module_loader.c.
+ * table of loaders by file suffix is in broker/module_loader.c; a loader
+ * named XLOADER.so in the loader path serves suffix .X without one
+ * (doc/loaders.md).  The symbols are declared below, as mod_main is, so
+ * that the compiler checks a loader's definitions.
  */
 typedef int (flux_module_loader_f)(flux_t *h, const char *path,
                                    int argc, char *argv[]);
 #define FLUX_MODULE_LOADER_SYMBOL "flux_module_loader_main"
+extern flux_module_loader_f flux_module_loader_main FLUX_MODULE_EXPORT;
 
 /* Optional loader symbols.
  * interrupt: called on the broker thread when a module being removed has
@@ -69,8 +84,11 @@ typedef int (flux_module_loader_f)(flux_t *h, const char *path,
  */
 typedef int (flux_module_loader_interrupt_f)(pthread_t thread);
 #define FLUX_MODULE_LOADER_INTERRUPT_SYMBOL "flux_module_loader_interrupt"
+extern flux_module_loader_interrupt_f flux_module_loader_interrupt
+    FLUX_MODULE_EXPORT;
 typedef void (flux_module_loader_fini_f)(void);
 #define FLUX_MODULE_LOADER_FINI_SYMBOL "flux_module_loader_fini"
+extern flux_module_loader_fini_f flux_module_loader_fini FLUX_MODULE_EXPORT;
 
 /* The mod_name symbol, flux-core's old way for a module to name itself
  * (its name is now the file name, or `flux module load --name`).  Kept so

@@ -83,10 +83,9 @@
 /* Seconds flux_module_loader_fini() waits for Python to finalize. */
 #define FINALIZE_TIMEOUT 5
 
-int flux_module_loader_main (flux_t *h, const char *path,
-                             int argc, char *argv[]);
-int flux_module_loader_interrupt (pthread_t thread);
-void flux_module_loader_fini (void);
+/* The loader's entry points are declared, with their typedefs, in
+ * flux/module.h.
+ */
 
 /* A module thread inside the interpreter; on that thread's stack. */
 struct modthread {
