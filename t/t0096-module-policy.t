@@ -258,6 +258,11 @@ test_expect_success 'the instance ends, not hangs, with a module waiting to rest
 	flux setattr broker.module-restart-delay 30 &&
 	flux module load --on-failure=restart $M/guestfail.py &&
 	! flux python -c "import flux; flux.Flux().rpc(\"guestfail.count\", []).get()" &&
+	# The caller has its error before the module fails: wait for X.
+	for i in \$(seq 100); do
+		flux module list | grep -q "^guestfail .* X " && break
+		sleep 0.1
+	done &&
 	flux module list | grep "^guestfail .* X "
 	EOF
 	run_timeout 30 flux start -Slog-stderr-level=6 sh down.sh 2>down.err &&
