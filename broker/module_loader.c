@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "module_loader.h"
+#include "argsplit.h"
 #include "errprintf.h"
 
 /* The longest X of a .X suffix a loader found by name may serve. */
@@ -413,6 +414,33 @@ void module_loader_close (struct module_entry *entry)
         entry->dso = NULL;
         errno = saved_errno;
     }
+}
+
+int module_entry_run (const struct module_entry *entry, flux_t *h,
+                      const char *path, const char *args)
+{
+    char **argv;
+    int argc = 0;
+    int errnum = 0;
+    int rc;
+
+    if (!(argv = argsplit (args, &argc))) {
+        errnum = errno;
+        flux_log (h, LOG_ERR, "error parsing module arguments: %s",
+                  strerror (errnum));
+        return errnum;
+    }
+    errno = 0;
+    if (entry->mod_main)
+        rc = entry->mod_main (h, argc, argv);
+    else
+        rc = entry->loader_main (h, path, argc, argv);
+    if (rc < 0) {
+        errnum = errno ? errno : ECONNRESET;
+        flux_log (h, LOG_CRIT, "module exiting abnormally");
+    }
+    free (argv);
+    return errnum;
 }
 
 int module_loader_interrupt (const struct module_entry *entry,

@@ -48,6 +48,15 @@ char *module_loader_search (const char *name, const char *searchpath,
  */
 void module_loader_close (struct module_entry *entry);
 
+/* Run the module's code on the calling thread: split 'args' (the
+ * arguments flux_module_initialize() gave) into argv and call the entry
+ * point, the C module's mod_main() or the loader's main with 'path'.
+ * Returns 0, or the errno the module failed with (ECONNRESET if its
+ * entry point returned -1 without one), having logged why.
+ */
+int module_entry_run (const struct module_entry *entry, flux_t *h,
+                      const char *path, const char *args);
+
 /* Call the loader's interrupt symbol for the thread running a module.
  * Returns 0, or -1 with errno (ENOSYS if the loader has none, or the
  * module is C).

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "module_thread.h"
-#include "argsplit.h"
 
 void *module_thread_main (void *arg)
 {
@@ -30,11 +29,8 @@ void *module_thread_main (void *arg)
     sigset_t sigs;
     flux_t *h;
     flux_error_t error;
-    int argc = 0;
     char *args = NULL;
-    char **argv = NULL;
     int errnum = 0;
-    int rc;
 
     sigfillset (&sigs);
     (void)pthread_sigmask (SIG_BLOCK, &sigs, NULL);
@@ -56,27 +52,12 @@ void *module_thread_main (void *arg)
                                                 : strerror (errnum));
         goto done;
     }
-    if (!(argv = argsplit (args, &argc))) {
-        errnum = errno;
-        flux_log (h, LOG_ERR, "error parsing module arguments: %s",
-                  strerror (errnum));
-        goto done;
-    }
-    errno = 0;
-    if (thd->entry.mod_main)
-        rc = thd->entry.mod_main (h, argc, argv);
-    else
-        rc = thd->entry.loader_main (h, thd->path, argc, argv);
-    if (rc < 0) {
-        errnum = errno ? errno : ECONNRESET;
-        flux_log (h, LOG_CRIT, "module exiting abnormally");
-    }
+    errnum = module_entry_run (&thd->entry, h, thd->path, args);
 done:
     if (flux_module_finalize (h, errnum, &error) < 0)
         fprintf (stderr, "flux-broker: %s: finalize: %s\n",
                  thd->name, error.text);
     flux_close (h);
-    free (argv);
     free (args);
     return NULL;
 }

@@ -25,7 +25,6 @@
 
 #include "cmd.h"
 #include "module_loader.h"
-#include "argsplit.h"
 
 static const char *prog = "flux-module-exec";
 
@@ -65,10 +64,7 @@ int cmd_module_exec (int argc, char **argv)
     flux_error_t error = { .text = "" };
     struct module_entry entry;
     char *args = NULL;
-    char **modargv = NULL;
-    int modargc = 0;
     int errnum = 0;
-    int rc;
     int n;
 
     if (!g)
@@ -105,26 +101,11 @@ int cmd_module_exec (int argc, char **argv)
         flux_module_set_error (h, "%s", error.text);
         goto done;
     }
-    if (!(modargv = argsplit (args, &modargc))) {
-        errnum = errno;
-        flux_log (h, LOG_ERR, "error parsing module arguments: %s",
-                  strerror (errnum));
-        goto done;
-    }
-    errno = 0;
-    if (entry.mod_main)
-        rc = entry.mod_main (h, modargc, modargv);
-    else
-        rc = entry.loader_main (h, path, modargc, modargv);
-    if (rc < 0) {
-        errnum = errno ? errno : ECONNRESET;
-        flux_log (h, LOG_CRIT, "module exiting abnormally");
-    }
+    errnum = module_entry_run (&entry, h, path, args);
 done:
     if (flux_module_finalize (h, errnum, &error) < 0)
         fprintf (stderr, "%s: %s: finalize: %s\n", prog, path, error.text);
     flux_close (h);
-    free (modargv);
     free (args);
     /* As the broker does at its exit: a loader's fini (Python flushes
      * sys.stdout and sys.stderr there).  A C module is not dlclose'd:
