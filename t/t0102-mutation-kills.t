@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='Limits and errors at their exact boundary
+
+Behaviour that the other scripts test only well past a limit, or not
+at all, so that a limit off by one, a condition flipped or an errno
+changed passed every test (the entries of scripts/mutations-c.txt each
+test names).
+'
+
+. /usr/share/sharness/sharness.sh
+
+test_under_flux 1 minimal
+
+M=$SHARNESS_TEST_SRCDIR/module
+
+# state_of NAME: the S column of NAME in flux module list.
+state_of() {
+	flux module list | awk -v n="$1" '$1 == n {print $3}'
+}
+
+# held-queue-max: a module waiting to be restarted holds as many
+# requests as broker.module-queue-max, and answers the next EAGAIN.
+# failing.py --run-oserror fails on its own (no client of it, so no
+# disconnect of one is held too).
+test_expect_success 'a restarting module holds broker.module-queue-max requests, no more' '
+	flux setattr broker.module-queue-max 3 &&
+	flux setattr broker.module-restart-delay 30 &&
+	test_when_finished "flux setattr broker.module-queue-max 65536; flux setattr broker.module-restart-delay 0.5" &&
+	flux module load --on-failure=restart $M/failing.py --run-oserror &&
+	test_retry 100 eval "test \"\$(state_of failing)\" = X" &&
+	flux python -c "
+import flux
+h = flux.Flux()
+fs = [h.rpc(\"failing.anything\", {}) for i in range(4)]
+h.rpc(\"module.remove\", {\"name\": \"failing\"}).get()
+for f in fs:
+    try:
+        f.get()
+        print(\"answered\")
+    except OSError as e:
+        print(e.errno, e.strerror)
+" >held.out &&
+	cat held.out &&
+	cat >held.expected <<-EOF &&
+	38 module failing was removed while restarting
+	38 module failing was removed while restarting
+	38 module failing was removed while restarting
+	11 module failing is restarting and holds 3 requests already
+	EOF
+	test_cmp held.expected held.out
+'
+
+test_done
