@@ -52,4 +52,30 @@ for f in fs:
 	test_cmp held.expected held.out
 '
 
+# remove-restarting-errno: module.debug (defer) of a module that is down
+# fails EAGAIN, the errno of "try again", and one that is not loaded
+# ENOENT.
+test_expect_success 'module.debug of a module waiting to restart: EAGAIN' '
+	flux setattr broker.module-restart-delay 30 &&
+	test_when_finished "flux setattr broker.module-restart-delay 0.5" &&
+	flux module load --on-failure=restart $M/failing.py --run-oserror &&
+	test_retry 100 eval "test \"\$(state_of failing)\" = X" &&
+	flux python -c "
+import flux
+h = flux.Flux()
+for name in [\"failing\", \"nosuchmodule\"]:
+    try:
+        h.rpc(\"module.debug\", {\"name\": name, \"defer\": True}).get()
+        print(\"answered\")
+    except OSError as e:
+        print(e.errno, e.strerror)
+" >debug.out &&
+	flux module remove failing &&
+	cat >debug.expected <<-EOF &&
+	11 module failing is restarting
+	2 module nosuchmodule is not loaded
+	EOF
+	test_cmp debug.expected debug.out
+'
+
 test_done
