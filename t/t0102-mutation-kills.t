@@ -78,4 +78,30 @@ for name in [\"failing\", \"nosuchmodule\"]:
 	test_cmp debug.expected debug.out
 '
 
+# event-seq-from-zero: a broker's first event is seq 1, as flux-core's.
+test_expect_success 'the first event of a new instance has seq 1' '
+	flux start -Sbroker.rc1_path= -Sbroker.rc3_path= \
+		flux event pub -s t0102.first >first.out &&
+	echo seq=1 >first.expected &&
+	test_cmp first.expected first.out
+'
+
+# subscribe-no-count: a topic subscribed twice stays subscribed after one
+# unsubscribe.
+test_expect_success 'subscribed twice, unsubscribed once: still subscribed' '
+	flux python -c "
+import flux
+h = flux.Flux()
+h.event_subscribe(\"t0102.twice\")
+h.event_subscribe(\"t0102.twice\")
+h.event_unsubscribe(\"t0102.twice\")
+h.event_subscribe(\"t0102.end\")
+h.event_send(\"t0102.twice\")
+h.event_send(\"t0102.end\")
+print(h.event_recv().topic)
+" >twice.out &&
+	echo t0102.twice >twice.expected &&
+	test_cmp twice.expected twice.out
+'
+
 test_done
