@@ -104,4 +104,32 @@ print(h.event_recv().topic)
 	test_cmp twice.expected twice.out
 '
 
+# guest-cred-not-forced: a guest's request carries the guest's
+# credentials, whatever the message it wrote says (here: uid 0, the
+# owner role): uid 65534, user and local (6).  broker.ping echoes the
+# credentials it was sent with.
+cat >forged.py <<'EOF'
+import json
+import sys
+
+import rawwire
+
+c = rawwire.Conn(sys.argv[1])
+c.send(rawwire.encode(1, "broker.ping",
+                      json.dumps({"seq": 1, "pad": ""}).encode() + b"\0",
+                      userid=0, rolemask=1, aux2=7))
+m = c.recv()
+if m["aux1"] != 0:
+    print("errnum", m["aux1"])
+else:
+    p = json.loads(m["payload"].rstrip(b"\0"))
+    print("userid", p["userid"], "rolemask", p["rolemask"])
+EOF
+test_otheruid_prereq /usr/bin/python3
+test_expect_success OTHERUID 'a guest cannot claim uid 0 and the owner role' '
+	run_guest_broker forged.py "\$G \$P \$S" >forged.out &&
+	echo "userid 65534 rolemask 6" >forged.expected &&
+	test_cmp forged.expected forged.out
+'
+
 test_done
