@@ -102,7 +102,7 @@ void module_destroy (struct module *m, bool abandoned)
  * the request's route.
  */
 void answer_error (struct modmgr *mm, flux_msg_t *msg, int errnum,
-                          const char *text)
+                   const char *text)
 {
     struct router *router = mm->ctx->router;
     flux_msg_t *rsp = NULL;
@@ -293,7 +293,7 @@ static int start_thread (struct module *m)
  * the instance is left and the caller still owns 'entry'.
  */
 int instance_start (struct module *m, const struct module_entry *entry,
-                           flux_error_t *error)
+                    flux_error_t *error)
 {
     struct broker *ctx = m->mm->ctx;
     uuid_t uuid;
@@ -343,13 +343,13 @@ error:
 }
 
 struct module *module_create (struct modmgr *mm,
-                                     const char *name,
-                                     const char *path,
-                                     json_t *args,
-                                     const struct module_entry *entry,
-                                     bool exec,
-                                     enum failure_policy policy,
-                                     flux_error_t *error)
+                              const char *name,
+                              const char *path,
+                              json_t *args,
+                              const struct module_entry *entry,
+                              bool exec,
+                              enum failure_policy policy,
+                              flux_error_t *error)
 {
     struct module *m;
 
