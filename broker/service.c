@@ -210,6 +210,28 @@ static int check_name (const flux_msg_t *msg, const char *name,
     return 0;
 }
 
+/* The service NAME of a service.add or service.remove request, checked
+ * against what its sender may name, and the peer that sent it.  NULL
+ * with errno (and errbuf filled, if there is more to say).
+ */
+static struct peer *decode_request (struct services *svc,
+                                    const flux_msg_t *msg,
+                                    const char **name,
+                                    char *errbuf,
+                                    size_t size)
+{
+    struct peer *owner;
+
+    if (flux_request_unpack (msg, NULL, "{s:s}", "service", name) < 0
+        || check_name (msg, *name, errbuf, size) < 0)
+        return NULL;
+    if (!(owner = requestor (svc, msg))) {
+        errno = EPROTO;
+        return NULL;
+    }
+    return owner;
+}
+
 static void add_cb (flux_t *h,
                     flux_msg_handler_t *mh,
                     const flux_msg_t *msg,
@@ -221,14 +243,8 @@ static void add_cb (flux_t *h,
     char errbuf[160] = "";
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:s}", "service", &name) < 0)
+    if (!(owner = decode_request (svc, msg, &name, errbuf, sizeof (errbuf))))
         goto error;
-    if (check_name (msg, name, errbuf, sizeof (errbuf)) < 0)
-        goto error;
-    if (!(owner = requestor (svc, msg))) {
-        errno = EPROTO;
-        goto error;
-    }
     if (services_add (svc, name, owner) < 0) {
         if (errno == EEXIST)
             (void)snprintf (errbuf, sizeof (errbuf),
@@ -254,14 +270,8 @@ static void remove_cb (flux_t *h,
     char errbuf[160] = "";
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:s}", "service", &name) < 0)
+    if (!(owner = decode_request (svc, msg, &name, errbuf, sizeof (errbuf))))
         goto error;
-    if (check_name (msg, name, errbuf, sizeof (errbuf)) < 0)
-        goto error;
-    if (!(owner = requestor (svc, msg))) {
-        errno = EPROTO;
-        goto error;
-    }
     if (service_remove (svc, name, owner) < 0) {
         if (errno == ENOENT)
             (void)snprintf (errbuf, sizeof (errbuf),
