@@ -485,6 +485,50 @@ static void test_matchtag (void **state)
     assert_int_equal (flux_matchtag_avail (ctx->h), avail - 2);
 }
 
+/* A connector whose every send fails, as a socket whose peer is gone. */
+static int failing_send (void *impl, const flux_msg_t *msg, int flags)
+{
+    (void)impl;
+    (void)msg;
+    (void)flags;
+    errno = EPIPE;
+    return -1;
+}
+
+static flux_msg_t *failing_recv (void *impl, int flags)
+{
+    (void)impl;
+    (void)flags;
+    errno = EAGAIN;
+    return NULL;
+}
+
+static const struct flux_handle_ops failing_ops = {
+    .send = failing_send,
+    .recv = failing_recv,
+};
+
+/* An RPC whose request cannot be sent fails with the send's errno, and
+ * its matchtag is free again: no response can ever carry it.
+ */
+static void test_matchtag_send_fails (void **state)
+{
+    static int impl;
+    flux_t *h;
+    uint32_t avail;
+    (void)state;
+
+    assert_non_null ((h = flux_handle_create (&impl, &failing_ops, 0)));
+    avail = flux_matchtag_avail (h);
+    for (int i = 0; i < 3; i++) {
+        errno = 0;
+        assert_null (flux_rpc (h, "test.echo", NULL, FLUX_NODEID_ANY, 0));
+        assert_int_equal (errno, EPIPE);
+        assert_int_equal (flux_matchtag_avail (h), avail);
+    }
+    flux_close (h);
+}
+
 struct events {
     int seqs[16];
     int count;
@@ -621,6 +665,7 @@ int main (void)
         cmocka_unit_test_setup_teardown (test_stream, setup, teardown),
         cmocka_unit_test_setup_teardown (test_noresponse, setup, teardown),
         cmocka_unit_test_setup_teardown (test_matchtag, setup, teardown),
+        cmocka_unit_test (test_matchtag_send_fails),
         cmocka_unit_test_setup_teardown (test_sync_get_keeps_other_messages,
                                          setup, teardown),
         cmocka_unit_test_setup_teardown (test_then_and_get, setup, teardown),
