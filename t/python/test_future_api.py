@@ -6,9 +6,11 @@ WaitAllFuture.
 """
 
 import errno
+import gc
 import inspect
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -357,6 +359,42 @@ def test_streaming_rpc_reset_until_enodata(h, svc):
     h.rpc(svc.topic("stream"), {"n": 3}, flags=C.FLUX_RPC_STREAMING).then(cb)
     run_guarded(h)
     assert seen == [{"i": 0}, {"i": 1}, {"i": 2}, errno.ENODATA]
+
+
+def test_a_finished_anonymous_future_is_collected(h, svc):
+    # The table that keeps a future alive while a then() callback is
+    # due lets it go once the last one ran (mutation testing: with
+    # "count > 0" turned into ">= 0" every future stayed forever).
+    refs = []
+    done = []
+
+    def finish(name):
+        done.append(name)
+        if len(done) == 2:
+            h.reactor_stop()
+
+    def stream_cb(f):
+        try:
+            f.get()
+        except OSError:
+            finish("stream")
+            return
+        f.reset()
+
+    def echo_cb(f):
+        f.get()
+        finish("echo")
+
+    f = h.rpc(svc.topic("stream"), {"n": 2}, flags=C.FLUX_RPC_STREAMING)
+    refs.append(weakref.ref(f))
+    f.then(stream_cb)
+    g = h.rpc(svc.topic("echo"), {"once": 1})
+    refs.append(weakref.ref(g))
+    g.then(echo_cb)
+    del f, g
+    run_guarded(h)
+    gc.collect()
+    assert [r() for r in refs] == [None, None]
 
 
 def test_streaming_rpc_blocking(h, svc):
