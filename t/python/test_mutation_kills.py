@@ -4,6 +4,8 @@
 kills.
 """
 
+import errno
+
 import pytest
 
 import flux.kvs
@@ -34,3 +36,14 @@ def test_txn_context_lets_an_exception_through(h):
             raise RuntimeError("inside the block")
     # The block's writes are committed all the same, as before.
     assert flux.kvs.get(h, "mutation-kills.txn") == 1
+
+
+@pytest.mark.parametrize("val", [{"data": 5}, {"data": "abc"}, {}])
+def test_malformed_value_is_eproto(h, monkeypatch, val):
+    # kvs.py get_key_direct: a "data" that is not base64 text (TypeError
+    # or ValueError from b64decode) or is missing (KeyError) is a
+    # protocol error, not a Python exception of the bindings' own.
+    monkeypatch.setattr(flux.kvs, "_lookup", lambda *args: val)
+    with pytest.raises(OSError) as exc:
+        flux.kvs.get_key_direct(h, "mutation-kills.malformed")
+    assert exc.value.errno == errno.EPROTO
