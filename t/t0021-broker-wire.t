@@ -18,13 +18,6 @@ done
 
 test_under_flux 1 minimal
 
-# The raw client runs under the system python3 when there is one, so that
-# another uid (which cannot read a python under /root) can run it too.
-if test -x /usr/bin/python3; then
-	RAWPY=/usr/bin/python3
-else
-	RAWPY=${PYTHON:-python3}
-fi
 sockpath=${FLUX_URI#local://}
 
 test_expect_success 'create the raw client' '

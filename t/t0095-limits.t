@@ -16,13 +16,6 @@ it, and costs no other client anything.'
 
 test_under_flux 1 minimal
 
-# The raw client runs under the system python3 when there is one, so that
-# another uid (which cannot read a python under /root) can run it too.
-if test -x /usr/bin/python3; then
-	RAWPY=/usr/bin/python3
-else
-	RAWPY=${PYTHON:-python3}
-fi
 sockpath=${FLUX_URI#local://}
 testmod="$FLUX_BUILD_DIR/t/module/testmod.so"
 

@@ -145,6 +145,15 @@ as_other_uid() {
     $as_other_uid_cmd "$@"
 }
 
+# A python3 for raw clients (t/lib/rawwire.py, no flux package): the
+# system one when there is one, which uid 65534 can run too (it cannot
+# read a python under /root).
+if test -x /usr/bin/python3; then
+    RAWPY=/usr/bin/python3
+else
+    RAWPY=${PYTHON:-python3}
+fi
+
 # Run COMMAND... as a guest would, without another uid: the owner's
 # connection may claim any credentials (FLUX_HANDLE_USERID and
 # FLUX_HANDLE_ROLEMASK), here uid $guest_uid with the USER role (2).
