@@ -416,6 +416,20 @@ void module_loader_close (struct module_entry *entry)
     }
 }
 
+int module_entry_begin (flux_t *h, char **args)
+{
+    flux_error_t error = { .text = "" };
+
+    if (flux_module_initialize (h, args, &error) < 0
+        || flux_module_register_handlers (h, &error) < 0) {
+        int errnum = errno ? errno : EPROTO;
+        flux_log (h, LOG_ERR, "%s", *error.text ? error.text
+                                                : strerror (errnum));
+        return errnum;
+    }
+    return 0;
+}
+
 int module_entry_run (const struct module_entry *entry, flux_t *h,
                       const char *path, const char *args)
 {

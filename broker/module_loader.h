@@ -48,6 +48,13 @@ char *module_loader_search (const char *name, const char *searchpath,
  */
 void module_loader_close (struct module_entry *entry);
 
+/* The module side's start, before module_entry_run(): read the
+ * broker's welcome (flux_module_initialize() sets *args, which the
+ * caller frees) and register the default methods.  Returns 0, or the
+ * errno it failed with, having logged why.
+ */
+int module_entry_begin (flux_t *h, char **args);
+
 /* Run the module's code on the calling thread: split 'args' (the
  * arguments flux_module_initialize() gave) into argv and call the entry
  * point, the C module's mod_main() or the loader's main with 'path'.

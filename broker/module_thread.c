@@ -44,16 +44,8 @@ void *module_thread_main (void *arg)
         fprintf (stderr, "flux-broker: %s: %s\n", thd->name, error.text);
         return NULL;
     }
-    memset (&error, 0, sizeof (error));
-    if (flux_module_initialize (h, &args, &error) < 0
-        || flux_module_register_handlers (h, &error) < 0) {
-        errnum = errno ? errno : EPROTO;
-        flux_log (h, LOG_ERR, "%s", *error.text ? error.text
-                                                : strerror (errnum));
-        goto done;
-    }
-    errnum = module_entry_run (&thd->entry, h, thd->path, args);
-done:
+    if (!(errnum = module_entry_begin (h, &args)))
+        errnum = module_entry_run (&thd->entry, h, thd->path, args);
     if (flux_module_finalize (h, errnum, &error) < 0)
         fprintf (stderr, "flux-broker: %s: finalize: %s\n",
                  thd->name, error.text);

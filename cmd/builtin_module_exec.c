@@ -87,13 +87,8 @@ int cmd_module_exec (int argc, char **argv)
     set_cloexec (uri);
     free (uri);
 
-    if (flux_module_initialize (h, &args, &error) < 0
-        || flux_module_register_handlers (h, &error) < 0) {
-        errnum = errno ? errno : EPROTO;
-        flux_log (h, LOG_ERR, "%s", *error.text ? error.text
-                                                : strerror (errnum));
+    if ((errnum = module_entry_begin (h, &args)))
         goto done;
-    }
     /* ps and top show the module's name (15 characters at most). */
     (void)prctl (PR_SET_NAME, flux_module_name (h));
     if (module_loader_open (path, &entry, &error) < 0) {
