@@ -213,12 +213,6 @@ int main (int argc, char *argv[])
         return 2;
     }
     hop = !strcmp (argv[1], "hop");
-    /* Requests are answered in order, so a ring of send times as deep as
-     * the window tells each answer's round trip.
-     */
-    if (!(sent_at = calloc (window, sizeof (*sent_at)))
-        || !(latency = calloc (count, sizeof (*latency))))
-        die ("calloc");
     if (socketpair (AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         die ("socketpair");
     if ((pid = fork ()) < 0)
@@ -232,6 +226,12 @@ int main (int argc, char *argv[])
         _exit (0);
     }
     close (sv[1]);
+    /* Requests are answered in order, so a ring of send times as deep as
+     * the window tells each answer's round trip.
+     */
+    if (!(sent_at = calloc (window, sizeof (*sent_at)))
+        || !(latency = calloc (count, sizeof (*latency))))
+        die ("calloc");
     t0 = now ();
     while (done < count) {
         while (sent < count && sent - done < window) {

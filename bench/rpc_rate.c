@@ -108,7 +108,9 @@ static void pipe_xfer (int fd, void *buf, size_t len, int out)
 /* One client per topic, each a process: it connects and warms up, says
  * so on the ready pipe, waits for the go pipe to close (all start at
  * once), runs, and sends its end time and latencies back on its own
- * result pipe.  Returns the time from go to the last client's end.
+ * result pipe.  Returns the time from go to the last client's end in
+ * the parent, and -1 in a client once it is done (main then frees what
+ * the client inherited and exits).
  */
 static double run_many (char **topics, int n, long count, long window,
                         double *latency)
@@ -141,7 +143,9 @@ static double run_many (char **topics, int n, long count, long window,
             pipe_xfer (result[i][1], &end, sizeof (end), 1);
             pipe_xfer (result[i][1], latency, count * sizeof (*latency), 1);
             flux_close (h);
-            _exit (0);
+            free (pids);
+            free (result);
+            return -1;
         }
         close (result[i][1]);
     }
@@ -206,8 +210,12 @@ int main (int argc, char *argv[])
         t = now () - t0;
         flux_close (h);
     }
-    else
-        t = run_many (topics, n, count, window, latency);
+    else if ((t = run_many (topics, n, count, window, latency)) < 0) {
+        free (latency);
+        free (topics);
+        free (list);
+        return 0;
+    }
     qsort (latency, total, sizeof (*latency), cmp_double);
     printf ("%-24s window=%-3ld %7ld requests %8.3f s %10.0f req/s"
             " %8.1f us/req  p50 %.1f us  p99 %.1f us\n",
