@@ -138,6 +138,22 @@ def test_markdown_is_the_same_table(side_by_side):
     assert any(line.startswith("- machine: ") for line in md)
 
 
+def test_markdown_fills_a_page_between_its_markers(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Title\n\nbefore\n\n"
+                    "<!-- bench/run --markdown: from here -->\n"
+                    "| old | table |\n"
+                    "<!-- bench/run --markdown: to here -->\n\nafter\n")
+    res = bench("--only", "floor-ipc-w1", "--markdown", str(page))
+    assert res.returncode == 0, res.stderr
+    text = page.read_text()
+    assert text.startswith("# Title\n\nbefore\n\n")
+    assert text.endswith("<!-- bench/run --markdown: to here -->\n\nafter\n")
+    assert "| old | table |" not in text
+    assert "| floor: AF_UNIX round trip, 1 in flight | req/s |" in text
+    assert "--only floor-ipc-w1 --markdown" in text
+
+
 def test_one_side_has_no_ratio_and_runs_shows_spread(tmp_path):
     res = bench("--only", "floor-ipc-w1,rpc-c-broker-w1", "--runs", "2",
                 "--json", str(tmp_path / "b.json"))
