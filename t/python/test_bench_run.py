@@ -170,6 +170,25 @@ def test_one_side_has_no_ratio_and_runs_shows_spread(tmp_path):
     assert "other" not in report["sides"]
 
 
+def test_a_side_that_fails_is_na_with_the_reason(tmp_path):
+    # A "flux" that has a version but cannot start an instance.
+    fake = tmp_path / "flux"
+    fake.write_text("#!/bin/sh\n"
+                    'test "$1" = version && echo "commands: 9.9" && exit 0\n'
+                    'echo "cannot start here" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    res = bench("--only", "rpc-c-broker-w1", "--flux", str(fake))
+    assert res.returncode == 1
+    _, body = table(res.stdout)
+    cells = body["C client -> the broker (broker.ping), 1 in flight"]
+    assert number(cells[1]) > 0
+    assert cells[2] == "n/a [1]"
+    note = [line for line in res.stdout.splitlines()
+            if line.startswith("[1] ")]
+    assert len(note) == 1 and "failed:" in note[0]
+    assert "cannot start here" in note[0]
+
+
 def test_unknown_rows_and_list(tmp_path):
     res = bench("--only", "no-such-row")
     assert res.returncode == 2
