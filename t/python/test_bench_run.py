@@ -155,7 +155,7 @@ def test_markdown_fills_a_page_between_its_markers(tmp_path):
 
 
 def test_one_side_has_no_ratio_and_runs_shows_spread(tmp_path):
-    res = bench("--only", "floor-ipc-w1,rpc-c-broker-w1", "--runs", "2",
+    res = bench("--only", "floor-hop-w1,rpc-c-broker-w1", "--runs", "2",
                 "--json", str(tmp_path / "b.json"))
     assert res.returncode == 0, res.stderr
     header, body = table(res.stdout)
@@ -168,6 +168,12 @@ def test_one_side_has_no_ratio_and_runs_shows_spread(tmp_path):
     report = json.loads((tmp_path / "b.json").read_text())
     assert all(len(r["ours"]["runs"]) == 2 for r in report["rows"])
     assert "other" not in report["sides"]
+    # The sequential case against the floor: the floor's rate over ours.
+    floor, ours = (r["ours"]["median"] for r in report["rows"])
+    m = re.search(r"^this build against the floor with one thread hop, .*: "
+                  r"the broker x([0-9.]+)$", res.stdout, re.M)
+    assert m, res.stdout
+    assert abs(float(m.group(1)) - floor / ours) <= 0.006
 
 
 def test_a_side_that_fails_is_na_with_the_reason(tmp_path):
