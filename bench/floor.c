@@ -10,7 +10,8 @@
  *              (a queue and an eventfd each way): the path our broker
  *              gives a request to a module, without the routing
  * Sends COUNT requests with at most WINDOW outstanding and prints one
- * line in rpc_rate's format.  Messages are fixed-size and never framed
+ * line in rpc_rate's format, with the median and 99th percentile of the
+ * round trips.  Messages are fixed-size and never framed
  * or decoded: nothing here is work the broker could avoid.
  */
 #include <errno.h>
@@ -34,6 +35,12 @@ static double now (void)
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double (const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 static void die (const char *what)
@@ -198,7 +205,7 @@ int main (int argc, char *argv[])
     bool hop;
     char msg[MSGSIZE] = "x";
     pid_t pid;
-    double t0, t;
+    double t0, t, *sent_at, *latency;
 
     if (argc != 4 || (strcmp (argv[1], "ipc") && strcmp (argv[1], "hop"))
         || (count = atol (argv[2])) <= 0 || (window = atol (argv[3])) <= 0) {
@@ -219,9 +226,16 @@ int main (int argc, char *argv[])
         _exit (0);
     }
     close (sv[1]);
+    /* Requests are answered in order, so a ring of send times as deep as
+     * the window tells each answer's round trip.
+     */
+    if (!(sent_at = calloc (window, sizeof (*sent_at)))
+        || !(latency = calloc (count, sizeof (*latency))))
+        die ("calloc");
     t0 = now ();
     while (done < count) {
         while (sent < count && sent - done < window) {
+            sent_at[sent % window] = now ();
             (void)xfer (sv[0], msg, MSGSIZE, true);
             sent++;
         }
@@ -230,15 +244,20 @@ int main (int argc, char *argv[])
             return 1;
         }
         msg[1] = '\0';
+        latency[done] = now () - sent_at[done % window];
         done++;
     }
     t = now () - t0;
     close (sv[0]);
     (void)waitpid (pid, NULL, 0);
+    qsort (latency, count, sizeof (*latency), cmp_double);
     printf ("%-24s window=%-3ld %7ld requests %8.3f s %10.0f req/s"
-            " %8.1f us/req\n",
+            " %8.1f us/req  p50 %.1f us  p99 %.1f us\n",
             hop ? "floor (one thread hop)" : "floor (AF_UNIX)",
-            window, count, t, count / t, t * 1e6 / count);
+            window, count, t, count / t, t * 1e6 / count,
+            latency[count / 2] * 1e6, latency[count * 99 / 100] * 1e6);
+    free (latency);
+    free (sent_at);
     return 0;
 }
 
