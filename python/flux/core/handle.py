@@ -31,7 +31,7 @@ from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
                                 MessageWatcher, PrepareWatcher,
                                 SignalWatcher, TimerWatcher)
 from flux.future import Future
-from flux.message import Message
+from flux.message import _RESPONDED, Message
 from flux.rpc import RPC
 from flux.wrapper import Wrapper
 
@@ -117,8 +117,9 @@ class Flux(Wrapper):
         """
         rc = check(lib.flux_respond(self.handle, self._msg_ptr(message),
                                     encode_payload(payload)))
-        if isinstance(message, Message) and not message.streaming:
-            message.answered = True
+        if isinstance(message, Message):
+            # answered reads the streaming flag, if ever asked.
+            message._answered = _RESPONDED
         return rc
 
     def respond_error(self, message, errnum, errstr=None):
