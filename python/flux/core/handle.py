@@ -115,9 +115,13 @@ class Flux(Wrapper):
         """Respond to request 'message' (a Message or flux_msg_t *) with a
         None/str/bytes/JSON payload.
         """
-        rc = check(lib.flux_respond(self.handle, self._msg_ptr(message),
+        # N.B. _msg_ptr() inlined: this runs once per request a module
+        # answers.
+        is_message = isinstance(message, Message)
+        rc = check(lib.flux_respond(self.handle,
+                                    message.handle if is_message else message,
                                     encode_payload(payload)))
-        if isinstance(message, Message):
+        if is_message:
             # answered reads the streaming flag, if ever asked.
             message._answered = _RESPONDED
         return rc
