@@ -16,17 +16,17 @@
 import errno
 import gc
 import json
-import uuid
 
 import pytest
 
-import flux
 import flux.constants as C
 from flux.core.inner import (check, decode_json, encode_json,
                              encode_payload, ffi, lib)
 from flux.message import Message
 
-from conftest import Runner, recv_timeout, response_error
+from conftest import recv_timeout, response_error
+from conftest import send_request as conftest_send_request
+from conftest import serve as conftest_serve
 
 TOPIC = "fast.x"
 
@@ -111,30 +111,12 @@ def test_malformed_payload_raises_when_read():
     assert (info.value.msg, info.value.pos) == ("Expecting value", 6)
 
 
-@pytest.fixture
-def pair():
-    uri = f"interthread://pytest-{uuid.uuid4()}"
-    return flux.Flux(uri), flux.Flux(uri)
+def serve(server, handler):
+    return conftest_serve(server, handler, TOPIC)
 
 
-def serve(server, handler, topic=TOPIC):
-    server.msg_watcher_create(handler, C.FLUX_MSGTYPE_REQUEST,
-                              topic).start()
-    runner = Runner(server.reactor_run)
-    runner.start()
-    return runner
-
-
-def send_request(client, topic=TOPIC, payload=None, matchtag=7,
-                 flags=()):
-    msg = Message()
-    msg.topic = topic
-    if payload is not None:
-        msg.payload = payload
-    check(lib.flux_msg_set_matchtag(msg.handle, matchtag))
-    for flag in flags:
-        check(flag(msg.handle))
-    client.send(msg)
+def send_request(client, **kwargs):
+    conftest_send_request(client, TOPIC, **kwargs)
 
 
 def test_kept_message_is_answered_later(pair):
