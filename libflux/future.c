@@ -31,6 +31,13 @@
  * per context, when the context is first used, and finds the context
  * with flux_future_get_flux / flux_future_get_reactor.
  *
+ * A producer may also wait by itself (future_set_wait, in
+ * future_private.h): a wait without a timeout then calls it instead of
+ * making the "now" context, which for the most common future, an RPC
+ * waited for once, is most of what the future costs (a reactor, a
+ * clone, a message handler and a timer, made and destroyed for one
+ * message).  It may decline, and the context is made as usual.
+ *
  * flux_future_reset drops the head result, which is how a stream of
  * results (a streaming RPC) is consumed one at a time.
  *
@@ -49,6 +56,7 @@
 #include "flux/reactor.h"
 #include "flux/watcher.h"
 #include "reactor_defer.h"
+#include "future_private.h"
 #include "aux.h"
 
 struct result {
@@ -92,6 +100,8 @@ struct flux_future {
     struct aux_item *aux; /* newest first */
     struct now_context *now;
     struct then_context *then;
+    future_wait_f wait;
+    void *wait_arg;
 };
 
 static void result_destroy (struct result *res)
@@ -176,6 +186,14 @@ static void enqueue (flux_future_t *f, struct result *res)
         f->head = res;
     f->tail = res;
     post_fulfill (f);
+}
+
+void future_set_wait (flux_future_t *f, future_wait_f fn, void *arg)
+{
+    if (f) {
+        f->wait = fn;
+        f->wait_arg = arg;
+    }
 }
 
 flux_future_t *flux_future_create (flux_future_init_f cb, void *arg)
@@ -428,6 +446,20 @@ int flux_future_wait_for (flux_future_t *f, double timeout)
     if (f->now && f->now->running) {
         errno = EDEADLK;
         return -1;
+    }
+    /* N.B. Only before any "now" context exists: once made, its init
+     * callback has run and the producer delivers through it.
+     */
+    if (timeout < 0. && f->wait && !f->now) {
+        if ((rc = f->wait (f, f->wait_arg)) < 0)
+            return -1;
+        if (rc == 0) {
+            if (!is_ready (f)) { // the result was lost (ENOMEM)
+                errno = ENOMEM;
+                return -1;
+            }
+            return 0;
+        }
     }
     if (!f->now && !(f->now = now_context_create (f)))
         return -1;

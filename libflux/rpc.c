@@ -29,6 +29,7 @@
 #include "flux/msg_handler.h"
 #include "flux/request.h"
 #include "flux/response.h"
+#include "future_private.h"
 
 #define RPC_AUX "flux::rpc"
 
@@ -62,16 +63,15 @@ static void msg_free (void *arg)
     flux_msg_decref (arg);
 }
 
-static void response_cb (flux_t *h, flux_msg_handler_t *mh,
-                         const flux_msg_t *msg, void *arg)
+/* A response to the RPC, from either context's handler or from
+ * rpc_wait.
+ */
+static void rpc_response (flux_future_t *f, struct flux_rpc *rpc,
+                          const flux_msg_t *msg)
 {
-    flux_future_t *f = arg;
-    struct flux_rpc *rpc = flux_future_aux_get (f, RPC_AUX);
     int errnum = 0;
-    (void)h;
-    (void)mh;
 
-    if (!rpc || rpc->complete)
+    if (rpc->complete)
         return;
     if (flux_msg_get_errnum (msg, &errnum) < 0)
         errnum = EPROTO;
@@ -93,6 +93,47 @@ static void response_cb (flux_t *h, flux_msg_handler_t *mh,
     }
     else
         flux_future_fulfill (f, (void *)flux_msg_incref (msg), msg_free);
+}
+
+static void response_cb (flux_t *h, flux_msg_handler_t *mh,
+                         const flux_msg_t *msg, void *arg)
+{
+    flux_future_t *f = arg;
+    struct flux_rpc *rpc = flux_future_aux_get (f, RPC_AUX);
+    (void)h;
+    (void)mh;
+
+    if (rpc)
+        rpc_response (f, rpc, msg);
+}
+
+/* A synchronous wait without a timeout (see future_set_wait): read the
+ * response with flux_recv, which puts every other message it reads back
+ * at the head of the handle's queue, in order, as the clone of the "now"
+ * context would have when done; only this RPC's response is consumed,
+ * and no watcher runs meanwhile, as in that context.  Declined when the
+ * handle cannot block (FLUX_O_NONBLOCK), when no response will come, or
+ * when the read is interrupted, so that the usual context deals with it.
+ */
+static int rpc_wait (flux_future_t *f, void *arg)
+{
+    struct flux_rpc *rpc = arg;
+    struct flux_match match = FLUX_MATCH_RESPONSE;
+    flux_t *h = flux_future_get_flux (f);
+    flux_msg_t *msg;
+
+    if (!h || rpc->complete || (rpc->flags & FLUX_RPC_NORESPONSE)
+        || (flux_flags_get (h) & FLUX_O_NONBLOCK))
+        return 1;
+    match.matchtag = rpc->matchtag;
+    if (!(msg = flux_recv (h, match, 0))) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return 1;
+        return -1;
+    }
+    rpc_response (f, rpc, msg);
+    flux_msg_decref (msg);
+    return 0;
 }
 
 /* Called once in each context the future is used in. */
@@ -156,6 +197,7 @@ flux_future_t *flux_rpc_message (flux_t *h, const flux_msg_t *msg,
         goto error;
     }
     flux_future_set_flux (f, h);
+    future_set_wait (f, rpc_wait, rpc);
     if (!(cpy = flux_msg_copy (msg, true)))
         goto error;
     if (nodeid == FLUX_NODEID_UPSTREAM) {

@@ -586,6 +586,36 @@ static void test_sync_get_keeps_other_messages (void **state)
     flux_msg_handler_destroy (mh);
 }
 
+/* Synchronous gets in another order than the requests were sent: the
+ * wait for the second reads the first's response past and puts it back,
+ * and the get of the first finds it.  A wait with a timeout (the "now"
+ * context) before a plain get, and a get of an RPC with a then
+ * continuation, give the same answers.
+ */
+static void test_sync_get_out_of_order (void **state)
+{
+    struct ctx *ctx = *state;
+    flux_future_t *f[3];
+    int count;
+
+    for (int i = 0; i < 3; i++)
+        assert_non_null ((f[i] = flux_rpc_pack (ctx->h, "test.echo",
+                                                FLUX_NODEID_ANY, 0,
+                                                "{s:i}", "count", i)));
+    assert_int_equal (flux_future_wait_for (f[2], 5.), 0);
+    assert_int_equal (flux_rpc_get_unpack (f[2], "{s:i}", "count", &count),
+                      0);
+    assert_int_equal (count, 2);
+    assert_int_equal (flux_rpc_get_unpack (f[1], "{s:i}", "count", &count),
+                      0);
+    assert_int_equal (count, 1);
+    assert_int_equal (flux_rpc_get_unpack (f[0], "{s:i}", "count", &count),
+                      0);
+    assert_int_equal (count, 0);
+    for (int i = 0; i < 3; i++)
+        flux_future_destroy (f[i]);
+}
+
 struct both {
     int calls;
     int value;
@@ -668,6 +698,8 @@ int main (void)
         cmocka_unit_test (test_matchtag_send_fails),
         cmocka_unit_test_setup_teardown (test_sync_get_keeps_other_messages,
                                          setup, teardown),
+        cmocka_unit_test_setup_teardown (test_sync_get_out_of_order, setup,
+                                         teardown),
         cmocka_unit_test_setup_teardown (test_then_and_get, setup, teardown),
         cmocka_unit_test_setup_teardown (test_timeouts, setup, teardown),
     };

@@ -70,7 +70,10 @@ def init_callback(c_future, arg):
 def _own(c_future, c_h=None):
     """Take ownership of c_future, and a reference on c_h if given."""
     check(c_future)
-    if c_h is None:
+    # N.B. A C future holds a reference on the handle it was made with
+    # (flux_future_set_flux), so most need no other: only one whose C
+    # handle is another (or none) gets a reference of its own here.
+    if c_h is None or lib.flux_future_get_flux(c_future) == c_h:
         return ffi.gc(c_future, lib.flux_future_destroy)
     lib.flux_incref(c_h)
 
@@ -94,6 +97,14 @@ class Future(Wrapper):
     _wrapper_prefixes = ("flux_future_", "flux_")
     _wrapper_handle_type = "flux_future_t *"
 
+    # Until then() or stop(): class defaults, so that making a future
+    # (one per RPC) stores only what every future has.
+    _then_cb = None
+    _then_args = ()
+    _then_kw = {}
+    _cb_handle = None
+    stopped = False
+
     def __init__(self, future_handle, prefixes=None, pimpl_t=None,
                  flux_handle=None):
         del prefixes, pimpl_t
@@ -108,11 +119,6 @@ class Future(Wrapper):
         c_h = flux_handle.handle if flux_handle is not None else None
         self.handle = _own(future_handle, c_h)
         self._flux = flux_handle
-        self._then_cb = None
-        self._then_args = ()
-        self._then_kw = {}
-        self._cb_handle = None
-        self.stopped = False
 
     def _live(self):
         if self.handle is None:

@@ -2,10 +2,14 @@
 """flux.message.Message: an RFC 3 message (flux_msg_t).
 
 A Message always holds its own reference on the C message: a new one is
-created owned, and one that wraps a pointer from C (e.g. the message a
-handler is called with) takes a reference with flux_msg_incref, so it
-stays valid for as long as Python keeps the object.  The reference is
-dropped when the object is collected.
+created owned, and one that wraps a pointer from C takes a reference with
+flux_msg_incref, so it stays valid for as long as Python keeps the
+object.  The reference is dropped when the object is collected.
+
+The message a handler is called with is the exception, for speed: the
+dispatcher holds the C message while the handler runs, so the Message
+borrows it (Message._borrow), and takes a reference only if it, or its
+handle, outlives the call (Message._outlive, see MessageWatcher).
 
 Any flux_msg_* function is a method too (flux.wrapper): msg.route_push(id).
 MessageWatcher is importable from here, as in flux-core.
@@ -13,10 +17,14 @@ MessageWatcher is importable from here, as in flux-core.
 
 import json
 import os
+import weakref
 
-from flux.core.inner import (check, encode_payload, encode_topic, ffi, lib,
-                             to_bytes, to_str)
+from flux.core.inner import (check, decode_json, encode_payload,
+                             encode_topic, ffi, lib, to_bytes, to_str)
 from flux.wrapper import Wrapper
+
+
+_RESPONDED = object()
 
 
 def msg_typestr(msg_type):
@@ -35,11 +43,9 @@ class Message(Wrapper):
     _wrapper_prefixes = ("flux_msg_", "flux_")
     _wrapper_handle_type = "flux_msg_t *"
 
-    #: True once a final response to this request was sent with
-    #: Flux.respond() or Flux.respond_error().  A handler that raises
-    #: after answering is then not answered a second time (a second
-    #: response could reach a later RPC that reuses the matchtag).
-    answered = False
+    # What answered reads: False, True, or _RESPONDED after
+    # Flux.respond(), which is final unless the request is streaming.
+    _answered = False
 
     def __init__(self, type_id=lib.FLUX_MSGTYPE_REQUEST, handle=None):
         if handle is None:
@@ -51,6 +57,57 @@ class Message(Wrapper):
             ptr = ffi.cast("flux_msg_t *", handle)
             lib.flux_msg_incref(ptr)
             self.handle = ffi.gc(ptr, lib.flux_msg_decref)
+
+    @property
+    def answered(self):
+        """True once a final response to this request was sent with
+        Flux.respond() or Flux.respond_error().  A handler that raises
+        after answering is then not answered a second time (a second
+        response could reach a later RPC that reuses the matchtag).
+        """
+        answered = self._answered
+        if answered is _RESPONDED:
+            # N.B. Read here, not at every respond(): it matters only
+            # when a handler fails.
+            return not self.streaming
+        return answered
+
+    @answered.setter
+    def answered(self, value):
+        self._answered = value
+
+    @classmethod
+    def _borrow(cls, ptr):
+        """Wrap the C message a handler is called with, taking no
+        reference: the caller holds one until the handler returns, and
+        then calls _outlive() if the object or its handle is still
+        referenced from elsewhere.
+        """
+        obj = cls.__new__(cls)
+        obj.handle = ffi.cast("flux_msg_t *", ptr)
+        return obj
+
+    def _outlive(self, ptr):
+        """The borrowed C message 'ptr' (this object's handle, unless
+        the handler replaced it) is referenced beyond the handler's
+        call: take a reference for as long as the cdata lives, whoever
+        holds it (this object, or code that kept msg.handle).
+        """
+        lib.flux_msg_incref(ptr)
+        fin = weakref.finalize(ptr, lib.flux_msg_decref,
+                               ffi.cast("flux_msg_t *", ptr))
+        fin.atexit = False
+
+    def __exit__(self, type_arg, value, last):
+        """Free the C message now, as Wrapper does; a borrowed one (a
+        handler's, see above) has nothing of its own to free.
+        """
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            try:
+                ffi.release(handle)
+            except ValueError:
+                pass  # a borrowed pointer (not from ffi.gc)
 
     @classmethod
     def from_owned(cls, ptr):
@@ -92,7 +149,7 @@ class Message(Wrapper):
     def payload(self):
         """The JSON-decoded payload, or None if the message has none."""
         s = self.payload_str
-        return None if s is None else json.loads(s)
+        return None if s is None else decode_json(s)
 
     @payload.setter
     def payload(self, value):

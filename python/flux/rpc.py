@@ -7,9 +7,8 @@ the response's errnum and the server's error text.  For a streaming RPC
 the stream ends with OSError(ENODATA).
 """
 
-import json
-
-from flux.core.inner import encode_payload, encode_topic, ffi, lib, to_str
+from flux.core.inner import (check, decode_json, encode_payload,
+                             encode_topic, ffi, lib, raise_errno)
 from flux.future import Future
 
 
@@ -27,23 +26,34 @@ class RPC(Future):
                  nodeid=lib.FLUX_NODEID_ANY, flags=0):
         c_future = lib.flux_rpc(flux_handle.handle, encode_topic(topic),
                                 encode_payload(payload), nodeid, flags)
-        super().__init__(c_future, flux_handle=flux_handle)
+        # N.B. What Future.__init__ does, less what an RPC needs not: the
+        # C future holds a reference on the handle (see future._own).
+        self.handle = ffi.gc(check(c_future), lib.flux_future_destroy)
+        self._flux = flux_handle
         self.flux_handle = flux_handle
 
     def get_str(self):
         """The response payload as str, or None if it has none."""
         s = ffi.new("const char **")
-        try:
-            self._check(lib.flux_rpc_get(self._live(), s))
-        except OSError:
+        handle = self.handle
+        if handle is None:
+            self._live()  # raises
+        if lib.flux_rpc_get(handle, s) < 0:
+            # As check(): the errno, and the server's text if any; but an
+            # exception a callback left pending goes first.
+            errnum = ffi.errno
+            text = self.error_string()
             self.raise_if_handle_exception()
-            raise
-        return to_str(s[0])
+            raise_errno(errnum, text)
+        p = s[0]
+        if p == ffi.NULL:
+            return None
+        return ffi.string(p).decode("utf-8", errors="replace")
 
     def get(self):
         """The JSON-decoded response payload, or None if it has none."""
         s = self.get_str()
-        return None if s is None else json.loads(s)
+        return None if s is None else decode_json(s)
 
     def get_raw(self):
         """The response payload as bytes (b"" if it has none)."""

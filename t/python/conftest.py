@@ -6,6 +6,10 @@ command on PATH; meson puts the build tree's first), with the standard
 modules its rc1 loads (kvs, heartbeat), whose initial program prints
 $FLUX_URI and waits on stdin.  Closing stdin ends it.
 
+pair: (client, server), two handles on one interthread channel; with
+serve() (the server's reactor on a thread of its own, as a module's)
+and send_request() (a raw request, so that every response is seen).
+
 module_pair: a broker module's view without a broker.  An interthread
 channel has two ends: the test plays the broker on one, sends the
 welcome, and flux_module_initialize() runs on the other, exactly as a
@@ -167,6 +171,37 @@ class Runner(threading.Thread):
         self.join(timeout)
         assert not self.is_alive(), "module thread did not return"
         return self.exc
+
+
+@pytest.fixture
+def pair():
+    uri = f"interthread://pytest-{uuid.uuid4()}"
+    return flux.Flux(uri), flux.Flux(uri)
+
+
+def serve(server, handler, topic):
+    """Run 'handler' for requests to 'topic' on a thread; returns the
+    Runner (finish() gives the exception reactor_run raised, or None).
+    """
+    server.msg_watcher_create(handler, lib.FLUX_MSGTYPE_REQUEST,
+                              topic).start()
+    runner = Runner(server.reactor_run)
+    runner.start()
+    return runner
+
+
+def send_request(client, topic, payload=None, matchtag=7, flags=()):
+    """Send a raw request; flags: functions setting flags on it
+    (lib.flux_msg_set_streaming, ...).
+    """
+    msg = Message()
+    msg.topic = topic
+    if payload is not None:
+        msg.payload = payload
+    check(lib.flux_msg_set_matchtag(msg.handle, matchtag))
+    for flag in flags:
+        check(flag(msg.handle))
+    client.send(msg)
 
 
 def dumps(obj):

@@ -11,41 +11,25 @@ seen, including one that should not have been sent.
 """
 
 import errno
-import uuid
 
 import pytest
 
-import flux
 import flux.constants as C
-from flux.core.inner import check, lib
-from flux.message import Message
+from flux.core.inner import lib
 
 from conftest import Runner, recv_timeout, response_error
+from conftest import send_request as conftest_send_request
+from conftest import serve as conftest_serve
 
 TOPIC = "svc.x"
 
 
-@pytest.fixture
-def pair():
-    uri = f"interthread://pytest-{uuid.uuid4()}"
-    return flux.Flux(uri), flux.Flux(uri)
+def serve(server, handler):
+    return conftest_serve(server, handler, TOPIC)
 
 
-def serve(server, handler, topic=TOPIC):
-    server.msg_watcher_create(handler, C.FLUX_MSGTYPE_REQUEST,
-                              topic).start()
-    runner = Runner(server.reactor_run)
-    runner.start()
-    return runner
-
-
-def send_request(client, topic=TOPIC, matchtag=7, flags=()):
-    msg = Message()
-    msg.topic = topic
-    check(lib.flux_msg_set_matchtag(msg.handle, matchtag))
-    for flag in flags:
-        check(flag(msg.handle))
-    client.send(msg)
+def send_request(client, **kwargs):
+    conftest_send_request(client, TOPIC, **kwargs)
 
 
 def no_more_messages(client):

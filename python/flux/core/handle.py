@@ -31,7 +31,7 @@ from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
                                 MessageWatcher, PrepareWatcher,
                                 SignalWatcher, TimerWatcher)
 from flux.future import Future
-from flux.message import Message
+from flux.message import _RESPONDED, Message
 from flux.rpc import RPC
 from flux.wrapper import Wrapper
 
@@ -115,10 +115,15 @@ class Flux(Wrapper):
         """Respond to request 'message' (a Message or flux_msg_t *) with a
         None/str/bytes/JSON payload.
         """
-        rc = check(lib.flux_respond(self.handle, self._msg_ptr(message),
+        # N.B. _msg_ptr() inlined: this runs once per request a module
+        # answers.
+        is_message = isinstance(message, Message)
+        rc = check(lib.flux_respond(self.handle,
+                                    message.handle if is_message else message,
                                     encode_payload(payload)))
-        if isinstance(message, Message) and not message.streaming:
-            message.answered = True
+        if is_message:
+            # answered reads the streaming flag, if ever asked.
+            message._answered = _RESPONDED
         return rc
 
     def respond_error(self, message, errnum, errstr=None):

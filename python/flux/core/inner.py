@@ -15,7 +15,8 @@ from _flux._core import ffi, lib
 from flux.wrapper import errno_text, raw
 
 __all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
-           "to_str", "encode_payload", "encode_topic", "new_match"]
+           "to_str", "encode_payload", "encode_topic", "new_match",
+           "encode_json", "decode_json"]
 
 
 def raise_errno(errnum=None, text=None):
@@ -65,6 +66,51 @@ def to_str(p):
     return ffi.string(p).decode("utf-8", errors="replace")
 
 
+# JSON, as json.dumps(value, ensure_ascii=False) and json.loads(s) give
+# it, at a fraction of their cost for the small payloads of most
+# messages: json.dumps builds a new JSONEncoder on every call given any
+# option, and both go through several Python frames (and json.loads
+# through two regular expressions) around the C encoder and scanner.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_C_MAKE_ENCODER = json.encoder.c_make_encoder  # None without _json
+_SCAN = json.JSONDecoder().scan_once
+
+
+def encode_json(value):
+    """json.dumps(value, ensure_ascii=False), the same text or error."""
+    if _C_MAKE_ENCODER is None or isinstance(value, str):
+        return _ENCODER.encode(value)
+    # What JSONEncoder.iterencode(value, _one_shot=True) does with these
+    # options: a C encoder with a marker dict of its own (the circular
+    # reference check), so that nothing is shared between calls.
+    encoder = _C_MAKE_ENCODER({}, _ENCODER.default,
+                              json.encoder.encode_basestring, None,
+                              _ENCODER.key_separator,
+                              _ENCODER.item_separator, False, False, True)
+    return "".join(encoder(value, 0))
+
+
+def decode_json(s):
+    """json.loads(s), the same value or error.
+
+    json.loads skips white space, runs the scanner and requires that
+    nothing but white space follows.  Here the scanner runs from the
+    start: a syntax error raises the scanner's JSONDecodeError, as in
+    json.loads; anything else it does not take as exactly the whole
+    string (white space around the value, no value, not a str) goes to
+    json.loads, which accepts it or raises its own error for it.
+    """
+    if isinstance(s, str):
+        try:
+            value, end = _SCAN(s, 0)
+        except StopIteration:
+            pass
+        else:
+            if end == len(s):
+                return value
+    return json.loads(s)
+
+
 def encode_payload(payload):
     """A payload as flux-core's bindings take it: None (no payload), str
     or bytes (sent as a string), or anything json.dumps accepts.
@@ -75,8 +121,7 @@ def encode_payload(payload):
         return payload.encode("utf-8", errors="surrogateescape")
     if isinstance(payload, bytes):
         return payload
-    return json.dumps(payload, ensure_ascii=False).encode(
-        "utf-8", errors="surrogateescape")
+    return encode_json(payload).encode("utf-8", errors="surrogateescape")
 
 
 def encode_topic(topic):

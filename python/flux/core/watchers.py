@@ -18,6 +18,8 @@ If a message callback raises while handling a request, the request is
 answered with an error before the exception stops the reactor.
 """
 
+from sys import getrefcount
+
 from flux.core import callback
 from flux.core.inner import check, ffi, lib, new_match
 from flux.message import Message
@@ -229,12 +231,25 @@ class MessageWatcher(Watcher):
             lib.flux_msg_handler_allow_rolemask(self.handle, rolemask)
 
     def _dispatch(self, c_msg):
-        msg = Message(handle=c_msg)
+        # The Message borrows the dispatcher's reference on the C message
+        # (flux.message): whatever refers to it, or to its handle, after
+        # the callback (the handler kept it to answer later, or an
+        # exception's traceback does) makes it take a reference of its
+        # own.  Counting references is how the two are told apart: the
+        # counts taken here, before the callback, are what this frame
+        # alone holds.
+        msg = Message._borrow(c_msg)
+        ptr = msg.handle
+        msg_refs = getrefcount(msg)
+        ptr_refs = getrefcount(ptr)
         try:
             self.callback(self.flux_handle, self, msg, self.args)
         except BaseException as exc:
+            msg._outlive(ptr)
             _answer_failed_request(self.flux_handle, msg, exc)
             raise
+        if getrefcount(msg) != msg_refs or getrefcount(ptr) != ptr_refs:
+            msg._outlive(ptr)
 
     def start(self):
         lib.flux_msg_handler_start(self._live())
