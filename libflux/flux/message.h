@@ -181,6 +181,15 @@ flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf);
 flux_msg_t *flux_msg_recvfd_max (int fd, struct flux_msg_iobuf *iobuf,
                                  size_t max, size_t *lenp);
 
+/* A receive buffer (see below). */
+struct flux_msg_rbuf {
+    uint8_t *buf;
+    size_t alloc;           /* bytes allocated at buf */
+    size_t head;            /* first byte not handed out yet */
+    size_t tail;            /* end of the bytes read */
+    bool drained;
+};
+
 /* A receive buffer for a stream of frames (not in flux-core): where
  * recvfd reads a frame in two or three read() calls (header, body, and
  * the EAGAIN that ends a batch), rbuf_recv reads as many bytes as are
@@ -205,18 +214,19 @@ flux_msg_t *flux_msg_recvfd_max (int fd, struct flux_msg_iobuf *iobuf,
  * refuses, is buffered).  init zeroes an rbuf, clean frees what it
  * holds; both NULL-safe.
  */
-struct flux_msg_rbuf {
-    uint8_t *buf;
-    size_t alloc;           /* bytes allocated at buf */
-    size_t head;            /* first byte not handed out yet */
-    size_t tail;            /* end of the bytes read */
-    bool drained;
-};
 void flux_msg_rbuf_init (struct flux_msg_rbuf *rb);
 void flux_msg_rbuf_clean (struct flux_msg_rbuf *rb);
 flux_msg_t *flux_msg_rbuf_recv (int fd, struct flux_msg_rbuf *rb,
                                 size_t max, size_t *lenp);
 bool flux_msg_rbuf_ready (const struct flux_msg_rbuf *rb, size_t max);
+
+/* A send buffer (see below). */
+struct flux_msg_wbuf {
+    uint8_t *buf;
+    size_t alloc;           /* bytes allocated at buf */
+    size_t head;            /* first byte not written yet */
+    size_t tail;            /* end of the frames added */
+};
 
 /* A send buffer for a stream of frames (not in flux-core): wbuf_add
  * encodes msg's frame after those already buffered (0, or -1 with errno
@@ -227,12 +237,6 @@ bool flux_msg_rbuf_ready (const struct flux_msg_rbuf *rb, size_t max);
  * reactor turn leave in one syscall.  init zeroes a wbuf, clean frees
  * what it holds; both NULL-safe.
  */
-struct flux_msg_wbuf {
-    uint8_t *buf;
-    size_t alloc;           /* bytes allocated at buf */
-    size_t head;            /* first byte not written yet */
-    size_t tail;            /* end of the frames added */
-};
 void flux_msg_wbuf_init (struct flux_msg_wbuf *wb);
 void flux_msg_wbuf_clean (struct flux_msg_wbuf *wb);
 int flux_msg_wbuf_add (struct flux_msg_wbuf *wb, const flux_msg_t *msg);

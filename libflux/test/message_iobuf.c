@@ -797,6 +797,69 @@ static void test_rbuf_large_and_bad (void **state)
     close (fds[1]);
 }
 
+/* The send buffer: frames added together leave in one write and read
+ * back the same, in order; on a full socket the rest is kept, and a
+ * later call finishes it and gives the memory back.
+ */
+static void test_wbuf (void **state)
+{
+    (void)state;
+    int fds[2];
+    flux_msg_t *msgs[3] = { make_msg (10, 3), make_msg (300, 30),
+                            make_msg (0, 1) };
+    flux_msg_t *big = make_msg (1000000, 5);
+    struct flux_msg_wbuf wb;
+    struct flux_msg_rbuf rb;
+    flux_msg_t *got = NULL;
+    size_t expected = 0;
+
+    pair (fds, true);
+    flux_msg_wbuf_init (&wb);
+    flux_msg_rbuf_init (&rb);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal (flux_msg_wbuf_add (&wb, msgs[i]), 0);
+        expected += 8 + flux_msg_encode_size (msgs[i]);
+    }
+    assert_int_equal (wb.tail, expected);
+    assert_int_equal (flux_msg_wbuf_write (fds[0], &wb), 0);
+    assert_null (wb.buf);
+    for (int i = 0; i < 3; i++) {
+        assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX,
+                                                    NULL)));
+        assert_same (msgs[i], got);
+        flux_msg_destroy (got);
+    }
+
+    /* 1 MB does not fit the socket: EAGAIN, the rest kept. */
+    assert_int_equal (flux_msg_wbuf_add (&wb, big), 0);
+    errno = 0;
+    assert_int_equal (flux_msg_wbuf_write (fds[0], &wb), -1);
+    assert_int_equal (errno, EAGAIN);
+    assert_true (wb.head > 0 && wb.head < wb.tail);
+    got = NULL;
+    while (!got) {
+        rb.drained = false;
+        if (!(got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL))) {
+            assert_int_equal (errno, EAGAIN);
+            if (flux_msg_wbuf_write (fds[0], &wb) < 0)
+                assert_int_equal (errno, EAGAIN);
+        }
+    }
+    assert_same (big, got);
+    flux_msg_destroy (got);
+    assert_null (wb.buf);
+
+    assert_int_equal (flux_msg_wbuf_add (&wb, NULL), -1);
+    assert_int_equal (errno, EINVAL);
+    flux_msg_wbuf_clean (&wb);
+    flux_msg_rbuf_clean (&rb);
+    for (int i = 0; i < 3; i++)
+        flux_msg_destroy (msgs[i]);
+    flux_msg_destroy (big);
+    close (fds[0]);
+    close (fds[1]);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -817,6 +880,7 @@ int main (void)
         cmocka_unit_test (test_rbuf_over_limit_after_frames),
         cmocka_unit_test (test_rbuf_eof_with_bytes_buffered),
         cmocka_unit_test (test_rbuf_large_and_bad),
+        cmocka_unit_test (test_wbuf),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
