@@ -560,6 +560,17 @@ static uint8_t *frames_of (flux_msg_t **msgs, int n, size_t *sizep)
     return all;
 }
 
+/* The next message of rb is the same as want. */
+static void recv_same (int fd, struct flux_msg_rbuf *rb, size_t max,
+                       const flux_msg_t *want)
+{
+    flux_msg_t *got = flux_msg_rbuf_recv (fd, rb, max, NULL);
+
+    assert_non_null (got);
+    assert_same (want, got);
+    flux_msg_destroy (got);
+}
+
 /* 50 frames in one write come out of one read: once the read was short
  * (drained), no more read() is made, so a frame written after it stays
  * in the socket until the reader says the fd is readable again.  The
@@ -573,7 +584,6 @@ static void test_rbuf_many_frames (void **state)
     struct flux_msg_rbuf rb;
     uint8_t *all;
     size_t size;
-    flux_msg_t *got;
 
     for (int i = 0; i < 50; i++)
         msgs[i] = make_msg (10 + i * 7, 5 + i);
@@ -583,10 +593,7 @@ static void test_rbuf_many_frames (void **state)
     assert_false (flux_msg_rbuf_ready (&rb, SIZE_MAX));
     assert_int_equal (write (fds[0], all, size), size);
     for (int i = 0; i < 50; i++) {
-        assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX,
-                                                    NULL)));
-        assert_same (msgs[i], got);
-        flux_msg_destroy (got);
+        recv_same (fds[1], &rb, SIZE_MAX, msgs[i]);
         assert_true (rb.drained); // all came in the first read
         assert_true (flux_msg_rbuf_ready (&rb, SIZE_MAX) == (i < 49));
     }
@@ -624,7 +631,6 @@ static void test_rbuf_split (void **state)
     struct flux_msg_rbuf rb;
     uint8_t *all;
     size_t size, first;
-    flux_msg_t *got = NULL;
 
     free (frame_of (msgs[0], &first));
     all = frames_of (msgs, 2, &size);
@@ -641,15 +647,9 @@ static void test_rbuf_split (void **state)
     assert_int_equal (write (fds[0], all + first - 1, size - first + 1),
                       size - first + 1);
     rb.drained = false;
-    assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX,
-                                                NULL)));
-    assert_same (msgs[0], got);
-    flux_msg_destroy (got);
+    recv_same (fds[1], &rb, SIZE_MAX, msgs[0]);
     assert_true (flux_msg_rbuf_ready (&rb, SIZE_MAX));
-    assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX,
-                                                NULL)));
-    assert_same (msgs[1], got);
-    flux_msg_destroy (got);
+    recv_same (fds[1], &rb, SIZE_MAX, msgs[1]);
     flux_msg_rbuf_clean (&rb);
     flux_msg_destroy (msgs[0]);
     flux_msg_destroy (msgs[1]);
@@ -671,17 +671,13 @@ static void test_rbuf_over_limit_after_frames (void **state)
     struct flux_msg_rbuf rb;
     uint8_t *all;
     size_t size, len = 0;
-    flux_msg_t *got;
 
     all = frames_of (msgs, 3, &size);
     pair (fds, true);
     flux_msg_rbuf_init (&rb);
     assert_int_equal (write (fds[0], all, size), size);
     for (int i = 0; i < 2; i++) {
-        assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, 1000,
-                                                    &len)));
-        assert_same (msgs[i], got);
-        flux_msg_destroy (got);
+        recv_same (fds[1], &rb, 1000, msgs[i]);
     }
     assert_true (flux_msg_rbuf_ready (&rb, 1000)); // the refusal is ready
     errno = 0;
@@ -708,7 +704,6 @@ static void test_rbuf_eof_with_bytes_buffered (void **state)
     struct flux_msg_rbuf rb;
     uint8_t *all;
     size_t size, last;
-    flux_msg_t *got;
 
     for (int i = 0; i < 4; i++)
         msgs[i] = make_msg (30, 6);
@@ -721,10 +716,7 @@ static void test_rbuf_eof_with_bytes_buffered (void **state)
     close (fds[0]);
     for (int i = 0; i < 3; i++) {
         rb.drained = false;
-        assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX,
-                                                    NULL)));
-        assert_same (msgs[i], got);
-        flux_msg_destroy (got);
+        recv_same (fds[1], &rb, SIZE_MAX, msgs[i]);
     }
     rb.drained = false;
     errno = 0;
@@ -824,10 +816,7 @@ static void test_wbuf (void **state)
     assert_int_equal (flux_msg_wbuf_write (fds[0], &wb), 0);
     assert_null (wb.buf);
     for (int i = 0; i < 3; i++) {
-        assert_non_null ((got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX,
-                                                    NULL)));
-        assert_same (msgs[i], got);
-        flux_msg_destroy (got);
+        recv_same (fds[1], &rb, SIZE_MAX, msgs[i]);
     }
 
     /* 1 MB does not fit the socket: EAGAIN, the rest kept. */
