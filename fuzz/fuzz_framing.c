@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* libFuzzer target: the socket frame reader, flux_msg_recvfd() with an
- * iobuf on a non-blocking fd, as the broker's listener (conn_read_cb in
- * broker/listener.c) and the local connector read their peers.
+/* libFuzzer target: the socket frame readers on a non-blocking fd:
+ * flux_msg_recvfd() with an iobuf, and the receive buffer
+ * (flux_msg_rbuf_recv()) with which the broker's listener (conn_read in
+ * broker/listener.c) and the local connector read their peers.  Each
+ * input goes through both.
  *
  * Input: two bytes that choose how the stream is cut into writes, then
  * the bytes a peer writes (a stream of frames, as t/vectors holds).
@@ -160,23 +162,37 @@ static void check_resend (const flux_msg_t *msg, const uint8_t *enc,
 /* Read until EAGAIN or an error, comparing with the reference.  Returns
  * false once the reader has failed (its errno in *errnum).
  */
-static bool drain (int fd, struct flux_msg_iobuf *io, const struct expect *e,
+struct reader {
+    bool buffered;          /* rbuf, else recvfd with an iobuf */
+    struct flux_msg_iobuf io;
+    struct flux_msg_rbuf rb;
+};
+
+static bool drain (int fd, struct reader *rd, const struct expect *e,
                    size_t *got, int *errnum)
 {
+    /* As the listener when the fd is readable: reading may be asked. */
+    rd->rb.drained = false;
     for (;;) {
         flux_msg_t *msg;
         uint8_t *enc;
         size_t size;
 
-        if (!(msg = flux_msg_recvfd (fd, io))) {
+        if (rd->buffered)
+            msg = flux_msg_rbuf_recv (fd, &rd->rb, SIZE_MAX, NULL);
+        else
+            msg = flux_msg_recvfd (fd, &rd->io);
+        if (!msg) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return true;
             *errnum = errno;
             return false;
         }
-        /* As the listener: a fresh iobuf for the next frame. */
-        flux_msg_iobuf_clean (io);
-        flux_msg_iobuf_init (io);
+        /* As the listener did: a fresh iobuf for the next frame. */
+        if (!rd->buffered) {
+            flux_msg_iobuf_clean (&rd->io);
+            flux_msg_iobuf_init (&rd->io);
+        }
         check (*got < e->count);
         enc = encode_or_die (msg, &size);
         check (size == e->sizes[*got]);
@@ -188,28 +204,23 @@ static bool drain (int fd, struct flux_msg_iobuf *io, const struct expect *e,
     }
 }
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+/* The stream cut as data[0..1] say, through one reader. */
+static void run_stream (const uint8_t *data, const uint8_t *stream,
+                        size_t len, const struct expect *e, bool buffered)
 {
-    struct expect e;
     struct cutter cut;
-    struct flux_msg_iobuf io;
-    const uint8_t *stream;
-    size_t len, off = 0, got = 0;
+    struct reader rd = { .buffered = buffered };
+    size_t off = 0, got = 0;
     int errnum = 0;
     bool open = true;
     int sv[2];
 
-    if (size < 2)
-        return 0;
     cutter_init (&cut, data[0], data[1]);
-    stream = data + 2;
-    len = size - 2;
-    parse_stream (stream, len, &e);
-
     check (socketpair (AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     check (fcntl (sv[0], F_SETFL, O_NONBLOCK) == 0);
     check (fcntl (sv[1], F_SETFL, O_NONBLOCK) == 0);
-    flux_msg_iobuf_init (&io);
+    flux_msg_iobuf_init (&rd.io);
+    flux_msg_rbuf_init (&rd.rb);
 
     while (open && off < len) {
         size_t n = cutter_next (&cut, len - off);
@@ -221,22 +232,34 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             }
             off += w;
             n -= w;
-            open = drain (sv[1], &io, &e, &got, &errnum);
+            open = drain (sv[1], &rd, e, &got, &errnum);
         }
     }
     if (open) {
         close (sv[0]);
         sv[0] = -1;
-        open = drain (sv[1], &io, &e, &got, &errnum);
+        open = drain (sv[1], &rd, e, &got, &errnum);
         check (!open); // end of stream is an error, never EAGAIN
     }
-    check (got == e.count);
-    check (errnum == e.errnum);
+    check (got == e->count);
+    check (errnum == e->errnum);
 
-    flux_msg_iobuf_clean (&io);
+    flux_msg_iobuf_clean (&rd.io);
+    flux_msg_rbuf_clean (&rd.rb);
     if (sv[0] >= 0)
         close (sv[0]);
     close (sv[1]);
+}
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    struct expect e;
+
+    if (size < 2)
+        return 0;
+    parse_stream (data + 2, size - 2, &e);
+    run_stream (data, data + 2, size - 2, &e, false);
+    run_stream (data, data + 2, size - 2, &e, true);
     expect_free (&e);
     return 0;
 }

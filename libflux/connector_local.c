@@ -7,8 +7,9 @@
  * answer: 0 accepts, any other value is the errno of the refusal, EOF
  * means the broker hung up (ECONNRESET).  After that the socket is
  * non-blocking and messages travel in flux-core's framing
- * (flux_msg_sendfd/recvfd, message_iobuf.c), which resumes partial reads
- * and writes.  A blocking send or recv waits in poll() for the socket,
+ * (flux_msg_sendfd and a receive buffer, flux_msg_rbuf, message_iobuf.c),
+ * which resume partial writes and reads; one read() takes every frame
+ * waiting, and the handle reports POLLIN while a whole one is buffered.  A blocking send or recv waits in poll() for the socket,
  * so the handle's own semantics decide blocking, not the fd's.
  *
  * Credentials are the broker's business: it stamps messages from this
@@ -38,6 +39,7 @@
 #include "flux/connector.h"
 #include "flux/reactor.h"
 #include "handle_private.h"
+#include "message_private.h"
 
 #define RETRY_COUNT_DEFAULT 5
 #define RETRY_BACKOFF_START 0.016
@@ -45,7 +47,7 @@
 
 struct local {
     int fd;
-    struct flux_msg_iobuf inbuf;
+    struct flux_msg_rbuf inbuf;
     struct flux_msg_iobuf outbuf;
     bool testing;
     struct flux_msg_cred testing_cred;
@@ -83,6 +85,9 @@ static int op_pollevents (void *impl)
      */
     if ((pfd.revents & (POLLERR | POLLHUP)))
         events |= FLUX_POLLERR | FLUX_POLLIN;
+    /* Frames already read from the socket are as good as its bytes. */
+    if (flux_msg_rbuf_ready (&ctx->inbuf, MESSAGE_MAX_ENCODED_SIZE))
+        events |= FLUX_POLLIN;
     return events;
 }
 
@@ -119,7 +124,15 @@ static flux_msg_t *op_recv (void *impl, int flags)
     struct local *ctx = impl;
     flux_msg_t *msg;
 
-    while (!(msg = flux_msg_recvfd (ctx->fd, &ctx->inbuf))) {
+    /* N.B. the socket is read whenever nothing whole is buffered: a short
+     * read says it was empty then, not that it still is, and a caller
+     * may have slept since.
+     */
+    for (;;) {
+        ctx->inbuf.drained = false;
+        if ((msg = flux_msg_rbuf_recv (ctx->fd, &ctx->inbuf,
+                                       MESSAGE_MAX_ENCODED_SIZE, NULL)))
+            break;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return NULL;
         if ((flags & FLUX_O_NONBLOCK)) {
@@ -182,7 +195,7 @@ static void op_fini (void *impl)
         int saved_errno = errno;
         if (ctx->fd >= 0)
             (void)close (ctx->fd);
-        flux_msg_iobuf_clean (&ctx->inbuf);
+        flux_msg_rbuf_clean (&ctx->inbuf);
         flux_msg_iobuf_clean (&ctx->outbuf);
         free (ctx);
         errno = saved_errno;
@@ -284,7 +297,7 @@ static struct local *local_create (void)
     ctx->fd = -1;
     ctx->testing_cred.userid = FLUX_USERID_UNKNOWN;
     ctx->testing_cred.rolemask = FLUX_ROLE_NONE;
-    flux_msg_iobuf_init (&ctx->inbuf);
+    flux_msg_rbuf_init (&ctx->inbuf);
     flux_msg_iobuf_init (&ctx->outbuf);
     return ctx;
 }

@@ -24,8 +24,11 @@
  * With iobuf == NULL a call that has started a frame finishes it, waiting
  * with poll() if it must, so a frame is never left half-written.
  *
- * Reads never go past the end of the current frame, so no bytes of the
- * next frame need to be kept between calls.
+ * recvfd's reads never go past the end of the current frame, so no
+ * bytes of the next frame need to be kept between calls.  The receive
+ * buffer at the end of this file (flux_msg_rbuf_*) reads ahead instead,
+ * and keeps what it read of the next frames: the broker and the local
+ * connector read with it.
  */
 
 #if HAVE_CONFIG_H
@@ -83,12 +86,12 @@ static ssize_t write_nosig (int fd, const void *buf, size_t len)
     return n;
 }
 
-static int frame_encode (const flux_msg_t *msg, struct flux_msg_iobuf *iobuf)
+/* The encoded size of msg, or -1 with errno EMSGSIZE if it is more
+ * than a frame may carry.
+ */
+static ssize_t frame_len (const flux_msg_t *msg)
 {
-    uint32_t magic = MESSAGE_IOBUF_MAGIC;
     ssize_t len;
-    size_t total;
-    uint8_t *buf;
 
     if ((len = flux_msg_encode_size (msg)) < 0)
         return -1;
@@ -96,17 +99,38 @@ static int frame_encode (const flux_msg_t *msg, struct flux_msg_iobuf *iobuf)
         errno = EMSGSIZE;
         return -1;
     }
-    total = MESSAGE_IOBUF_HEADER_SIZE + len;
-    if (total <= sizeof (iobuf->buf_fixed))
-        buf = iobuf->buf_fixed;
-    else if (!(buf = malloc (total)))
-        return -1;
+    return len;
+}
+
+/* Write the frame of msg, whose encoded size is len, at buf (which has
+ * room for the header and len bytes).
+ */
+static int frame_write (const flux_msg_t *msg, size_t len, uint8_t *buf)
+{
+    uint32_t magic = MESSAGE_IOBUF_MAGIC;
+
     memcpy (buf, &magic, 4);
     buf[4] = (uint32_t)len >> 24;
     buf[5] = (uint32_t)len >> 16;
     buf[6] = (uint32_t)len >> 8;
     buf[7] = (uint32_t)len;
-    if (flux_msg_encode (msg, buf + MESSAGE_IOBUF_HEADER_SIZE, len) < 0) {
+    return flux_msg_encode (msg, buf + MESSAGE_IOBUF_HEADER_SIZE, len);
+}
+
+static int frame_encode (const flux_msg_t *msg, struct flux_msg_iobuf *iobuf)
+{
+    ssize_t len;
+    size_t total;
+    uint8_t *buf;
+
+    if ((len = frame_len (msg)) < 0)
+        return -1;
+    total = MESSAGE_IOBUF_HEADER_SIZE + len;
+    if (total <= sizeof (iobuf->buf_fixed))
+        buf = iobuf->buf_fixed;
+    else if (!(buf = malloc (total)))
+        return -1;
+    if (frame_write (msg, len, buf) < 0) {
         int saved_errno = errno;
         if (buf != iobuf->buf_fixed)
             free (buf);
@@ -174,16 +198,18 @@ error:
  * frame, moving to a heap buffer if it does not fit the fixed one (of
  * RECV_INITIAL_ALLOC at most: recv_grow makes room as bytes arrive).
  */
-static int header_parse (struct flux_msg_iobuf *io, size_t max,
-                         size_t *lenp)
+/* Check the 8-byte header at p: the length of the message it announces
+ * in *lenp, or -1 with errno EPROTO (bad magic or length) or EMSGSIZE
+ * (over the caller's 'max', *lenp set too).
+ */
+static int header_check (const uint8_t *p, size_t max, size_t *lenp)
 {
     uint32_t magic;
     uint32_t len;
-    size_t total;
 
-    memcpy (&magic, io->buf, 4);
-    len = (uint32_t)io->buf[4] << 24 | (uint32_t)io->buf[5] << 16
-        | (uint32_t)io->buf[6] << 8 | (uint32_t)io->buf[7];
+    memcpy (&magic, p, 4);
+    len = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16
+        | (uint32_t)p[6] << 8 | (uint32_t)p[7];
     /* The smallest message is a lone PROTO part: 1 + 20 bytes. */
     if (magic != MESSAGE_IOBUF_MAGIC
         || len < 1 + FLUX_MSG_PROTO_SIZE
@@ -191,14 +217,27 @@ static int header_parse (struct flux_msg_iobuf *io, size_t max,
         errno = EPROTO;
         return -1;
     }
-    /* The caller's limit, checked before a byte of the body is read. */
+    *lenp = len;
+    /* The caller's limit, checked before a buffer for the body exists. */
     if (len > max) {
-        if (lenp)
-            *lenp = len;
         errno = EMSGSIZE;
         return -1;
     }
-    total = MESSAGE_IOBUF_HEADER_SIZE + (size_t)len;
+    return 0;
+}
+
+static int header_parse (struct flux_msg_iobuf *io, size_t max,
+                         size_t *lenp)
+{
+    size_t len;
+    size_t total;
+
+    if (header_check (io->buf, max, &len) < 0) {
+        if (errno == EMSGSIZE && lenp)
+            *lenp = len;
+        return -1;
+    }
+    total = MESSAGE_IOBUF_HEADER_SIZE + len;
     if (total > sizeof (io->buf_fixed)) {
         size_t alloc = total < RECV_INITIAL_ALLOC ? total : RECV_INITIAL_ALLOC;
         uint8_t *buf;
@@ -309,6 +348,199 @@ error:
         errno = saved_errno;
     }
     return NULL;
+}
+
+/* The receive buffer (flux/message.h).  Why: a client's request used to
+ * cost the broker three read() calls (header, body, and the EAGAIN that
+ * ends the batch); now a batch of frames costs one, and the EAGAIN is
+ * known from a short read without asking the kernel again.
+ */
+
+#ifndef RBUF_INITIAL_ALLOC
+#define RBUF_INITIAL_ALLOC (16u * 1024u)
+#endif
+
+void flux_msg_rbuf_init (struct flux_msg_rbuf *rb)
+{
+    if (rb)
+        memset (rb, 0, sizeof (*rb));
+}
+
+void flux_msg_rbuf_clean (struct flux_msg_rbuf *rb)
+{
+    if (rb) {
+        free (rb->buf);
+        flux_msg_rbuf_init (rb);
+    }
+}
+
+bool flux_msg_rbuf_ready (const struct flux_msg_rbuf *rb, size_t max)
+{
+    size_t len;
+
+    if (!rb || rb->tail - rb->head < MESSAGE_IOBUF_HEADER_SIZE)
+        return false;
+    if (header_check (rb->buf + rb->head, max, &len) < 0)
+        return true; // the error is what recv returns now
+    return rb->tail - rb->head >= MESSAGE_IOBUF_HEADER_SIZE + len;
+}
+
+/* Make room for one read of the frame that needs 'need' bytes in all:
+ * move what is buffered to the front; when the buffer is full and the
+ * frame is larger, double it (up to the frame's size).
+ */
+static int rbuf_room (struct flux_msg_rbuf *rb, size_t need)
+{
+    size_t alloc;
+    uint8_t *buf;
+
+    if (rb->head > 0) {
+        memmove (rb->buf, rb->buf + rb->head, rb->tail - rb->head);
+        rb->tail -= rb->head;
+        rb->head = 0;
+    }
+    if (rb->tail < rb->alloc)
+        return 0;
+    if (rb->alloc == 0)
+        alloc = RBUF_INITIAL_ALLOC;
+    else {
+        alloc = rb->alloc * 2;
+        if (alloc > need)
+            alloc = need;
+    }
+    if (!(buf = realloc (rb->buf, alloc)))
+        return -1;
+    rb->buf = buf;
+    rb->alloc = alloc;
+    return 0;
+}
+
+flux_msg_t *flux_msg_rbuf_recv (int fd, struct flux_msg_rbuf *rb,
+                                size_t max, size_t *lenp)
+{
+    if (fd < 0 || !rb) {
+        errno = EINVAL;
+        return NULL;
+    }
+    for (;;) {
+        size_t avail = rb->tail - rb->head;
+        size_t need = MESSAGE_IOBUF_HEADER_SIZE;
+        size_t len;
+        ssize_t n;
+
+        if (avail >= MESSAGE_IOBUF_HEADER_SIZE) {
+            if (header_check (rb->buf + rb->head, max, &len) < 0) {
+                if (errno == EMSGSIZE && lenp)
+                    *lenp = len;
+                return NULL;
+            }
+            need += len;
+            if (avail >= need) {
+                flux_msg_t *msg;
+                msg = flux_msg_decode (rb->buf + rb->head
+                                       + MESSAGE_IOBUF_HEADER_SIZE, len);
+                if (!msg) {
+                    if (errno != ENOMEM)
+                        errno = EPROTO;
+                    return NULL;
+                }
+                rb->head += need;
+                /* Nothing left, nothing waiting: give the memory back
+                 * (an idle connection holds no buffer).
+                 */
+                if (rb->head == rb->tail && rb->drained) {
+                    free (rb->buf);
+                    rb->buf = NULL;
+                    rb->alloc = rb->head = rb->tail = 0;
+                }
+                return msg;
+            }
+        }
+        if (rb->drained) {
+            errno = EAGAIN;
+            return NULL;
+        }
+        if (rbuf_room (rb, need) < 0)
+            return NULL;
+        do {
+            n = read (fd, rb->buf + rb->tail, rb->alloc - rb->tail);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return NULL; // EAGAIN: what is buffered stays
+        if (n == 0) {
+            errno = ECONNRESET;
+            return NULL;
+        }
+        if ((size_t)n < rb->alloc - rb->tail)
+            rb->drained = true;
+        rb->tail += n;
+    }
+}
+
+/* The send buffer (flux/message.h).  Why: the broker wrote each answer
+ * to a client with its own send(); with many requests in flight, the
+ * answers of one reactor turn now leave together.
+ */
+
+void flux_msg_wbuf_init (struct flux_msg_wbuf *wb)
+{
+    if (wb)
+        memset (wb, 0, sizeof (*wb));
+}
+
+void flux_msg_wbuf_clean (struct flux_msg_wbuf *wb)
+{
+    if (wb) {
+        free (wb->buf);
+        flux_msg_wbuf_init (wb);
+    }
+}
+
+int flux_msg_wbuf_add (struct flux_msg_wbuf *wb, const flux_msg_t *msg)
+{
+    ssize_t len;
+    size_t need;
+
+    if (!wb || !msg) {
+        errno = EINVAL;
+        return -1;
+    }
+    if ((len = frame_len (msg)) < 0)
+        return -1;
+    need = wb->tail + MESSAGE_IOBUF_HEADER_SIZE + len;
+    if (need > wb->alloc) {
+        size_t alloc = wb->alloc ? wb->alloc : 4096;
+        uint8_t *buf;
+        while (alloc < need)
+            alloc *= 2;
+        if (!(buf = realloc (wb->buf, alloc)))
+            return -1;
+        wb->buf = buf;
+        wb->alloc = alloc;
+    }
+    if (frame_write (msg, len, wb->buf + wb->tail) < 0)
+        return -1;
+    wb->tail = need;
+    return 0;
+}
+
+int flux_msg_wbuf_write (int fd, struct flux_msg_wbuf *wb)
+{
+    if (fd < 0 || !wb) {
+        errno = EINVAL;
+        return -1;
+    }
+    while (wb->head < wb->tail) {
+        ssize_t n = write_nosig (fd, wb->buf + wb->head, wb->tail - wb->head);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1; // EAGAIN: the rest is kept
+        }
+        wb->head += n;
+    }
+    flux_msg_wbuf_clean (wb);
+    return 0;
 }
 
 // vi:ts=4 sw=4 expandtab

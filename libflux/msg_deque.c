@@ -11,8 +11,12 @@
  * reports the level (POLLIN while a message is queued).  A consumer that
  * asks for pollevents before it sleeps can therefore never miss a
  * message: either it sees POLLIN, or the queue was empty and the next
- * push writes the fd.  The write happens under the mutex so that it can
- * never be ordered before the push it announces.
+ * push writes the fd.  The write comes after the push and after the
+ * mutex is released: the reader woken by it (on another core, at once)
+ * would otherwise find the mutex still held by the writer's syscall and
+ * sleep on it, two futex calls per message.  Written late, the wakeup
+ * can only be spurious (the reader already took the message), never
+ * missing, since the push is visible before the write.
  *
  * The eventfd is meant for an edge-triggered epoll set (the handle's
  * pollfd), where every write is an edge whatever the counter holds, so
@@ -104,20 +108,25 @@ static int grow (struct msg_deque *q)
     return 0;
 }
 
-/* Called with the lock held, after a push. */
-static void signal_nonempty (struct msg_deque *q)
+/* Wake the reader: 'efd' is the queue's eventfd as read under the lock
+ * by a push that made the queue non-empty, or -1.  The fd stays open:
+ * the pusher holds an end of the channel, and the queue lives as long.
+ */
+static void signal_nonempty (int efd)
 {
-    if (q->count == 1 && q->efd >= 0) {
+    if (efd >= 0) {
         uint64_t one = 1;
         /* N.B. fails only if the counter would overflow, i.e. the fd is
          * readable already: nothing to do then.
          */
-        (void)write (q->efd, &one, sizeof (one));
+        (void)write (efd, &one, sizeof (one));
     }
 }
 
 static int push (struct msg_deque *q, flux_msg_t *msg, bool front)
 {
+    int efd;
+
     if (!q || !msg) {
         errno = EINVAL;
         return -1;
@@ -135,8 +144,9 @@ static int push (struct msg_deque *q, flux_msg_t *msg, bool front)
     else
         q->ring[(q->head + q->count) & (q->cap - 1)] = msg;
     q->count++;
-    signal_nonempty (q);
+    efd = q->count == 1 ? q->efd : -1;
     unlock (q);
+    signal_nonempty (efd);
     return 0;
 }
 

@@ -17,8 +17,12 @@
  * fd alone could sleep with work pending.  As in flux-core, a prepare
  * watcher asks flux_pollevents() before the loop blocks: if the wanted
  * events are pending it starts an idle watcher (the loop then polls with
- * no timeout), else an io watcher on the pollfd.  A check watcher, after
- * the loop wakes, stops both and calls the user if the events are there.
+ * no timeout).  An io watcher on the pollfd stays started as long as the
+ * handle watcher is (flux-core starts it only when there is no work):
+ * stopping and restarting it costs libev an epoll_ctl each time it comes
+ * back (an ADD that fails with EEXIST), which was about one syscall per
+ * message in the broker.  A check watcher, after the loop wakes, stops
+ * the idle watcher and calls the user if the events are there.
  * The check consumes the pollfd's edge (flux_pollevents, an epoll_wait
  * syscall) only when the io watcher fired or the handle had work at
  * prepare time; otherwise it and the prepare read the levels alone
@@ -751,6 +755,7 @@ static void handle_start (flux_watcher_t *w)
 
     flux_watcher_start (hw->prepare_w);
     flux_watcher_start (hw->check_w);
+    flux_watcher_start (hw->fd_w);
     ev_ref (reactor_get_loop (w->r));
     hw->active = true;
 }
@@ -816,8 +821,6 @@ static void handle_prepare_cb (flux_reactor_t *r,
     (void)revents;
     if (handle_revents (hw, false))
         flux_watcher_start (hw->idle_w);
-    else
-        flux_watcher_start (hw->fd_w);
 }
 
 static void handle_check_cb (flux_reactor_t *r,
@@ -835,13 +838,14 @@ static void handle_check_cb (flux_reactor_t *r,
      * prepare time (the idle path): its edge is then most likely pending
      * and, left alone, would cost an early wakeup once the handle is idle.
      * N.B. check watchers run before the io callbacks of the same
-     * iteration, so ask libev whether the io watcher is pending, before
-     * stopping it cancels that.
+     * iteration, so libev still says whether the io watcher is pending;
+     * clearing that leaves the io watcher started (its callback is a
+     * no-op anyway).
      */
     consume = flux_watcher_is_active (hw->idle_w)
-              || ev_is_pending ((ev_io *)watcher_get_data (hw->fd_w));
+              || ev_clear_pending (reactor_get_loop (hw->fd_w->r),
+                                   watcher_get_data (hw->fd_w)) != 0;
     flux_watcher_stop (hw->idle_w);
-    flux_watcher_stop (hw->fd_w);
     if ((revents = handle_revents (hw, consume)))
         watcher_call (w, revents);
 }

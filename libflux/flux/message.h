@@ -181,6 +181,67 @@ flux_msg_t *flux_msg_recvfd (int fd, struct flux_msg_iobuf *iobuf);
 flux_msg_t *flux_msg_recvfd_max (int fd, struct flux_msg_iobuf *iobuf,
                                  size_t max, size_t *lenp);
 
+/* A receive buffer (see below). */
+struct flux_msg_rbuf {
+    uint8_t *buf;
+    size_t alloc;           /* bytes allocated at buf */
+    size_t head;            /* first byte not handed out yet */
+    size_t tail;            /* end of the bytes read */
+    bool drained;
+};
+
+/* A receive buffer for a stream of frames (not in flux-core): where
+ * recvfd reads a frame in two or three read() calls (header, body, and
+ * the EAGAIN that ends a batch), rbuf_recv reads as many bytes as are
+ * waiting, up to the buffer's size, in one, and hands out the frames it
+ * holds before it reads again.  It starts at 16 KiB, grows only while a
+ * frame does not fit and the buffer is full (doubling, up to the frame's
+ * size: a length field alone reserves nothing), and is freed once it
+ * holds nothing and the fd has nothing either.
+ *
+ * rbuf_recv returns the next message (caller destroys), or NULL with
+ * errno EAGAIN (nothing whole buffered and, read() said so or 'drained'
+ * is set, nothing on the fd), ECONNRESET at EOF (frames read before it
+ * are handed out first), EPROTO for a bad frame, EMSGSIZE for a frame
+ * whose header announces more than 'max' bytes (its size in *lenp if
+ * lenp is not NULL; no buffer is made for its body), or read()'s.
+ * After any error but EAGAIN the stream is out of step: close it.
+ * 'drained' is set when a read() returns less than it asked for (the
+ * fd is empty for now); while it is set rbuf_recv does not read, so a
+ * reader woken by readiness clears it first and a reader that drains
+ * a batch pays no read() for the EAGAIN.  rbuf_ready says whether
+ * rbuf_recv would return without reading (a whole frame, or a header it
+ * refuses, is buffered).  init zeroes an rbuf, clean frees what it
+ * holds; both NULL-safe.
+ */
+void flux_msg_rbuf_init (struct flux_msg_rbuf *rb);
+void flux_msg_rbuf_clean (struct flux_msg_rbuf *rb);
+flux_msg_t *flux_msg_rbuf_recv (int fd, struct flux_msg_rbuf *rb,
+                                size_t max, size_t *lenp);
+bool flux_msg_rbuf_ready (const struct flux_msg_rbuf *rb, size_t max);
+
+/* A send buffer (see below). */
+struct flux_msg_wbuf {
+    uint8_t *buf;
+    size_t alloc;           /* bytes allocated at buf */
+    size_t head;            /* first byte not written yet */
+    size_t tail;            /* end of the frames added */
+};
+
+/* A send buffer for a stream of frames (not in flux-core): wbuf_add
+ * encodes msg's frame after those already buffered (0, or -1 with errno
+ * EMSGSIZE over 1 GiB, or ENOMEM); wbuf_write writes what is buffered,
+ * in as few write() calls as the fd takes: 0 once all is written (the
+ * buffer is then freed), or -1 with errno EAGAIN (the rest is kept for
+ * the next call) or write()'s; never SIGPIPE.  So frames added in one
+ * reactor turn leave in one syscall.  init zeroes a wbuf, clean frees
+ * what it holds; both NULL-safe.
+ */
+void flux_msg_wbuf_init (struct flux_msg_wbuf *wb);
+void flux_msg_wbuf_clean (struct flux_msg_wbuf *wb);
+int flux_msg_wbuf_add (struct flux_msg_wbuf *wb, const flux_msg_t *msg);
+int flux_msg_wbuf_write (int fd, struct flux_msg_wbuf *wb);
+
 /* set_type (EINVAL for a type that is not one of the four) resets the
  * type-dependent integers: a request gets nodeid ANY and matchtag NONE,
  * a response keeps its matchtag and gets errnum 0.  typestr returns a

@@ -322,6 +322,81 @@ static void test_server_hangup (void **state)
     server_finish (s);
 }
 
+/* Frames that arrive together are read together (fd://, one end of a
+ * socketpair): after the first recv the socket is empty and the rest
+ * wait in the connector's buffer, which pollevents and a handle watcher
+ * see as POLLIN, so none waits for the socket to become readable again.
+ */
+static int buffered_count;
+
+static void buffered_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                         void *arg)
+{
+    flux_t *h = arg;
+    flux_msg_t *msg;
+
+    (void)w;
+    (void)revents;
+    /* One message per callback: the next must wake the watcher again. */
+    if ((msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK))) {
+        flux_msg_destroy (msg);
+        if (++buffered_count == 3)
+            flux_reactor_stop (r);
+    }
+}
+
+static void test_frames_buffered (void **state)
+{
+    int sv[2];
+    char uri[32];
+    const char *topics[3] = { "a.one", "b.two", "c.three" };
+    flux_t *h;
+    flux_msg_t *msg;
+    flux_reactor_t *r;
+    flux_watcher_t *w;
+    (void)state;
+
+    assert_int_equal (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+                                  sv), 0);
+    snprintf (uri, sizeof (uri), "fd://%d", sv[0]);
+    assert_non_null ((h = flux_open (uri, 0)));
+    for (int i = 0; i < 3; i++) {
+        msg = request (topics[i], NULL);
+        assert_int_equal (flux_msg_sendfd (sv[1], msg, NULL), 0);
+        flux_msg_destroy (msg);
+    }
+    for (int i = 0; i < 3; i++) {
+        const char *topic;
+        assert_true (flux_pollevents (h) & FLUX_POLLIN);
+        assert_non_null ((msg = flux_recv (h, FLUX_MATCH_ANY,
+                                           FLUX_O_NONBLOCK)));
+        assert_int_equal (flux_msg_get_topic (msg, &topic), 0);
+        assert_string_equal (topic, topics[i]);
+        flux_msg_destroy (msg);
+    }
+    assert_false (flux_pollevents (h) & FLUX_POLLIN);
+    errno = 0;
+    assert_null (flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK));
+    assert_int_equal (errno, EWOULDBLOCK);
+
+    for (int i = 0; i < 3; i++) {
+        msg = request (topics[i], NULL);
+        assert_int_equal (flux_msg_sendfd (sv[1], msg, NULL), 0);
+        flux_msg_destroy (msg);
+    }
+    assert_non_null ((r = flux_reactor_create (0)));
+    assert_non_null ((w = flux_handle_watcher_create (r, h, FLUX_POLLIN,
+                                                      buffered_cb, h)));
+    flux_watcher_start (w);
+    buffered_count = 0;
+    assert_true (flux_reactor_run (r, 0) >= 0);
+    assert_int_equal (buffered_count, 3);
+    flux_watcher_destroy (w);
+    flux_reactor_destroy (r);
+    flux_close (h);
+    close (sv[1]);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +407,7 @@ int main (void)
         cmocka_unit_test (test_retry),
         cmocka_unit_test (test_testing_creds),
         cmocka_unit_test (test_server_hangup),
+        cmocka_unit_test (test_frames_buffered),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

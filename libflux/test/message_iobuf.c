@@ -517,6 +517,338 @@ static void test_length_not_trusted (void **state)
     close (fds[1]);
 }
 
+/* The receive buffer (flux_msg_rbuf): frames as the broker and the local
+ * connector read them.
+ */
+
+/* The frame of msg (header and encoding), in a new buffer; its size in
+ * *sizep.
+ */
+static uint8_t *frame_of (const flux_msg_t *msg, size_t *sizep)
+{
+    uint32_t magic = MESSAGE_IOBUF_MAGIC;
+    ssize_t len = flux_msg_encode_size (msg);
+    uint8_t *frame;
+
+    assert_true (len > 0);
+    assert_non_null ((frame = malloc (8 + len)));
+    memcpy (frame, &magic, 4);
+    frame[4] = (uint32_t)len >> 24;
+    frame[5] = (uint32_t)len >> 16;
+    frame[6] = (uint32_t)len >> 8;
+    frame[7] = (uint32_t)len;
+    assert_int_equal (flux_msg_encode (msg, frame + 8, len), 0);
+    *sizep = 8 + len;
+    return frame;
+}
+
+/* Frames of msgs[0..n) back to back, in one new buffer. */
+static uint8_t *frames_of (flux_msg_t **msgs, int n, size_t *sizep)
+{
+    uint8_t *all = NULL;
+    size_t total = 0;
+
+    for (int i = 0; i < n; i++) {
+        size_t size;
+        uint8_t *f = frame_of (msgs[i], &size);
+        assert_non_null ((all = realloc (all, total + size)));
+        memcpy (all + total, f, size);
+        total += size;
+        free (f);
+    }
+    *sizep = total;
+    return all;
+}
+
+/* The next message of rb is the same as want. */
+static void recv_same (int fd, struct flux_msg_rbuf *rb, size_t max,
+                       const flux_msg_t *want)
+{
+    flux_msg_t *got = flux_msg_rbuf_recv (fd, rb, max, NULL);
+
+    assert_non_null (got);
+    assert_same (want, got);
+    flux_msg_destroy (got);
+}
+
+/* 50 frames in one write come out of one read: once the read was short
+ * (drained), no more read() is made, so a frame written after it stays
+ * in the socket until the reader says the fd is readable again.  The
+ * buffer is given back once empty.
+ */
+static void test_rbuf_many_frames (void **state)
+{
+    (void)state;
+    int fds[2];
+    flux_msg_t *msgs[50];
+    struct flux_msg_rbuf rb;
+    uint8_t *all;
+    size_t size;
+
+    for (int i = 0; i < 50; i++)
+        msgs[i] = make_msg (10 + i * 7, 5 + i);
+    all = frames_of (msgs, 50, &size);
+    pair (fds, true);
+    flux_msg_rbuf_init (&rb);
+    assert_false (flux_msg_rbuf_ready (&rb, SIZE_MAX));
+    assert_int_equal (write (fds[0], all, size), size);
+    for (int i = 0; i < 50; i++) {
+        recv_same (fds[1], &rb, SIZE_MAX, msgs[i]);
+        assert_true (rb.drained); // all came in the first read
+        assert_true (flux_msg_rbuf_ready (&rb, SIZE_MAX) == (i < 49));
+    }
+    assert_null (rb.buf);
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+    assert_int_equal (errno, EAGAIN);
+
+    assert_int_equal (write (fds[0], all, 20), 20);
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+    assert_int_equal (errno, EAGAIN);
+    assert_int_equal (rb.tail, 0); // not read: drained was set
+    rb.drained = false;
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+    assert_int_equal (errno, EAGAIN);
+    assert_int_equal (rb.tail - rb.head, 20);
+    flux_msg_rbuf_clean (&rb);
+    for (int i = 0; i < 50; i++)
+        flux_msg_destroy (msgs[i]);
+    free (all);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* A frame that arrives byte by byte is whole at its last byte, and not
+ * before; the frame after it, written with that last byte, is kept.
+ */
+static void test_rbuf_split (void **state)
+{
+    (void)state;
+    int fds[2];
+    flux_msg_t *msgs[2] = { make_msg (100, 10), make_msg (0, 3) };
+    struct flux_msg_rbuf rb;
+    uint8_t *all;
+    size_t size, first;
+
+    free (frame_of (msgs[0], &first));
+    all = frames_of (msgs, 2, &size);
+    pair (fds, true);
+    flux_msg_rbuf_init (&rb);
+    for (size_t i = 0; i < first - 1; i++) {
+        assert_int_equal (write (fds[0], all + i, 1), 1);
+        rb.drained = false;
+        errno = 0;
+        assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+        assert_int_equal (errno, EAGAIN);
+        assert_false (flux_msg_rbuf_ready (&rb, SIZE_MAX));
+    }
+    assert_int_equal (write (fds[0], all + first - 1, size - first + 1),
+                      size - first + 1);
+    rb.drained = false;
+    recv_same (fds[1], &rb, SIZE_MAX, msgs[0]);
+    assert_true (flux_msg_rbuf_ready (&rb, SIZE_MAX));
+    recv_same (fds[1], &rb, SIZE_MAX, msgs[1]);
+    flux_msg_rbuf_clean (&rb);
+    flux_msg_destroy (msgs[0]);
+    flux_msg_destroy (msgs[1]);
+    free (all);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* Frames ahead of one over the limit, in the same read, come out; then
+ * EMSGSIZE with the announced size, from the header alone: the buffer
+ * did not grow for its body.
+ */
+static void test_rbuf_over_limit_after_frames (void **state)
+{
+    (void)state;
+    int fds[2];
+    flux_msg_t *msgs[3] = { make_msg (50, 4), make_msg (60, 4),
+                            make_msg (5000, 4) };
+    struct flux_msg_rbuf rb;
+    uint8_t *all;
+    size_t size, len = 0;
+
+    all = frames_of (msgs, 3, &size);
+    pair (fds, true);
+    flux_msg_rbuf_init (&rb);
+    assert_int_equal (write (fds[0], all, size), size);
+    for (int i = 0; i < 2; i++) {
+        recv_same (fds[1], &rb, 1000, msgs[i]);
+    }
+    assert_true (flux_msg_rbuf_ready (&rb, 1000)); // the refusal is ready
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, 1000, &len));
+    assert_int_equal (errno, EMSGSIZE);
+    assert_int_equal (len, flux_msg_encode_size (msgs[2]));
+    assert_int_equal (rb.alloc, 16 * 1024);
+    flux_msg_rbuf_clean (&rb);
+    for (int i = 0; i < 3; i++)
+        flux_msg_destroy (msgs[i]);
+    free (all);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* A peer that writes frames and half of another, then goes: the whole
+ * frames come out, then ECONNRESET.
+ */
+static void test_rbuf_eof_with_bytes_buffered (void **state)
+{
+    (void)state;
+    int fds[2];
+    flux_msg_t *msgs[4];
+    struct flux_msg_rbuf rb;
+    uint8_t *all;
+    size_t size, last;
+
+    for (int i = 0; i < 4; i++)
+        msgs[i] = make_msg (30, 6);
+    all = frames_of (msgs, 4, &size);
+    free (frame_of (msgs[3], &last));
+    pair (fds, true);
+    flux_msg_rbuf_init (&rb);
+    assert_int_equal (write (fds[0], all, size - last / 2),
+                      size - last / 2);
+    close (fds[0]);
+    for (int i = 0; i < 3; i++) {
+        rb.drained = false;
+        recv_same (fds[1], &rb, SIZE_MAX, msgs[i]);
+    }
+    rb.drained = false;
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+    assert_int_equal (errno, ECONNRESET);
+    flux_msg_rbuf_clean (&rb);
+    for (int i = 0; i < 4; i++)
+        flux_msg_destroy (msgs[i]);
+    free (all);
+    close (fds[1]);
+}
+
+/* A header claiming 512 MiB with a few bytes reserves no more than the
+ * first buffer; a 300 kB frame written in 4 KiB pieces comes out whole,
+ * the buffer growing while it is full, and never past the frame.  A bad
+ * header is EPROTO.
+ */
+static void test_rbuf_large_and_bad (void **state)
+{
+    (void)state;
+    int fds[2];
+    uint32_t magic = MESSAGE_IOBUF_MAGIC;
+    uint8_t hdr[8 + 100];
+    struct flux_msg_rbuf rb;
+    flux_msg_t *msg = make_msg (300000, 10);
+    flux_msg_t *got = NULL;
+    uint8_t *frame;
+    size_t size;
+
+    memset (hdr, 'x', sizeof (hdr));
+    memcpy (hdr, &magic, 4);
+    memcpy (hdr + 4, "\x20\x00\x00\x00", 4); // 512 MiB
+    pair (fds, true);
+    flux_msg_rbuf_init (&rb);
+    assert_int_equal (write (fds[0], hdr, sizeof (hdr)), sizeof (hdr));
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+    assert_int_equal (errno, EAGAIN);
+    assert_int_equal (rb.alloc, 16 * 1024);
+    flux_msg_rbuf_clean (&rb);
+    close (fds[0]);
+    close (fds[1]);
+
+    frame = frame_of (msg, &size);
+    pair (fds, true);
+    flux_msg_rbuf_init (&rb);
+    for (size_t off = 0; off < size; off += 4096) {
+        size_t n = size - off < 4096 ? size - off : 4096;
+        assert_null (got);
+        assert_int_equal (write (fds[0], frame + off, n), n);
+        rb.drained = false;
+        if (!(got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL)))
+            assert_int_equal (errno, EAGAIN);
+        assert_true (rb.alloc <= size);
+    }
+    assert_non_null (got);
+    assert_same (msg, got);
+    flux_msg_destroy (got);
+    flux_msg_rbuf_clean (&rb);
+
+    memcpy (hdr, "\xff\xee\x00\x12", 4); // RFC byte order: not ours
+    assert_int_equal (write (fds[0], hdr, 16), 16);
+    errno = 0;
+    assert_null (flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL));
+    assert_int_equal (errno, EPROTO);
+    flux_msg_rbuf_clean (&rb);
+    flux_msg_destroy (msg);
+    free (frame);
+    close (fds[0]);
+    close (fds[1]);
+}
+
+/* The send buffer: frames added together leave in one write and read
+ * back the same, in order; on a full socket the rest is kept, and a
+ * later call finishes it and gives the memory back.
+ */
+static void test_wbuf (void **state)
+{
+    (void)state;
+    int fds[2];
+    flux_msg_t *msgs[3] = { make_msg (10, 3), make_msg (300, 30),
+                            make_msg (0, 1) };
+    flux_msg_t *big = make_msg (1000000, 5);
+    struct flux_msg_wbuf wb;
+    struct flux_msg_rbuf rb;
+    flux_msg_t *got = NULL;
+    size_t expected = 0;
+
+    pair (fds, true);
+    flux_msg_wbuf_init (&wb);
+    flux_msg_rbuf_init (&rb);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal (flux_msg_wbuf_add (&wb, msgs[i]), 0);
+        expected += 8 + flux_msg_encode_size (msgs[i]);
+    }
+    assert_int_equal (wb.tail, expected);
+    assert_int_equal (flux_msg_wbuf_write (fds[0], &wb), 0);
+    assert_null (wb.buf);
+    for (int i = 0; i < 3; i++) {
+        recv_same (fds[1], &rb, SIZE_MAX, msgs[i]);
+    }
+
+    /* 1 MB does not fit the socket: EAGAIN, the rest kept. */
+    assert_int_equal (flux_msg_wbuf_add (&wb, big), 0);
+    errno = 0;
+    assert_int_equal (flux_msg_wbuf_write (fds[0], &wb), -1);
+    assert_int_equal (errno, EAGAIN);
+    assert_true (wb.head > 0 && wb.head < wb.tail);
+    got = NULL;
+    while (!got) {
+        rb.drained = false;
+        if (!(got = flux_msg_rbuf_recv (fds[1], &rb, SIZE_MAX, NULL))) {
+            assert_int_equal (errno, EAGAIN);
+            if (flux_msg_wbuf_write (fds[0], &wb) < 0)
+                assert_int_equal (errno, EAGAIN);
+        }
+    }
+    assert_same (big, got);
+    flux_msg_destroy (got);
+    assert_null (wb.buf);
+
+    assert_int_equal (flux_msg_wbuf_add (&wb, NULL), -1);
+    assert_int_equal (errno, EINVAL);
+    flux_msg_wbuf_clean (&wb);
+    flux_msg_rbuf_clean (&rb);
+    for (int i = 0; i < 3; i++)
+        flux_msg_destroy (msgs[i]);
+    flux_msg_destroy (big);
+    close (fds[0]);
+    close (fds[1]);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -532,6 +864,12 @@ int main (void)
         cmocka_unit_test (test_pipe),
         cmocka_unit_test (test_recvfd_max),
         cmocka_unit_test (test_length_not_trusted),
+        cmocka_unit_test (test_rbuf_many_frames),
+        cmocka_unit_test (test_rbuf_split),
+        cmocka_unit_test (test_rbuf_over_limit_after_frames),
+        cmocka_unit_test (test_rbuf_eof_with_bytes_buffered),
+        cmocka_unit_test (test_rbuf_large_and_bad),
+        cmocka_unit_test (test_wbuf),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
