@@ -37,7 +37,9 @@ struct module {
     char *path;
     struct module_thread *thd;
     flux_t *h;
-    flux_watcher_t *w;
+    flux_watcher_t *w;          // the channel's pollfd (module.c)
+    flux_watcher_t *w_more;     // check, while messages are left over
+    flux_watcher_t *w_nowait;   // idle, the same: the loop must not block
     struct peer *peer;
     pthread_t thread;
     bool thread_started;
@@ -79,7 +81,15 @@ struct modmgr {
     bool failed;            // a module did not exit cleanly when removed
     void (*done)(void *arg);
     void *done_arg;
+    flux_watcher_t *trim_timer; // gives freed memory back (modmgr.c)
 };
+
+/* modmgr.c */
+
+/* A module thread was joined: give the memory freed by modules back to
+ * the system soon (once for a burst of exits).
+ */
+void modmgr_trim_later (struct modmgr *mm);
 
 /* module.c */
 
@@ -120,6 +130,9 @@ void answer_error (struct modmgr *mm, flux_msg_t *msg, int errnum,
 
 /* Send NAME.shutdown into the module's channel. */
 void send_shutdown (struct module *m);
+
+/* Start or stop reading what the module sends (module.debug defers). */
+void module_watch (struct module *m, bool on);
 
 /* module_policy.c */
 

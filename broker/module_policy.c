@@ -431,6 +431,7 @@ void module_exited (struct module *m)
             flux_log (h, LOG_ERR, "%s: pthread_join: %s", m->name,
                       strerror (e));
     }
+    modmgr_trim_later (mm);
     free (m->errstr);
     m->errstr = NULL;
     if (failed && policy == POLICY_RESTART && !mm->stopping

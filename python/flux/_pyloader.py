@@ -362,13 +362,33 @@ def main_errnum(exc):
     return errno.ECONNRESET
 
 
+# The code of the files loaded last, by path: (source, code).  Loading
+# the same file again (1,000 modules from one file, a module removed and
+# loaded again) runs the code already compiled, if the file's bytes are
+# the same.  A code object is immutable, so modules can share it.
+_code_cache = {}
+_CODE_CACHE_MAX = 32
+
+
+def _compiled(path, source):
+    cached = _code_cache.get(path)
+    if cached is not None and cached[0] == source:
+        return cached[1]
+    code = compile(source, path, "exec", dont_inherit=True)
+    _code_cache.pop(path, None)
+    if len(_code_cache) >= _CODE_CACHE_MAX:
+        del _code_cache[next(iter(_code_cache))]  # the oldest
+    _code_cache[path] = (source, code)
+    return code
+
+
 def _load(path, modname):
     """Execute the file as a new module registered as sys.modules[modname]."""
     with open(path, "rb") as f:
         source = f.read()
     # N.B. compile() rather than importlib's loader: no __pycache__ is
     # written next to the module file.
-    code = compile(source, path, "exec", dont_inherit=True)
+    code = _compiled(path, source)
     module = types.ModuleType(modname)
     module.__file__ = path
     module.__builtins__ = __builtins__

@@ -1,0 +1,177 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-3.0-or-later
+
+test_description='Many Python modules at once
+
+1,000 Python modules loaded at once (the module.load requests all in
+flight together) each answer a request of its own, are all listed, and
+are all removed; loading and removing them all again takes no more of
+the memory of the broker than the first time (RSS measured, with slack: no
+timing is asserted).  A module that recurses to the recursion limit on
+its thread gets RecursionError, through Python calls and through C
+calls, and the broker goes on.
+'
+
+. /usr/share/sharness/sharness.sh
+
+test_under_flux 1 minimal
+
+# Each module costs the broker a thread and a few descriptors: fewer
+# modules where the descriptor limit is low, and under valgrind, which
+# runs every thread that much slower.
+count=1000
+fdmax=$(ulimit -n)
+if test "$fdmax" != unlimited && test $((fdmax / 10)) -lt $count; then
+    count=$((fdmax / 10))
+fi
+test -n "$FLUX_TEST_VALGRIND" && count=50
+
+cat >answer.py <<'EOF'
+from flux.brokermod import BrokerModule, request_handler
+
+
+class Answer(BrokerModule):
+    @request_handler("who")
+    def who(self, msg):
+        self.handle.respond(msg, {"name": self.name})
+EOF
+
+cat >many.py <<'EOF'
+import os
+import sys
+import time
+
+import flux
+
+count = int(sys.argv[1])
+path = os.path.abspath(sys.argv[2])
+h = flux.Flux()
+pid = int(h.attr_get("broker.pid"))
+names = [f"many{i}" for i in range(count)]
+
+
+def rss_kb():
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def listed():
+    mods = h.rpc("module.list").get()["mods"]
+    return {m["name"] for m in mods}
+
+
+# The interpreter itself is in the baseline: one module first.
+h.rpc("module.load", {"path": path, "name": "first"}).get()
+h.rpc("first.who").get()
+base = rss_kb()
+
+def load_use_remove():
+    """Load every module at once, check each answers and is listed,
+    remove them all at once.  Returns the RSS with all of them loaded.
+    """
+    loads = [h.rpc("module.load", {"path": path, "name": n}) for n in names]
+    for f in loads:
+        f.get()
+    whos = [h.rpc(f"{n}.who") for n in names]
+    for n, f in zip(names, whos):
+        got = f.get()["name"]
+        if got != n:
+            sys.exit(f"{n}.who answered {got}")
+    missing = set(names) - listed()
+    if missing:
+        sys.exit(f"not listed: {sorted(missing)[:5]}...")
+    peak = rss_kb()
+    removes = [h.rpc("module.remove", {"name": n}) for n in names]
+    for f in removes:
+        f.get()
+    left = set(names) & listed()
+    if left:
+        sys.exit(f"still listed: {sorted(left)[:5]}...")
+    return peak
+
+
+peak1 = load_use_remove()
+time.sleep(0.5)
+after1 = rss_kb()
+print(f"{count} modules: RSS {base} kB -> {peak1} kB, {after1} kB after"
+      " removal", flush=True)
+print("all answered, listed and removed", flush=True)
+# What the first round freed is used again, or was given back: the
+# second round needs no more memory than the first (with 10% slack).  A
+# module that left some of its memory behind fails this.
+peak2 = load_use_remove()
+time.sleep(0.5)
+after2 = rss_kb()
+print(f"again: RSS {peak2} kB, {after2} kB after removal", flush=True)
+if peak2 - base > 1.1 * (peak1 - base):
+    sys.exit(f"the second {count} modules took {peak2 - base} kB, the"
+             f" first {peak1 - base} kB")
+print("memory reused", flush=True)
+h.rpc("module.remove", {"name": "first"}).get()
+EOF
+
+test_expect_success "$count Python modules loaded at once each answer, are listed and are removed, twice, with no more memory the second time" '
+    test_when_finished "cat many.out" &&
+    run_timeout 300 flux python many.py $count answer.py >many.out 2>&1 &&
+    grep "all answered, listed and removed" many.out &&
+    grep "memory reused" many.out
+'
+
+cat >recurse.py <<'EOF'
+import sys
+
+from flux.brokermod import BrokerModule, request_handler
+
+
+def down(n):
+    return down(n + 1)
+
+
+class Nested:
+    """repr() of a chain of these recurses through C (PyObject_Repr)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __repr__(self):
+        return f"<{self.inner!r}>"
+
+
+class Recurse(BrokerModule):
+    @request_handler("python")
+    def python(self, msg):
+        try:
+            down(0)
+        except RecursionError as exc:
+            self.handle.respond(msg, {"caught": type(exc).__name__,
+                                      "limit": sys.getrecursionlimit()})
+
+    @request_handler("c")
+    def c(self, msg):
+        chain = None
+        for _ in range(10 * sys.getrecursionlimit()):
+            chain = Nested(chain)
+        try:
+            repr(chain)
+        except RecursionError as exc:
+            self.handle.respond(msg, {"caught": type(exc).__name__})
+EOF
+
+test_expect_success 'a module recursing to the recursion limit gets RecursionError (Python calls)' '
+    flux module load ./recurse.py &&
+    flux python -c "import flux; print(flux.Flux().rpc(\"recurse.python\").get())" >py.out &&
+    grep RecursionError py.out
+'
+
+test_expect_success 'so does one recursing through C calls, and the broker goes on' '
+    flux python -c "import flux; print(flux.Flux().rpc(\"recurse.c\").get())" >c.out &&
+    grep RecursionError c.out &&
+    flux python -c "import flux; print(flux.Flux().rpc(\"recurse.python\").get())" &&
+    flux module remove recurse &&
+    flux getattr rank
+'
+
+test_done
