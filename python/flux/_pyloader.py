@@ -32,9 +32,12 @@ threads that outlive their module, write to the original streams.
 Warnings are logged at LOG_WARNING.
 """
 
+import _imp
 import errno
 import gc
+import importlib.util
 import io
+import marshal
 import os
 import subprocess
 import sys
@@ -370,11 +373,40 @@ _code_cache = {}
 _CODE_CACHE_MAX = 32
 
 
+def _bytecode(path, source):
+    """The code in path's checked-hash __pycache__ file, if there is one
+    and it was made from these very bytes (the build and the installation
+    write them: scripts/bytecompile), else None.  A timestamp-based or
+    unchecked one is not trusted: it says nothing of these bytes.
+    """
+    try:
+        with open(importlib.util.cache_from_source(path), "rb") as f:
+            data = f.read()
+    except (OSError, ValueError, NotImplementedError):
+        return None
+    if (data[:4] != importlib.util.MAGIC_NUMBER
+            or int.from_bytes(data[4:8], "little") != 0b11
+            or data[8:16] != importlib.util.source_hash(source)):
+        return None
+    try:
+        code = marshal.loads(data[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(code, types.CodeType):
+        return None
+    # Tracebacks name the file as loaded (the cache may have been
+    # written through another path to it), as importlib's loader does.
+    _imp._fix_co_filename(code, path)
+    return code
+
+
 def _compiled(path, source):
     cached = _code_cache.get(path)
     if cached is not None and cached[0] == source:
         return cached[1]
-    code = compile(source, path, "exec", dont_inherit=True)
+    code = _bytecode(path, source)
+    if code is None:
+        code = compile(source, path, "exec", dont_inherit=True)
     _code_cache.pop(path, None)
     if len(_code_cache) >= _CODE_CACHE_MAX:
         del _code_cache[next(iter(_code_cache))]  # the oldest
@@ -387,7 +419,7 @@ def _load(path, modname):
     with open(path, "rb") as f:
         source = f.read()
     # N.B. compile() rather than importlib's loader: no __pycache__ is
-    # written next to the module file.
+    # written next to the module file (one that is there is read).
     code = _compiled(path, source)
     module = types.ModuleType(modname)
     module.__file__ = path
