@@ -25,6 +25,12 @@
  * pushed on the way in); requests and events received from the module
  * get the channel name, the module uuid, pushed, so the broker can tell
  * which module sent them and route the answers back.
+ *
+ * Descriptors.  An end costs none until asked: the eventfd of its
+ * receive queue is made by the first pollfd (the handle watcher of a
+ * module's reactor watches it directly, see handle_set_wakeup), and an
+ * end in a ready set (flux_readyset_add, the broker's end of every
+ * module channel) is announced on the set's one eventfd instead.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -142,6 +148,12 @@ static int op_pollfd (void *impl)
 {
     struct interthread *ctx = impl;
     return msg_deque_pollfd (ctx->recv);
+}
+
+static void op_wakeup_clear (void *impl)
+{
+    struct interthread *ctx = impl;
+    msg_deque_clear (ctx->recv);
 }
 
 static int op_pollevents (void *impl)
@@ -301,6 +313,8 @@ static void op_fini (void *impl)
 
     if (ctx) {
         int saved_errno = errno;
+        /* N.B. the queue outlives this end while the other is open. */
+        (void)msg_deque_set_readyset (ctx->recv, NULL, NULL);
         if (ctx->chan)
             channel_detach (ctx->chan, ctx->end);
         free (ctx->router);
@@ -352,7 +366,60 @@ flux_t *connector_interthread_open (const char *path, int flags,
         op_fini (ctx);
         return NULL;
     }
+    handle_set_wakeup (h, op_wakeup_clear);
     return h;
+}
+
+/* Ready sets (flux/handle.h): a thin skin over msg_readyset, whose
+ * members are the receive queues of interthread ends.
+ */
+
+flux_readyset_t *flux_readyset_create (void)
+{
+    return (flux_readyset_t *)msg_readyset_create ();
+}
+
+void flux_readyset_destroy (flux_readyset_t *rs)
+{
+    msg_readyset_decref ((struct msg_readyset *)rs);
+}
+
+int flux_readyset_add (flux_readyset_t *rs, flux_t *h, void *arg)
+{
+    struct interthread *ctx;
+
+    if (!rs || !arg || !(ctx = handle_get_impl (h, &handle_ops))) {
+        errno = EINVAL;
+        return -1;
+    }
+    return msg_deque_set_readyset (ctx->recv, (struct msg_readyset *)rs,
+                                   arg);
+}
+
+void flux_readyset_remove (flux_readyset_t *rs, flux_t *h)
+{
+    struct interthread *ctx;
+
+    if (rs && (ctx = handle_get_impl (h, &handle_ops))) {
+        int saved_errno = errno;
+        (void)msg_deque_set_readyset (ctx->recv, NULL, NULL);
+        errno = saved_errno;
+    }
+}
+
+int flux_readyset_fd (flux_readyset_t *rs)
+{
+    return msg_readyset_fd ((struct msg_readyset *)rs);
+}
+
+void flux_readyset_clear (flux_readyset_t *rs)
+{
+    msg_readyset_clear ((struct msg_readyset *)rs);
+}
+
+void *flux_readyset_pop (flux_readyset_t *rs)
+{
+    return msg_readyset_pop ((struct msg_readyset *)rs);
 }
 
 // vi:ts=4 sw=4 expandtab

@@ -72,6 +72,7 @@ struct flux_handle {
     void *impl;
     struct msg_deque *queue;
     int pollfd;
+    void (*wakeup_clear)(void *impl);
     struct tagpool tags;
     struct flux_msgcounters counters;
 };
@@ -547,6 +548,39 @@ int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags)
 
 /* Polling.
  */
+
+void handle_set_wakeup (flux_t *h, void (*clear)(void *impl))
+{
+    root (h)->wakeup_clear = clear;
+}
+
+int handle_wakeup_fd (flux_t *h)
+{
+    flux_t *r = root (h);
+
+    if (!r->wakeup_clear || !r->ops->pollfd)
+        return -1;
+    return r->ops->pollfd (r->impl);
+}
+
+void handle_wakeup_clear (flux_t *h)
+{
+    flux_t *r = root (h);
+
+    if (r->wakeup_clear)
+        r->wakeup_clear (r->impl);
+}
+
+void *handle_get_impl (flux_t *h, const struct flux_handle_ops *ops)
+{
+    flux_t *r;
+
+    if (!h || (r = root (h))->ops != ops) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return r->impl;
+}
 
 int flux_pollfd (flux_t *h)
 {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "flux/types.h"
 #include "flux/message.h"
+#include "flux/connector.h"
 
 /* Connector constructors, chosen by flux_open_ex() from the URI scheme.
  * 'path' is the URI without "scheme://".  Return a handle the caller
@@ -49,5 +50,25 @@ void handle_trace_msg (const char *prefix, const flux_msg_t *msg);
  * bits, or -1 with errno set.
  */
 int handle_pollevents_levels (flux_t *h);
+
+/* A connector whose pollfd is an eventfd written when its receive
+ * queue goes from empty to non-empty (interthread) says so here, with
+ * a function that clears it.  The handle watcher then watches that fd
+ * itself (level-triggered, cleared before the level is read) instead
+ * of the handle's nested epoll, which is made only if someone asks for
+ * flux_pollfd(): two descriptors fewer per handle.
+ */
+void handle_set_wakeup (flux_t *h, void (*clear)(void *impl));
+
+/* The connector's wakeup fd (see above), or -1 if it has none, and the
+ * call that clears it.
+ */
+int handle_wakeup_fd (flux_t *h);
+void handle_wakeup_clear (flux_t *h);
+
+/* The connector state of h's root handle if its ops are 'ops', else
+ * NULL (errno EINVAL).
+ */
+void *handle_get_impl (flux_t *h, const struct flux_handle_ops *ops);
 
 #endif /* !FLUX_HANDLE_PRIVATE_H */

@@ -23,7 +23,19 @@
  * pollevents does not drain it: draining an eventfd is itself an
  * EPOLLOUT edge, which would wake the reactor for nothing after every
  * poll.  Only msg_deque_wait(), which sleeps in a level-triggered
- * poll(), drains it.
+ * poll(), drains it, or a reader that watches the fd level-triggered
+ * (msg_deque_clear, the handle watcher of an interthread handle).
+ *
+ * The count is read without the mutex (msg_deque_count, pollevents):
+ * the level is asked for before every turn of a module's loop, and
+ * taking the mutex there made the reader contend with the pusher.  A
+ * reader sees at least the count its own last pop left (a pop happens
+ * on the reader's thread), and a push that makes the queue non-empty
+ * writes the eventfd after storing the count, so a stale zero can only
+ * hide a message whose wakeup is on its way.
+ *
+ * A ready set (msg_readyset) lets one reader wait on many queues with
+ * one eventfd; see msg_deque.h.  Locks nest queue first, then set.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,15 +48,38 @@
 #include "flux/reactor.h"
 #include "msg_deque.h"
 
+struct msg_readyset {
+    pthread_mutex_t lock;
+    int refcount;               /* atomic: owner, members, wakers */
+    int efd;
+    struct msg_deque *first;    /* listed members, in order */
+    struct msg_deque **last;
+};
+
 struct msg_deque {
     int flags;
     pthread_mutex_t lock;
     flux_msg_t **ring;
     size_t cap;     /* power of two, or 0 before the first push */
     size_t head;    /* index of the first message */
-    size_t count;
+    size_t count;   /* written under the lock, read with or without it */
     int efd;
+    /* Ready set membership (under the lock; the list links under rs's) */
+    struct msg_readyset *rs;
+    void *rs_arg;
+    bool listed;
+    struct msg_deque *rs_next;
 };
+
+static size_t count_get (struct msg_deque *q)
+{
+    return __atomic_load_n (&q->count, __ATOMIC_ACQUIRE);
+}
+
+static void count_set (struct msg_deque *q, size_t count)
+{
+    __atomic_store_n (&q->count, count, __ATOMIC_RELEASE);
+}
 
 static void lock (struct msg_deque *q)
 {
@@ -79,6 +114,7 @@ void msg_deque_destroy (struct msg_deque *q)
 {
     if (q) {
         int saved_errno = errno;
+        (void)msg_deque_set_readyset (q, NULL, NULL);
         for (size_t i = 0; i < q->count; i++)
             flux_msg_destroy (q->ring[(q->head + i) & (q->cap - 1)]);
         free (q->ring);
@@ -123,9 +159,63 @@ static void signal_nonempty (int efd)
     }
 }
 
+static void readyset_ref (struct msg_readyset *rs)
+{
+    (void)__atomic_add_fetch (&rs->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void msg_readyset_decref (struct msg_readyset *rs)
+{
+    if (rs && __atomic_sub_fetch (&rs->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+        int saved_errno = errno;
+        (void)close (rs->efd);
+        pthread_mutex_destroy (&rs->lock);
+        free (rs);
+        errno = saved_errno;
+    }
+}
+
+/* Put q on its set's list if it is not there.  Called with q's lock
+ * held.  Returns the set, with a reference for the caller, if its
+ * eventfd must be written (the list was empty), else NULL.
+ */
+static struct msg_readyset *readyset_list (struct msg_deque *q)
+{
+    struct msg_readyset *rs = q->rs;
+    struct msg_readyset *wake = NULL;
+
+    if (!rs)
+        return NULL;
+    pthread_mutex_lock (&rs->lock);
+    if (!q->listed) {
+        if (!rs->first) {
+            readyset_ref (rs);
+            wake = rs;
+        }
+        q->rs_next = NULL;
+        *rs->last = q;
+        rs->last = &q->rs_next;
+        q->listed = true;
+    }
+    pthread_mutex_unlock (&rs->lock);
+    return wake;
+}
+
+/* Write the set's eventfd (no lock held) and drop the reference
+ * readyset_list gave.
+ */
+static void readyset_wake (struct msg_readyset *rs)
+{
+    if (rs) {
+        signal_nonempty (rs->efd);
+        msg_readyset_decref (rs);
+    }
+}
+
 static int push (struct msg_deque *q, flux_msg_t *msg, bool front)
 {
-    int efd;
+    int efd = -1;
+    struct msg_readyset *wake = NULL;
 
     if (!q || !msg) {
         errno = EINVAL;
@@ -143,10 +233,14 @@ static int push (struct msg_deque *q, flux_msg_t *msg, bool front)
     }
     else
         q->ring[(q->head + q->count) & (q->cap - 1)] = msg;
-    q->count++;
-    efd = q->count == 1 ? q->efd : -1;
+    count_set (q, q->count + 1);
+    if (q->count == 1) {
+        efd = q->efd;
+        wake = readyset_list (q);
+    }
     unlock (q);
     signal_nonempty (efd);
+    readyset_wake (wake);
     return 0;
 }
 
@@ -172,7 +266,7 @@ flux_msg_t *msg_deque_pop_front (struct msg_deque *q)
     if (q->count > 0) {
         msg = q->ring[q->head];
         q->head = (q->head + 1) & (q->cap - 1);
-        q->count--;
+        count_set (q, q->count - 1);
     }
     unlock (q);
     if (!msg)
@@ -199,20 +293,14 @@ int msg_deque_remove_if (struct msg_deque *q,
         else
             q->ring[(q->head + kept++) & (q->cap - 1)] = msg;
     }
-    q->count = kept;
+    count_set (q, kept);
     unlock (q);
     return removed;
 }
 
 size_t msg_deque_count (struct msg_deque *q)
 {
-    size_t count = 0;
-    if (q) {
-        lock (q);
-        count = q->count;
-        unlock (q);
-    }
-    return count;
+    return q ? count_get (q) : 0;
 }
 
 bool msg_deque_empty (struct msg_deque *q)
@@ -252,10 +340,8 @@ int msg_deque_pollevents (struct msg_deque *q)
         errno = EINVAL;
         return -1;
     }
-    lock (q);
-    if (q->count > 0)
+    if (count_get (q) > 0)
         events |= FLUX_POLLIN;
-    unlock (q);
     return events;
 }
 
@@ -271,5 +357,128 @@ int msg_deque_wait (struct msg_deque *q)
             return -1;
         (void)read (pfd.fd, &val, sizeof (val));
     }
+    return 0;
+}
+
+void msg_deque_clear (struct msg_deque *q)
+{
+    int efd;
+    uint64_t val;
+
+    if (!q)
+        return;
+    lock (q);
+    efd = q->efd;
+    unlock (q);
+    if (efd >= 0)
+        (void)read (efd, &val, sizeof (val));
+}
+
+struct msg_readyset *msg_readyset_create (void)
+{
+    struct msg_readyset *rs;
+
+    if (!(rs = calloc (1, sizeof (*rs))))
+        return NULL;
+    if ((rs->efd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+        int saved_errno = errno;
+        free (rs);
+        errno = saved_errno;
+        return NULL;
+    }
+    pthread_mutex_init (&rs->lock, NULL);
+    rs->refcount = 1;
+    rs->last = &rs->first;
+    return rs;
+}
+
+int msg_readyset_fd (struct msg_readyset *rs)
+{
+    if (!rs) {
+        errno = EINVAL;
+        return -1;
+    }
+    return rs->efd;
+}
+
+void msg_readyset_clear (struct msg_readyset *rs)
+{
+    uint64_t val;
+
+    if (rs)
+        (void)read (rs->efd, &val, sizeof (val));
+}
+
+void *msg_readyset_pop (struct msg_readyset *rs)
+{
+    struct msg_deque *q;
+    void *arg = NULL;
+
+    if (!rs)
+        return NULL;
+    pthread_mutex_lock (&rs->lock);
+    if ((q = rs->first)) {
+        if (!(rs->first = q->rs_next))
+            rs->last = &rs->first;
+        q->rs_next = NULL;
+        q->listed = false;
+        arg = q->rs_arg;
+    }
+    pthread_mutex_unlock (&rs->lock);
+    return arg;
+}
+
+/* Take q off rs's list.  Called with both locks held. */
+static void readyset_unlist (struct msg_readyset *rs, struct msg_deque *q)
+{
+    struct msg_deque **pp;
+
+    if (!q->listed)
+        return;
+    for (pp = &rs->first; *pp; pp = &(*pp)->rs_next) {
+        if (*pp == q) {
+            if (!(*pp = q->rs_next))
+                rs->last = pp;
+            break;
+        }
+    }
+    q->rs_next = NULL;
+    q->listed = false;
+}
+
+int msg_deque_set_readyset (struct msg_deque *q, struct msg_readyset *rs,
+                            void *arg)
+{
+    struct msg_readyset *old = NULL;
+    struct msg_readyset *wake = NULL;
+
+    if (!q || (rs && !arg)) {
+        errno = EINVAL;
+        return -1;
+    }
+    lock (q);
+    if (rs && q->rs) {
+        unlock (q);
+        errno = EEXIST;
+        return -1;
+    }
+    if (rs) {
+        readyset_ref (rs);
+        q->rs = rs;
+        q->rs_arg = arg;
+        /* Messages queued before it joined must still be seen. */
+        if (q->count > 0)
+            wake = readyset_list (q);
+    }
+    else if ((old = q->rs)) {
+        pthread_mutex_lock (&old->lock);
+        readyset_unlist (old, q);
+        pthread_mutex_unlock (&old->lock);
+        q->rs = NULL;
+        q->rs_arg = NULL;
+    }
+    unlock (q);
+    readyset_wake (wake);
+    msg_readyset_decref (old);
     return 0;
 }

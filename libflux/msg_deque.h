@@ -60,4 +60,42 @@ int msg_deque_pollevents (struct msg_deque *q);
  */
 int msg_deque_wait (struct msg_deque *q);
 
+/* Read the eventfd down to zero, if the queue has one.  For a reader
+ * that watches the fd level-triggered (a libev io watcher): once read,
+ * the fd becomes readable again only at the next push that makes the
+ * queue non-empty, as an edge would.  Read it before asking for the
+ * level, never after, or a push in between would go unseen.
+ */
+void msg_deque_clear (struct msg_deque *q);
+
+/* A ready list shared by many queues with one eventfd, for a reader of
+ * many queues (the broker, one per module) that should not need a
+ * descriptor for each.  A member queue is appended to the list when a
+ * push makes it non-empty (and when it joins holding messages); the
+ * eventfd is written when the list goes from empty to non-empty, after
+ * every lock is released.  The reader clears the fd first, then pops
+ * members until none is left; a member popped is listed again at its
+ * next push onto an empty queue, so a reader that leaves messages in
+ * it must come back to it by itself.  Reference counted: each member
+ * holds one, so the list outlives the queues in it.
+ */
+struct msg_readyset;
+
+struct msg_readyset *msg_readyset_create (void);
+void msg_readyset_decref (struct msg_readyset *rs);
+int msg_readyset_fd (struct msg_readyset *rs);
+void msg_readyset_clear (struct msg_readyset *rs);
+
+/* The 'arg' of the first listed member (which leaves the list), or
+ * NULL if there is none.
+ */
+void *msg_readyset_pop (struct msg_readyset *rs);
+
+/* Make q a member of rs with 'arg' (not NULL), or, with rs NULL, take
+ * it out of the set it is in (and off its list).  A queue is in one set
+ * at most.  Returns 0, or -1 with errno EINVAL or EEXIST.
+ */
+int msg_deque_set_readyset (struct msg_deque *q, struct msg_readyset *rs,
+                            void *arg);
+
 #endif /* !FLUX_MSG_DEQUE_H */

@@ -137,10 +137,12 @@ static flux_reactor_t *reactor_new (unsigned int evflags)
 
 flux_reactor_t *flux_reactor_create (int flags)
 {
-    if (flags != 0) {
+    if ((flags & ~FLUX_REACTOR_NOFD)) {
         errno = EINVAL;
         return NULL;
     }
+    if ((flags & FLUX_REACTOR_NOFD))
+        return reactor_create_nofd ();
     return reactor_new (EVFLAG_AUTO);
 }
 

@@ -15,22 +15,29 @@
  * handle's pollevents may have changed) and messages may already sit in
  * the handle's queue when the loop is about to block, so waiting on the
  * fd alone could sleep with work pending.  As in flux-core, a prepare
- * watcher asks flux_pollevents() before the loop blocks: if the wanted
+ * watcher asks for the levels before the loop blocks: if the wanted
  * events are pending it starts an idle watcher (the loop then polls with
- * no timeout).  An io watcher on the pollfd stays started as long as the
- * handle watcher is (flux-core starts it only when there is no work):
- * stopping and restarting it costs libev an epoll_ctl each time it comes
- * back (an ADD that fails with EEXIST), which was about one syscall per
- * message in the broker.  A check watcher, after the loop wakes, stops
- * the idle watcher and calls the user if the events are there.
- * The check consumes the pollfd's edge (flux_pollevents, an epoll_wait
- * syscall) only when the io watcher fired or the handle had work at
- * prepare time; otherwise it and the prepare read the levels alone
- * (handle_pollevents_levels, no syscall for an interthread handle).
+ * no timeout) and a check watcher, which after the loop wakes stops both
+ * and calls the user.  An io watcher on the fd stays started as long as
+ * the handle watcher is (flux-core starts it only when there is no
+ * work): stopping and restarting it costs libev an epoll_ctl each time
+ * it comes back (an ADD that fails with EEXIST), which was about one
+ * syscall per message in the broker.  When it fires, its callback
+ * consumes the edge, reads the levels and calls the user.  So an idle
+ * handle costs one prepare callback per turn of the loop, which reads
+ * the levels without a syscall or a lock (handle_pollevents_levels).
  * Levels are always read after the edge is consumed, so no change is
  * missed, and an edge left unconsumed costs at most one early wakeup.
- * Without this, a broker made two syscalls per loaded module on every
- * loop iteration, idle modules included.
+ *
+ * The fd: for an interthread handle, the eventfd of the channel itself
+ * (handle_wakeup_fd), watched level-triggered and read down to zero to
+ * consume it, which turns it into an edge; the handle's own pollfd, a
+ * nested epoll of that eventfd and of the queue's, is then never made,
+ * unless someone asks flux_pollfd() (a module thread had 3 descriptors
+ * for this, now 1).  Requeued messages need no fd of their own: they
+ * are put back by the thread that runs the loop, and the prepare sees
+ * them.  For other handles, flux_pollfd(), consumed with
+ * flux_pollevents() (an epoll_wait).
  * The four sub-watchers are unref'd; the composite holds one reference
  * of its own while started, so it counts as one active watcher.
  *
@@ -743,6 +750,7 @@ struct hwatcher {
     flux_t *h;
     int events;
     bool active;
+    bool direct;            /* fd_w watches the connector's wakeup fd */
     flux_watcher_t *prepare_w;
     flux_watcher_t *check_w;
     flux_watcher_t *idle_w;
@@ -754,7 +762,6 @@ static void handle_start (flux_watcher_t *w)
     struct hwatcher *hw = watcher_get_data (w);
 
     flux_watcher_start (hw->prepare_w);
-    flux_watcher_start (hw->check_w);
     flux_watcher_start (hw->fd_w);
     ev_ref (reactor_get_loop (w->r));
     hw->active = true;
@@ -797,13 +804,16 @@ static const struct watcher_ops handle_ops = {
 
 /* The events of interest that are pending now (POLLERR always counts;
  * a failing pollevents is reported as POLLERR).  'consume' says whether
- * to consume the pollfd's edge (see the comment at the top).
+ * to consume the edge of the fd first (see the comment at the top).
  */
 static int handle_revents (struct hwatcher *hw, bool consume)
 {
-    int events = consume ? flux_pollevents (hw->h)
-                         : handle_pollevents_levels (hw->h);
+    int events;
 
+    if (consume && hw->direct)
+        handle_wakeup_clear (hw->h);
+    events = consume && !hw->direct ? flux_pollevents (hw->h)
+                                    : handle_pollevents_levels (hw->h);
     if (events < 0)
         events = FLUX_POLLERR;
     return events & (hw->events | FLUX_POLLERR);
@@ -819,10 +829,13 @@ static void handle_prepare_cb (flux_reactor_t *r,
     (void)r;
     (void)prepare_w;
     (void)revents;
-    if (handle_revents (hw, false))
+    if (handle_revents (hw, false)) {
         flux_watcher_start (hw->idle_w);
+        flux_watcher_start (hw->check_w);
+    }
 }
 
+/* The handle had work when the loop was about to block. */
 static void handle_check_cb (flux_reactor_t *r,
                              flux_watcher_t *check_w,
                              int revents,
@@ -834,19 +847,30 @@ static void handle_check_cb (flux_reactor_t *r,
 
     (void)r;
     (void)check_w;
-    /* Consume the edge if the pollfd fired, or if the handle had work at
-     * prepare time (the idle path): its edge is then most likely pending
-     * and, left alone, would cost an early wakeup once the handle is idle.
-     * N.B. check watchers run before the io callbacks of the same
-     * iteration, so libev still says whether the io watcher is pending;
-     * clearing that leaves the io watcher started (its callback is a
-     * no-op anyway).
+    /* N.B. check watchers run before the io callbacks of the same
+     * iteration: if the fd fired too, consume its edge here and cancel
+     * its callback, so the user is called once.
      */
-    consume = flux_watcher_is_active (hw->idle_w)
-              || ev_clear_pending (reactor_get_loop (hw->fd_w->r),
-                                   watcher_get_data (hw->fd_w)) != 0;
+    consume = ev_clear_pending (reactor_get_loop (hw->fd_w->r),
+                                watcher_get_data (hw->fd_w)) != 0;
     flux_watcher_stop (hw->idle_w);
+    flux_watcher_stop (hw->check_w);
     if ((revents = handle_revents (hw, consume)))
+        watcher_call (w, revents);
+}
+
+/* The fd fired while the handle had no work at prepare time. */
+static void handle_fd_cb (flux_reactor_t *r,
+                          flux_watcher_t *fd_w,
+                          int revents,
+                          void *arg)
+{
+    flux_watcher_t *w = arg;
+    struct hwatcher *hw = watcher_get_data (w);
+
+    (void)r;
+    (void)fd_w;
+    if ((revents = handle_revents (hw, true)))
         watcher_call (w, revents);
 }
 
@@ -858,23 +882,28 @@ flux_watcher_t *flux_handle_watcher_create (flux_reactor_t *r,
 {
     flux_watcher_t *w;
     struct hwatcher *hw;
+    bool direct = false;
     int fd;
 
     if (!r || !h || (events & ~(FLUX_POLLIN | FLUX_POLLOUT | FLUX_POLLERR))) {
         errno = EINVAL;
         return NULL;
     }
-    if ((fd = flux_pollfd (h)) < 0)
+    if ((fd = handle_wakeup_fd (h)) >= 0)
+        direct = true;
+    else if ((fd = flux_pollfd (h)) < 0)
         return NULL;
     if (!(w = watcher_create (r, sizeof (*hw), &handle_ops, cb, arg)))
         return NULL;
     hw = watcher_get_data (w);
     hw->h = h;
     hw->events = events;
+    hw->direct = direct;
     if (!(hw->prepare_w = flux_prepare_watcher_create (r, handle_prepare_cb, w))
         || !(hw->check_w = flux_check_watcher_create (r, handle_check_cb, w))
         || !(hw->idle_w = flux_idle_watcher_create (r, NULL, NULL))
-        || !(hw->fd_w = flux_fd_watcher_create (r, fd, FLUX_POLLIN, NULL, NULL)))
+        || !(hw->fd_w = flux_fd_watcher_create (r, fd, FLUX_POLLIN,
+                                                handle_fd_cb, w)))
         goto error;
     flux_watcher_unref (hw->prepare_w);
     flux_watcher_unref (hw->check_w);

@@ -160,6 +160,38 @@ int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags);
 int flux_pollfd (flux_t *h);
 int flux_pollevents (flux_t *h);
 
+typedef struct flux_readyset flux_readyset_t;
+
+/* A ready set: one descriptor for the receive side of many handles
+ * (interthread:// only; not in flux-core).  The broker reads every
+ * module's channel through one, instead of a pollfd per module.
+ *
+ * A handle added with 'arg' (not NULL) is put on the set's list when a
+ * message arrives while its receive queue is empty (and when added
+ * holding messages); the set's fd becomes readable when the list goes
+ * from empty to non-empty.  The reader calls flux_readyset_clear()
+ * when the fd is readable, then flux_readyset_pop() until it returns
+ * NULL; each arg popped names a handle to read with flux_recv().  A
+ * handle popped is listed again only when a message arrives to an
+ * empty queue: a reader that leaves messages in it comes back to it by
+ * itself.  The fd belongs to the set.
+ *
+ * create returns a set (the caller destroys it; it lives on, invisible,
+ * until its last handle is removed) or NULL with errno.  add returns 0,
+ * or -1 with errno EINVAL (NULL set, handle or arg, or a handle of
+ * another connector) or EEXIST (the handle is in a set already).
+ * remove takes the handle out (closing the handle does too).  fd
+ * returns the descriptor, or -1 with errno EINVAL.  pop returns an arg,
+ * or NULL when none is listed.
+ */
+flux_readyset_t *flux_readyset_create (void);
+void flux_readyset_destroy (flux_readyset_t *rs);
+int flux_readyset_add (flux_readyset_t *rs, flux_t *h, void *arg);
+void flux_readyset_remove (flux_readyset_t *rs, flux_t *h);
+int flux_readyset_fd (flux_readyset_t *rs);
+void flux_readyset_clear (flux_readyset_t *rs);
+void *flux_readyset_pop (flux_readyset_t *rs);
+
 /* Matchtags for RPCs (shared by a handle and its clones).  alloc
  * returns the lowest free tag in 1..2^20-1, or FLUX_MATCHTAG_NONE with
  * errno EBUSY when all are in use, EINVAL for a NULL handle, ENOMEM.

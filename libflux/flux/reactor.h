@@ -23,10 +23,20 @@ enum {
     FLUX_POLLERR = 4,
 };
 
-/* Create a reactor (refcount 1).  Flags must be 0.  Returns it (caller
- * must destroy), or NULL with errno EINVAL (flags not 0) or ENOMEM.
- * destroy == decref: the last reference frees it; destroy, incref and
- * decref are NULL-safe.
+/* flux_reactor_create() (not in flux-core) */
+enum {
+    /* The reactor waits with poll(2) and opens no descriptor of its own
+     * (epoll keeps one per reactor).  For a thread that watches a few
+     * descriptors, as a broker module's does: the broker runs thousands
+     * of module threads, and the process's descriptors are limited.
+     */
+    FLUX_REACTOR_NOFD = 0x100,
+};
+
+/* Create a reactor (refcount 1).  Flags are 0 or FLUX_REACTOR_NOFD.
+ * Returns it (caller must destroy), or NULL with errno EINVAL (other
+ * flags) or ENOMEM.  destroy == decref: the last reference frees it;
+ * destroy, incref and decref are NULL-safe.
  */
 flux_reactor_t *flux_reactor_create (int flags);
 void flux_reactor_destroy (flux_reactor_t *r);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Unit tests for interthread:// channels: pairing, EADDRINUSE, moving
  * messages (send_new, copies, aux), creds stamping, router mode, eventfd
- * wakeups, and two threads ping-ponging messages.
+ * wakeups, the descriptors a handle watcher costs, ready sets, and two
+ * threads ping-ponging messages.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "flux/core.h"
+#include "fdcount.h"
 
 static flux_msg_t *request (const char *topic)
 {
@@ -572,6 +574,278 @@ static void test_burst (void **state)
     flux_close (b);
 }
 
+static void recv_one_cb (flux_reactor_t *r, flux_watcher_t *w,
+                         int revents, void *arg)
+{
+    int *count = arg;
+    flux_t *h = flux_handle_watcher_get_flux (w);
+    flux_msg_t *msg;
+
+    (void)r;
+    if ((revents & FLUX_POLLIN)
+        && (msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK))) {
+        flux_msg_destroy (msg);
+        (*count)++;
+    }
+}
+
+/* A handle watcher on an interthread handle costs one descriptor, the
+ * channel's eventfd; the handle's pollfd is made only when asked for,
+ * and is still edge-triggered then, beside the watcher.
+ */
+static void test_watcher_fds (void **state)
+{
+    flux_reactor_t *r;
+    flux_watcher_t *w;
+    flux_msg_t *msg;
+    int count = 0;
+    int base, fd;
+    (void)state;
+
+    assert_non_null ((r = flux_reactor_create (0)));
+    base = fd_count ();
+    flux_t *a = flux_open ("interthread://fds", 0);
+    flux_t *b = flux_open ("interthread://fds", 0);
+    assert_non_null (a);
+    assert_non_null (b);
+    assert_int_equal (fd_count (), base);
+    w = flux_handle_watcher_create (r, b, FLUX_POLLIN, recv_one_cb, &count);
+    assert_non_null (w);
+    flux_watcher_start (w);
+    assert_int_equal (fd_count (), base + 1);
+
+    msg = request ("fds");
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    assert_true (flux_reactor_run (r, FLUX_REACTOR_NOWAIT) >= 0);
+    assert_int_equal (count, 1);
+    /* Nothing more: the watcher does not fire again. */
+    assert_true (flux_reactor_run (r, FLUX_REACTOR_NOWAIT) >= 0);
+    assert_int_equal (count, 1);
+
+    /* Asked for, the pollfd costs its own two (epoll, queue eventfd). */
+    assert_true ((fd = flux_pollfd (b)) >= 0);
+    assert_int_equal (fd_count (), base + 3);
+    (void)flux_pollevents (b); // the POLLOUT edge it may start with
+    assert_false (fd_readable (fd));
+    assert_int_equal (flux_send (a, msg, 0), 0);
+    assert_true (fd_readable (fd));
+    assert_true (flux_pollevents (b) & FLUX_POLLIN);
+    assert_false (fd_readable (fd)); // edge consumed, level stays
+    assert_true (flux_reactor_run (r, FLUX_REACTOR_NOWAIT) >= 0);
+    assert_int_equal (count, 2);
+    assert_int_equal (flux_pollevents (b) & FLUX_POLLIN, 0);
+
+    /* A requeued message is seen by the watcher (no fd of its own). */
+    assert_int_equal (flux_requeue (b, msg, FLUX_RQ_TAIL), 0);
+    assert_true (flux_reactor_run (r, FLUX_REACTOR_NOWAIT) >= 0);
+    assert_int_equal (count, 3);
+
+    flux_msg_destroy (msg);
+    flux_watcher_destroy (w);
+    flux_close (a);
+    flux_close (b);
+    assert_int_equal (fd_count (), base);
+    flux_reactor_decref (r);
+}
+
+static void send_to (flux_t *h, const char *topic)
+{
+    flux_msg_t *msg = request (topic);
+    assert_int_equal (flux_send_new (h, &msg, 0), 0);
+}
+
+static void recv_all (flux_t *h, int expected)
+{
+    flux_msg_t *msg;
+    int n = 0;
+
+    while ((msg = flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK))) {
+        flux_msg_destroy (msg);
+        n++;
+    }
+    assert_int_equal (n, expected);
+}
+
+static void test_readyset (void **state)
+{
+    flux_readyset_t *rs;
+    int base, fd;
+    int arg1, arg2, arg3;
+    (void)state;
+
+    base = fd_count ();
+    assert_non_null ((rs = flux_readyset_create ()));
+    assert_true ((fd = flux_readyset_fd (rs)) >= 0);
+    assert_int_equal (fd_count (), base + 1);
+    assert_false (fd_readable (fd));
+    assert_null (flux_readyset_pop (rs));
+
+    flux_t *m1 = flux_open ("interthread://rs1", 0);
+    flux_t *b1 = flux_open ("interthread://rs1", 0);
+    flux_t *m2 = flux_open ("interthread://rs2", 0);
+    flux_t *b2 = flux_open ("interthread://rs2", 0);
+    flux_t *m3 = flux_open ("interthread://rs3", 0);
+    flux_t *b3 = flux_open ("interthread://rs3", 0);
+    flux_t *lp = flux_open ("loop://", 0);
+    assert_non_null (lp);
+
+    errno = 0;
+    assert_int_equal (flux_readyset_add (rs, b1, NULL), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_readyset_add (NULL, b1, &arg1), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_readyset_add (rs, lp, &arg1), -1);
+    assert_int_equal (errno, EINVAL);
+    errno = 0;
+    assert_int_equal (flux_readyset_fd (NULL), -1);
+    assert_int_equal (errno, EINVAL);
+
+    assert_int_equal (flux_readyset_add (rs, b1, &arg1), 0);
+    assert_int_equal (flux_readyset_add (rs, b2, &arg2), 0);
+    errno = 0;
+    assert_int_equal (flux_readyset_add (rs, b1, &arg1), -1);
+    assert_int_equal (errno, EEXIST);
+    /* Members cost no descriptor. */
+    assert_int_equal (fd_count (), base + 1);
+
+    /* Listed in the order they became non-empty, once each. */
+    send_to (m2, "a");
+    send_to (m1, "b");
+    send_to (m2, "c");
+    assert_true (fd_readable (fd));
+    flux_readyset_clear (rs);
+    assert_false (fd_readable (fd));
+    assert_ptr_equal (flux_readyset_pop (rs), &arg2);
+    assert_ptr_equal (flux_readyset_pop (rs), &arg1);
+    assert_null (flux_readyset_pop (rs));
+
+    /* Popped and not emptied: a message more lists nothing. */
+    send_to (m1, "d");
+    assert_false (fd_readable (fd));
+    assert_null (flux_readyset_pop (rs));
+    /* Emptied: the next message lists it again. */
+    recv_all (b1, 2);
+    send_to (m1, "e");
+    assert_true (fd_readable (fd));
+    flux_readyset_clear (rs);
+    assert_ptr_equal (flux_readyset_pop (rs), &arg1);
+    assert_null (flux_readyset_pop (rs));
+    recv_all (b1, 1);
+    recv_all (b2, 2);
+
+    /* The broker's end sends to the module: that is not listed. */
+    send_to (b1, "f");
+    assert_false (fd_readable (fd));
+    recv_all (m1, 1);
+
+    /* A handle that joins holding messages is listed at once. */
+    send_to (m3, "g");
+    assert_int_equal (flux_readyset_add (rs, b3, &arg3), 0);
+    assert_true (fd_readable (fd));
+    flux_readyset_clear (rs);
+    assert_ptr_equal (flux_readyset_pop (rs), &arg3);
+    recv_all (b3, 1);
+
+    /* Removed (even while listed), or closed, it is off the list. */
+    send_to (m1, "h");
+    send_to (m2, "i");
+    flux_readyset_remove (rs, b1);
+    flux_close (b2);
+    flux_readyset_clear (rs);
+    assert_null (flux_readyset_pop (rs));
+    send_to (m1, "j");
+    assert_false (fd_readable (fd));
+    recv_all (b1, 2);
+    assert_int_equal (flux_readyset_add (rs, b1, &arg1), 0);
+
+    /* Destroyed by its owner while b1 and b3 are members: they go on. */
+    flux_readyset_destroy (rs);
+    send_to (m1, "k");
+    send_to (m3, "l");
+    recv_all (b1, 1);
+    recv_all (b3, 1);
+    flux_close (b1);
+    flux_close (b3);
+    assert_int_equal (fd_count (), base);
+
+    flux_close (m1);
+    flux_close (m2);
+    flux_close (m3);
+    flux_close (lp);
+}
+
+/* Many threads send on channels of one ready set: the reader, waking on
+ * the set's fd alone, gets every message.
+ */
+#define RS_THREADS 4
+#define RS_MSGS 20000
+
+static void *rs_sender (void *arg)
+{
+    flux_t *h = arg;
+    for (int i = 0; i < RS_MSGS; i++) {
+        flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_EVENT);
+        if (!msg || flux_msg_set_topic (msg, "rs") < 0
+            || flux_msg_set_seq (msg, i) < 0
+            || flux_send_new (h, &msg, 0) < 0)
+            return (void *)1;
+        if (i % 1000 == 0)
+            usleep (100); // let the reader empty the queue now and then
+    }
+    return NULL;
+}
+
+static void test_readyset_threads (void **state)
+{
+    flux_readyset_t *rs;
+    flux_t *mod[RS_THREADS], *brk[RS_THREADS];
+    uint32_t next[RS_THREADS] = { 0 };
+    pthread_t t[RS_THREADS];
+    int total = 0;
+    (void)state;
+
+    assert_non_null ((rs = flux_readyset_create ()));
+    for (int i = 0; i < RS_THREADS; i++) {
+        char uri[64];
+        (void)snprintf (uri, sizeof (uri), "interthread://rst%d", i);
+        assert_non_null ((mod[i] = flux_open (uri, 0)));
+        assert_non_null ((brk[i] = flux_open (uri, 0)));
+        assert_int_equal (flux_readyset_add (rs, brk[i], &next[i]), 0);
+    }
+    for (int i = 0; i < RS_THREADS; i++)
+        assert_int_equal (pthread_create (&t[i], NULL, rs_sender, mod[i]), 0);
+    while (total < RS_THREADS * RS_MSGS) {
+        struct pollfd pfd = { .fd = flux_readyset_fd (rs), .events = POLLIN };
+        uint32_t *nextp;
+        /* A lost wakeup would hang here: fail after 10 s instead. */
+        assert_int_equal (poll (&pfd, 1, 10000), 1);
+        flux_readyset_clear (rs);
+        while ((nextp = flux_readyset_pop (rs))) {
+            int i = nextp - next;
+            flux_msg_t *msg;
+            while ((msg = flux_recv (brk[i], FLUX_MATCH_ANY,
+                                     FLUX_O_NONBLOCK))) {
+                uint32_t seq;
+                assert_int_equal (flux_msg_get_seq (msg, &seq), 0);
+                assert_int_equal (seq, next[i]);
+                next[i]++;
+                total++;
+                flux_msg_destroy (msg);
+            }
+        }
+    }
+    for (int i = 0; i < RS_THREADS; i++) {
+        void *result;
+        assert_int_equal (pthread_join (t[i], &result), 0);
+        assert_null (result);
+        flux_close (mod[i]);
+        flux_close (brk[i]);
+    }
+    flux_readyset_destroy (rs);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +857,9 @@ int main (void)
         cmocka_unit_test (test_creds_env),
         cmocka_unit_test (test_router),
         cmocka_unit_test (test_wakeup),
+        cmocka_unit_test (test_watcher_fds),
+        cmocka_unit_test (test_readyset),
+        cmocka_unit_test (test_readyset_threads),
         cmocka_unit_test (test_pingpong),
         cmocka_unit_test (test_burst),
     };

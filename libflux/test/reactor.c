@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Unit tests for the reactor: create/destroy and refcounts, run flags,
- * stop and stop_error, time, and the active reference count.
+ * stop and stop_error, time, the active reference count, and a reactor
+ * without a descriptor of its own.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "flux/core.h"
+#include "fdcount.h"
 
 static void test_cornercase (void **state)
 {
@@ -200,12 +202,64 @@ static void test_active_ref (void **state)
     flux_reactor_destroy (r);
 }
 
+static void readable_cb (flux_reactor_t *r, flux_watcher_t *w,
+                         int revents, void *arg)
+{
+    int *count = arg;
+    char c;
+
+    (void)r;
+    if ((revents & FLUX_POLLIN)
+        && read (flux_fd_watcher_get_fd (w), &c, 1) == 1)
+        (*count)++;
+}
+
+/* FLUX_REACTOR_NOFD: no descriptor while it lives, and it watches fds
+ * as any reactor does.
+ */
+static void test_nofd (void **state)
+{
+    int base = fd_count ();
+    int count = 0;
+    int fds[2];
+    (void)state;
+
+    errno = 0;
+    assert_null (flux_reactor_create (FLUX_REACTOR_NOFD | 1));
+    assert_int_equal (errno, EINVAL);
+
+    flux_reactor_t *r = flux_reactor_create (FLUX_REACTOR_NOFD);
+    assert_non_null (r);
+    assert_int_equal (fd_count (), base);
+    flux_reactor_t *r2 = flux_reactor_create (0);
+    assert_non_null (r2);
+    assert_int_equal (fd_count (), base + 1); // epoll's
+    flux_reactor_destroy (r2);
+
+    assert_int_equal (pipe (fds), 0);
+    flux_watcher_t *w = flux_fd_watcher_create (r, fds[0], FLUX_POLLIN,
+                                                readable_cb, &count);
+    assert_non_null (w);
+    flux_watcher_start (w);
+    assert_int_equal (write (fds[1], "xy", 2), 2);
+    assert_int_equal (flux_reactor_run (r, FLUX_REACTOR_ONCE), 1);
+    assert_int_equal (count, 1);
+    assert_int_equal (flux_reactor_run (r, FLUX_REACTOR_ONCE), 1);
+    assert_int_equal (count, 2);
+    flux_watcher_destroy (w);
+    flux_reactor_destroy (r);
+    (void)close (fds[0]);
+    (void)close (fds[1]);
+    assert_int_equal (fd_count (), base);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_cornercase),
         cmocka_unit_test (test_run_empty),
         cmocka_unit_test (test_refcount),
+        cmocka_unit_test (test_nofd),
         cmocka_unit_test (test_stop),
         cmocka_unit_test (test_stop_error),
         cmocka_unit_test (test_time),
