@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,7 +326,7 @@ static void status_cb (flux_t *h,
             else
                 router_peer_mute (m->peer);
             /* "requeue": the module hands back the requests still in
-             * its queue (see module_recv_cb) instead of failing them.
+             * its queue (see module_take) instead of failing them.
              */
             if ((m->holding
                  ? flux_respond_pack (h, msg, "{s:b}", "requeue", 1)
@@ -446,7 +447,7 @@ static void debug_cb (flux_t *h,
         errstr = errbuf;
         goto error;
     }
-    if (!m->w) {
+    if (!m->h) {
         (void)snprintf (errbuf, sizeof (errbuf),
                         "module %s is restarting", name);
         errstr = errbuf;
@@ -597,6 +598,7 @@ void modmgr_destroy (struct modmgr *mm)
                 (void)pthread_detach (m->thread);
             module_destroy (m, true);
         }
+        modules_ready_fini (mm);
         module_exec_fini_all ();
         free (mm);
         errno = saved_errno;
@@ -622,7 +624,18 @@ struct modmgr *modmgr_create (struct broker *ctx)
      * beyond the noise here.
      */
     (void)mallopt (M_ARENA_MAX, 1);
-    if (flux_msg_handler_addvec (ctx->h, htab, mm, &mm->handlers) < 0) {
+    /* Each module costs a descriptor (module_thread.c): the soft limit
+     * goes up to the hard one, as flux-core's broker raises it at start,
+     * so that the number of modules is bounded by what the system
+     * allows, not by a default of 1,024.
+     */
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit (RLIMIT_NOFILE, &rl);
+    }
+    if (modules_ready_init (mm) < 0
+        || flux_msg_handler_addvec (ctx->h, htab, mm, &mm->handlers) < 0) {
         modmgr_destroy (mm);
         return NULL;
     }

@@ -60,8 +60,8 @@ void pending_free (struct pending **list)
  */
 void instance_release (struct module *m, bool abandoned)
 {
-    flux_watcher_destroy (m->w);
-    m->w = NULL;
+    flux_readyset_remove (m->mm->ready, m->h);
+    m->watching = false;
     flux_watcher_destroy (m->w_more);
     m->w_more = NULL;
     flux_watcher_destroy (m->w_nowait);
@@ -236,18 +236,19 @@ static bool module_take (flux_msg_t *msg, void *arg)
 /* Read what the module sent, a batch at a time (router_recv_from), so
  * that one busy module does not keep the broker from the others.
  *
- * N.B. Not a handle watcher (flux_handle_watcher_create): that one runs
- * a prepare and a check callback on every turn of the broker's loop, for
- * every module, whether the module sent anything or not, and each asks
- * the channel for its level under the channel's mutex.  With 1,000
- * modules that cost the broker some 300 us a turn.  Here the channel's
- * pollfd is watched alone: it becomes readable when the channel goes
- * from empty to non-empty, and flux_pollevents() consumes that edge and
- * reports the level.  Only when a batch leaves messages behind (no new
- * edge will come for them) does the module get a check watcher, which
- * reads again on every turn, and an idle one, which keeps the loop from
- * blocking meanwhile, as the handle watcher does; both stop once the
- * channel is empty.  An idle module costs nothing per turn.
+ * N.B. Neither a handle watcher (flux_handle_watcher_create) nor an fd
+ * watcher per module: each would need a descriptor per module in the
+ * broker (two eventfds and a nested epoll for the handle's pollfd), and
+ * every module thread's libev loop keeps an array as long as the
+ * highest descriptor number it watches, so N modules cost memory as N
+ * squared.  The broker's end of every channel is in one ready set
+ * instead (mm->ready): a channel is listed, and the set's one eventfd
+ * written, when it goes from empty to non-empty.  Only when a batch
+ * leaves messages behind (no new listing will come for them) does the
+ * module get a check watcher, which reads again on every turn, and an
+ * idle one, which keeps the loop from blocking meanwhile, as the handle
+ * watcher does; both stop once the channel is empty.  An idle module
+ * costs nothing per turn.
  */
 static void module_read (struct module *m)
 {
@@ -258,7 +259,7 @@ static void module_read (struct module *m)
         if (router_recv_from (m->peer, m->h, module_take, m) < 0)
             flux_log_error (m->mm->ctx->h, "%s: receive", m->name);
     }
-    /* What arrives after this count makes the fd readable again. */
+    /* What arrives to an empty channel after this count lists it again. */
     if (flux_opt_get (m->h, FLUX_OPT_RECV_QUEUE_COUNT,
                       &left, sizeof (left)) == 0 && left > 0) {
         flux_watcher_start (m->w_more);
@@ -270,7 +271,7 @@ static void module_read (struct module *m)
     }
 }
 
-static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
+static void module_more_cb (flux_reactor_t *r, flux_watcher_t *w,
                             int revents, void *arg)
 {
     (void)r;
@@ -279,18 +280,60 @@ static void module_recv_cb (flux_reactor_t *r, flux_watcher_t *w,
     module_read (arg);
 }
 
+/* Some channels went from empty to non-empty: read each.  A module
+ * that is not being read (module.debug) is skipped: module_watch reads
+ * it when it is read again.
+ * N.B. reading a module's channel only routes messages (those for the
+ * broker's own services are queued to its handle), so no module is
+ * destroyed while the list is walked; one that was is off the list.
+ */
+static void modules_ready_cb (flux_reactor_t *r, flux_watcher_t *w,
+                              int revents, void *arg)
+{
+    struct modmgr *mm = arg;
+    struct module *m;
+
+    (void)r;
+    (void)w;
+    (void)revents;
+    flux_readyset_clear (mm->ready);
+    while ((m = flux_readyset_pop (mm->ready))) {
+        if (m->watching)
+            module_read (m);
+    }
+}
+
+int modules_ready_init (struct modmgr *mm)
+{
+    if (!(mm->ready = flux_readyset_create ())
+        || !(mm->ready_w = flux_fd_watcher_create (mm->ctx->r,
+                                                   flux_readyset_fd (mm->ready),
+                                                   FLUX_POLLIN,
+                                                   modules_ready_cb, mm)))
+        return -1;
+    flux_watcher_start (mm->ready_w);
+    return 0;
+}
+
+void modules_ready_fini (struct modmgr *mm)
+{
+    flux_watcher_destroy (mm->ready_w);
+    mm->ready_w = NULL;
+    flux_readyset_destroy (mm->ready);
+    mm->ready = NULL;
+}
+
 void module_watch (struct module *m, bool on)
 {
+    m->watching = on;
     if (on) {
-        /* What came while stopped may have no edge left: read on the
+        /* What came while stopped may have no listing left: read on the
          * next turn (the check stops itself once the channel is empty).
          */
-        flux_watcher_start (m->w);
         flux_watcher_start (m->w_more);
         flux_watcher_start (m->w_nowait);
     }
     else {
-        flux_watcher_stop (m->w);
         flux_watcher_stop (m->w_more);
         flux_watcher_stop (m->w_nowait);
     }
@@ -354,7 +397,6 @@ int instance_start (struct module *m, const struct module_entry *entry,
     uuid_t uuid;
     char uri[64 + UUID_STR_LEN];
     struct flux_msg_cred owner = router_owner_cred ();
-    int fd;
 
     uuid_generate (uuid);
     uuid_unparse (uuid, m->uuid);
@@ -371,10 +413,8 @@ int instance_start (struct module *m, const struct module_entry *entry,
         || flux_opt_set (m->h, FLUX_OPT_ROUTER_NAME, ctx->uuid,
                          strlen (ctx->uuid) + 1) < 0
         || flux_set_reactor (m->h, ctx->r) < 0
-        || (fd = flux_pollfd (m->h)) < 0
-        || !(m->w = flux_fd_watcher_create (ctx->r, fd, FLUX_POLLIN,
-                                            module_recv_cb, m))
-        || !(m->w_more = flux_check_watcher_create (ctx->r, module_recv_cb,
+        || flux_readyset_add (m->mm->ready, m->h, m) < 0
+        || !(m->w_more = flux_check_watcher_create (ctx->r, module_more_cb,
                                                     m))
         || !(m->w_nowait = flux_idle_watcher_create (ctx->r, NULL, NULL))
         || !(m->peer = router_peer_add (ctx->router, m->uuid, PEER_MODULE,

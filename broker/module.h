@@ -37,7 +37,7 @@ struct module {
     char *path;
     struct module_thread *thd;
     flux_t *h;
-    flux_watcher_t *w;          // the channel's pollfd (module.c)
+    bool watching;              // reading what it sends (module_watch)
     flux_watcher_t *w_more;     // check, while messages are left over
     flux_watcher_t *w_nowait;   // idle, the same: the loop must not block
     struct peer *peer;
@@ -82,6 +82,8 @@ struct modmgr {
     void (*done)(void *arg);
     void *done_arg;
     flux_watcher_t *trim_timer; // gives freed memory back (modmgr.c)
+    flux_readyset_t *ready;     // every module's channel, one fd (module.c)
+    flux_watcher_t *ready_w;    // watches it
 };
 
 /* modmgr.c */
@@ -133,6 +135,12 @@ void send_shutdown (struct module *m);
 
 /* Start or stop reading what the module sends (module.debug defers). */
 void module_watch (struct module *m, bool on);
+
+/* Set up (and tear down) the one descriptor through which the broker
+ * hears from every module's channel.  Returns 0, or -1 with errno.
+ */
+int modules_ready_init (struct modmgr *mm);
+void modules_ready_fini (struct modmgr *mm);
 
 /* module_policy.c */
 

@@ -7,9 +7,10 @@ test_description='Many Python modules at once
 flight together) each answer a request of its own, are all listed, and
 are all removed; loading and removing them all again takes no more of
 the memory of the broker than the first time (RSS measured, with slack: no
-timing is asserted).  A module that recurses to the recursion limit on
-its thread gets RecursionError, through Python calls and through C
-calls, and the broker goes on.
+timing is asserted); each module costs the broker at most 2 file
+descriptors (1 today: the eventfd of its channel).  A module that
+recurses to the recursion limit on its thread gets RecursionError,
+through Python calls and through C calls, and the broker goes on.
 '
 
 . /usr/share/sharness/sharness.sh
@@ -62,6 +63,10 @@ def threads():
     return len(os.listdir(f"/proc/{pid}/task"))
 
 
+def descriptors():
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
 def settled_rss_kb(nthreads):
     """The RSS once every removed module's thread has exited and the
     broker has trimmed its heap (50 ms after the last exit).  A module
@@ -86,11 +91,14 @@ h.rpc("module.load", {"path": path, "name": "first"}).get()
 h.rpc("first.who").get()
 base = rss_kb()
 base_threads = threads()
+base_fds = descriptors()
+peak_fds = 0
 
 def load_use_remove():
     """Load every module at once, check each answers and is listed,
     remove them all at once.  Returns the RSS with all of them loaded.
     """
+    global peak_fds
     loads = [h.rpc("module.load", {"path": path, "name": n}) for n in names]
     for f in loads:
         f.get()
@@ -103,6 +111,7 @@ def load_use_remove():
     if missing:
         sys.exit(f"not listed: {sorted(missing)[:5]}...")
     peak = rss_kb()
+    peak_fds = max(peak_fds, descriptors())
     # Removed 8 at a time: with all 1,000 removals in flight at once,
     # the broker sometimes keeps 50-150 MB after they have all exited
     # (not yet understood; see doc/design.md), which would make this
@@ -137,6 +146,10 @@ if peak2 - base > 1.1 * (peak1 - base):
           f" first {peak1 - base} kB", flush=True)
 else:
     print("memory reused", flush=True)
+print(f"descriptors: {base_fds} with one module, {peak_fds} with"
+      f" {count} more", flush=True)
+if peak_fds - base_fds <= 2 * count:
+    print("at most 2 descriptors per module", flush=True)
 h.rpc("module.remove", {"name": "first"}).get()
 EOF
 
@@ -156,6 +169,11 @@ test_expect_success "$count Python modules loaded at once each answer, are liste
 
 test_expect_success MALLOC_IS_GLIBC "the second $count took no more memory than the first" '
     grep "memory reused" many.out
+'
+
+test_expect_success "each module costs the broker at most 2 descriptors" '
+    test_when_finished "grep ^descriptors: many.out" &&
+    grep "at most 2 descriptors per module" many.out
 '
 
 cat >recurse.py <<'EOF'
