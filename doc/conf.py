@@ -26,7 +26,7 @@ extensions = [
 
 root_doc = master_doc = "index"
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "examples", "api/*.txt", "**/README.md"]
+exclude_patterns = ["_build", "examples", "**/README.md"]
 templates_path = []
 
 # Every cross-reference must resolve: a broken one is a build error in CI.
