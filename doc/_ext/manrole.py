@@ -26,6 +26,10 @@ def make_role(section):
             msg = f"{label} is not one of the manual pages in doc/manpages.py"
             logger.warning(msg, location=(env.docname, lineno))
             return [nodes.literal(rawtext, label)], []
+        if env.app.builder.name == "man":
+            # N.B. docutils' man writer follows every link with " <URI>";
+            # in a manual page the name and section are the reference.
+            return [nodes.strong(rawtext, label)], []
         ref = addnodes.pending_xref(
             rawtext, refdomain="std", reftype="doc", reftarget="/" + doc,
             refexplicit=True, refwarn=True)
