@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""status: a service that guests may call, and one request they may not.
+
+By default only the instance owner may call a handler.  With
+allow_guest=True, "status.get" also answers guests, the other users an
+instance lets in (flux-core's access.allow-guest-user); msg.userid says
+who asked.  "status.reset" stays owner-only: the broker refuses a guest
+with EPERM before the handler runs.  Load a guest-facing module with
+--on-failure=restart, so that a request that makes a handler fail costs
+a restart, not the instance.
+
+Try it in an instance (build/cmd/flux start), from the top of the tree.
+The owner may send requests with another user's credentials
+(FLUX_HANDLE_USERID, and FLUX_HANDLE_ROLEMASK=2, the guest role), which
+shows what a guest sees:
+
+    $ flux module load --on-failure=restart doc/examples/status.py
+    $ flux python -c 'import flux; print(flux.Flux().rpc("status.get").get())'
+    {'size': 1, 'served': 1, 'userid': ...}
+    $ export FLUX_HANDLE_USERID=65534 FLUX_HANDLE_ROLEMASK=2
+    $ flux python -c 'import flux; print(flux.Flux().rpc("status.get").get())'
+    {'size': 1, 'served': 2, 'userid': 65534}
+    $ flux python -c 'import flux; print(flux.Flux().rpc("status.reset").get())'
+    Traceback (most recent call last):
+    ...
+    PermissionError: [Errno 1] Request requires owner credentials
+    $ unset FLUX_HANDLE_USERID FLUX_HANDLE_ROLEMASK
+    $ flux python -c 'import flux; print(flux.Flux().rpc("status.reset").get())'
+    {'served': 0}
+    $ flux module remove status
+"""
+
+from flux.brokermod import BrokerModule, request_handler
+
+
+class Status(BrokerModule):
+    def __init__(self, h, *args):
+        super().__init__(h, *args)
+        self.served = 0
+
+    @request_handler("get", allow_guest=True)
+    def get(self, msg):
+        # Nothing here comes from the request's payload: a guest cannot
+        # make this handler fail with a bad one.
+        self.served += 1
+        self.handle.respond(msg, {"size": int(self.handle.attr_get("size")),
+                                  "served": self.served,
+                                  "userid": msg.userid})
+
+    @request_handler("reset")
+    def reset(self, msg):
+        self.served = 0
+        self.handle.respond(msg, {"served": self.served})
