@@ -54,6 +54,57 @@ test_expect_success 'every example in doc/examples is run by this script' '
 '
 
 #
+# The runner itself: a session that is not as shown fails.
+#
+# run_session FILE: t/lib/transcript.py on FILE, here.
+run_session() {
+	flux python "$SHARNESS_TEST_SRCDIR/lib/transcript.py" "$1"
+}
+test_expect_success 'a session runs in one shell; "..." stands for any text' '
+	cat >good.py <<-\EOT &&
+	"""A session.
+
+	    $ export GREETING=hello
+	    $ echo "$GREETING, world"; echo one; echo two
+	    hel..., world
+	    ...
+	    $ printf "no newline"
+	    no newline
+	    $ echo "an error" >&2; false
+	    an error
+	"""
+	EOT
+	run_session good.py
+'
+test_expect_success 'a command that prints something else fails, with a diff' '
+	cat >differs.py <<-\EOT &&
+	"""
+	    $ echo hello
+	    goodbye
+	"""
+	EOT
+	test_must_fail run_session differs.py >differs.out &&
+	grep "^-goodbye$" differs.out &&
+	grep "^+hello$" differs.out
+'
+test_expect_success 'a command that fails with nothing shown fails' '
+	cat >fails.c <<-\EOT &&
+	/* SPDX-License-Identifier: LGPL-3.0-or-later */
+	/* A C comment.
+	 *
+	 *     $ false
+	 */
+	EOT
+	test_must_fail run_session fails.c >fails.out &&
+	grep "fails.c: exit code 1, and nothing shown" fails.out
+'
+test_expect_success 'a file without a session fails' '
+	echo "\"\"\"No session.\"\"\"" >none.py &&
+	test_must_fail run_session none.py >none.out &&
+	grep "none.py: no .\$ COMMAND. lines" none.out
+'
+
+#
 # hello.py
 #
 test_expect_success 'hello.py: its session runs as shown' '

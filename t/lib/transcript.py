@@ -19,7 +19,7 @@ import ast
 import difflib
 import os
 import re
-import selectors
+import select
 import subprocess
 import sys
 import time
@@ -79,29 +79,32 @@ class Shell:
     def __init__(self):
         self.proc = subprocess.Popen(["sh"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT)
 
     def run(self, command):
         """(output, exit code) of command."""
         self.proc.stdin.write(f"{{ {command}\n}} </dev/null 2>&1\n"
-                              f"printf '%s%d\\n' {self.MARK} $?\n")
+                              f"printf '\\n%s%d\\n' {self.MARK} $?\n"
+                              .encode())
         self.proc.stdin.flush()
-        out = []
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        # N.B. os.read on the pipe, not readline: a buffered reader may
+        # hold the mark already while select() waits for more.
+        fd = self.proc.stdout.fileno()
+        data = b""
+        mark = re.compile(rb"\n" + self.MARK.encode() + rb"(\d+)\n$")
         deadline = time.monotonic() + TIMEOUT
-        while True:
-            if not sel.select(max(0, deadline - time.monotonic())):
+        while not (m := mark.search(data)):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError(f"{command!r} still runs after {TIMEOUT}s")
-            line = self.proc.stdout.readline()
-            if not line:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 raise EOFError(f"the shell exited after {command!r}")
-            text, mark, code = line.partition(self.MARK)
-            if mark:
-                if text:
-                    out.append(text + "\n")
-                return "".join(out), int(code)
-            out.append(line)
+            data += chunk
+        out = data[:m.start()].decode(errors="replace")
+        if out and not out.endswith("\n"):
+            out += "\n"
+        return out, int(m.group(1))
 
     def close(self):
         self.proc.stdin.close()
