@@ -6,8 +6,8 @@ service, and answers with hello's greeting shouted.  It does not wait
 for hello: rpc() sends the request and returns a future, and then()
 runs a callback in this module's reactor when the answer arrives, so
 the module goes on serving meanwhile (rpc(...).get() would block it
-until hello answered).  If hello fails, or is not loaded, the caller
-gets hello's error.
+until hello answered).  If the request to hello fails (hello is not
+loaded, or answers with an error), the caller gets that error.
 
 Try it in an instance (build/cmd/flux start), from the top of the tree:
 

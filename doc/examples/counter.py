@@ -4,8 +4,8 @@
 The reactor that runs the module's handlers also runs its watchers: here
 a timer that fires every PERIOD seconds (the module's argument, default
 1) and adds one to the count.  Requests read the count ("counter.get")
-and set it back to zero ("counter.reset").  Nothing runs between two
-callbacks, so they share self.count without a lock.
+and set it back to zero ("counter.reset").  The callbacks run one at a
+time, on the module's thread, so they share self.count without a lock.
 
 Try it in an instance (build/cmd/flux start), from the top of the tree:
 

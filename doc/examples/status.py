@@ -4,15 +4,15 @@
 By default only the instance owner may call a handler.  With
 allow_guest=True, "status.get" also answers guests, the other users an
 instance lets in (flux-core's access.allow-guest-user); msg.userid says
-who asked.  "status.reset" stays owner-only: the broker refuses a guest
-with EPERM before the handler runs.  Load a guest-facing module with
+who asked.  "status.reset" stays owner-only: a guest's request gets
+EPERM, and the handler never sees it.  Load a guest-facing module with
 --on-failure=restart, so that a request that makes a handler fail costs
 a restart, not the instance.
 
 Try it in an instance (build/cmd/flux start), from the top of the tree.
 The owner may send requests with another user's credentials
-(FLUX_HANDLE_USERID, and FLUX_HANDLE_ROLEMASK=2, the guest role), which
-shows what a guest sees:
+(FLUX_HANDLE_USERID, and FLUX_HANDLE_ROLEMASK=2, the user role a guest
+has), which shows what a guest sees:
 
     $ flux module load --on-failure=restart doc/examples/status.py
     $ flux python -c 'import flux; print(flux.Flux().rpc("status.get").get())'
