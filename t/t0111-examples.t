@@ -218,7 +218,24 @@ test_expect_success 'status.py: a guest may not reset, and nothing is reset' '
 	test_cmp reset.expected reset.err &&
 	rpc status.get | jq -e ".served == 2"
 '
-test_expect_success 'status.py: loaded with the policy restart' '
+test_expect_success 'status.py: a bad payload from a guest gets EINVAL' '
+	echo "22: expected {\"item\": NAME}, NAME one of: served, size, userid" \
+		>bad.expected &&
+	for p in "[1]" "\"size\"" "{\"item\": [1]}" "{\"item\": \"uptime\"}"; do
+		test_must_fail as_forged_guest rpc status.get "$p" 2>bad.err &&
+		test_cmp bad.expected bad.err || return 1
+	done &&
+	test_must_fail as_forged_guest flux python -c "
+import flux
+flux.Flux().rpc(\"status.get\", b\"{not json\").get()" 2>notjson.err &&
+	tail -n 1 notjson.err >notjson.last &&
+	echo "OSError: [Errno 22] expected {\"item\": NAME}, NAME one of: served, size, userid" \
+		>notjson.expected &&
+	test_cmp notjson.expected notjson.last &&
+	as_forged_guest rpc status.get "{\"item\": \"size\"}" >item.out &&
+	jq -e ". == {\"size\": 1}" item.out
+'
+test_expect_success 'status.py: loaded with the policy restart, never restarted' '
 	flux module list -P | grep "^status .* restart  *0 *$" &&
 	flux module remove status
 '

@@ -4,10 +4,12 @@
 By default only the instance owner may call a handler.  With
 allow_guest=True, "status.get" also answers guests, the other users an
 instance lets in (flux-core's access.allow-guest-user); msg.userid says
-who asked.  "status.reset" stays owner-only: a guest's request gets
-EPERM, and the handler never sees it.  Load a guest-facing module with
---on-failure=restart, so that a request that makes a handler fail costs
-a restart, not the instance.
+who asked.  A guest may send anything: the handler checks the payload
+before it uses it, and answers a bad one with an error (an exception
+would fail the module).  "status.reset" stays owner-only: a guest's
+request gets EPERM, and the handler never sees it.  Load a guest-facing
+module with --on-failure=restart, so that a failure that slips through
+costs a restart, not the instance.
 
 Try it in an instance (build/cmd/flux start), from the top of the tree.
 The owner may send requests with another user's credentials
@@ -18,8 +20,12 @@ has), which shows what a guest sees:
     $ flux python -c 'import flux; print(flux.Flux().rpc("status.get").get())'
     {'size': 1, 'served': 1, 'userid': ...}
     $ export FLUX_HANDLE_USERID=65534 FLUX_HANDLE_ROLEMASK=2
-    $ flux python -c 'import flux; print(flux.Flux().rpc("status.get").get())'
-    {'size': 1, 'served': 2, 'userid': 65534}
+    $ flux python -c 'import flux; print(flux.Flux().rpc("status.get", {"item": "served"}).get())'
+    {'served': 2}
+    $ flux python -c 'import flux; print(flux.Flux().rpc("status.get", {"item": 7}).get())'
+    Traceback (most recent call last):
+    ...
+    OSError: [Errno 22] expected {"item": NAME}, NAME one of: served, size, userid
     $ flux python -c 'import flux; print(flux.Flux().rpc("status.reset").get())'
     Traceback (most recent call last):
     ...
@@ -29,6 +35,8 @@ has), which shows what a guest sees:
     {'served': 0}
     $ flux module remove status
 """
+
+import errno
 
 from flux.brokermod import BrokerModule, request_handler
 
@@ -40,12 +48,22 @@ class Status(BrokerModule):
 
     @request_handler("get", allow_guest=True)
     def get(self, msg):
-        # Nothing here comes from the request's payload: a guest cannot
-        # make this handler fail with a bad one.
         self.served += 1
-        self.handle.respond(msg, {"size": int(self.handle.attr_get("size")),
-                                  "served": self.served,
-                                  "userid": msg.userid})
+        status = {"size": int(self.handle.attr_get("size")),
+                  "served": self.served, "userid": msg.userid}
+        try:
+            query = msg.payload  # None, or {"item": NAME} for one item
+        except ValueError:
+            query = "not JSON"
+        if query is None:
+            self.handle.respond(msg, status)
+        elif (isinstance(query, dict) and isinstance(query.get("item"), str)
+              and query["item"] in status):
+            self.handle.respond(msg, {query["item"]: status[query["item"]]})
+        else:
+            names = ", ".join(sorted(status))
+            self.handle.respond_error(msg, errno.EINVAL, "expected "
+                                      f'{{"item": NAME}}, NAME one of: {names}')
 
     @request_handler("reset")
     def reset(self, msg):
