@@ -17,6 +17,7 @@ with an error and the broker logs "module runtime failure".
 
 import errno
 import syslog
+from operator import attrgetter
 from dataclasses import dataclass
 
 from flux.constants import (FLUX_MSGTYPE_EVENT, FLUX_MSGTYPE_REQUEST,
@@ -267,15 +268,13 @@ class BrokerModule:
         self._stopped_with_error = False
         self._register_handlers()
 
-    @property
-    def handle(self):
-        """The module's flux.Flux handle."""
-        return self._h
+    # N.B. Read-only properties whose getter is a C function: handlers
+    # read self.handle on every message, and a getter written in Python
+    # costs a frame each time.
+    handle = property(attrgetter("_h"), doc="The module's flux.Flux handle.")
 
-    @property
-    def name(self):
-        """The module name (the file's basename, or --name)."""
-        return self._name
+    name = property(attrgetter("_name"),
+                    doc="The module name (the file's basename, or --name).")
 
     @property
     def args(self):
@@ -294,9 +293,15 @@ class BrokerModule:
             rolemask = None
             if spec.allow_guest:
                 rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_USER
+            method = getattr(self, attr)
             w = self._h.msg_watcher_create(self._dispatch, spec.msgtype,
-                                           topic, args=getattr(self, attr),
+                                           topic, args=method,
                                            rolemask=rolemask)
+            # N.B. The watcher calls method(msg) itself, as _dispatch
+            # does, without the call to _dispatch (one Python frame per
+            # message); a subclass that overrides _dispatch gets it.
+            if type(self)._dispatch is BrokerModule._dispatch:
+                w._handler = method
             if spec.msgtype == FLUX_MSGTYPE_EVENT:
                 self._h.event_subscribe(topic)
             w.start()

@@ -24,11 +24,23 @@ class RPC(Future):
 
     def __init__(self, flux_handle, topic, payload=None,
                  nodeid=lib.FLUX_NODEID_ANY, flags=0):
-        c_future = lib.flux_rpc(flux_handle.handle, encode_topic(topic),
-                                encode_payload(payload), nodeid, flags)
+        # N.B. encode_topic() and encode_payload() for a str, and check(),
+        # inlined: one RPC is made per request.
+        if type(topic) is not str:
+            topic = encode_topic(topic)
+        else:
+            topic = topic.encode("utf-8")
+        if type(payload) is str:
+            payload = payload.encode("utf-8", errors="surrogateescape")
+        else:
+            payload = encode_payload(payload)
+        c_future = lib.flux_rpc(flux_handle.handle, topic, payload, nodeid,
+                                flags)
+        if c_future == ffi.NULL:
+            raise_errno(ffi.errno)
         # N.B. What Future.__init__ does, less what an RPC needs not: the
         # C future holds a reference on the handle (see future._own).
-        self.handle = ffi.gc(check(c_future), lib.flux_future_destroy)
+        self.handle = ffi.gc(c_future, lib.flux_future_destroy)
         self._flux = flux_handle
         self.flux_handle = flux_handle
 

@@ -468,3 +468,97 @@ def test_brokermodule_on_a_plain_handle_is_unknown():
         if topic == "unknown.hello":
             assert resp.payload == {"name": "unknown", "from": "base"}
     assert runner.finish() is None
+
+
+# What the handlers' fast path (the watcher calls the method itself)
+# must keep ------------------------------------------------------------
+
+
+class Keeper(BrokerModule):
+    """keep: holds the request unanswered; release: answers every kept
+    one (with its own topic and payload, read after the handler that got
+    it returned), then itself.
+    """
+
+    def __init__(self, h, *args):
+        super().__init__(h, *args)
+        self.kept = []
+
+    @request_handler("keep")
+    def keep(self, msg):
+        self.kept.append(msg)
+
+    @request_handler("release")
+    def release(self, msg):
+        import gc  # pylint: disable=import-outside-toplevel
+
+        gc.collect()
+        for old in self.kept:
+            self.handle.respond(old, {"topic": old.topic, "n": old.payload})
+        self.kept.clear()
+        self.handle.respond(msg, {"released": True})
+
+    @request_handler("quit")
+    def quit(self, msg):
+        self.handle.respond(msg)
+        self.stop()
+
+
+def test_message_kept_past_the_handler_is_answered_later():
+    pair, runner = start(Keeper, name="keeper")
+    for n in range(3):
+        msg = Message()
+        msg.topic = "keeper.keep"
+        msg.payload = n
+        check(lib.flux_msg_set_matchtag(msg.handle, 100 + n))
+        pair.broker.send(msg)
+    resp = pair.request("keeper.release")
+    assert resp.payload == {"released": True}
+    answers = sorted((recv_timeout(pair.broker, lib.FLUX_MSGTYPE_RESPONSE,
+                                   "keeper.keep").payload for _ in range(3)),
+                     key=lambda answer: answer["n"])
+    assert answers == [{"topic": "keeper.keep", "n": n} for n in range(3)]
+    pair.request("keeper.quit")
+    assert runner.finish() is None
+
+
+class Wrapped(Derived):
+    """A subclass that overrides _dispatch sees every message."""
+
+    seen = []
+
+    def _dispatch(self, h, watcher, msg, method):
+        Wrapped.seen.append((msg.topic, method.__name__))
+        method(msg)
+
+
+def test_overridden_dispatch_is_called():
+    Wrapped.seen = []
+    pair, runner = start(Wrapped)
+    assert pair.request("testmod.hello").payload == {"name": "testmod",
+                                                     "from": "derived"}
+    pair.request("testmod.quit")
+    assert runner.finish() is None
+    assert Wrapped.seen == [("testmod.hello", "hello"),
+                            ("testmod.quit", "quit")]
+
+
+def test_handle_and_name_are_read_only():
+    mod = []
+
+    class Probe(Derived):
+        def __init__(self, h, *args):
+            super().__init__(h, *args)
+            mod.append(self)
+
+    probe_pair, probe_runner = start(Probe)
+    # Answered: the module object exists.
+    assert probe_pair.request("testmod.hello").payload["from"] == "derived"
+    probe = mod[0]
+    assert probe.handle is probe_pair.mod and probe.name == "testmod"
+    with pytest.raises(AttributeError):
+        probe.handle = None
+    with pytest.raises(AttributeError):
+        probe.name = "other"
+    probe_pair.request("testmod.quit")
+    assert probe_runner.finish() is None

@@ -261,3 +261,38 @@ def test_answered_can_be_set():
     assert msg.answered is True
     msg.answered = False
     assert msg.answered is False
+
+
+class ItemsEncodes(dict):
+    """A dict whose items() encodes another value while it is encoded."""
+
+    def items(self):
+        self.inner = encode_json({"inner": [1, {"b": 2}]})
+        return super().items()
+
+
+def test_encode_json_nested_and_threaded_calls_each_get_their_own():
+    value = ItemsEncodes(a=1)
+    assert encode_json({"x": value}) == '{"x": {"a": 1}}'
+    assert value.inner == '{"inner": [1, {"b": 2}]}'
+
+    import threading  # pylint: disable=import-outside-toplevel
+
+    results, failures = [], []
+
+    def worker(n):
+        try:
+            for i in range(2000):
+                got = encode_json({"n": n, "i": i, "l": [n] * 3})
+                if got != json.dumps({"n": n, "i": i, "l": [n] * 3}):
+                    failures.append(got)
+            results.append(n)
+        except Exception as exc:  # pylint: disable=broad-except
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == [] and sorted(results) == [0, 1, 2, 3]

@@ -115,12 +115,18 @@ class Flux(Wrapper):
         """Respond to request 'message' (a Message or flux_msg_t *) with a
         None/str/bytes/JSON payload.
         """
-        # N.B. _msg_ptr() inlined: this runs once per request a module
-        # answers.
+        # N.B. _msg_ptr(), encode_payload() for a str and check() inlined:
+        # this runs once per request a module answers.
         is_message = isinstance(message, Message)
-        rc = check(lib.flux_respond(self.handle,
-                                    message.handle if is_message else message,
-                                    encode_payload(payload)))
+        if type(payload) is str:
+            data = payload.encode("utf-8", errors="surrogateescape")
+        else:
+            data = encode_payload(payload)
+        rc = lib.flux_respond(self.handle,
+                              message.handle if is_message else message,
+                              data)
+        if rc < 0:
+            raise_errno(ffi.errno)
         if is_message:
             # answered reads the streaming flag, if ever asked.
             message._answered = _RESPONDED

@@ -81,13 +81,29 @@ def encode_json(value):
     if _C_MAKE_ENCODER is None or isinstance(value, str):
         return _ENCODER.encode(value)
     # What JSONEncoder.iterencode(value, _one_shot=True) does with these
-    # options: a C encoder with a marker dict of its own (the circular
-    # reference check), so that nothing is shared between calls.
-    encoder = _C_MAKE_ENCODER({}, _ENCODER.default,
-                              json.encoder.encode_basestring, None,
-                              _ENCODER.key_separator,
-                              _ENCODER.item_separator, False, False, True)
-    return "".join(encoder(value, 0))
+    # options, with a C encoder kept from an earlier call rather than a
+    # new one (making one costs more than most encodings).  Its marker
+    # dict (the circular reference check) is empty again after a
+    # success.  An encoder is taken out of the pool while in use (a list
+    # pop is atomic under the GIL), so that another thread, or a call
+    # made meanwhile (a dict subclass's items() may encode), gets one of
+    # its own; it is dropped if the encoding fails, which may leave
+    # markers behind.
+    try:
+        encoder = _ENCODER_POOL.pop()
+    except IndexError:
+        encoder = _C_MAKE_ENCODER({}, *_ENCODER_ARGS)
+    text = "".join(encoder(value, 0))
+    _ENCODER_POOL.append(encoder)
+    return text
+
+
+# The C encoder's arguments after its marker dict, looked up once.
+_ENCODER_ARGS = (_ENCODER.default, json.encoder.encode_basestring, None,
+                 _ENCODER.key_separator, _ENCODER.item_separator, False,
+                 False, True)
+# Encoders not in use: as many as calls were ever in progress at once.
+_ENCODER_POOL = []
 
 
 def decode_json(s):

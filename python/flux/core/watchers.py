@@ -35,10 +35,41 @@ def watcher_wrapper(reactor, c_watcher, revents, arg):
         callback.leave_if_forked(reactor)
 
 
+_new_message = Message.__new__
+_MSG_T = ffi.typeof("flux_msg_t *")
+
+
 @ffi.def_extern()
 def message_handler_wrapper(c_h, c_mh, c_msg, arg):
+    # N.B. The whole dispatch of a message is here, in the trampoline's
+    # own frame, rather than in methods it calls: this runs once per
+    # message a handler gets, and every Python frame costs.
+    #
+    # The Message borrows the dispatcher's reference on the C message
+    # (flux.message): whatever refers to it, or to its handle, after the
+    # callback (the handler kept it to answer later, or an exception's
+    # traceback does) makes it take a reference of its own.  Counting
+    # references is how the two are told apart: the counts taken here,
+    # before the callback, are what this frame alone holds.
     try:
-        ffi.from_handle(arg)._dispatch(c_msg)
+        watcher = ffi.from_handle(arg)
+        msg = _new_message(Message)
+        msg.handle = ptr = ffi.cast(_MSG_T, c_msg)
+        msg_refs = getrefcount(msg)
+        ptr_refs = getrefcount(ptr)
+        try:
+            handler = watcher._handler
+            if handler is not None:
+                handler(msg)
+            else:
+                watcher.callback(watcher.flux_handle, watcher, msg,
+                                 watcher.args)
+        except BaseException as exc:
+            msg._outlive(ptr)
+            _answer_failed_request(watcher.flux_handle, msg, exc)
+            raise
+        if getrefcount(msg) != msg_refs or getrefcount(ptr) != ptr_refs:
+            msg._outlive(ptr)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, lib.flux_get_reactor(c_h))
     if callback.forked is not None:
@@ -204,12 +235,17 @@ class IdleWatcher(Watcher):
 
 class MessageWatcher(Watcher):
     """A message handler (flux_msg_handler_t) behind the watcher API.
+    Its messages are dispatched by message_handler_wrapper above.
 
     The C handler points at the handle, so it holds a reference on it
     (flux_incref) that is dropped after the handler is destroyed: in
     whatever order garbage collection frees the two, the handle outlives
     its handlers.
     """
+
+    # A callable(msg) called instead of callback(h, watcher, msg, args)
+    # when set: BrokerModule's handlers, one call less per message.
+    _handler = None
 
     def __init__(self, flux_handle, type_mask, callback, topic_glob="*",
                  match_tag=lib.FLUX_MATCHTAG_NONE, rolemask=None, args=None):
@@ -229,27 +265,6 @@ class MessageWatcher(Watcher):
         self.handle = ffi.gc(mh, _destroy)
         if rolemask is not None:
             lib.flux_msg_handler_allow_rolemask(self.handle, rolemask)
-
-    def _dispatch(self, c_msg):
-        # The Message borrows the dispatcher's reference on the C message
-        # (flux.message): whatever refers to it, or to its handle, after
-        # the callback (the handler kept it to answer later, or an
-        # exception's traceback does) makes it take a reference of its
-        # own.  Counting references is how the two are told apart: the
-        # counts taken here, before the callback, are what this frame
-        # alone holds.
-        msg = Message._borrow(c_msg)
-        ptr = msg.handle
-        msg_refs = getrefcount(msg)
-        ptr_refs = getrefcount(ptr)
-        try:
-            self.callback(self.flux_handle, self, msg, self.args)
-        except BaseException as exc:
-            msg._outlive(ptr)
-            _answer_failed_request(self.flux_handle, msg, exc)
-            raise
-        if getrefcount(msg) != msg_refs or getrefcount(ptr) != ptr_refs:
-            msg._outlive(ptr)
 
     def start(self):
         lib.flux_msg_handler_start(self._live())
