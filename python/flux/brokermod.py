@@ -38,6 +38,7 @@ class HandlerSpec:
     allow_guest: bool = False
 
     def full_topic(self, name):
+        """The topic the handler is registered for in a module named name."""
         return f"{name}.{self.topic}" if self.prefix else self.topic
 
 
@@ -214,27 +215,35 @@ class BrokerLogger:
     __call__ = log
 
     def debug(self, msg, *args):
+        """Log msg % args at LOG_DEBUG."""
         self.log(syslog.LOG_DEBUG, msg, *args)
 
     def info(self, msg, *args):
+        """Log msg % args at LOG_INFO."""
         self.log(syslog.LOG_INFO, msg, *args)
 
     def notice(self, msg, *args):
+        """Log msg % args at LOG_NOTICE."""
         self.log(syslog.LOG_NOTICE, msg, *args)
 
     def warning(self, msg, *args):
+        """Log msg % args at LOG_WARNING."""
         self.log(syslog.LOG_WARNING, msg, *args)
 
     def error(self, msg, *args):
+        """Log msg % args at LOG_ERR."""
         self.log(syslog.LOG_ERR, msg, *args)
 
     def critical(self, msg, *args):
+        """Log msg % args at LOG_CRIT."""
         self.log(syslog.LOG_CRIT, msg, *args)
 
     def alert(self, msg, *args):
+        """Log msg % args at LOG_ALERT."""
         self.log(syslog.LOG_ALERT, msg, *args)
 
     def emerg(self, msg, *args):
+        """Log msg % args at LOG_EMERG."""
         self.log(syslog.LOG_EMERG, msg, *args)
 
 

@@ -43,6 +43,10 @@ def _release_pending(table, future):
 
 @ffi.def_extern()
 def continuation_callback(c_future, arg):
+    """The C callback of a Future's continuation (cffi extern
+    "Python"): calls the function given to then(); an exception it
+    raises stops the reactor and is raised by reactor_run().
+    """
     future = None
     # N.B. Before the callback, which may destroy the future.
     reactor = lib.flux_future_get_reactor(c_future)
@@ -59,6 +63,9 @@ def continuation_callback(c_future, arg):
 
 @ffi.def_extern()
 def init_callback(c_future, arg):
+    """The C callback that initializes a Future made with
+    FutureExt (cffi extern "Python"): calls its init function.
+    """
     try:
         future = ffi.from_handle(arg)
         _release_pending(_INIT_PENDING, future)
@@ -183,6 +190,7 @@ class Future(Wrapper):
             _PENDING[self] = _PENDING.get(self, 0) + 1
 
     def is_ready(self):
+        """True if the result (or error) has arrived: get() would not wait."""
         return bool(lib.flux_future_is_ready(self._live()))
 
     def fulfill_error(self, errnum=errno.ENOENT, errstr=None):
@@ -190,6 +198,9 @@ class Future(Wrapper):
         lib.flux_future_fulfill_error(self._live(), errnum, to_bytes(errstr))
 
     def incref(self):
+        """Take another reference on the C future, for C code that will
+        release it.
+        """
         lib.flux_future_incref(self._live())
 
     def wait_for(self, timeout=-1.0):
@@ -240,6 +251,7 @@ class Future(Wrapper):
             self._flux = flux_handle
 
     def get_reactor(self):
+        """The reactor the future's continuation runs on (a cffi pointer)."""
         return lib.flux_future_get_reactor(self._live())
 
 

@@ -219,6 +219,9 @@ class WrapperPimpl(WrapperBase):
 
     @property
     def handle(self):
+        """The C object (a cffi pointer) of the wrapped implementation,
+        or None.
+        """
         if self.pimpl is None:
             return None
         return self.pimpl.handle
