@@ -31,8 +31,11 @@
  * an interpreter (libpython) that cannot be unloaded.  Its optional
  * interrupt symbol is how the broker asks it to stop a module that
  * ignores shutdown, and its optional fini symbol runs once at broker
- * exit, after every module thread is joined.  A C module, in contrast,
- * is dlclose'd once its thread is joined.
+ * exit, after every module thread is joined.  Its optional prepare
+ * symbol starts, before the first load, what that load would wait for
+ * (module_loader_prepare(): the broker asks pyloader.so to start Python
+ * while its standard rc1 starts).  A C module, in contrast, is dlclose'd
+ * once its thread is joined.
  *
  * Only the broker's main thread uses the table (module threads get a
  * copy of their entry), so it needs no lock.
@@ -62,6 +65,7 @@ struct module_loader {
     flux_module_loader_f *main;
     flux_module_loader_interrupt_f *interrupt;
     flux_module_loader_fini_f *fini;
+    flux_module_loader_prepare_f *prepare;
     struct module_loader *next;     /* rows added at run time */
 };
 
@@ -348,6 +352,8 @@ static int loader_load (struct module_loader *loader, flux_error_t *error)
         dlsym (dso, FLUX_MODULE_LOADER_INTERRUPT_SYMBOL);
     loader->fini = (flux_module_loader_fini_f *)
         dlsym (dso, FLUX_MODULE_LOADER_FINI_SYMBOL);
+    loader->prepare = (flux_module_loader_prepare_f *)
+        dlsym (dso, FLUX_MODULE_LOADER_PREPARE_SYMBOL);
     return 0;
 }
 
@@ -465,6 +471,32 @@ int module_loader_interrupt (const struct module_entry *entry,
         return -1;
     }
     return entry->loader->interrupt (thread);
+}
+
+int module_loader_prepare (const char *suffix, flux_error_t *error)
+{
+    struct module_loader *loader = NULL;
+
+    if (!suffix) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (size_t i = 0; i < TABLE_SIZE; i++) {
+        if (!strcmp (table[i].suffix, suffix))
+            loader = &table[i];
+    }
+    if (!loader || !*loader->filename) {
+        errprintf (error, "no module loader to prepare for %s", suffix);
+        errno = EINVAL;
+        return -1;
+    }
+    if (loader_load (loader, error) < 0)
+        return -1;
+    if (loader->prepare) {
+        loader->prepare ();
+        loader->prepare = NULL; // once
+    }
+    return 0;
 }
 
 static void loader_fini (struct module_loader *loader)

@@ -71,6 +71,13 @@ int module_entry_run (const struct module_entry *entry, flux_t *h,
 int module_loader_interrupt (const struct module_entry *entry,
                              pthread_t thread);
 
+/* Open the loader of module files ending in 'suffix' (".py") and call
+ * its prepare symbol, if it has one.  Returns 0, or -1 with errno (as
+ * module_loader_open(); EINVAL for a suffix no loader serves, or that
+ * of C modules).
+ */
+int module_loader_prepare (const char *suffix, flux_error_t *error);
+
 /* Call the fini symbol of every loader that was opened, and forget the
  * loaders found by name (their code stays mapped).  Only once every
  * module thread is gone.

@@ -119,6 +119,12 @@ test_expect_success 'rc1 stdout and stderr go to the broker log, line by line' '
 	grep "broker.err\[0\]: rc1.0: err1$" out.log &&
 	grep "broker.info\[0\]: rc1.0: tail$" out.log
 '
+test_expect_success 'the standard rc1 failing before any Python module: a clean exit' '
+	test_expect_code 1 run_timeout 60 flux start -Sstatedir=/proc/nope \
+		-Slog-stderr-level=7 true 2>early.err &&
+	grep "rc1.0: $FLUX_SOURCE_DIR/etc/rc1 Exited (rc=1) " early.err &&
+	test_must_fail grep -E "module kvs|pyloader|Python" early.err
+'
 test_expect_success 'rc1 exit 3: flux start exits 3, no initial program, rc3 runs' '
 	script rc1fail "exit 3" &&
 	script rc3mark "touch rc3.ran" &&

@@ -215,4 +215,43 @@ test_expect_success 'one file loaded under two --name values: two modules' '
 	grep "^38: No service matching first.info is registered" first.err &&
 	flux module remove second
 '
+# write_cache FILE CODE: write FILE's checked-hash bytecode cache, made
+# from CODE (by default, from FILE itself) but carrying FILE's hash.
+write_cache() {
+	flux python -c "
+import importlib.util, marshal, os, sys
+path = os.path.abspath(sys.argv[1])
+source = open(path, \"rb\").read()
+code = compile(sys.argv[2] if len(sys.argv) > 2 else source, path, \"exec\")
+cache = importlib.util.cache_from_source(path)
+os.makedirs(os.path.dirname(cache), exist_ok=True)
+with open(cache, \"wb\") as f:
+    f.write(importlib.util.MAGIC_NUMBER + (3).to_bytes(4, \"little\")
+            + importlib.util.source_hash(source) + marshal.dumps(code))
+" "$@"
+}
+test_expect_success 'the bytecode cache beside a module file is run if made from its bytes' '
+	mkdir cachedir &&
+	echo "raise ValueError(\"from the source\")" >cachedir/cached.py &&
+	write_cache cachedir/cached.py "raise ValueError(\"from the cache\")" &&
+	test_must_fail flux module load "$PWD/cachedir/cached.py" 2>cached.err &&
+	grep "ValueError: from the cache" cached.err
+'
+test_expect_success 'a cache made from other bytes is not: the source runs' '
+	echo "# edited" >>cachedir/cached.py &&
+	test_must_fail flux module load "$PWD/cachedir/cached.py" 2>stale.err &&
+	grep "ValueError: from the source" stale.err
+'
+test_expect_success 'a traceback from cached code names the file as loaded' '
+	mkdir realdir &&
+	printf "def boom():\n    raise ValueError(\"boom\")\n\n\nboom()\n" \
+		>realdir/tb.py &&
+	ln -s realdir linkdir &&
+	write_cache linkdir/tb.py &&
+	test -n "$(ls realdir/__pycache__)" &&
+	test_must_fail flux module load "$PWD/realdir/tb.py" 2>tb.err &&
+	grep "ValueError: boom (tb.py, line 2)" tb.err &&
+	flux dmesg | grep "File \"$PWD/realdir/tb.py\", line 2, in boom" &&
+	! flux dmesg | grep "linkdir/tb.py"
+'
 test_done

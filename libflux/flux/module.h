@@ -81,6 +81,10 @@ extern flux_module_loader_f flux_module_loader_main FLUX_MODULE_EXPORT;
  * exception in it).  Returns 0, or -1 with errno.
  * fini: called once on the broker's main thread at broker exit, after
  * every module thread has been joined (e.g. to finalize an interpreter).
+ * prepare: may be called once on the broker's main thread, before any
+ * module of the loader runs, when the broker expects one soon (its
+ * standard rc1 loads Python modules).  It should start what a first load
+ * would wait for (an interpreter) without waiting for it itself.
  */
 typedef int (flux_module_loader_interrupt_f)(pthread_t thread);
 #define FLUX_MODULE_LOADER_INTERRUPT_SYMBOL "flux_module_loader_interrupt"
@@ -89,6 +93,10 @@ extern flux_module_loader_interrupt_f flux_module_loader_interrupt
 typedef void (flux_module_loader_fini_f)(void);
 #define FLUX_MODULE_LOADER_FINI_SYMBOL "flux_module_loader_fini"
 extern flux_module_loader_fini_f flux_module_loader_fini FLUX_MODULE_EXPORT;
+typedef void (flux_module_loader_prepare_f)(void);
+#define FLUX_MODULE_LOADER_PREPARE_SYMBOL "flux_module_loader_prepare"
+extern flux_module_loader_prepare_f flux_module_loader_prepare
+    FLUX_MODULE_EXPORT;
 
 /* The mod_name symbol, flux-core's old way for a module to name itself
  * (its name is now the file name, or `flux module load --name`).  Kept so

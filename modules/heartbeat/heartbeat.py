@@ -12,7 +12,6 @@ Usage: flux module load heartbeat [period=FSD]
 
 from flux.brokermod import BrokerModule
 from flux.constants import FLUX_RPC_NORESPONSE
-from flux.util import parse_fsd
 
 DEFAULT_PERIOD = 2.0
 
@@ -34,6 +33,11 @@ def parse_period(args, conf):
         where = "heartbeat.period"
     if period is None:
         return DEFAULT_PERIOD
+    # N.B. flux.util (argparse, logging, datetime) is imported only for
+    # a period given as text: at the default it was most of this
+    # module's load, which every instance waits for as it starts.
+    if isinstance(period, str):
+        from flux.util import parse_fsd  # pylint: disable=import-outside-toplevel
     try:
         seconds = parse_fsd(period) if isinstance(period, str) \
             else float(period)

@@ -84,11 +84,9 @@ without a broker; the KVS class maps requests onto it.
 import base64
 import binascii
 import errno
-import hashlib
 import json
 import os
 import time
-import traceback
 import weakref
 
 from flux.brokermod import BrokerModule, request_handler
@@ -151,14 +149,32 @@ def _encode_entry(name, node):
     return json.dumps(name) + ":" + _canonical(node)
 
 
+def _sha1(data):
+    """hashlib.sha1, imported on the first use (its OpenSSL library took
+    a fifth of the module's load), after which the name is hashlib's own.
+    """
+    global _sha1  # pylint: disable=global-statement
+    from hashlib import sha1  # pylint: disable=import-outside-toplevel
+    _sha1 = sha1
+    return sha1(data)
+
+
+def _format_exception(exc):
+    """The traceback of exc, as text; traceback is imported when a bug is
+    met, not with the module.
+    """
+    import traceback  # pylint: disable=import-outside-toplevel
+    return "".join(traceback.format_exception(exc))
+
+
 def _blobref(obj):
-    digest = hashlib.sha1(_canonical(obj).encode("utf-8")).hexdigest()
+    digest = _sha1(_canonical(obj).encode("utf-8")).hexdigest()
     return "sha1-" + digest
 
 
 def _blobref_of(data):
     """The blobref of raw bytes."""
-    return "sha1-" + hashlib.sha1(data).hexdigest()
+    return "sha1-" + _sha1(data).hexdigest()
 
 
 def _digest(ref):
@@ -178,8 +194,10 @@ def _digest(ref):
 # always holds that blob (the primary namespace starts from it), and its
 # clients count on it: flux_kvs_namespace_create sends it as the new
 # namespace's rootref.  So every Store resolves it, even once no root
-# reaches an empty Dir any more.
-EMPTY_DIR_REF = _blobref({"ver": 1, "type": "dir", "data": {}})
+# reaches an empty Dir any more.  It is
+# _blobref({"ver": 1, "type": "dir", "data": {}}), written out so that
+# loading the module hashes nothing (t/python/test_kvs.py checks it).
+EMPTY_DIR_REF = "sha1-c0a9faf907dda6216fd73bf81d0b3b21a1a8cb91"
 
 
 def _val_bytes(treeobj):
@@ -1131,7 +1149,7 @@ class Watches:
                 # N.B. A bug here must fail this watch only, never the
                 # commit that is being applied.
                 if self.log:
-                    self.log("".join(traceback.format_exception(exc)))
+                    self.log(_format_exception(exc))
                 if not w.finished:
                     w.fail(errno.ENOTRECOVERABLE,
                            f"kvs-watch: internal error: {exc}")
@@ -1517,8 +1535,8 @@ class KVS(BrokerModule):
         except Exception as exc:  # pylint: disable=broad-except
             # N.B. A bug here must not take the store down with it: log
             # the traceback and fail this request only.
-            self.log.error("%s: %s", msg.topic, "".join(
-                traceback.format_exception(exc)).rstrip())
+            self.log.error("%s: %s", msg.topic,
+                           _format_exception(exc).rstrip())
             self.handle.respond_error(msg, errno.ENOTRECOVERABLE,
                                       f"kvs: internal error: {exc}")
             return
@@ -1551,8 +1569,7 @@ class KVS(BrokerModule):
         try:
             results = self.store.apply_commits([pc for _, pc in queued])
         except Exception as exc:  # pylint: disable=broad-except
-            self.log.error("commit: %s", "".join(
-                traceback.format_exception(exc)).rstrip())
+            self.log.error("commit: %s", _format_exception(exc).rstrip())
             results = [KVSError(errno.ENOTRECOVERABLE,
                                 f"kvs: internal error: {exc}")] * len(queued)
         self._send_writes([(self._reply_to(msg), result)

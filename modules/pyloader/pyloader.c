@@ -3,7 +3,8 @@
  *
  * The broker runs every module on a thread of its own and, for a ".py"
  * file, calls flux_module_loader_main() here on that thread.  All Python
- * modules share one interpreter, created on the first load and kept
+ * modules share one interpreter, created on the first load (or started
+ * before it, when the broker calls flux_module_loader_prepare()) and kept
  * until the broker exits: libpython cannot be unloaded, and
  * sub-interpreters do not work with cffi (DESIGN.md, decision 3).
  *
@@ -403,13 +404,38 @@ static void atfork_child (void)
         (void)raise (SIGTERM);
 }
 
+/* Start the pyloader thread unless it was.  Called with 'lock'.
+ * Returns 0, or -1 with errno and the reason in 'error'.
+ */
+static int python_start_thread (char *error, size_t size)
+{
+    sigset_t all, saved;
+    int e;
+
+    if (py.started)
+        return 0;
+    /* The new thread inherits this mask: no signals, ever. */
+    sigfillset (&all);
+    (void)pthread_sigmask (SIG_BLOCK, &all, &saved);
+    e = pthread_create (&py.thread, NULL, pyloader_thread, NULL);
+    (void)pthread_sigmask (SIG_SETMASK, &saved, NULL);
+    if (e != 0) {
+        snprintf (error, size, "cannot start the Python thread: %s",
+                  strerror (e));
+        errno = e;
+        return -1;
+    }
+    py.started = true;
+    (void)pthread_atfork (NULL, NULL, atfork_child);
+    return 0;
+}
+
 /* Start the pyloader thread once and wait until Python is up.  Returns 0,
  * or -1 with errno and the reason in 'error'.
  */
 static int python_ensure (char *error, size_t size)
 {
     int rc = 0;
-    int e;
 
     pthread_mutex_lock (&py.lock);
     if (py.stopping) {
@@ -418,23 +444,9 @@ static int python_ensure (char *error, size_t size)
         rc = -1;
         goto done;
     }
-    if (!py.started) {
-        sigset_t all, saved;
-
-        /* The new thread inherits this mask: no signals, ever. */
-        sigfillset (&all);
-        (void)pthread_sigmask (SIG_BLOCK, &all, &saved);
-        e = pthread_create (&py.thread, NULL, pyloader_thread, NULL);
-        (void)pthread_sigmask (SIG_SETMASK, &saved, NULL);
-        if (e != 0) {
-            snprintf (error, size, "cannot start the Python thread: %s",
-                      strerror (e));
-            errno = e;
-            rc = -1;
-            goto done;
-        }
-        py.started = true;
-        (void)pthread_atfork (NULL, NULL, atfork_child);
+    if (python_start_thread (error, size) < 0) {
+        rc = -1;
+        goto done;
     }
     while (!py.ready)
         pthread_cond_wait (&py.cond, &py.lock);
@@ -675,6 +687,23 @@ int flux_module_loader_interrupt (pthread_t thread)
         return -1;
     }
     return 0;
+}
+
+/* Called by the broker's main thread before the first load, when one is
+ * expected soon: Python starts on the pyloader thread (about 70 ms with
+ * the site packages and the flux package), while the broker goes on (its
+ * rc1 starts a shell and loads the content module meanwhile), and the
+ * first load waits only for what is left.  A thread that cannot be
+ * created is not reported here: the first load tries again, and says why.
+ */
+void flux_module_loader_prepare (void)
+{
+    char error[sizeof (py.init_error)];
+
+    pthread_mutex_lock (&py.lock);
+    if (!py.stopping)
+        (void)python_start_thread (error, sizeof (error));
+    pthread_mutex_unlock (&py.lock);
 }
 
 void flux_module_loader_fini (void)

@@ -32,14 +32,16 @@ threads that outlive their module, write to the original streams.
 Warnings are logged at LOG_WARNING.
 """
 
+import _imp
 import errno
 import gc
+import importlib.machinery
+import importlib.util
 import io
+import marshal
 import os
-import subprocess
 import sys
 import threading
-import traceback
 import types
 import warnings
 from syslog import LOG_ERR, LOG_INFO, LOG_WARNING
@@ -245,6 +247,63 @@ def _after_fork_in_child():
     callback.forked_child(lib.flux_get_reactor(ctx.c_handle), ctx.name)
 
 
+def _no_vfork(subprocess):
+    """subprocess starts a command with vfork or posix_spawn, which run
+    no fork handler: the command would start with the module thread's
+    signal mask, every signal blocked, and SIGTERM (Popen.terminate)
+    could not end it.  Started with fork, it gets pyloader.so's handler,
+    which unblocks them.  (Only modules run in this interpreter.)
+    """
+    subprocess._USE_VFORK = False
+    subprocess._USE_POSIX_SPAWN = False
+
+
+class _NoVforkLoader:
+    """subprocess's own loader, which sets _no_vfork() once the module
+    has run; anything else is asked of the loader it wraps.
+    """
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _no_vfork(module)
+
+
+class _SubprocessFinder:
+    """First on sys.meta_path: finds subprocess as the path finder does,
+    with _NoVforkLoader around its loader.  Every other name is left to
+    the finders after it.
+    """
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "subprocess":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _NoVforkLoader(spec.loader)
+        return spec
+
+
+def _fork_in_subprocess():
+    """_no_vfork() subprocess now if it was imported, else when it is:
+    importing it with the loader made the first module's load some 5 ms
+    slower, for the few modules that start commands.
+    """
+    if "subprocess" in sys.modules:
+        _no_vfork(sys.modules["subprocess"])
+    else:
+        sys.meta_path.insert(0, _SubprocessFinder)
+
+
 def _install_streams():
     """Route sys.stdout, sys.stderr and warnings by thread (once)."""
     global _saved
@@ -252,13 +311,7 @@ def _install_streams():
         return
     # N.B. Installed with the streams, once: a hook cannot be removed.
     os.register_at_fork(after_in_child=_after_fork_in_child)
-    # subprocess starts a command with vfork or posix_spawn, which run no
-    # fork handler: the command would start with the module thread's
-    # signal mask, every signal blocked, and SIGTERM (Popen.terminate)
-    # could not end it.  Started with fork, it gets pyloader.so's handler,
-    # which unblocks them.  (Only modules run in this interpreter.)
-    subprocess._USE_VFORK = False
-    subprocess._USE_POSIX_SPAWN = False
+    _fork_in_subprocess()
     _saved = {
         "stdout": sys.stdout,
         "stderr": sys.stderr,
@@ -291,6 +344,9 @@ def _where(exc, path):
     """'(file.py, line N)' of the innermost frame of exc in the module
     file, else of its innermost frame, else ''.
     """
+    # N.B. traceback is imported where an error is reported, not when
+    # the loader is: the first module's load was waiting for it.
+    import traceback  # pylint: disable=import-outside-toplevel
     found = None
     last = None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
@@ -328,6 +384,7 @@ def _report(ctx, exc):
     """The exception's line is the module's error; its traceback goes to
     the broker log.
     """
+    import traceback  # pylint: disable=import-outside-toplevel
     _strip_loader_frames(exc)
     ctx.set_error(describe(exc, ctx.path))
     text = "".join(traceback.format_exception(exc))
@@ -370,11 +427,40 @@ _code_cache = {}
 _CODE_CACHE_MAX = 32
 
 
+def _bytecode(path, source):
+    """The code in path's checked-hash __pycache__ file, if there is one
+    and it was made from these very bytes (the build and the installation
+    write them: scripts/bytecompile), else None.  A timestamp-based or
+    unchecked one is not trusted: it says nothing of these bytes.
+    """
+    try:
+        with open(importlib.util.cache_from_source(path), "rb") as f:
+            data = f.read()
+    except (OSError, ValueError, NotImplementedError):
+        return None
+    if (data[:4] != importlib.util.MAGIC_NUMBER
+            or int.from_bytes(data[4:8], "little") != 0b11
+            or data[8:16] != importlib.util.source_hash(source)):
+        return None
+    try:
+        code = marshal.loads(data[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(code, types.CodeType):
+        return None
+    # Tracebacks name the file as loaded (the cache may have been
+    # written through another path to it), as importlib's loader does.
+    _imp._fix_co_filename(code, path)
+    return code
+
+
 def _compiled(path, source):
     cached = _code_cache.get(path)
     if cached is not None and cached[0] == source:
         return cached[1]
-    code = compile(source, path, "exec", dont_inherit=True)
+    code = _bytecode(path, source)
+    if code is None:
+        code = compile(source, path, "exec", dont_inherit=True)
     _code_cache.pop(path, None)
     if len(_code_cache) >= _CODE_CACHE_MAX:
         del _code_cache[next(iter(_code_cache))]  # the oldest
@@ -387,7 +473,7 @@ def _load(path, modname):
     with open(path, "rb") as f:
         source = f.read()
     # N.B. compile() rather than importlib's loader: no __pycache__ is
-    # written next to the module file.
+    # written next to the module file (one that is there is read).
     code = _compiled(path, source)
     module = types.ModuleType(modname)
     module.__file__ = path

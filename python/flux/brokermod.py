@@ -17,8 +17,8 @@ with an error and the broker logs "module runtime failure".
 
 import errno
 import syslog
+from collections import namedtuple
 from operator import attrgetter
-from dataclasses import dataclass
 
 from flux.constants import (FLUX_MSGTYPE_EVENT, FLUX_MSGTYPE_REQUEST,
                             FLUX_ROLE_OWNER, FLUX_ROLE_USER)
@@ -28,14 +28,15 @@ __all__ = ["BrokerModule", "BrokerLogger", "request_handler",
            "event_handler", "resolve_entry_point"]
 
 
-@dataclass(frozen=True)
-class HandlerSpec:
+# N.B. A named tuple, not a frozen dataclass: as immutable and
+# comparable, and importing dataclasses (with inspect) was a third of
+# what the first Python module cost the broker to load.
+class HandlerSpec(namedtuple("HandlerSpec",
+                             ["msgtype", "topic", "prefix", "allow_guest"],
+                             defaults=(True, False))):
     """What a decorator records on a method."""
 
-    msgtype: int
-    topic: str
-    prefix: bool = True
-    allow_guest: bool = False
+    __slots__ = ()
 
     def full_topic(self, name):
         """The topic the handler is registered for in a module named name."""

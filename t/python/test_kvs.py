@@ -214,6 +214,8 @@ def test_namespace_from_the_empty_directory_ref(sc):
     """
     assert M.EMPTY_DIR_REF == ("sha1-c0a9faf907dda6216fd73bf81d0b3b21"
                                "a1a8cb91")
+    assert M.EMPTY_DIR_REF == M._blobref({"ver": 1, "type": "dir",
+                                          "data": {}})
     for i in range(M.HISTORY + 2):
         sc.commit(op("k", val(str(i).encode())))
     st = sc.store
@@ -434,3 +436,30 @@ def test_append_via_put(kh):
     kvs.put(kh, "ap", "y", raw=True, append=True)
     kvs.commit(kh)
     assert kvs.get(kh, "ap") == "xy"
+
+
+def test_a_bug_is_logged_with_its_traceback():
+    """What the module logs when a request meets a bug (traceback is
+    imported then, not when the module loads): the whole traceback,
+    down to the line that raised.
+    """
+    def broken():
+        raise KeyError("lost")
+
+    try:
+        broken()
+    except KeyError as exc:
+        text = M._format_exception(exc)
+    assert text.startswith("Traceback (most recent call last):\n")
+    assert ", in broken\n" in text
+    assert text.endswith("KeyError: 'lost'\n")
+
+
+def test_blobrefs_are_sha1_of_the_bytes():
+    """hashlib is imported on the first blobref: the first and the next
+    are both the SHA-1 of the bytes.
+    """
+    assert M._blobref_of(b"abc") == \
+        "sha1-a9993e364706816aba3e25717850c26c9cd0d89d"
+    assert M._blobref_of(b"") == \
+        "sha1-da39a3ee5e6b4b0d3255bfef95601890afd80709"

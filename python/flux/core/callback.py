@@ -30,7 +30,6 @@ that is about to return into that reactor ends the child instead
 import errno
 import os
 import threading
-import traceback
 
 from flux.core.inner import ffi, lib
 
@@ -107,6 +106,9 @@ def leave_if_forked(reactor):
         exc = take()
         text = ""
         if exc is not None:
+            # N.B. Imported here, on the one path that needs it: every
+            # flux program imports this module.
+            import traceback  # pylint: disable=import-outside-toplevel
             text = "".join(traceback.format_exception(exc))
         text += (f"flux-broker: module {forked[1]}: process {os.getpid()}, "
                  "forked by a handler, returned into the module's reactor: "
