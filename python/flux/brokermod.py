@@ -261,7 +261,7 @@ def module_name(h):
 class BrokerModule:
     """Base class of a Python broker module.
 
-    BrokerModule(h, *args): h is the module's flux.Flux handle, args the
+    ``BrokerModule(h, *args)``: h is the module's flux.Flux handle, args the
     module arguments.  Registers (and starts) a message watcher for every
     @request_handler and @event_handler method in the class and its
     bases, and subscribes to the events.

@@ -98,7 +98,7 @@ class Future(Wrapper):
     flux_handle: the Flux object the future was made with, if any; it is
     kept alive with the future and returned by get_flux().  prefixes and
     pimpl_t are accepted for flux-core's signature and otherwise unused:
-    the C function prefixes of a Future are flux_future_ and flux_.
+    the C function prefixes of a Future are ``flux_future_`` and ``flux_``.
     """
 
     _wrapper_prefixes = ("flux_future_", "flux_")
@@ -162,7 +162,7 @@ class Future(Wrapper):
         return to_str(lib.flux_future_error_string(self.handle))
 
     def then(self, callback, *args, timeout=-1.0, **kwargs):
-        """Call callback(future, *args, **kwargs) in the reactor when
+        """Call ``callback(future, *args, **kwargs)`` in the reactor when
         fulfilled, and again after each reset() (streams).  With timeout
         >= 0, fail the future with ETIMEDOUT if it is not fulfilled in
         time.  Returns self.  A second then() raises OSError(EEXIST);
@@ -256,9 +256,9 @@ class Future(Wrapper):
 
 
 class FutureExt(Future):
-    """FutureExt(init_cb, *args, flux_handle=None, **kwargs)
+    """``FutureExt(init_cb, *args, flux_handle=None, **kwargs)``
 
-    A future fulfilled from Python.  init_cb(future, *args, **kwargs) is
+    A future fulfilled from Python.  ``init_cb(future, *args, **kwargs)`` is
     called when the result is first wanted in a context: at then(), or
     at a blocking get()/wait_for() (then with a handle of its own, so
     use future.get_flux() there).  It starts the work whose end calls

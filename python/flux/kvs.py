@@ -670,10 +670,10 @@ def kvs_watch_async(flux_handle, key, namespace=None, waitcreate=False,
     """Watch key: a KVSWatchFuture whose get() gives its value now,
     then after each commit that writes it, until cancel().
 
-    waitcreate: if the key (or its namespace) does not exist yet, wait
-      for it instead of failing with ENOENT (ENOTSUP).
-    uniq: give only values that differ from the last one.
-    full: look at every commit, not only those that name the key, so
+    - waitcreate: if the key (or its namespace) does not exist yet,
+      wait for it instead of failing with ENOENT (ENOTSUP).
+    - uniq: give only values that differ from the last one.
+    - full: look at every commit, not only those that name the key, so
       that a change to a directory above it is seen too.
     """
     key = _check_key(key)

@@ -344,7 +344,7 @@ class ColorAction(argparse.Action):
 
 
 class CLIMain:
-    """Run the main function of a command line tool:
+    """Run the main function of a command line tool::
 
         LOGGER = logging.getLogger("flux-mytool")
 

@@ -115,7 +115,7 @@ class Flux(Wrapper):
         return RPC(self, topic, payload, nodeid, flags)
 
     def respond(self, message, payload=None):
-        """Respond to request 'message' (a Message or flux_msg_t *) with a
+        """Respond to request 'message' (a Message or ``flux_msg_t *``) with a
         None/str/bytes/JSON payload.
         """
         # N.B. _msg_ptr(), encode_payload() for a str and check() inlined:
@@ -243,7 +243,7 @@ class Flux(Wrapper):
     # Reactor -----------------------------------------------------------
 
     def get_reactor(self):
-        """The handle's reactor, as a cffi pointer (flux_reactor_t *)."""
+        """The handle's reactor, as a cffi pointer (``flux_reactor_t *``)."""
         return check(lib.flux_get_reactor(self.handle))
 
     @classmethod
