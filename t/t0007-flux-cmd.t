@@ -24,11 +24,7 @@ test_expect_success 'flux --help and flux -h are flux help' '
 	test_cmp help.out help2.out &&
 	test_cmp help.out help3.out
 '
-test_expect_success 'flux help CMD is flux CMD --help' '
-	flux help ping >help-ping.out &&
-	flux ping --help >ping-help.out &&
-	test_cmp ping-help.out help-ping.out
-'
+# flux help CMD (the manual page of CMD): t0110-help.t.
 test_expect_success 'flux help of an unknown command fails' '
 	test_expect_code 1 flux help nosuch 2>help-nosuch.err &&
 	grep "^flux: unknown command .nosuch.$" help-nosuch.err

@@ -129,7 +129,7 @@ test_expect_success 'with no arguments, args is an empty tuple' '
 	rpc rawmain.args | jq -e ".args == [] and .tuple == true" &&
 	flux module remove rawmain
 '
-test_expect_success 'arguments are split on whitespace, quoting is not supported' '
+test_expect_success 'arguments split at white space, with no quoting' '
 	flux module load $M/synth.py "a b" c &&
 	rpc synth.info | jq -c .args >split.out &&
 	echo "[\"a\",\"b\",\"c\"]" >split.expected &&

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """An example Python broker module: the one in the specification.
 
-    flux module load doc/examples/mymod.py
-    flux python -c 'import flux; print(flux.Flux().rpc("mymod.info").get())'
-    flux module remove mymod
+Try it in an instance (build/cmd/flux start), from the top of the tree:
+
+    $ flux module load doc/examples/mymod.py
+    $ flux python -c 'import flux; print(flux.Flux().rpc("mymod.info").get())'
+    {'name': 'mymod', 'args': []}
+    $ flux module remove mymod
 """
 from flux.brokermod import BrokerModule, event_handler, request_handler
 

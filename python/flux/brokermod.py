@@ -39,6 +39,7 @@ class HandlerSpec(namedtuple("HandlerSpec",
     __slots__ = ()
 
     def full_topic(self, name):
+        """The topic the handler is registered for in a module named name."""
         return f"{name}.{self.topic}" if self.prefix else self.topic
 
 
@@ -215,27 +216,35 @@ class BrokerLogger:
     __call__ = log
 
     def debug(self, msg, *args):
+        """Log msg % args at LOG_DEBUG."""
         self.log(syslog.LOG_DEBUG, msg, *args)
 
     def info(self, msg, *args):
+        """Log msg % args at LOG_INFO."""
         self.log(syslog.LOG_INFO, msg, *args)
 
     def notice(self, msg, *args):
+        """Log msg % args at LOG_NOTICE."""
         self.log(syslog.LOG_NOTICE, msg, *args)
 
     def warning(self, msg, *args):
+        """Log msg % args at LOG_WARNING."""
         self.log(syslog.LOG_WARNING, msg, *args)
 
     def error(self, msg, *args):
+        """Log msg % args at LOG_ERR."""
         self.log(syslog.LOG_ERR, msg, *args)
 
     def critical(self, msg, *args):
+        """Log msg % args at LOG_CRIT."""
         self.log(syslog.LOG_CRIT, msg, *args)
 
     def alert(self, msg, *args):
+        """Log msg % args at LOG_ALERT."""
         self.log(syslog.LOG_ALERT, msg, *args)
 
     def emerg(self, msg, *args):
+        """Log msg % args at LOG_EMERG."""
         self.log(syslog.LOG_EMERG, msg, *args)
 
 
@@ -252,7 +261,7 @@ def module_name(h):
 class BrokerModule:
     """Base class of a Python broker module.
 
-    BrokerModule(h, *args): h is the module's flux.Flux handle, args the
+    ``BrokerModule(h, *args)``: h is the module's flux.Flux handle, args the
     module arguments.  Registers (and starts) a message watcher for every
     @request_handler and @event_handler method in the class and its
     bases, and subscribes to the events.

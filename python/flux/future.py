@@ -43,6 +43,10 @@ def _release_pending(table, future):
 
 @ffi.def_extern()
 def continuation_callback(c_future, arg):
+    """The C callback of a Future's continuation (cffi extern
+    "Python"): calls the function given to then(); an exception it
+    raises stops the reactor and is raised by reactor_run().
+    """
     future = None
     # N.B. Before the callback, which may destroy the future.
     reactor = lib.flux_future_get_reactor(c_future)
@@ -59,6 +63,9 @@ def continuation_callback(c_future, arg):
 
 @ffi.def_extern()
 def init_callback(c_future, arg):
+    """The C callback that initializes a Future made with
+    FutureExt (cffi extern "Python"): calls its init function.
+    """
     try:
         future = ffi.from_handle(arg)
         _release_pending(_INIT_PENDING, future)
@@ -91,7 +98,7 @@ class Future(Wrapper):
     flux_handle: the Flux object the future was made with, if any; it is
     kept alive with the future and returned by get_flux().  prefixes and
     pimpl_t are accepted for flux-core's signature and otherwise unused:
-    the C function prefixes of a Future are flux_future_ and flux_.
+    the C function prefixes of a Future are ``flux_future_`` and ``flux_``.
     """
 
     _wrapper_prefixes = ("flux_future_", "flux_")
@@ -155,7 +162,7 @@ class Future(Wrapper):
         return to_str(lib.flux_future_error_string(self.handle))
 
     def then(self, callback, *args, timeout=-1.0, **kwargs):
-        """Call callback(future, *args, **kwargs) in the reactor when
+        """Call ``callback(future, *args, **kwargs)`` in the reactor when
         fulfilled, and again after each reset() (streams).  With timeout
         >= 0, fail the future with ETIMEDOUT if it is not fulfilled in
         time.  Returns self.  A second then() raises OSError(EEXIST);
@@ -183,6 +190,7 @@ class Future(Wrapper):
             _PENDING[self] = _PENDING.get(self, 0) + 1
 
     def is_ready(self):
+        """True if the result (or error) has arrived: get() would not wait."""
         return bool(lib.flux_future_is_ready(self._live()))
 
     def fulfill_error(self, errnum=errno.ENOENT, errstr=None):
@@ -190,6 +198,9 @@ class Future(Wrapper):
         lib.flux_future_fulfill_error(self._live(), errnum, to_bytes(errstr))
 
     def incref(self):
+        """Take another reference on the C future, for C code that will
+        release it.
+        """
         lib.flux_future_incref(self._live())
 
     def wait_for(self, timeout=-1.0):
@@ -240,13 +251,14 @@ class Future(Wrapper):
             self._flux = flux_handle
 
     def get_reactor(self):
+        """The reactor the future's continuation runs on (a cffi pointer)."""
         return lib.flux_future_get_reactor(self._live())
 
 
 class FutureExt(Future):
-    """FutureExt(init_cb, *args, flux_handle=None, **kwargs)
+    """``FutureExt(init_cb, *args, flux_handle=None, **kwargs)``
 
-    A future fulfilled from Python.  init_cb(future, *args, **kwargs) is
+    A future fulfilled from Python.  ``init_cb(future, *args, **kwargs)`` is
     called when the result is first wanted in a context: at then(), or
     at a blocking get()/wait_for() (then with a handle of its own, so
     use future.get_flux() there).  It starts the work whose end calls

@@ -321,6 +321,9 @@ def namespace_create(flux_handle, namespace, owner=None, flags=0):
 
 
 def namespace_remove(flux_handle, namespace):
+    """Remove KVS namespace and everything in it.  Raises OSError
+    (ENOTSUP for the primary namespace).
+    """
     flux_handle.rpc("kvs.namespace-remove", {"namespace": namespace}).get()
 
 
@@ -331,6 +334,7 @@ def namespace_list(flux_handle):
 
 
 def dropcache(flux_handle):
+    """Ask the KVS to drop the values it caches.  Raises OSError."""
     flux_handle.rpc("kvs.dropcache").get()
 
 
@@ -362,24 +366,35 @@ class KVSTxn:
             self.clear()
 
     def commit_async(self, flags=0):
+        """Send the transaction's operations to the KVS and start a new
+        empty transaction; returns a Future fulfilled when the commit is
+        done.
+        """
         future = commit_async(self.fhdl, flags=flags,
                               namespace=self.namespace, _kvstxn=self)
         self.clear()
         return future
 
     def put(self, key, value, raw=False):
+        """Add: set key to value (JSON-encoded, or bytes as they are with
+        raw=True).
+        """
         put(self.fhdl, self._path + key, value, raw=raw, _kvstxn=self)
 
     def mkdir(self, key):
+        """Add: make key an empty directory."""
         put_mkdir(self.fhdl, self._path + key, _kvstxn=self)
 
     def unlink(self, key):
+        """Add: remove key (a directory with all it holds)."""
         put_unlink(self.fhdl, self._path + key, _kvstxn=self)
 
     def symlink(self, key, target):
+        """Add: make key a symbolic link to target."""
         put_symlink(self.fhdl, self._path + key, target, _kvstxn=self)
 
     def clear(self):
+        """Drop the operations not yet committed."""
         # N.B. A new list: a commit_async() RPC already holds the old one.
         self.txn = _Ops()
 
@@ -427,12 +442,18 @@ class KVSDir(abc.MutableMapping):
                                                      namespace=namespace)
 
     def commit(self, flags=0):
+        """Commit what was written through this directory (and start an
+        empty transaction, even if the commit fails).  Raises OSError.
+        """
         try:
             self.kvstxn.commit(flags=flags)
         finally:
             self.kvstxn.clear()
 
     def commit_async(self, flags=0):
+        """Commit what was written through this directory; returns a
+        Future.
+        """
         return self.kvstxn.commit_async(flags=flags)
 
     def key_at(self, key):
@@ -440,6 +461,7 @@ class KVSDir(abc.MutableMapping):
         return self._path + key
 
     def exists(self, name):
+        """True if name exists in this directory."""
         return exists(self.fhdl, self._path + name, namespace=self.namespace)
 
     def _isdir(self, name):
@@ -496,6 +518,7 @@ class KVSDir(abc.MutableMapping):
         return [k for k in self if self._isdir(k)]
 
     def list_all(self):
+        """The directory's (files, directories): two lists of names."""
         return (self.files(), self.directories())
 
     def __enter__(self):
@@ -564,10 +587,14 @@ class WatchImplementation(Future, ABC):
 
     @abstractmethod
     def watch_get(self, future):
+        """The next value of the watched key (None for the initial
+        sentinel).
+        """
         pass
 
     @abstractmethod
     def watch_cancel(self, future):
+        """Stop watching: the stream ends with ENODATA."""
         pass
 
     def get(self, autoreset=True):
@@ -617,6 +644,10 @@ class KVSWatchFuture(WatchImplementation):
         self.flags = flags
 
     def watch_get(self, future):
+        """The next value of the watched key, decoded as get() decodes it,
+        or None for the sentinel of a watch made with
+        FLUX_KVS_WAITCREATE.  Raises OSError (ENODATA when the watch ended).
+        """
         s = ffi.new("const char **")
         self._check(lib.flux_rpc_get(self.handle, s))
         if s[0] == ffi.NULL:
@@ -628,6 +659,7 @@ class KVSWatchFuture(WatchImplementation):
         return _decode_value(base64.b64decode(val["data"]))
 
     def watch_cancel(self, future):
+        """Cancel the watch: the stream then ends with ENODATA."""
         self.fhdl.rpc("kvs-watch.cancel",
                       {"matchtag": lib.flux_rpc_get_matchtag(self.handle)},
                       flags=lib.FLUX_RPC_NORESPONSE)
@@ -638,10 +670,10 @@ def kvs_watch_async(flux_handle, key, namespace=None, waitcreate=False,
     """Watch key: a KVSWatchFuture whose get() gives its value now,
     then after each commit that writes it, until cancel().
 
-    waitcreate: if the key (or its namespace) does not exist yet, wait
-      for it instead of failing with ENOENT (ENOTSUP).
-    uniq: give only values that differ from the last one.
-    full: look at every commit, not only those that name the key, so
+    - waitcreate: if the key (or its namespace) does not exist yet,
+      wait for it instead of failing with ENOENT (ENOTSUP).
+    - uniq: give only values that differ from the last one.
+    - full: look at every commit, not only those that name the key, so
       that a change to a directory above it is seen too.
     """
     key = _check_key(key)

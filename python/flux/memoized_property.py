@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """flux.memoized_property: a read-only property computed once per object.
 
+For example::
+
     class Job:
         @memoized_property
         def info(self):

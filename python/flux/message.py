@@ -126,6 +126,7 @@ class Message(Wrapper):
 
     @property
     def topic(self):
+        """The message's topic string."""
         topic = ffi.new("const char **")
         check(lib.flux_msg_get_topic(self.handle, topic))
         return to_str(topic[0])
@@ -162,6 +163,9 @@ class Message(Wrapper):
 
     @property
     def type(self):
+        """The message type: FLUX_MSGTYPE_REQUEST, _RESPONSE, _EVENT or
+        _CONTROL.
+        """
         t = ffi.new("int *")
         check(lib.flux_msg_get_type(self.handle, t))
         return t[0]
@@ -172,10 +176,12 @@ class Message(Wrapper):
 
     @property
     def type_str(self):
+        """The message type as a word ("request", "response", ...)."""
         return to_str(lib.flux_msg_typestr(self.type))
 
     @property
     def userid(self):
+        """The userid of the sender, as the broker stamped it."""
         v = ffi.new("uint32_t *")
         check(lib.flux_msg_get_userid(self.handle, v))
         return v[0]
@@ -186,6 +192,9 @@ class Message(Wrapper):
 
     @property
     def rolemask(self):
+        """The roles of the sender (FLUX_ROLE_OWNER, FLUX_ROLE_USER), as
+        the broker stamped them.
+        """
         v = ffi.new("uint32_t *")
         check(lib.flux_msg_get_rolemask(self.handle, v))
         return v[0]
@@ -219,6 +228,7 @@ class Message(Wrapper):
 
     @property
     def has_payload(self):
+        """True if the message carries a payload."""
         return bool(lib.flux_msg_has_payload(self.handle))
 
     def _get_u32(self, getter):
@@ -319,6 +329,9 @@ class Message(Wrapper):
 
     @property
     def streaming(self):
+        """True if the request asks for a stream of responses
+        (FLUX_RPC_STREAMING).
+        """
         return bool(lib.flux_msg_is_streaming(self.handle))
 
     def decode(self):

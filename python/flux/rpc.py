@@ -81,7 +81,9 @@ class RPC(Future):
         return bytes(ffi.buffer(data[0], size[0]))
 
     def get_matchtag(self):
+        """The matchtag that pairs this RPC's responses with its request."""
         return lib.flux_rpc_get_matchtag(self._live())
 
     def get_nodeid(self):
+        """The rank the request was sent to (FLUX_NODEID_ANY if any)."""
         return lib.flux_rpc_get_nodeid(self._live())

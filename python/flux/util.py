@@ -344,7 +344,7 @@ class ColorAction(argparse.Action):
 
 
 class CLIMain:
-    """Run the main function of a command line tool:
+    """Run the main function of a command line tool::
 
         LOGGER = logging.getLogger("flux-mytool")
 
@@ -525,6 +525,9 @@ class UtilFormatter(Formatter):
 
     # pylint: disable=too-many-branches
     def convert_field(self, value, conv):
+        """Convert value for conversion conv: str.format's, and flux-core's
+        d, D, F, H and P (timestamps, durations, ...).
+        """
         orig_value = str(value)
         try:
             if conv == "d":
@@ -559,6 +562,9 @@ class UtilFormatter(Formatter):
         return super().convert_field(value, conv)
 
     def format_field(self, value, spec):
+        """Format value with spec: a spec ending in + marks a truncated
+        value with a +, one ending in h prints an empty value as -.
+        """
         denote_truncation = spec.endswith("+")
         if denote_truncation:
             spec = spec[:-1]
@@ -1089,6 +1095,7 @@ class Tree:
         return tree
 
     def increment(self):
+        """Count one more duplicate of this node."""
         self.duplicate_count += 1
 
     def _render(self, pstack=None, connector="", style="box",

@@ -13,7 +13,7 @@ first.
 Arguments and results are converted as flux-core does: str becomes
 UTF-8 bytes, None becomes NULL, an object with a C handle (a Flux,
 Message, Future) becomes that handle; a NULL pointer result becomes
-None and a char * result bytes.  A call that fails (a NULL pointer or a
+None and a ``char *`` result bytes.  A call that fails (a NULL pointer or a
 negative integer, with errno set) raises OSError with that errno.
 
 flux.core.inner.raw is the same without a handle: raw.flux_msg_create(t)
@@ -22,7 +22,7 @@ and raw.FLUX_MSGTYPE_ANY.
 The exceptions are flux-core's: a name that is no libflux function
 raises MissingFunctionError, a call with too many or too few arguments
 WrongNumArguments (a ValueError), an argument C cannot take (an int
-for a char *) InvalidArguments (a ValueError, chained to cffi's
+for a ``char *``) InvalidArguments (a ValueError, chained to cffi's
 TypeError), a call through an object whose handle is None ValueError.
 Unlike flux-core, MissingFunctionError is raised when the attribute is
 looked up, not when it is called, and is an AttributeError, so that
@@ -219,6 +219,9 @@ class WrapperPimpl(WrapperBase):
 
     @property
     def handle(self):
+        """The C object (a cffi pointer) of the wrapped implementation,
+        or None.
+        """
         if self.pimpl is None:
             return None
         return self.pimpl.handle
@@ -245,7 +248,7 @@ class Wrapper(WrapperBase):
 
     Subclasses set _wrapper_prefixes (tried in order, then the bare
     name) and _wrapper_handle_type (the C type of self.handle, e.g.
-    "flux_t *"); self.handle is the C pointer.
+    ``"flux_t *"``); self.handle is the C pointer.
     """
 
     _wrapper_prefixes = ("flux_",)

@@ -84,6 +84,9 @@ class Flux(Wrapper):
         self.handle = ffi.gc(c_h, lib.flux_close)
 
     def close(self):
+        """Refuse: a handle is closed when it is garbage-collected (a
+        module's handle, never).  Raises RuntimeError.
+        """
         raise RuntimeError("a Flux handle is closed when the object is "
                            "garbage-collected; do not close it by hand")
 
@@ -112,7 +115,7 @@ class Flux(Wrapper):
         return RPC(self, topic, payload, nodeid, flags)
 
     def respond(self, message, payload=None):
-        """Respond to request 'message' (a Message or flux_msg_t *) with a
+        """Respond to request 'message' (a Message or ``flux_msg_t *``) with a
         None/str/bytes/JSON payload.
         """
         # N.B. _msg_ptr(), encode_payload() for a str and check() inlined:
@@ -151,11 +154,17 @@ class Flux(Wrapper):
                                               encode_topic(topic)))
 
     def event_unsubscribe(self, topic):
+        """Stop receiving the events whose topic begins with topic.
+        Raises OSError.
+        """
         return check(lib.flux_event_unsubscribe(self.handle,
                                                 encode_topic(topic)))
 
     @staticmethod
     def event_create(topic, payload=None):
+        """A new event Message with topic and payload (a dict or str, or
+        None), to publish with send().
+        """
         return Message.from_event_encode(topic, payload)
 
     def event_send(self, topic, payload=None):
@@ -163,6 +172,9 @@ class Flux(Wrapper):
         return self.send(self.event_create(topic, payload))
 
     def event_recv(self, topic=None):
+        """Wait for the next event (whose topic matches the glob topic, if
+        given) and return it as a Message; other messages stay queued.
+        """
         return self.recv(type_mask=lib.FLUX_MSGTYPE_EVENT, topic_glob=topic)
 
     # Watchers ----------------------------------------------------------
@@ -188,28 +200,50 @@ class Flux(Wrapper):
 
     def timer_watcher_create(self, after, callback, repeat=0.0,
                              args=None):
+        """A TimerWatcher calling callback(handle, watcher, revents, args)
+        after seconds, then every repeat seconds if repeat > 0.  Start it
+        with start().
+        """
         return TimerWatcher(self, after, callback, repeat, args)
 
     def fd_watcher_create(self, fd_int, callback, events=None, args=None):
+        """An FDWatcher calling callback(handle, watcher, fd, revents, args)
+        when descriptor fd_int is ready for events (FLUX_POLLIN,
+        FLUX_POLLOUT, FLUX_POLLERR; all three by default).
+        """
         if events is None:
             events = lib.FLUX_POLLIN | lib.FLUX_POLLOUT | lib.FLUX_POLLERR
         return FDWatcher(self, fd_int, events, callback, args)
 
     def signal_watcher_create(self, signum, callback, args=None):
+        """A SignalWatcher calling callback(handle, watcher, signum, args)
+        when signal signum arrives (in a client; a module's signals belong
+        to the broker).
+        """
         return SignalWatcher(self, signum, callback, args)
 
     def prepare_watcher_create(self, callback, args=None):
+        """A PrepareWatcher calling callback(handle, watcher, revents, args)
+        each time the reactor is about to wait.
+        """
         return PrepareWatcher(self, callback, args)
 
     def check_watcher_create(self, callback, args=None):
+        """A CheckWatcher calling callback(handle, watcher, revents, args)
+        each time the reactor has finished waiting.
+        """
         return CheckWatcher(self, callback, args)
 
     def idle_watcher_create(self, callback=None, args=None):
+        """An IdleWatcher: while it is started, the reactor does not block
+        waiting for events (callback, if given, runs on each turn).
+        """
         return IdleWatcher(self, callback, args)
 
     # Reactor -----------------------------------------------------------
 
     def get_reactor(self):
+        """The handle's reactor, as a cffi pointer (``flux_reactor_t *``)."""
         return check(lib.flux_get_reactor(self.handle))
 
     @classmethod
@@ -219,10 +253,14 @@ class Flux(Wrapper):
 
     @classmethod
     def reactor_enter(cls):
+        """Count one more reactor run on this thread (reactor_run() calls
+        it; with reactor_exit() it tells nested runs apart).
+        """
         cls.tls.reactor_depth = getattr(cls.tls, "reactor_depth", 0) + 1
 
     @classmethod
     def reactor_exit(cls):
+        """Count one reactor run on this thread as ended."""
         cls.tls.reactor_depth -= 1
 
     @contextmanager
@@ -448,6 +486,7 @@ class Flux(Wrapper):
         return self._cached_config
 
     def get_rank(self):
+        """The rank of the broker this handle is connected to."""
         rank = ffi.new("uint32_t *")
         check(lib.flux_get_rank(self.handle, rank))
         return rank[0]
@@ -460,6 +499,9 @@ class Flux(Wrapper):
                       flux_handle=self)
 
     def service_unregister(self, name):
+        """Remove service name, registered with service_register(); returns
+        a Future fulfilled when the broker has removed it.
+        """
         return Future(lib.flux_service_unregister(self.handle,
                                                   to_bytes(name)),
                       flux_handle=self)

@@ -27,6 +27,10 @@ from flux.message import Message
 
 @ffi.def_extern()
 def watcher_wrapper(reactor, c_watcher, revents, arg):
+    """The C callback of every reactor watcher (cffi extern "Python"):
+    calls the watcher's callback; an exception it raises stops the
+    reactor and is raised by reactor_run().
+    """
     try:
         ffi.from_handle(arg)._dispatch(revents)
     except BaseException as exc:  # pylint: disable=broad-except
@@ -41,6 +45,10 @@ _MSG_T = ffi.typeof("flux_msg_t *")
 
 @ffi.def_extern()
 def message_handler_wrapper(c_h, c_mh, c_msg, arg):
+    """The C callback of every message watcher (cffi extern "Python"):
+    calls the watcher's callback with the Message; a request the
+    callback raised on is answered with an error.
+    """
     # N.B. The whole dispatch of a message is here, in the trampoline's
     # own frame, rather than in methods it calls: this runs once per
     # message a handler gets, and every Python frame costs.
@@ -123,25 +131,34 @@ class Watcher:
         return self.handle
 
     def start(self):
+        """Start watching; returns the watcher."""
         lib.flux_watcher_start(self._live())
         self.flux_handle._active_watchers.add(self)
         return self
 
     def stop(self):
+        """Stop watching (it may be started again); returns the watcher."""
         if self.handle is not None:
             lib.flux_watcher_stop(self.handle)
         self.flux_handle._active_watchers.discard(self)
         return self
 
     def is_active(self):
+        """True if the watcher is started."""
         return self.handle is not None and bool(
             lib.flux_watcher_is_active(self.handle))
 
     def ref(self):
+        """Make the watcher keep the reactor running again (the default),
+        after unref(); returns the watcher.
+        """
         lib.flux_watcher_ref(self._live())
         return self
 
     def unref(self):
+        """Let the reactor return while only unreferenced watchers are
+        started; returns the watcher.
+        """
         lib.flux_watcher_unref(self._live())
         return self
 
@@ -185,6 +202,9 @@ class TimerWatcher(Watcher):
         return self
 
     def again(self):
+        """Restart a repeating timer so that it next fires repeat seconds
+        from now; returns the watcher.
+        """
         lib.flux_timer_watcher_again(self._live())
         return self
 
@@ -267,12 +287,18 @@ class MessageWatcher(Watcher):
             lib.flux_msg_handler_allow_rolemask(self.handle, rolemask)
 
     def start(self):
+        """Start delivering matching messages to the callback; returns the
+        watcher.
+        """
         lib.flux_msg_handler_start(self._live())
         self._active = True
         self.flux_handle._active_watchers.add(self)
         return self
 
     def stop(self):
+        """Stop delivering messages (they wait, or go to another matching
+        watcher); returns the watcher.
+        """
         if self.handle is not None:
             lib.flux_msg_handler_stop(self.handle)
         self._active = False
@@ -280,9 +306,11 @@ class MessageWatcher(Watcher):
         return self
 
     def is_active(self):
+        """True if the watcher is started."""
         return self.handle is not None and self._active
 
     def ref(self):
+        """Not for message watchers: raises NotImplementedError."""
         raise NotImplementedError("message watchers are not reactor watchers")
 
     unref = ref
