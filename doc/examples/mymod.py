@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""An example Python broker module: the one in the specification.
+"""An example Python broker module: the one the README loads.
 
 Try it in an instance (build/cmd/flux start), from the top of the tree:
 
