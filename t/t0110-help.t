@@ -21,12 +21,7 @@ are skipped, and say so; with them, a page that is missing fails.'
 test -n "$FLUX_BUILD_DIR" || error "FLUX_BUILD_DIR is not set"
 test -n "$PYTHON" || error "PYTHON is not set"
 
-if "$PYTHON" -c "import sphinx, myst_parser" 2>/dev/null; then
-	test_set_prereq SPHINX
-else
-	echo "# the tests of the manual pages are skipped: $PYTHON cannot" \
-		"import sphinx and myst_parser, so the docs are not built"
-fi
+test_docs_prereq "the manual pages"
 
 DOC=$FLUX_BUILD_DIR/doc
 FLUX=$(command -v flux)

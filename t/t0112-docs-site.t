@@ -15,12 +15,7 @@ and the tests say so and are skipped.'
 test -n "$FLUX_BUILD_DIR" || error "FLUX_BUILD_DIR is not set"
 test -n "$PYTHON" || error "PYTHON is not set"
 
-if "$PYTHON" -c "import sphinx, myst_parser" 2>/dev/null; then
-	test_set_prereq SPHINX
-else
-	echo "# the tests of the site are skipped: $PYTHON cannot" \
-		"import sphinx and myst_parser, so the docs are not built"
-fi
+test_docs_prereq "the site"
 
 HTML=$FLUX_BUILD_DIR/doc/html
 

@@ -137,6 +137,20 @@ test_otheruid_prereq() {
     fi
 }
 
+# Set the SPHINX prerequisite when the docs are built: doc/meson.build
+# builds them when the Python the bindings are built for ($PYTHON) can
+# import sphinx and myst_parser; otherwise say in one line why the tests
+# of WHAT are skipped.
+# Usage: test_docs_prereq WHAT
+test_docs_prereq() {
+    if "$PYTHON" -c "import sphinx, myst_parser" 2>/dev/null; then
+        test_set_prereq SPHINX
+    else
+        echo "# the tests of $1 are skipped: $PYTHON cannot import" \
+            "sphinx and myst_parser, so the docs are not built"
+    fi
+}
+
 # Run COMMAND... as uid 65534 (needs OTHERUID).  as_other_uid_cmd is the
 # same as a command prefix, for the command lines a broker's initial
 # program runs (sh -c), where this function is not defined.
