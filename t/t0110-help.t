@@ -11,10 +11,11 @@ would be, prints the command'"'"'s --help instead, and exits 16 (as
 flux-core'"'"'s flux help does for a missing page).  Every page named in
 doc/manpages.py is built, and meson install puts them in man1 and man7.
 
-The tests that need the pages have the prerequisite SPHINX: the docs are
-built (doc/meson.build, -Ddocs=auto) when the Python the bindings are
-built for can import sphinx and myst_parser.  Without them those tests
-are skipped, and say so; with them, a page that is missing fails.'
+The tests that need the pages have the prerequisite SPHINX: this build
+made the docs (doc/meson.build: -Ddocs=auto when the Python the
+bindings are built for can import sphinx and myst_parser, always with
+-Ddocs=enabled, as CI builds).  Without them those tests are skipped,
+and say so; with them, a page that is missing fails.'
 
 . /usr/share/sharness/sharness.sh
 

@@ -7,8 +7,8 @@ doc/meson.build builds the HTML site into FLUX_BUILD_DIR/doc/html with
 warnings as errors.  Every source page has its HTML page, none of them
 says TODO or placeholder or is nearly empty, and the pages the issue
 asks for are reachable from the index.  The tests have the prerequisite
-SPHINX, as t0110: without Sphinx and myst-parser the docs are not built,
-and the tests say so and are skipped.'
+SPHINX, as t0110: in a build without the docs (-Ddocs=disabled, or no
+Sphinx and myst-parser) the tests say so and are skipped.'
 
 . /usr/share/sharness/sharness.sh
 
