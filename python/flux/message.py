@@ -8,8 +8,9 @@ object.  The reference is dropped when the object is collected.
 
 The message a handler is called with is the exception, for speed: the
 dispatcher holds the C message while the handler runs, so the Message
-borrows it (Message._borrow), and takes a reference only if it, or its
-handle, outlives the call (Message._outlive, see MessageWatcher).
+borrows it (made with no reference by the message watcher's trampoline,
+flux.core.watchers.message_handler_wrapper), and takes a reference only
+if it, or its handle, outlives the call (Message._outlive).
 
 Any flux_msg_* function is a method too (flux.wrapper): msg.route_push(id).
 MessageWatcher is importable from here, as in flux-core.
@@ -75,17 +76,6 @@ class Message(Wrapper):
     @answered.setter
     def answered(self, value):
         self._answered = value
-
-    @classmethod
-    def _borrow(cls, ptr):
-        """Wrap the C message a handler is called with, taking no
-        reference: the caller holds one until the handler returns, and
-        then calls _outlive() if the object or its handle is still
-        referenced from elsewhere.
-        """
-        obj = cls.__new__(cls)
-        obj.handle = ffi.cast("flux_msg_t *", ptr)
-        return obj
 
     def _outlive(self, ptr):
         """The borrowed C message 'ptr' (this object's handle, unless
