@@ -281,6 +281,7 @@ static int cmd_version (int argc, char **argv)
 
 int main (int argc, char *argv[])
 {
+    const struct subcommand *s;
     const char *name;
 
     if (argc < 2) {
@@ -297,10 +298,8 @@ int main (int argc, char *argv[])
         usage (stderr);
         return CMD_EXIT_USAGE;
     }
-    for (const struct subcommand *s = subcommands; s->name; s++) {
-        if (!strcmp (s->name, name))
-            return s->fn (argc - 1, argv + 1);
-    }
+    if ((s = subcommand_lookup (name)))
+        return s->fn (argc - 1, argv + 1);
     fprintf (stderr, "flux: unknown command '%s'\n", name);
     return CMD_EXIT_ERROR;
 }
