@@ -23,7 +23,6 @@
 
 #include "cmd.h"
 #include "jpath.h"
-#include "tomljson.h"
 
 #define PROG "flux-config"
 
@@ -362,19 +361,33 @@ static int config_load (int argc, char **argv)
         flux_conf_decref (conf);
     }
     else {
-        /* N.B. as flux-core's: JSON if it parses as JSON, else TOML. */
+        /* N.B. as flux-core's: JSON if it parses as JSON, else TOML.
+         * The TOML goes through flux_conf_update() as inline text (which
+         * a newline marks), so that the parser is libflux's plugin and
+         * this command does not link the C++ runtime.
+         */
         size_t len;
         char *buf = read_stdin (&len);
 
         if (!(o = json_loads (buf, 0, NULL)) || !json_is_object (o)) {
-            struct tomljson_error terr;
+            flux_conf_t *conf;
+            flux_error_t error = { .text = "out of memory" };
+
             json_decref (o);
-            if (!(o = tomljson_parse_string (buf, len, &terr))) {
-                if (terr.line > 0)
-                    cmd_die (PROG, "TOML parse error: line %d: %s",
-                             terr.line, terr.text);
-                cmd_die (PROG, "TOML parse error: %s", terr.text);
+            o = NULL;
+            if (len == 0 || buf[len - 1] != '\n') {
+                char *nbuf;
+                if (!(nbuf = realloc (buf, len + 2)))
+                    cmd_die (PROG, "out of memory");
+                buf = nbuf;
+                buf[len++] = '\n';
+                buf[len] = '\0';
             }
+            if (!(conf = flux_conf_create ())
+                || flux_conf_update (conf, buf, &error) < 0
+                || flux_conf_unpack (conf, &error, "O", &o) < 0)
+                cmd_die (PROG, "TOML parse error: %s", error.text);
+            flux_conf_decref (conf);
         }
         free (buf);
     }

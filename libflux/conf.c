@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "jpath.h"
-#include "tomljson.h"
+#include "toml_plugin.h"
 
 #include "config.h"
 #include "flux/conf.h"
@@ -203,7 +203,7 @@ static int conf_update_toml_file (flux_conf_t *conf, const char *path,
     struct tomljson_error terr;
     json_t *obj;
 
-    if (!(obj = tomljson_parse_file (path, &terr))) {
+    if (!(obj = toml_plugin_parse_file (path, &terr))) {
         toml_errprintf (error, &terr);
         return -1;
     }
@@ -377,7 +377,7 @@ static int conf_update_inline (flux_conf_t *conf, const char *s,
     }
     else {
         struct tomljson_error terr;
-        if (!(obj = tomljson_parse_string (s, strlen (s), &terr))) {
+        if (!(obj = toml_plugin_parse_string (s, strlen (s), &terr))) {
             if (terr.line > 0)
                 handle_errprintf (error, "line %d: %s", terr.line, terr.text);
             else

@@ -202,8 +202,13 @@ json_t *parse (std::string_view doc, const char *filename,
 
 } // namespace
 
-extern "C" json_t *tomljson_parse_string (const char *s, size_t len,
-                                          struct tomljson_error *error)
+#define TOMLJSON_EXPORT __attribute__ ((visibility ("default")))
+
+/* The two entry points are visible, though the rest is hidden: libflux
+ * finds them with dlsym() in the plugin (libflux/toml_plugin.c).
+ */
+extern "C" TOMLJSON_EXPORT json_t *tomljson_parse_string (
+    const char *s, size_t len, struct tomljson_error *error)
 {
     if (!s) {
         set_error (error, nullptr, -1, -1, strerror (EINVAL));
@@ -213,8 +218,8 @@ extern "C" json_t *tomljson_parse_string (const char *s, size_t len,
     return parse (std::string_view (s, len), nullptr, error);
 }
 
-extern "C" json_t *tomljson_parse_file (const char *path,
-                                        struct tomljson_error *error)
+extern "C" TOMLJSON_EXPORT json_t *tomljson_parse_file (
+    const char *path, struct tomljson_error *error)
 {
     FILE *f;
     std::string doc;

@@ -424,4 +424,45 @@ test_expect_success OTHERUID 'the access.allow-guest-user attribute overrides [a
 	grep "Unable to connect to Flux" attr.err
 '
 
+# The TOML parser is a plugin libflux loads on the first parse, so that
+# the processes that parse none (each flux command, each client) do not
+# load the C++ runtime (libflux/toml_plugin.h).
+test_expect_success 'flux and libflux-core do not load the C++ runtime' '
+	for f in "$FLUX_BUILD_DIR/cmd/flux" \
+		"$FLUX_BUILD_DIR/libflux/libflux-core.so"; do
+		ldd "$f" >ldd.out &&
+		if grep -e libstdc++ -e tomlplusplus ldd.out; then
+			echo "$f links the C++ runtime"; return 1
+		fi
+	done &&
+	ldd "$FLUX_BUILD_DIR/libflux/libflux-tomljson.so" >plugin.ldd &&
+	grep -q libstdc++ plugin.ldd
+'
+test_expect_success 'flux config load parses TOML from stdin, and says where it is wrong' '
+	run_live >stdin.out 2>&1 <<-EOF &&
+	printf "[confmod]\nvalue = 8" | flux config load &&
+	flux config get confmod &&
+	printf "[confmod]\nvalue = \n" | flux config load; echo rc=\$?;
+	printf "{\"confmod\": {\"value\": 9}}" | flux config load &&
+	flux config get confmod
+	EOF
+	sed -n "1p;3p;4p" stdin.out >stdin.rest &&
+	cat >stdin.expected <<-EOT &&
+	{"value":8}
+	rc=1
+	{"value":9}
+	EOT
+	test_cmp stdin.expected stdin.rest &&
+	grep "^flux-config: TOML parse error: line 2: " stdin.out
+'
+test_expect_success 'a libflux without its TOML plugin fails a TOML file saying why' '
+	mkdir -p noplugin noplugin.conf &&
+	cp "$FLUX_BUILD_DIR"/libflux/libflux-core.so.0 noplugin/ &&
+	printf "x = 1\n" >noplugin.conf/x.toml &&
+	test_must_fail env LD_LIBRARY_PATH="$PWD/noplugin" \
+		"$FLUX_BUILD_DIR/broker/flux-broker" $ARGS -c noplugin.conf \
+		true 2>noplugin.err &&
+	grep "noplugin.conf/x.toml: TOML parser not loaded: .*libflux-tomljson.so" \
+		noplugin.err
+'
 test_done

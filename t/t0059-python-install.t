@@ -88,6 +88,20 @@ test_expect_success 'rc1 and rc3 are installed, executable, where an installed b
 		>installed.path &&
 	test_cmp installed.path staged.path
 '
+test_expect_success 'the TOML parser plugin is installed beside libflux-core, and used' '
+	test -f "$(cat lib.dir)/libflux-tomljson.so" &&
+	broker=$(find inst -name flux-broker -type f | head -n 1) &&
+	flux=$(find inst -path "*/bin/flux" -type f | head -n 1) &&
+	mkdir -p instconf &&
+	printf "[t0059]\nkey = \"installed\"\n" >instconf/a.toml &&
+	env LD_LIBRARY_PATH="$(cat lib.dir)" LD_DEBUG=files "$broker" \
+		-Sbroker.rc1_path= -Sbroker.rc3_path= -c instconf \
+		"$PWD/$flux" config get t0059.key >instconf.out 2>instconf.debug &&
+	echo installed >instconf.expected &&
+	test_cmp instconf.expected instconf.out &&
+	grep -F "file=$(cat lib.dir)/libflux-tomljson.so [0];  dynamically loaded" \
+		instconf.debug
+'
 test_expect_success 'libflux-core exports its API and none of its internals' '
 	lib=$(find inst -name "libflux-core.so.*" -type f | head -n 1) &&
 	test -n "$lib" &&

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Loading the TOML parser plugin (see toml_plugin.h for why).
+ *
+ * The plugin is found beside the object that holds this code: dladdr()
+ * names libflux-core.so (or, in libflux's unit tests, the test program,
+ * which is built in the same directory), and libflux-tomljson.so is built
+ * and installed in that same directory.  So the build tree and an install
+ * need no path of their own, and a relocated install still finds its own
+ * plugin.  It is loaded once per process and never unloaded (a C++
+ * runtime does not unload cleanly).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "toml_plugin.h"
+
+#define TOML_PLUGIN_NAME "libflux-tomljson.so"
+
+typedef json_t *(*parse_file_f) (const char *path,
+                                 struct tomljson_error *error);
+typedef json_t *(*parse_string_f) (const char *s, size_t len,
+                                   struct tomljson_error *error);
+
+static pthread_once_t plugin_once = PTHREAD_ONCE_INIT;
+static parse_file_f plugin_parse_file;
+static parse_string_f plugin_parse_string;
+static char plugin_error[256];
+
+/* The directory of the object this function is in, into dir. */
+static int own_directory (char *dir, size_t size)
+{
+    Dl_info info;
+    const char *name = NULL;
+    char exe[PATH_MAX];
+    char *slash;
+
+    if (dladdr ((void *)own_directory, &info) && info.dli_fname)
+        name = info.dli_fname;
+    /* The main program's name may come back empty or without a
+     * directory (when this code is linked into it, as in the tests).
+     */
+    if (!name || !strchr (name, '/')) {
+        ssize_t n = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
+        if (n < 0)
+            return -1;
+        exe[n] = '\0';
+        name = exe;
+    }
+    if (snprintf (dir, size, "%s", name) >= (int)size)
+        return -1;
+    if ((slash = strrchr (dir, '/')))
+        *slash = '\0';
+    return 0;
+}
+
+static void plugin_load (void)
+{
+    char dir[PATH_MAX];
+    char path[PATH_MAX + sizeof (TOML_PLUGIN_NAME) + 1];
+    void *dso;
+
+    if (own_directory (dir, sizeof (dir)) < 0) {
+        snprintf (plugin_error, sizeof (plugin_error),
+                  "TOML parser not found: cannot tell where libflux is");
+        return;
+    }
+    snprintf (path, sizeof (path), "%s/%s", dir, TOML_PLUGIN_NAME);
+    if (!(dso = dlopen (path, RTLD_NOW | RTLD_LOCAL))) {
+        snprintf (plugin_error, sizeof (plugin_error),
+                  "TOML parser not loaded: %s", dlerror ());
+        return;
+    }
+    plugin_parse_file = (parse_file_f)dlsym (dso, "tomljson_parse_file");
+    plugin_parse_string = (parse_string_f)dlsym (dso,
+                                                 "tomljson_parse_string");
+    if (!plugin_parse_file || !plugin_parse_string) {
+        snprintf (plugin_error, sizeof (plugin_error),
+                  "TOML parser %s lacks its entry points", TOML_PLUGIN_NAME);
+        plugin_parse_file = NULL;
+        plugin_parse_string = NULL;
+    }
+}
+
+static int plugin_ready (const char *filename, struct tomljson_error *error)
+{
+    pthread_once (&plugin_once, plugin_load);
+    if (plugin_parse_file)
+        return 0;
+    if (error) {
+        snprintf (error->filename, sizeof (error->filename), "%s",
+                  filename ? filename : "");
+        error->line = -1;
+        error->column = -1;
+        snprintf (error->text, sizeof (error->text), "%s", plugin_error);
+    }
+    errno = ENOSYS;
+    return -1;
+}
+
+json_t *toml_plugin_parse_file (const char *path,
+                                struct tomljson_error *error)
+{
+    if (plugin_ready (path, error) < 0)
+        return NULL;
+    return plugin_parse_file (path, error);
+}
+
+json_t *toml_plugin_parse_string (const char *s, size_t len,
+                                  struct tomljson_error *error)
+{
+    if (plugin_ready (NULL, error) < 0)
+        return NULL;
+    return plugin_parse_string (s, len, error);
+}
