@@ -71,4 +71,51 @@ test_expect_success 'if the loader cannot be imported, the load fails and says w
 	grep "usehelper.err\[0\]: ModuleNotFoundError: import of flux._pyloader halted" \
 		broken.out
 '
+# The site packages: their folders are on sys.path from the start, but
+# their .pth files (which may run any code) run only before the first
+# module from outside the broker's own module folder (_flux/_site.py).
+test_expect_success 'a user site whose .pth file adds a folder and runs code' '
+	usersite=$(PYTHONUSERBASE="$PWD/userbase" "$PYTHON" -c \
+		"import site; print(site.getusersitepackages())") &&
+	mkdir -p "$usersite" pthlib &&
+	echo "VALUE = \"found through a .pth file\"" >pthlib/pthhelper.py &&
+	cat >"$usersite/t0055.pth" <<-EOT &&
+	$PWD/pthlib
+	import os; open("$PWD/pth.log", "a").write("%d\\n" % os.getpid())
+	EOT
+	cat >usepth.py <<-\EOT &&
+	import pthhelper
+	from flux.brokermod import BrokerModule, request_handler
+
+	class UsePth(BrokerModule):
+	    @request_handler("value")
+	    def value(self, msg):
+	        self.handle.respond(msg, {"value": pthhelper.VALUE})
+	EOT
+	cp usepth.py usepth2.py
+'
+test_expect_success 'the standard Python modules start without running .pth files' '
+	rm -f pth.log &&
+	PYTHONUSERBASE="$PWD/userbase" run_timeout 60 flux start \
+		flux module list >std.out &&
+	grep "^kvs " std.out &&
+	grep "^heartbeat " std.out &&
+	test ! -e pth.log
+'
+test_expect_success 'the first module of the user runs them in the broker, once' '
+	rm -f pth.log &&
+	cat >usepth.sh <<-\EOT &&
+	flux module load ./usepth.py &&
+	flux module load ./usepth2.py &&
+	flux python -c "import flux; print(flux.Flux().rpc(\"usepth2.value\").get()[\"value\"])" &&
+	flux getattr broker.pid
+	EOT
+	PYTHONUSERBASE="$PWD/userbase" run_timeout 60 flux start \
+		sh ./usepth.sh >usepth.out &&
+	head -n 1 usepth.out >value.out &&
+	echo "found through a .pth file" >value.expected &&
+	test_cmp value.expected value.out &&
+	broker_pid=$(tail -n 1 usepth.out) &&
+	test $(grep -c "^$broker_pid\$" pth.log) = 1
+'
 test_done

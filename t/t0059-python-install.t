@@ -57,13 +57,14 @@ test_expect_success 'the installed package imports without the build tree' '
 	env -u PYTHONPATH PYTHONPATH="$(cat site.dir)" \
 		${FLUX_TEST_ASAN_RUNTIME:+LD_PRELOAD=$FLUX_TEST_ASAN_RUNTIME} \
 		LD_LIBRARY_PATH="$(cat lib.dir)" "$PYTHON" -c "
-import _flux._core, flux, flux.brokermod, flux._pyloader, flux.constants
-for m in (_flux._core, flux, flux.brokermod, flux._pyloader):
+import _flux._core, _flux._site, flux, flux.brokermod, flux._pyloader
+import flux.constants
+for m in (_flux._core, _flux._site, flux, flux.brokermod, flux._pyloader):
     print(m.__file__)
 print(flux.constants.FLUX_MSGTYPE_REQUEST)
 " >import.out &&
 	cat import.out &&
-	test $(grep -c "^$(cat site.dir)/" import.out) = 4 &&
+	test $(grep -c "^$(cat site.dir)/" import.out) = 5 &&
 	tail -n 1 import.out >type.out &&
 	echo 1 >type.expected &&
 	test_cmp type.expected type.out

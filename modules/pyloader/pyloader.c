@@ -201,6 +201,30 @@ done:
     return rc;
 }
 
+/* The site packages, as site.main() would add them at start-up, but with
+ * their .pth files recorded, to be run before the first module of the
+ * user's is imported (python/_flux/_site.py says why).  If that helper
+ * cannot be imported, site.main() runs as it is.  An error is printed
+ * (as Python prints one from a .pth file or sitecustomize) and Python
+ * goes on without the site packages it did not reach.
+ */
+static void start_site (void)
+{
+    PyObject *mod, *rc = NULL;
+
+    if ((mod = PyImport_ImportModule ("_flux._site")))
+        rc = PyObject_CallMethod (mod, "start", NULL);
+    else {
+        PyErr_Clear ();
+        if ((mod = PyImport_ImportModule ("site")))
+            rc = PyObject_CallMethod (mod, "main", NULL);
+    }
+    Py_XDECREF (mod);
+    if (!rc)
+        PyErr_Print ();
+    Py_XDECREF (rc);
+}
+
 /* Import the Python half of the loader (and with it the flux package),
  * then move every object that exists so far into the collector's
  * permanent generation (gc.freeze()).  Called with the GIL, once.
@@ -256,6 +280,10 @@ static PyThreadState *python_start (char *errbuf, size_t size)
     PyConfig_InitPythonConfig (&config);
     config.install_signal_handlers = 0;
     config.parse_argv = 0;
+    /* N.B. site runs below, in start_site(), with its .pth files put off
+     * until a module of the user's is loaded.
+     */
+    config.site_import = 0;
     /* N.B. The interpreter this was built for, as program name: Python
      * derives its prefix (the standard library) and sys.executable from
      * it, which would otherwise be the broker's.
@@ -279,6 +307,7 @@ static PyThreadState *python_start (char *errbuf, size_t size)
     Py_DECREF (threading);
     if (extend_sys_path (errbuf, size) < 0)
         goto error_finalize;
+    start_site ();
     preload_and_freeze ();
     return PyThreadState_Get ();
 error:

@@ -46,6 +46,8 @@ import types
 import warnings
 from syslog import LOG_ERR, LOG_INFO, LOG_WARNING
 
+from _flux import _site
+
 from flux.brokermod import resolve_entry_point
 from flux.core import callback
 from flux.core.handle import Flux
@@ -483,9 +485,30 @@ def _load(path, modname):
     return module
 
 
+def _own_module_dirs():
+    """The broker's own module folders (module_path, built in), real."""
+    value = lib.flux_conf_builtin_get(b"module_path", lib.FLUX_CONF_AUTO)
+    if value == ffi.NULL:
+        return frozenset()
+    return frozenset(os.path.realpath(d)
+                     for d in os.fsdecode(ffi.string(value)).split(":") if d)
+
+
+_OWN_MODULE_DIRS = _own_module_dirs()
+
+
+def _needs_site(path):
+    """Whether the module at 'path' may need the site packages' .pth
+    files: any module but the broker's own (see _flux/_site.py).
+    """
+    return os.path.dirname(os.path.realpath(path)) not in _OWN_MODULE_DIRS
+
+
 def _run(ctx, addr, args):
     modname = MODULE_PREFIX + ctx.name
     try:
+        if _needs_site(ctx.path):
+            _site.finish()
         h = Flux(handle=ffi.cast("flux_t *", addr))
         module = _load(ctx.path, modname)
     except BaseException as exc:
