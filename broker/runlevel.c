@@ -14,7 +14,10 @@
  * LOG_ERR), a signal named instead of "Exited" with rc 128+N.  N.B. as
  * in flux-core, a script is done when it has exited and its output is
  * all read: a background process it leaves must not keep its stdout or
- * stderr open.
+ * stderr open.  A line that is one word with nothing a shell would
+ * interpret (the standard rc1 and rc3: a path) is exec'd directly, as the
+ * shell would exec it, without the shell's own start (a few ms each, on
+ * every `flux start`).
  *
  * The initial program is exec'd directly, unless it is a single argument
  * that needs a shell (spaces or shell metacharacters), which runs as
@@ -517,11 +520,18 @@ error:
  */
 static int start_script (struct runlevel *rl, int level)
 {
-    char *argv[] = { (char *)get_shell (), "-c", rl->rc[level], NULL };
+    char *shell_argv[] = { (char *)get_shell (), "-c", rl->rc[level], NULL };
+    char *direct_argv[] = { rl->rc[level], NULL };
+    char **argv = shell_argv;
     struct proc p = { .level = level, .cmdline = rl->rc[level] };
 
     if (!rl->rc[level])
         return -1;
+    /* N.B. execvpe() searches PATH as the shell would, and runs a file
+     * without a #! line with /bin/sh, as the shell would too.
+     */
+    if (!needs_shell (rl->rc[level]))
+        argv = direct_argv;
     clock_gettime (CLOCK_MONOTONIC, &p.t_start);
     if (proc_start (rl, level, argv, rl->rc[level], true, true) < 0) {
         int saved_errno = errno;

@@ -104,6 +104,29 @@ test_expect_success 'the rc paths are shell command lines, as in flux-core' '
 	printf "one\ntwo\n" >line.expected &&
 	test_cmp line.expected line.out
 '
+test_expect_success 'an rc line that is one path runs without $SHELL; shell syntax under it' '
+	cat >fakeshell <<-EOF &&
+	#!/bin/sh
+	echo "\$*" >>"$PWD/shell.log"
+	exec /bin/sh "\$@"
+	EOF
+	chmod +x fakeshell &&
+	script rcplain "echo \$0 >>plain.out" &&
+	rm -f shell.log plain.out &&
+	SHELL="$PWD/fakeshell" flux start -Sbroker.rc1_path=./rcplain \
+		-Sbroker.rc3_path="./rcplain; echo three >>plain.out" true &&
+	printf "%s\n" ./rcplain ./rcplain three >plain.expected &&
+	test_cmp plain.expected plain.out &&
+	echo "-c ./rcplain; echo three >>plain.out" >shell.expected &&
+	test_cmp shell.expected shell.log
+'
+test_expect_success 'an rc file without #! runs as a shell script, as a shell runs it' '
+	printf "echo no interpreter line >noshebang.out\n" >rcnoshebang &&
+	chmod +x rcnoshebang &&
+	flux start -Sbroker.rc1_path=./rcnoshebang -Sbroker.rc3_path= true &&
+	echo "no interpreter line" >noshebang.expected &&
+	test_cmp noshebang.expected noshebang.out
+'
 test_expect_success 'the rc scripts do not see an enclosing instance or job' '
 	script envrc "env >rc1.env" &&
 	FLUX_KVS_NAMESPACE=outer FLUX_JOB_ID=42 SLURM_JOB_ID=7 PMI_RANK=0 \
