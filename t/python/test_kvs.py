@@ -5,6 +5,8 @@ broker with the kvs module loaded.
 
 import base64
 import errno
+import hashlib
+import sys
 
 import pytest
 
@@ -207,6 +209,29 @@ def test_namespaces(sc):
     assert sc.errno_of(sc.lookup, "k", ns="ns1") == errno.ENOTSUP
 
 
+class _NoHashlib:
+    """A finder that fails any import of hashlib."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "hashlib":
+            raise AssertionError("hashlib imported")
+        return None
+
+
+def test_a_new_store_hashes_nothing(monkeypatch):
+    """The primary namespace's empty root has the known EMPTY_DIR_REF:
+    creating a Store (as the module's load does) imports no hashlib,
+    whose OpenSSL library was a tenth of flux start's time.
+    """
+    monkeypatch.delitem(sys.modules, "hashlib", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoHashlib] + sys.meta_path)
+    fresh = load_kvs_module("kvs_fresh")
+    st = fresh.Store(owner=1)
+    assert st.getroot({"namespace": "primary"})["rootref"] == \
+        fresh.EMPTY_DIR_REF
+
+
 def test_namespace_from_the_empty_directory_ref(sc):
     """flux-core's flux_kvs_namespace_create names the empty directory
     as the rootref; it resolves even after the roots that had an empty
@@ -214,8 +239,11 @@ def test_namespace_from_the_empty_directory_ref(sc):
     """
     assert M.EMPTY_DIR_REF == ("sha1-c0a9faf907dda6216fd73bf81d0b3b21"
                                "a1a8cb91")
-    assert M.EMPTY_DIR_REF == M._blobref({"ver": 1, "type": "dir",
-                                          "data": {}})
+    empty_dir = {"ver": 1, "type": "dir", "data": {}}
+    assert M._canonical(empty_dir).encode() == M._EMPTY_DIR_BLOB
+    assert M.EMPTY_DIR_REF == "sha1-" + hashlib.sha1(
+        M._EMPTY_DIR_BLOB).hexdigest()
+    assert M.EMPTY_DIR_REF == M._blobref(empty_dir)
     for i in range(M.HISTORY + 2):
         sc.commit(op("k", val(str(i).encode())))
     st = sc.store
