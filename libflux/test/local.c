@@ -397,6 +397,108 @@ static void test_frames_buffered (void **state)
     close (sv[1]);
 }
 
+/* A blocking recv spins for FLUX_LOCAL_SPIN_US before it sleeps in
+ * poll(): a message sent while it spins, or after, is received whole; the
+ * spin does not go on past its bound (a wait of 300 ms with a 1 ms spin
+ * uses far less than 300 ms of CPU); it does not spin while more than one
+ * request is in flight; a non-blocking recv does not spin at all.  The
+ * handle reads the variable when it is opened.
+ */
+struct late_sender {
+    int fd;
+    long delay_ms;
+};
+
+static void *late_send (void *arg)
+{
+    struct late_sender *ls = arg;
+    struct timespec ts = { ls->delay_ms / 1000,
+                           (ls->delay_ms % 1000) * 1000000L };
+    flux_msg_t *msg = flux_response_encode ("late.answer", "{}");
+
+    nanosleep (&ts, NULL);
+    if (!msg || flux_msg_sendfd (ls->fd, msg, NULL) < 0) {
+        flux_msg_destroy (msg);
+        return (void *)1;
+    }
+    flux_msg_destroy (msg);
+    return NULL;
+}
+
+static double cpu_seconds (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* With FLUX_LOCAL_SPIN_US=spin_us and 'requests' requests sent, wait in a
+ * blocking recv for a response sent delay_ms later; the CPU time the wait
+ * took in *cpu.
+ */
+static void recv_late (const char *spin_us, int requests, long delay_ms,
+                       double *cpu)
+{
+    int sv[2];
+    char uri[32];
+    struct late_sender ls;
+    pthread_t t;
+    void *result;
+    flux_t *h;
+    flux_msg_t *msg;
+    const char *topic;
+    double cpu0;
+
+    assert_int_equal (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+                                  sv), 0);
+    snprintf (uri, sizeof (uri), "fd://%d", sv[0]);
+    assert_int_equal (setenv ("FLUX_LOCAL_SPIN_US", spin_us, 1), 0);
+    assert_non_null ((h = flux_open (uri, 0)));
+    unsetenv ("FLUX_LOCAL_SPIN_US");
+    for (int i = 0; i < requests; i++) {
+        msg = request ("late.question", "{}");
+        assert_int_equal (flux_send_new (h, &msg, 0), 0);
+    }
+    errno = 0;
+    assert_null (flux_recv (h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK));
+    assert_int_equal (errno, EWOULDBLOCK);
+    ls.fd = sv[1];
+    ls.delay_ms = delay_ms;
+    cpu0 = cpu_seconds ();
+    assert_int_equal (pthread_create (&t, NULL, late_send, &ls), 0);
+    assert_non_null ((msg = flux_recv (h, FLUX_MATCH_ANY, 0)));
+    *cpu = cpu_seconds () - cpu0;
+    assert_int_equal (flux_msg_get_topic (msg, &topic), 0);
+    assert_string_equal (topic, "late.answer");
+    flux_msg_destroy (msg);
+    assert_int_equal (pthread_join (t, &result), 0);
+    assert_null (result);
+    flux_close (h);
+    close (sv[1]);
+}
+
+static void test_recv_spin (void **state)
+{
+    double cpu;
+    (void)state;
+
+    /* Sent during a 100 ms spin (the largest accepted). */
+    recv_late ("100000", 1, 20, &cpu);
+    /* Sent long after a 1 ms spin: the rest of the wait is asleep. */
+    recv_late ("1000", 1, 300, &cpu);
+    assert_true (cpu < 0.05);
+    /* Two requests in flight: no spin, even a 100 ms one. */
+    recv_late ("100000", 2, 300, &cpu);
+    assert_true (cpu < 0.05);
+    /* No spin, and a value that is not a number of microseconds (the
+     * default applies) or is too large (likewise).
+     */
+    recv_late ("0", 1, 20, &cpu);
+    recv_late ("fifty", 0, 20, &cpu);
+    recv_late ("100000000", 1, 300, &cpu);
+    assert_true (cpu < 0.05);
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +510,7 @@ int main (void)
         cmocka_unit_test (test_testing_creds),
         cmocka_unit_test (test_server_hangup),
         cmocka_unit_test (test_frames_buffered),
+        cmocka_unit_test (test_recv_spin),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
