@@ -49,10 +49,12 @@ def start():
 
 def finish():
     """Run the .pth files start() recorded, the first time only; a second
-    caller waits until the first is done.
+    caller waits until the first is done.  Returns whether this call ran
+    any.
     """
     global _pending
     with _lock:
         pending, _pending = _pending, None
         for sitedir, name in pending or ():
             site.addpackage(sitedir, name, None)
+    return bool(pending)
