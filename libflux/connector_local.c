@@ -388,12 +388,17 @@ static int connect_retry (const char *path)
     }
 }
 
-/* The broker's one-byte answer: 0 or an errno.  Returns 0 or -1. */
-static int read_auth (int fd)
+/* The broker's one-byte answer: 0 or an errno.  Returns 0 or -1.
+ * N.B. the broker answers as it accepts: the wait spins first, as a
+ * blocking recv does, and saves a command the wakeup.
+ */
+static int read_auth (int fd, int spin_us)
 {
     unsigned char c;
     ssize_t n;
 
+    if (spin_us > 0)
+        (void)spin_readable (fd, spin_us);
     while ((n = read (fd, &c, 1)) < 0 && errno == EINTR)
         ;
     if (n < 0)
@@ -468,7 +473,7 @@ flux_t *connector_local_open (const char *path, int flags,
         op_fini (ctx);
         return NULL;
     }
-    if (read_auth (ctx->fd) < 0) {
+    if (read_auth (ctx->fd, ctx->spin_max_us) < 0) {
         handle_errprintf (error, "%s: broker refused connection: %s",
                           uri, strerror (errno));
         op_fini (ctx);
