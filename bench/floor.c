@@ -13,8 +13,15 @@
  * line in rpc_rate's format, with the median and 99th percentile of the
  * round trips.  Messages are fixed-size and never framed
  * or decoded: nothing here is work the broker could avoid.
+ *
+ * The client waits as libflux's local connector does, so that the floor
+ * stays a floor: with one request in flight it polls the socket for up
+ * to FLUX_LOCAL_SPIN_US (default 50 us, 0 off) before it sleeps in
+ * read(); with more in flight it just sleeps.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -198,6 +205,32 @@ static void serve_ipc (int fd)
     }
 }
 
+/* As libflux/connector_local.c: poll without sleeping for up to us
+ * microseconds, yielding the CPU between polls.
+ */
+static void spin_readable (int fd, long us)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    double t0 = now ();
+
+    while (poll (&pfd, 1, 0) == 0 && (now () - t0) * 1e6 < us)
+        (void)sched_yield ();
+}
+
+static long spin_us_get (void)
+{
+    const char *s = getenv ("FLUX_LOCAL_SPIN_US");
+    char *end;
+    long us;
+
+    if (s && *s) {
+        us = strtol (s, &end, 10);
+        if (*end == '\0' && us >= 0 && us <= 100000)
+            return us;
+    }
+    return 50;
+}
+
 int main (int argc, char *argv[])
 {
     int sv[2];
@@ -206,6 +239,7 @@ int main (int argc, char *argv[])
     char msg[MSGSIZE] = "x";
     pid_t pid;
     double t0, t, *sent_at, *latency;
+    long spin_us = spin_us_get ();
 
     if (argc != 4 || (strcmp (argv[1], "ipc") && strcmp (argv[1], "hop"))
         || (count = atol (argv[2])) <= 0 || (window = atol (argv[3])) <= 0) {
@@ -239,6 +273,8 @@ int main (int argc, char *argv[])
             (void)xfer (sv[0], msg, MSGSIZE, true);
             sent++;
         }
+        if (sent - done == 1 && spin_us > 0)
+            spin_readable (sv[0], spin_us);
         if (!xfer (sv[0], msg, MSGSIZE, false) || msg[1] != 'r') {
             fprintf (stderr, "floor: the server went away\n");
             return 1;
