@@ -71,8 +71,23 @@ static void plugin_load (void)
     }
     snprintf (path, sizeof (path), "%s/%s", dir, TOML_PLUGIN_NAME);
     if (!(dso = dlopen (path, RTLD_NOW | RTLD_LOCAL))) {
-        snprintf (plugin_error, sizeof (plugin_error),
-                  "TOML parser not loaded: %s", dlerror ());
+        /* dlerror() starts with the whole path, which can fill the 160
+         * bytes a flux_error_t holds before the reason is reached: put
+         * the reason first and the directory last, where truncation
+         * costs least.
+         */
+        const char *reason = dlerror ();
+        size_t len = strlen (path);
+        if (reason && !strncmp (reason, path, len)
+                   && !strncmp (reason + len, ": ", 2))
+            reason += len + 2;
+        /* A cut in the directory is fine (the test of the result only
+         * tells gcc that truncation was thought of). */
+        if (snprintf (plugin_error, sizeof (plugin_error),
+                      "TOML parser %s not loaded: %s (looked in %s)",
+                      TOML_PLUGIN_NAME, reason ? reason : "unknown error",
+                      dir) >= (int)sizeof (plugin_error))
+            plugin_error[sizeof (plugin_error) - 1] = '\0';
         return;
     }
     plugin_parse_file = (parse_file_f)dlsym (dso, "tomljson_parse_file");
