@@ -48,6 +48,7 @@
 #include "module_loader.h"
 #include "listener.h"
 #include "runlevel.h"
+#include "tbon.h"
 
 static const char *builtin_services[] = {
     "broker", "log", "attr", "event", "service", "module", "config",
@@ -73,6 +74,11 @@ static const struct {
     { "hostlist", ATTR_IMMUTABLE },
     { "config.path", ATTR_IMMUTABLE },
     { "content.hash", ATTR_IMMUTABLE },
+    { "tbon.topo", 0 },
+    { "tbon.fanout", 0 },
+    { "tbon.level", ATTR_INTERNAL },
+    { "tbon.maxlevel", ATTR_INTERNAL },
+    { "tbon.descendants", ATTR_INTERNAL },
     { "rundir-cleanup", 0 },
     { "broker.rc1_path", 0 },
     { "broker.rc3_path", 0 },
@@ -641,6 +647,10 @@ int main (int argc, char *argv[])
         goto fatal_quiet;
     if (attrs_setup (&ctx) < 0)
         goto fatal;
+    if (tbon_setup (&ctx, &error) < 0) {
+        fprintf (stderr, "flux-broker: %s\n", error.text);
+        goto fatal_quiet;
+    }
     if (!(ctx.router = router_create (&ctx))
         || !(ctx.services = services_create (&ctx))
         || broker_handle_setup (&ctx) < 0)
@@ -715,6 +725,7 @@ done:
     runlevel_destroy (ctx.runlevel);
     modmgr_destroy (ctx.modmgr);
     event_service_destroy (events);
+    tbon_destroy (&ctx);
     brokercfg_destroy (ctx.config);
     flux_watcher_destroy (ctx.h_router_w);
     flux_close (ctx.h);

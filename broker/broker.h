@@ -56,6 +56,7 @@ struct broker {
     struct listener *listener;
     struct runlevel *runlevel;
     struct broker_limits limits;
+    struct topology *topo;      /* tbon.c */
 
     char *rundir;
     bool rundir_cleanup;

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* tbon.c: the topology a broker is part of, chosen as flux-core's
+ * broker chooses it, and the tbon.* attributes that publish it.
+ *
+ * Until brokers link into a tree this is a tree of one (size 1), but
+ * the URI is validated as flux-core validates it: `flux start
+ * -Stbon.topo=bogus` fails at start-up with flux-core's reason, and the
+ * attributes read the same as flux-core's on every rank.
+ */
+#if HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "errprintf.h"
+#include "attr.h"
+#include "brokercfg.h"
+#include "topology.h"
+#include "tbon.h"
+
+#define TBON_TOPO_DEFAULT "kary:32"
+
+/* The URI the configuration asks for, or the default.  'buf' holds a
+ * kary:K made from tbon.fanout (flux-core's legacy attribute).
+ */
+static int choose_uri (struct broker *ctx, char *buf, size_t size,
+                       const char **urip, flux_error_t *error)
+{
+    json_t *conf = brokercfg_get (ctx->config);
+    const char *uri = TBON_TOPO_DEFAULT;
+    const char *fanout;
+    json_t *tbon, *topo;
+
+    if (json_is_object (json_object_get (conf, "bootstrap")))
+        uri = "custom";
+    if ((tbon = json_object_get (conf, "tbon"))
+        && (topo = json_object_get (tbon, "topo"))) {
+        if (!json_is_string (topo))
+            return errprintf (error, "Config file error [tbon]: "
+                              "Expected string, got %s",
+                              json_is_integer (topo) ? "integer"
+                              : json_is_real (topo) ? "real"
+                              : json_is_boolean (topo) ? "boolean"
+                              : json_is_array (topo) ? "array"
+                              : "object");
+        uri = json_string_value (topo);
+    }
+    if ((fanout = attrs_get (ctx->attrs, "tbon.fanout", NULL))) {
+        if (snprintf (buf, size, "kary:%s", fanout) >= (int)size)
+            return errprintf (error, "tbon.fanout=%s: value too long",
+                              fanout);
+        uri = buf;
+    }
+    if (attrs_get (ctx->attrs, "tbon.topo", NULL))
+        uri = attrs_get (ctx->attrs, "tbon.topo", NULL);
+    *urip = uri;
+    return 0;
+}
+
+static int set_int (struct broker *ctx, const char *name, int value)
+{
+    char buf[32];
+
+    (void)snprintf (buf, sizeof (buf), "%d", value);
+    return attrs_set_internal (ctx->attrs, name, buf);
+}
+
+int tbon_setup (struct broker *ctx, flux_error_t *error)
+{
+    char buf[64];
+    const char *uri = NULL;
+    const char *s;
+    int size, rank;
+    flux_error_t topo_error;
+
+    if (choose_uri (ctx, buf, sizeof (buf), &uri, error) < 0)
+        return -1;
+    size = (s = attrs_get (ctx->attrs, "size", NULL)) ? atoi (s) : 1;
+    rank = (s = attrs_get (ctx->attrs, "rank", NULL)) ? atoi (s) : 0;
+    /* N.B. custom takes its parents from the [bootstrap] hosts of a
+     * config-booted instance; without one the tree is flat.
+     */
+    if (!(ctx->topo = topology_create (uri, size, NULL, &topo_error)))
+        return errprintf (error, "error creating '%s' topology: %s", uri,
+                          topo_error.text);
+    if (attrs_set_internal (ctx->attrs, "tbon.topo", uri) < 0
+        || set_int (ctx, "tbon.level", topology_level (ctx->topo, rank)) < 0
+        || set_int (ctx, "tbon.maxlevel", topology_maxlevel (ctx->topo)) < 0
+        || set_int (ctx, "tbon.descendants",
+                    topology_descendants (ctx->topo, rank)) < 0)
+        return errprintf (error, "tbon attributes: %s", strerror (errno));
+    return 0;
+}
+
+void tbon_destroy (struct broker *ctx)
+{
+    topology_destroy (ctx->topo);
+    ctx->topo = NULL;
+}
