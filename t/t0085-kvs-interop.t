@@ -10,17 +10,7 @@ our flux kvs and flux.kvs to a flux-core instance.'
 
 . /usr/share/sharness/sharness.sh
 
-# FLUX_CORE: flux-core is here.  A FLUX_CORE_PREFIX that names no
-# flux-core is an error, not a reason to skip.
-if test -n "$FLUX_CORE_PREFIX"; then
-	FC=$FLUX_CORE_PREFIX/bin/flux
-	test -x "$FC" ||
-		error "FLUX_CORE_PREFIX=$FLUX_CORE_PREFIX, but $FC is not there"
-	test_set_prereq FLUX_CORE
-else
-	echo "# flux-core tests are skipped: FLUX_CORE_PREFIX is not set" \
-		"(the prefix of a flux-core install)"
-fi
+find_flux_core
 
 test_under_flux 1 minimal
 

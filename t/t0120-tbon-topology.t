@@ -12,15 +12,7 @@ the same answers from both.'
 
 . /usr/share/sharness/sharness.sh
 
-if test -n "$FLUX_CORE_PREFIX"; then
-	FC=$FLUX_CORE_PREFIX/bin/flux
-	test -x "$FC" ||
-		error "FLUX_CORE_PREFIX=$FLUX_CORE_PREFIX, but $FC is not there"
-	test_set_prereq FLUX_CORE
-else
-	echo "# flux-core comparisons are skipped: FLUX_CORE_PREFIX is not set" \
-		"(the prefix of a flux-core install)"
-fi
+find_flux_core
 
 NORC="-Sbroker.rc1_path= -Sbroker.rc3_path="
 
@@ -89,19 +81,19 @@ test_expect_success 'every scheme flux-core knows is accepted' '
 '
 test_expect_success 'a topology that does not parse fails start-up saying why' '
 	cat >bad.list <<-EOF &&
-	bogus|unknown topology scheme '"'"'bogus'"'"'
+	bogus|unknown topology scheme ${SQ}bogus${SQ}
 	kary|kary k value must be an integer >= 0
 	kary:x|kary k value must be an integer >= 0
 	kary:2x|kary k value must be an integer >= 0
 	kary:-1|kary k value must be an integer >= 0
-	binomial:x|unknown binomial topology directive: '"'"'x'"'"'
-	custom:x|unknown custom topology directive: '"'"'x'"'"'
+	binomial:x|unknown binomial topology directive: ${SQ}x${SQ}
+	custom:x|unknown custom topology directive: ${SQ}x${SQ}
 	EOF
 	while IFS="|" read uri why; do
 		test_expect_code 1 flux start $NORC -Stbon.topo=$uri \
 			"echo initial program ran" >bad.out 2>bad.err &&
 		test_must_be_empty bad.out &&
-		echo "flux-broker: error creating '"'"'$uri'"'"' topology: $why" \
+		echo "flux-broker: error creating ${SQ}$uri${SQ} topology: $why" \
 			>bad.expected &&
 		test_cmp bad.expected bad.err || return 1
 	done <bad.list
@@ -159,7 +151,7 @@ test_expect_success FLUX_CORE 'flux-core refuses the same URIs for the same reas
 	grep -v "^kary:-1|" bad.list >fc.list &&
 	while IFS="|" read uri why; do
 		test_must_fail "$FC" start -Stbon.topo=$uri true 2>fc.err &&
-		grep "error creating '"'"'$uri'"'"' topology: $why" fc.err ||
+		grep "error creating ${SQ}$uri${SQ} topology: $why" fc.err ||
 		return 1
 	done <fc.list
 '

@@ -334,6 +334,22 @@ expect_error() {
 PATH="$SHARNESS_TEST_SRCDIR/lib/bin:$PATH"
 export PATH
 
+# find_flux_core: the FLUX_CORE prereq and FC (its flux command) where
+# FLUX_CORE_PREFIX names a flux-core install; unset, say that the tests
+# comparing with flux-core are skipped and why.  A FLUX_CORE_PREFIX that
+# names no flux-core is an error, not a reason to skip.
+find_flux_core() {
+	if test -n "$FLUX_CORE_PREFIX"; then
+		FC=$FLUX_CORE_PREFIX/bin/flux
+		test -x "$FC" ||
+			error "FLUX_CORE_PREFIX=$FLUX_CORE_PREFIX, but $FC is not there"
+		test_set_prereq FLUX_CORE
+	else
+		echo "# flux-core tests are skipped: FLUX_CORE_PREFIX is not set" \
+			"(the prefix of a flux-core install)"
+	fi
+}
+
 # A single quote, for expected output written inside a test body.
 SQ="'"
 
