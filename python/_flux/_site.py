@@ -47,6 +47,12 @@ def start():
     _pending = pending
 
 
+def pending():
+    """Whether start() recorded .pth files that finish() has not run (a
+    hint, read without the lock: finish() decides)."""
+    return _pending is not None
+
+
 def finish():
     """Run the .pth files start() recorded, the first time only; a second
     caller waits until the first is done.  Returns whether this call ran

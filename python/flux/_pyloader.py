@@ -576,7 +576,9 @@ _collector = _Collector()
 def _run(ctx, addr, args):
     modname = MODULE_PREFIX + ctx.name
     try:
-        if _needs_site(ctx.path) and _site.finish():
+        # N.B. _site.pending() first: once the .pth files have run, no
+        # module needs to know where it lives (realpath: 4 stat calls).
+        if _site.pending() and _needs_site(ctx.path) and _site.finish():
             _collector.freeze()
         h = Flux(handle=ffi.cast("flux_t *", addr))
         module = _load(ctx.path, modname)
