@@ -368,6 +368,16 @@ static json_t *hosts_array (const char *const pairs[][2], int n)
     return a;
 }
 
+/* assert_refused with a [bootstrap] hosts array made of 'pairs'. */
+static void assert_hosts_refused (const char *const pairs[][2], int n,
+                                  const char *text)
+{
+    json_t *hosts = hosts_array (pairs, n);
+
+    assert_refused ("custom", n, hosts, text);
+    json_decref (hosts);
+}
+
 static void test_custom (void **state)
 {
     static const char *const tree[][2] = {
@@ -410,10 +420,9 @@ static void test_custom_errors (void **state)
     (void)state;
 
     static const char *const root[][2] = { { "a", "b" }, { "b", NULL } };
-    hosts = hosts_array (root, 2);
-    assert_refused ("custom", 2, hosts, "Config file [bootstrap] hosts:"
-                    " rank 0 (a) may not have a parent in a tree topology");
-    json_decref (hosts);
+    assert_hosts_refused (root, 2, "Config file [bootstrap] hosts:"
+                          " rank 0 (a) may not have a parent in a tree"
+                          " topology");
 
     static const char *const unknown[][2] = { { "a", NULL }, { "b", "zz" } };
     hosts = hosts_array (unknown, 2);
@@ -428,31 +437,25 @@ static void test_custom_errors (void **state)
     static const char *const self[][2] = {
         { "a", NULL }, { "b", NULL }, { "c", "c" },
     };
-    hosts = hosts_array (self, 3);
-    assert_refused ("custom", 3, hosts, "Config file [bootstrap] hosts:"
-                    " parent \"c\" for c (rank 2) violates rule against"
-                    " cycles");
-    json_decref (hosts);
+    assert_hosts_refused (self, 3, "Config file [bootstrap] hosts:"
+                          " parent \"c\" for c (rank 2) violates rule"
+                          " against cycles");
 
     static const char *const two[][2] = {
         { "a", NULL }, { "b", "c" }, { "c", "b" },
     };
-    hosts = hosts_array (two, 3);
-    assert_refused ("custom", 3, hosts, "Config file [bootstrap] hosts:"
-                    " parent \"b\" for c (rank 2) violates rule against"
-                    " cycles");
-    json_decref (hosts);
+    assert_hosts_refused (two, 3, "Config file [bootstrap] hosts:"
+                          " parent \"b\" for c (rank 2) violates rule"
+                          " against cycles");
 
     /* b -> c -> d -> e -> b: the edge that closes it is refused. */
     static const char *const four[][2] = {
         { "a", NULL }, { "b", "c" }, { "c", "d" }, { "d", "e" },
         { "e", "b" }, { "f", "a" },
     };
-    hosts = hosts_array (four, 6);
-    assert_refused ("custom", 6, hosts, "Config file [bootstrap] hosts:"
-                    " parent \"b\" for e (rank 4) violates rule against"
-                    " cycles");
-    json_decref (hosts);
+    assert_hosts_refused (four, 6, "Config file [bootstrap] hosts:"
+                          " parent \"b\" for e (rank 4) violates rule"
+                          " against cycles");
 
     hosts = json_object ();
     assert_refused ("custom", 1, hosts, "hosts must be an array");
