@@ -6,17 +6,22 @@
  * which is built in the same directory), and libflux-tomljson.so is built
  * and installed in that same directory.  So the build tree and an install
  * need no path of their own, and a relocated install still finds its own
- * plugin.  It is loaded once per process and never unloaded (a C++
+ * plugin.  A program that has libflux linked in (the flux command) looks
+ * where libflux-core.so is built or installed.  It is loaded once per process and never unloaded (a C++
  * runtime does not unload cleanly).
  */
+#include "config.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "flux/conf.h"
 #include "toml_plugin.h"
 
 #define TOML_PLUGIN_NAME "libflux-tomljson.so"
@@ -31,8 +36,10 @@ static parse_file_f plugin_parse_file;
 static parse_string_f plugin_parse_string;
 static char plugin_error[256];
 
-/* The directory of the object this function is in, into dir. */
-static int own_directory (char *dir, size_t size)
+/* The directory of the object this function is in, into dir; *in_main
+ * tells whether that object is the main program.
+ */
+static int own_directory (char *dir, size_t size, bool *in_main)
 {
     Dl_info info;
     const char *name = NULL;
@@ -41,16 +48,22 @@ static int own_directory (char *dir, size_t size)
 
     if (dladdr ((void *)own_directory, &info) && info.dli_fname)
         name = info.dli_fname;
-    /* The main program's name may come back empty or without a
-     * directory (when this code is linked into it, as in the tests).
+    /* When this code is linked into the main program (the flux command,
+     * libflux's unit tests), dladdr() names it as it was started: empty,
+     * without a directory, or a path that resolves to /proc/self/exe.
      */
-    if (!name || !strchr (name, '/')) {
-        ssize_t n = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
-        if (n < 0)
-            return -1;
-        exe[n] = '\0';
-        name = exe;
+    ssize_t n = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
+    if (n < 0)
+        return -1;
+    exe[n] = '\0';
+    *in_main = !name || !strchr (name, '/');
+    if (!*in_main) {
+        char *real = realpath (name, NULL);
+        *in_main = real && !strcmp (real, exe);
+        free (real);
     }
+    if (*in_main)
+        name = exe;
     if (snprintf (dir, size, "%s", name) >= (int)size)
         return -1;
     if ((slash = strrchr (dir, '/')))
@@ -62,14 +75,36 @@ static void plugin_load (void)
 {
     char dir[PATH_MAX];
     char path[PATH_MAX + sizeof (TOML_PLUGIN_NAME) + 1];
+    bool in_main;
     void *dso;
 
-    if (own_directory (dir, sizeof (dir)) < 0) {
+    if (own_directory (dir, sizeof (dir), &in_main) < 0) {
         snprintf (plugin_error, sizeof (plugin_error),
                   "TOML parser not found: cannot tell where libflux is");
         return;
     }
     snprintf (path, sizeof (path), "%s/%s", dir, TOML_PLUGIN_NAME);
+    /* A program with libflux linked in (the flux command, in the
+     * installation's bindir or the build tree's cmd/) is not beside the
+     * plugin: it is where libflux-core.so is, found from the program's
+     * directory (so that a relocated install still finds its own).
+     */
+    if (in_main && access (path, F_OK) < 0) {
+        const char *rels[] = { FLUX_BIN_TO_LIBDIR, "../libflux" };
+        char exedir[PATH_MAX];
+
+        snprintf (exedir, sizeof (exedir), "%s", dir);
+        for (size_t i = 0; i < sizeof (rels) / sizeof (rels[0]); i++) {
+            if (snprintf (dir, sizeof (dir), "%s%s%s",
+                          rels[i][0] == '/' ? "" : exedir,
+                          rels[i][0] == '/' ? "" : "/",
+                          rels[i]) >= (int)sizeof (dir))
+                continue;
+            snprintf (path, sizeof (path), "%s/%s", dir, TOML_PLUGIN_NAME);
+            if (access (path, F_OK) == 0)
+                break;
+        }
+    }
     if (!(dso = dlopen (path, RTLD_NOW | RTLD_LOCAL))) {
         /* dlerror() starts with the whole path, which can fill the 160
          * bytes a flux_error_t holds before the reason is reached: put

@@ -43,7 +43,7 @@ test_expect_success 'pyloader.so is installed' '
 test_expect_success 'installed programs and plugins find libflux-core in the install libdir' '
 	libdir=$(cat lib.dir) &&
 	libdir=${libdir#$PWD/inst} &&
-	for name in flux flux-broker pyloader.so "_core*.so"; do
+	for name in flux-broker pyloader.so "_core*.so"; do
 		path=$(find inst -name "$name" -type f | head -n 1) &&
 		test -n "$path" &&
 		readelf -d "$path" >dyn.out &&
@@ -102,6 +102,32 @@ test_expect_success 'the TOML parser plugin is installed beside libflux-core, an
 	test_cmp instconf.expected instconf.out &&
 	grep -F "file=$(cat lib.dir)/libflux-tomljson.so [0];  dynamically loaded" \
 		instconf.debug
+'
+# The flux command has libflux (and jansson, libev) linked in: it starts
+# faster (cmd/meson.build).  What it parses as TOML itself, it parses with
+# the plugin of its own installation, found from where it is (the DESTDIR
+# here is a relocated install), and the modules flux module-exec loads
+# into it use its copy of libflux, which it exports.
+test_expect_success 'the installed flux links no libflux-core, jansson or libev' '
+	flux=$(find inst -path "*/bin/flux" -type f | head -n 1) &&
+	readelf -d "$flux" >flux.dyn &&
+	grep NEEDED flux.dyn >flux.needed &&
+	! grep -e libflux-core -e libjansson -e libev flux.needed &&
+	nm -D --defined-only "$flux" | awk "{print \$3}" >flux.exports &&
+	grep -qx flux_open flux.exports &&
+	grep -qx ev_run flux.exports
+'
+test_expect_success 'the installed flux parses TOML with its own installation'"'"'s plugin' '
+	flux=$(find inst -path "*/bin/flux" -type f | head -n 1) &&
+	env LD_DEBUG=files "$PWD/$flux" config get -c instconf t0059.key \
+		>relocated.out 2>relocated.debug &&
+	echo installed >relocated.expected &&
+	test_cmp relocated.expected relocated.out &&
+	sed -n "s/.*file=\(.*libflux-tomljson.so\) \[0\];  dynamically loaded.*/\1/p" \
+		relocated.debug >relocated.plugin &&
+	test -s relocated.plugin &&
+	test "$(realpath "$(cat relocated.plugin)")" = \
+		"$(cat lib.dir)/libflux-tomljson.so"
 '
 test_expect_success 'libflux-core exports its API and none of its internals' '
 	lib=$(find inst -name "libflux-core.so.*" -type f | head -n 1) &&
