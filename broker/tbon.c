@@ -7,9 +7,6 @@
  * -Stbon.topo=bogus` fails at start-up with flux-core's reason, and the
  * attributes read the same as flux-core's on every rank.
  */
-#if HAVE_CONFIG_H
-#include "config.h"
-#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
