@@ -29,31 +29,26 @@ static int choose_uri (struct broker *ctx, char *buf, size_t size,
 {
     json_t *conf = brokercfg_get (ctx->config);
     const char *uri = TBON_TOPO_DEFAULT;
-    const char *fanout;
-    json_t *tbon, *topo;
+    const char *fanout, *topo;
+    json_error_t jerror;
 
     if (json_is_object (json_object_get (conf, "bootstrap")))
         uri = "custom";
-    if ((tbon = json_object_get (conf, "tbon"))
-        && (topo = json_object_get (tbon, "topo"))) {
-        if (!json_is_string (topo))
-            return errprintf (error, "Config file error [tbon]: "
-                              "Expected string, got %s",
-                              json_is_integer (topo) ? "integer"
-                              : json_is_real (topo) ? "real"
-                              : json_is_boolean (topo) ? "boolean"
-                              : json_is_array (topo) ? "array"
-                              : "object");
-        uri = json_string_value (topo);
-    }
+    /* N.B. jansson's own text, as flux-core's flux_conf_unpack gives it:
+     * "Expected string, got integer".
+     */
+    if (json_unpack_ex (conf, &jerror, 0, "{s?{s?s}}",
+                        "tbon", "topo", &uri) < 0)
+        return errprintf (error, "Config file error [tbon]: %s",
+                          jerror.text);
     if ((fanout = attrs_get (ctx->attrs, "tbon.fanout", NULL))) {
         if (snprintf (buf, size, "kary:%s", fanout) >= (int)size)
             return errprintf (error, "tbon.fanout=%s: value too long",
                               fanout);
         uri = buf;
     }
-    if (attrs_get (ctx->attrs, "tbon.topo", NULL))
-        uri = attrs_get (ctx->attrs, "tbon.topo", NULL);
+    if ((topo = attrs_get (ctx->attrs, "tbon.topo", NULL)))
+        uri = topo;
     *urip = uri;
     return 0;
 }
