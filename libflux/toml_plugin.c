@@ -7,8 +7,8 @@
  * and installed in that same directory.  So the build tree and an install
  * need no path of their own, and a relocated install still finds its own
  * plugin.  A program that has libflux linked in (the flux command) looks
- * where libflux-core.so is built or installed.  It is loaded once per process and never unloaded (a C++
- * runtime does not unload cleanly).
+ * where libflux-core.so is built or installed.  It is loaded once per
+ * process and never unloaded (a C++ runtime does not unload cleanly).
  */
 #include "config.h"
 #include <dlfcn.h>
@@ -71,10 +71,27 @@ static int own_directory (char *dir, size_t size, bool *in_main)
     return 0;
 }
 
+/* Set dir to 'rel' (from 'exedir' unless absolute) and path to the
+ * plugin in it (dir PATH_MAX, path PLUGIN_PATH_MAX bytes); true if the
+ * plugin is there.
+ */
+#define PLUGIN_PATH_MAX (PATH_MAX + sizeof (TOML_PLUGIN_NAME) + 1)
+static bool candidate (char *dir, char *path, const char *exedir,
+                       const char *rel)
+{
+    if ((rel[0] == '/'
+         ? snprintf (dir, PATH_MAX, "%s", rel)
+         : snprintf (dir, PATH_MAX, "%s/%s", exedir, rel)) >= PATH_MAX
+        || snprintf (path, PLUGIN_PATH_MAX, "%s/%s", dir,
+                     TOML_PLUGIN_NAME) >= (int)PLUGIN_PATH_MAX)
+        return false;
+    return access (path, F_OK) == 0;
+}
+
 static void plugin_load (void)
 {
     char dir[PATH_MAX];
-    char path[PATH_MAX + sizeof (TOML_PLUGIN_NAME) + 1];
+    char path[PLUGIN_PATH_MAX];
     bool in_main;
     void *dso;
 
@@ -90,20 +107,20 @@ static void plugin_load (void)
      * directory (so that a relocated install still finds its own).
      */
     if (in_main && access (path, F_OK) < 0) {
-        const char *rels[] = { FLUX_BIN_TO_LIBDIR, "../libflux" };
+        /* The layout this program is in first; if neither has the
+         * plugin, the error names that one.
+         */
+        const char *first = FLUX_BIN_TO_LIBDIR, *second = "../libflux";
         char exedir[PATH_MAX];
 
-        snprintf (exedir, sizeof (exedir), "%s", dir);
-        for (size_t i = 0; i < sizeof (rels) / sizeof (rels[0]); i++) {
-            if (snprintf (dir, sizeof (dir), "%s%s%s",
-                          rels[i][0] == '/' ? "" : exedir,
-                          rels[i][0] == '/' ? "" : "/",
-                          rels[i]) >= (int)sizeof (dir))
-                continue;
-            snprintf (path, sizeof (path), "%s/%s", dir, TOML_PLUGIN_NAME);
-            if (access (path, F_OK) == 0)
-                break;
+        if (flux_conf_intree ()) {
+            first = "../libflux";
+            second = FLUX_BIN_TO_LIBDIR;
         }
+        snprintf (exedir, sizeof (exedir), "%s", dir);
+        if (!candidate (dir, path, exedir, first)
+            && !candidate (dir, path, exedir, second))
+            (void)candidate (dir, path, exedir, first);
     }
     if (!(dso = dlopen (path, RTLD_NOW | RTLD_LOCAL))) {
         /* dlerror() starts with the whole path, which can fill the 160
