@@ -637,7 +637,6 @@ static void running_prepare_cb (flux_reactor_t *r, flux_watcher_t *w,
 int flux_module_register_handlers (flux_t *h, flux_error_t *error)
 {
     const char *name;
-    char topic[256];
     flux_watcher_t *w;
     flux_reactor_t *r;
 
@@ -654,13 +653,6 @@ int flux_module_register_handlers (flux_t *h, flux_error_t *error)
     }
     if (flux_module_register_default_methods (h, name, error) < 0)
         return -1;
-    if (snprintf (topic, sizeof (topic), "%s.stats-clear", name)
-            >= (int)sizeof (topic)
-        || flux_event_subscribe (h, topic) < 0) {
-        handle_errprintf (error, "error subscribing to %s: %s", topic,
-                          strerror (errno));
-        return -1;
-    }
     if (!(r = flux_get_reactor (h))
         || !(w = flux_prepare_watcher_create (r, running_prepare_cb, h))) {
         handle_errprintf (error, "error creating watcher: %s",

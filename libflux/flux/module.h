@@ -10,7 +10,9 @@
  *       {"name":s, "uuid":s, "path":s, "args":[s...],
  *        "attrs":{NAME:VALUE...}, "conf":{...}}
  *     where attrs are the broker's immutable attributes and conf the
- *     instance configuration (flux_get_conf).
+ *     instance configuration (flux_get_conf).  The broker has already
+ *     subscribed the channel to the event NAME.stats-clear (flux-core's
+ *     module subscribes itself, with an RPC the thread waits for).
  *  2. The thread opens interthread://UUID, calls flux_module_initialize()
  *     then flux_module_register_handlers(), then mod_main() (or a
  *     loader's entry point) with the arguments split on spaces, then
@@ -136,12 +138,12 @@ int flux_module_config_request_decode (const flux_msg_t *msg,
 int flux_module_register_default_methods (flux_t *h, const char *name,
                                           flux_error_t *error);
 
-/* Default methods for the module named in the welcome, the event
- * subscription NAME.stats-clear, and a one-shot prepare watcher that
- * reports RUNNING the first time the reactor runs.  Returns 0, or -1
- * with errno EINVAL (NULL h, or no welcome received yet), or that of
- * the registration, the subscription or the watcher, and the text in
- * 'error' (may be NULL).
+/* Default methods for the module named in the welcome (their
+ * NAME.stats-clear event arrives by the broker's subscription, see 1.
+ * above), and a one-shot prepare watcher that reports RUNNING the first
+ * time the reactor runs.  Returns 0, or -1 with errno EINVAL (NULL h, or
+ * no welcome received yet), or that of the registration or the watcher,
+ * and the text in 'error' (may be NULL).
  */
 int flux_module_register_handlers (flux_t *h, flux_error_t *error);
 
