@@ -2,10 +2,12 @@
 /* The broker log: a ring buffer of RFC 5424 lines, and its sinks.
  *
  * Every log line in the instance arrives here as the raw payload of a
- * log.append request: from clients (flux logger), from modules (flux_log
- * on their handle), and from the broker itself, whose flux_log goes out
- * on its own handle and comes back through the router like anyone's.
- * One path means one ordering and one filter for everything.
+ * log.append request, from clients (flux logger) and modules (flux_log
+ * on their handle), except the broker's own: flux_log on the broker's
+ * handle is redirected (flux_log_set_redirect, as in flux-core) straight
+ * into logbuf_append, the same filter and ring, without a message
+ * through the router and back for each line (a module's load and
+ * removal log three).
  *
  * A line is kept in the ring (log-ring-size entries, oldest dropped) if
  * its severity is at or below log-level; copied to stderr at or below
@@ -459,9 +461,22 @@ static const struct flux_msg_handler_spec htab[] = {
     FLUX_MSGHANDLER_TABLE_END,
 };
 
+/* A line the broker logged on its own handle (see the top of this file). */
+static void redirect_cb (const char *buf, int len, void *arg)
+{
+    struct logbuf *logbuf = arg;
+
+    if (logbuf_append (logbuf, buf, len) < 0)
+        fprintf (stderr, "flux-broker: error logging: %s\n",
+                 strerror (errno));
+}
+
 int logbuf_register_handlers (struct logbuf *logbuf, flux_t *h)
 {
-    return flux_msg_handler_addvec (h, htab, logbuf, &logbuf->handlers);
+    if (flux_msg_handler_addvec (h, htab, logbuf, &logbuf->handlers) < 0)
+        return -1;
+    flux_log_set_redirect (h, redirect_cb, logbuf);
+    return 0;
 }
 
 /*

@@ -15,7 +15,8 @@ struct logbuf *logbuf_create (struct broker *ctx);
 void logbuf_destroy (struct logbuf *logbuf);
 
 /* log.append, log.dmesg, log.cancel, log.disconnect, log.clear,
- * log.stats-get, log.setattr on ctx->h.
+ * log.stats-get, log.setattr on ctx->h, and flux_log on h redirected
+ * into the buffer.
  */
 int logbuf_register_handlers (struct logbuf *logbuf, flux_t *h);
 

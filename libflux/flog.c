@@ -39,6 +39,8 @@
 struct flog_ctx {
     char appname[64];
     char procid[32];
+    flux_log_f redirect;
+    void *redirect_arg;
 };
 
 static const char *severity_names[] = {
@@ -69,6 +71,18 @@ void flux_log_set_appname (flux_t *h, const char *s)
 
     if ((ctx = flog_ctx_get (h)))
         snprintf (ctx->appname, sizeof (ctx->appname), "%s", s ? s : "");
+    errno = saved_errno;
+}
+
+void flux_log_set_redirect (flux_t *h, flux_log_f fun, void *arg)
+{
+    struct flog_ctx *ctx;
+    int saved_errno = errno;
+
+    if ((ctx = flog_ctx_get (h))) {
+        ctx->redirect = fun;
+        ctx->redirect_arg = arg;
+    }
     errno = saved_errno;
 }
 
@@ -296,6 +310,7 @@ static int log_append (flux_t *h,
     char fixed[FLUX_MAX_LOGBUF];
     char *buf = fixed;
     flux_msg_t *msg = NULL;
+    struct flog_ctx *ctx;
     int n;
 
     n = flux_log_encode (buf, sizeof (fixed), severity, timestamp,
@@ -311,8 +326,10 @@ static int log_append (flux_t *h,
         if (n < 0)
             goto error;
     }
-    if (!(msg = flux_request_encode_raw ("log.append", buf, n))
-        || flux_send (h, msg, 0) < 0)
+    if ((ctx = flux_aux_get (h, FLOG_AUX)) && ctx->redirect)
+        ctx->redirect (buf, n, ctx->redirect_arg);
+    else if (!(msg = flux_request_encode_raw ("log.append", buf, n))
+             || flux_send (h, msg, 0) < 0)
         goto error;
     flux_msg_destroy (msg);
     if (buf != fixed)

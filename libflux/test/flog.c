@@ -491,6 +491,59 @@ static void test_log_handle (void **state)
     flux_close (h2);
 }
 
+struct redirected {
+    int count;
+    char line[FLUX_MAX_LOGBUF];
+};
+
+static void redirect_cb (const char *buf, int len, void *arg)
+{
+    struct redirected *r = arg;
+
+    r->count++;
+    assert_true (len > 0 && len < (int)sizeof (r->line));
+    memcpy (r->line, buf, len);
+    r->line[len] = '\0';
+}
+
+/* flux_log_set_redirect: each line to the function, no request sent;
+ * NULL restores the request. */
+static void test_log_redirect (void **state)
+{
+    struct redirected r = { 0 };
+    struct flux_log_entry e;
+    flux_msg_t *msg;
+    flux_t *h1, *h2;
+    char text[256];
+    (void)state;
+
+    assert_non_null ((h1 = flux_open ("interthread://flogtest-redir", 0)));
+    assert_non_null ((h2 = flux_open ("interthread://flogtest-redir", 0)));
+    assert_int_equal (flux_attr_set_cacheonly (h1, "rank", "3"), 0);
+    flux_log_set_appname (h1, "redir");
+    flux_log_set_redirect (h1, redirect_cb, &r);
+
+    assert_int_equal (flux_log (h1, LOG_WARNING, "one\ntwo"), 0);
+    assert_int_equal (r.count, 2);
+    assert_int_equal (flux_log_decode (r.line, strlen (r.line), &e), 0);
+    assert_int_equal (e.severity, LOG_WARNING);
+    assert_string_equal (e.hostname, "3");
+    assert_string_equal (e.appname, "redir");
+    assert_int_equal (e.msglen, 3);
+    assert_memory_equal (e.msg, "two", 3);
+    assert_null (recv_log (h2, &e, text, sizeof (text)));
+
+    flux_log_set_redirect (h1, NULL, NULL);
+    assert_int_equal (flux_log (h1, LOG_INFO, "sent"), 0);
+    assert_int_equal (r.count, 2);
+    assert_non_null ((msg = recv_log (h2, &e, text, sizeof (text))));
+    flux_msg_destroy (msg);
+    assert_string_equal (text, "sent");
+
+    flux_close (h1);
+    flux_close (h2);
+}
+
 /* Without a handle the line goes to stderr. */
 static void test_log_stderr (void **state)
 {
@@ -994,6 +1047,7 @@ int main (void)
         cmocka_unit_test (test_decode_garbage),
         cmocka_unit_test (test_logger_vector),
         cmocka_unit_test (test_log_handle),
+        cmocka_unit_test (test_log_redirect),
         cmocka_unit_test (test_log_stderr),
         cmocka_unit_test (test_attr),
         cmocka_unit_test (test_event_codec),

@@ -7,6 +7,8 @@
 void flux_log_set_appname (flux_t *h, const char *s);
 const char *flux_log_get_appname (flux_t *h);
 void flux_log_set_procid (flux_t *h, const char *s);
+typedef void (*flux_log_f)(const char *buf, int len, void *arg);
+void flux_log_set_redirect (flux_t *h, flux_log_f fun, void *arg);
 int flux_log (flux_t *h, int level, const char *fmt, ...);
 const char *flux_log_severity_tostr (int severity);
 int flux_log_severity_fromstr (const char *s);
