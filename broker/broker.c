@@ -49,9 +49,12 @@
 #include "listener.h"
 #include "runlevel.h"
 #include "tbon.h"
+#include "overlay.h"
+#include "boot_pmi.h"
 
 static const char *builtin_services[] = {
     "broker", "log", "attr", "event", "service", "module", "config",
+    "overlay",
 };
 
 /* Attributes the broker declares; log-* are declared by log.c. */
@@ -79,6 +82,12 @@ static const struct {
     { "tbon.level", ATTR_INTERNAL },
     { "tbon.maxlevel", ATTR_INTERNAL },
     { "tbon.descendants", ATTR_INTERNAL },
+    { "tbon.endpoint", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "tbon.parent-endpoint", ATTR_IMMUTABLE | ATTR_INTERNAL },
+    { "tbon.torpid_min", 0 },
+    { "tbon.torpid_max", 0 },
+    { "tbon.connect_timeout", 0 },
+    { "broker.boot-method", ATTR_IMMUTABLE | ATTR_INTERNAL },
     { "rundir-cleanup", 0 },
     { "broker.rc1_path", 0 },
     { "broker.rc3_path", 0 },
@@ -442,6 +451,31 @@ static int attrs_setup (struct broker *ctx)
     return 0;
 }
 
+/* RUNLEVEL_STOP_EVENT: rank 0 ends the instance (runlevel.h). */
+static void stop_cb (flux_t *h, flux_msg_handler_t *mh,
+                     const flux_msg_t *msg, void *arg)
+{
+    struct broker *ctx = arg;
+
+    (void)h;
+    (void)mh;
+    (void)msg;
+    runlevel_stop (ctx->runlevel);
+}
+
+static int stop_handler_setup (struct broker *ctx)
+{
+    struct flux_match match = FLUX_MATCH_EVENT;
+
+    match.topic_glob = RUNLEVEL_STOP_EVENT;
+    if (!(ctx->stop_mh = flux_msg_handler_create (ctx->h, match, stop_cb,
+                                                  ctx)))
+        return -1;
+    flux_msg_handler_start (ctx->stop_mh);
+    return router_subscribe (router_peer_lookup (ctx->router, ctx->uuid),
+                             RUNLEVEL_STOP_EVENT);
+}
+
 /* The broker's handle and its peer in the router. */
 static int broker_handle_setup (struct broker *ctx)
 {
@@ -568,6 +602,7 @@ int main (int argc, char *argv[])
     int c;
     flux_error_t error;
     struct event_service *events = NULL;
+    struct boot_pmi *pmi = NULL;
     char *sockpath = NULL;
     int leftover;
     const char *config_path = NULL;
@@ -647,6 +682,14 @@ int main (int argc, char *argv[])
         goto fatal_quiet;
     if (attrs_setup (&ctx) < 0)
         goto fatal;
+    if (boot_pmi_init (&ctx, &pmi, &error) < 0) {
+        fprintf (stderr, "flux-broker: %s\n", error.text);
+        goto fatal_quiet;
+    }
+    ctx.rank = atoi (attrs_get (ctx.attrs, "rank", NULL));
+    if (attrs_set_internal (ctx.attrs, "broker.boot-method",
+                            pmi ? "simple" : "single") < 0)
+        goto fatal;
     if (tbon_setup (&ctx, &error) < 0) {
         fprintf (stderr, "flux-broker: %s\n", error.text);
         goto fatal_quiet;
@@ -667,6 +710,18 @@ int main (int argc, char *argv[])
     }
     /* N.B. after the default methods: its broker.config-reload wins. */
     if (brokercfg_register_handlers (ctx.config, ctx.h) < 0)
+        goto fatal;
+    /* The links of the tree: cards exchanged, the parent joined. */
+    if (!(ctx.overlay = overlay_create (&ctx, &error))
+        || (pmi && boot_pmi_exchange (&ctx, pmi, &error) < 0)
+        || overlay_start (ctx.overlay, &error) < 0) {
+        fprintf (stderr, "flux-broker: %s\n", error.text);
+        goto fatal_quiet;
+    }
+    boot_pmi_destroy (pmi);
+    pmi = NULL;
+    if (overlay_register_handlers (ctx.overlay, ctx.h) < 0
+        || stop_handler_setup (&ctx) < 0)
         goto fatal;
     if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
         || !(ctx.listener = listener_create (&ctx, sockpath))) {
@@ -728,6 +783,9 @@ done:
     tbon_destroy (&ctx);
     brokercfg_destroy (ctx.config);
     flux_watcher_destroy (ctx.h_router_w);
+    flux_msg_handler_destroy (ctx.stop_mh);
+    overlay_destroy (ctx.overlay);
+    boot_pmi_destroy (pmi);
     flux_close (ctx.h);
     flux_close (ctx.h_router);
     services_destroy (ctx.services);

@@ -17,6 +17,7 @@ struct logbuf;
 struct modmgr;
 struct listener;
 struct runlevel;
+struct overlay;
 
 /* What one client, guest or module may make the broker hold (see
  * doc/design.md, "Limits").  Each is an attribute (broker.c, limits[]),
@@ -46,6 +47,7 @@ struct broker {
     flux_t *h_router;
     flux_watcher_t *h_router_w;
     flux_msg_handler_t **handlers;
+    flux_msg_handler_t *stop_mh;    /* RUNLEVEL_STOP_EVENT */
 
     struct attrs *attrs;
     struct brokercfg *config;
@@ -57,6 +59,8 @@ struct broker {
     struct runlevel *runlevel;
     struct broker_limits limits;
     struct topology *topo;      /* tbon.c */
+    struct overlay *overlay;    /* overlay.c */
+    uint32_t rank;              /* the rank attribute, as a number */
 
     char *rundir;
     bool rundir_cleanup;

@@ -57,6 +57,7 @@
 
 #include "router.h"
 #include "service.h"
+#include "overlay.h"
 
 struct sub {
     char *topic;
@@ -609,6 +610,30 @@ void router_forget (struct peer *p, const flux_msg_t *req)
     }
 }
 
+/* A request for rank 'nodeid' (not this one), or going up from its
+ * sender: to the peer the overlay names, EHOSTUNREACH if none.  One that
+ * came down from the parent never goes back up (no loops).
+ */
+static void route_remote (struct router *router, struct peer *from,
+                          flux_msg_t *msg, uint32_t nodeid,
+                          const char *topic)
+{
+    struct peer *dest;
+
+    if (nodeid == router->ctx->rank)
+        dest = overlay_parent (router->ctx->overlay);
+    else
+        dest = overlay_route (router->ctx->overlay, nodeid);
+    if (!dest || dest == from || dest->removed
+        || (from && from->type == PEER_PARENT && dest->type == PEER_PARENT)) {
+        respond_error (router, msg, EHOSTUNREACH, NULL);
+        return;
+    }
+    if (from)
+        record_use (from, topic, msg);
+    deliver_request (router, from, dest, msg);
+}
+
 /* Deliver a request whose route stack is complete.  'from' is NULL for
  * requests the router makes itself (disconnects).
  */
@@ -626,11 +651,22 @@ static void route_request (struct router *router, struct peer *from,
         respond_error (router, msg, EPROTO, NULL);
         return;
     }
-    if (flux_msg_get_nodeid (msg, &nodeid) == 0
-        && (flux_msg_get_flags (msg, &flags) == 0)
-        && ((nodeid != FLUX_NODEID_ANY && nodeid != 0)
-            || (flags & FLUX_MSGFLAG_UPSTREAM))) {
-        respond_error (router, msg, EHOSTUNREACH, NULL);
+    if (flux_msg_get_nodeid (msg, &nodeid) < 0
+        || flux_msg_get_flags (msg, &flags) < 0) {
+        respond_error (router, msg, EPROTO, NULL);
+        return;
+    }
+    /* Another rank's, or up from its sender: the overlay's (RFC 3). */
+    if ((flags & FLUX_MSGFLAG_UPSTREAM) ? nodeid == router->ctx->rank
+                                        : (nodeid != FLUX_NODEID_ANY
+                                           && nodeid != router->ctx->rank)) {
+        route_remote (router, from, msg, nodeid, topic);
+        return;
+    }
+    /* Events are sequenced at rank 0: publishing is its business. */
+    if (router->ctx->rank > 0 && nodeid == FLUX_NODEID_ANY
+        && !strcmp (topic, "event.publish")) {
+        route_remote (router, from, msg, 0, topic);
         return;
     }
     dest = services_lookup (router->ctx->services, topic);
@@ -643,6 +679,19 @@ static void route_request (struct router *router, struct peer *from,
         return;
     }
     if (!dest || dest->removed || dest->muted) {
+        struct peer *parent;
+        /* ANY, or an ancestor's for an UPSTREAM request: up the tree.
+         * N.B. never down: an UPSTREAM request that no broker above
+         * its sender serves ends with ENOSYS at rank 0 (flux-core
+         * v0.88 can send it back down, and bounce it forever).
+         */
+        if ((parent = overlay_parent (router->ctx->overlay))
+            && parent != from) {
+            if (from)
+                record_use (from, topic, msg);
+            deliver_request (router, from, parent, msg);
+            return;
+        }
         (void)snprintf (text, sizeof (text),
                         "No service matching %s is registered", topic);
         respond_error (router, msg, ENOSYS, text);
@@ -773,7 +822,22 @@ static void send_disconnects (struct peer *p)
     }
 }
 
+int router_peer_send (struct peer *p, flux_msg_t *msg)
+{
+    if (!p || p->removed) {
+        flux_msg_decref (msg);
+        errno = EHOSTUNREACH;
+        return -1;
+    }
+    return peer_send (p, msg);
+}
+
 void router_peer_remove (struct peer *p)
+{
+    router_peer_lost (p, ENOSYS, NULL);
+}
+
+void router_peer_lost (struct peer *p, int errnum, const char *text)
 {
     struct router *router;
     struct peer **pp;
@@ -786,7 +850,7 @@ void router_peer_remove (struct peer *p)
     /* What p sent has no one to answer; what it held is answered. */
     while (p->sent)
         inflight_destroy (p->sent);
-    router_peer_fail_held (p, ENOSYS, NULL);
+    router_peer_fail_held (p, errnum, text);
     subs_destroy (p->subs);
     p->subs = NULL;
     send_disconnects (p);
@@ -1018,15 +1082,17 @@ static bool subscribed (struct peer *p, const char *topic)
 
 int router_publish (struct router *router, flux_msg_t *msg)
 {
-    const char *topic;
-    struct flux_msg_cred cred;
-    bool private;
     int seq;
 
-    if (flux_msg_get_topic (msg, &topic) < 0
-        || flux_msg_get_cred (msg, &cred) < 0) {
-        flux_msg_destroy (msg);
-        return -1;
+    /* Not rank 0: up to be sequenced, as it is. */
+    if (router->ctx->rank > 0) {
+        struct peer *parent = overlay_parent (router->ctx->overlay);
+        if (!parent) {
+            flux_msg_destroy (msg);
+            errno = EHOSTUNREACH;
+            return -1;
+        }
+        return router_peer_send (parent, msg) < 0 ? -1 : 0;
     }
     seq = ++router->seq;
     /* Routes mean nothing to an event once it is published. */
@@ -1035,6 +1101,25 @@ int router_publish (struct router *router, flux_msg_t *msg)
         flux_msg_destroy (msg);
         return -1;
     }
+    router_distribute (router, msg);
+    return seq;
+}
+
+void router_distribute (struct router *router, flux_msg_t *msg)
+{
+    const char *topic;
+    struct flux_msg_cred cred;
+    bool private;
+
+    if (flux_msg_get_topic (msg, &topic) < 0
+        || flux_msg_get_cred (msg, &cred) < 0) {
+        flux_msg_destroy (msg);
+        return;
+    }
+    /* Every broker below gets every event (flux-core's overlay does not
+     * prune by subscription); each serves its own subscribers.
+     */
+    overlay_mcast (router->ctx->overlay, msg);
     private = flux_msg_is_private (msg);
     /* N.B. a failed send may remove the peer (moving it to the dead
      * list), so take the next one first; removed peers are skipped.
@@ -1044,7 +1129,8 @@ int router_publish (struct router *router, flux_msg_t *msg)
 
         next = p->next;
 
-        if (p->removed || p->muted || !subscribed (p, topic))
+        if (p->removed || p->muted || p->type == PEER_PARENT
+            || p->type == PEER_CHILD || !subscribed (p, topic))
             continue;
         if (private && flux_msg_cred_authorize (p->cred, cred.userid) < 0)
             continue;
@@ -1060,7 +1146,6 @@ int router_publish (struct router *router, flux_msg_t *msg)
         (void)peer_send (p, cpy);
     }
     flux_msg_destroy (msg);
-    return seq;
 }
 
 /*

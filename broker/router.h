@@ -11,6 +11,8 @@ enum peer_type {
     PEER_BROKER,    /* the broker's own service handle */
     PEER_CONN,      /* a client on the local socket */
     PEER_MODULE,    /* a module thread's channel */
+    PEER_PARENT,    /* the overlay's link to the parent broker */
+    PEER_CHILD,     /* the overlay's link to a child broker */
 };
 
 struct peer;
@@ -44,6 +46,17 @@ struct peer *router_peer_add (struct router *router,
  * iteration, so it is safe to call from the peer's own callbacks.
  */
 void router_peer_remove (struct peer *p);
+
+/* router_peer_remove(), for a peer that is lost rather than gone: the
+ * requests it holds fail with 'errnum' (and 'text', may be NULL) where
+ * a removed peer's fail with ENOSYS (the overlay: EHOSTUNREACH).
+ */
+void router_peer_lost (struct peer *p, int errnum, const char *text);
+
+/* Send msg (consumed) to p as the router would, without routing it.
+ * Returns p's send result.
+ */
+int router_peer_send (struct peer *p, flux_msg_t *msg);
 
 struct peer *router_peer_lookup (struct router *router, const char *uuid);
 const char *router_peer_uuid (struct peer *p);
@@ -111,8 +124,15 @@ int router_subscribe (struct peer *p, const char *topic);
 int router_unsubscribe (struct peer *p, const char *topic);
 
 /* Give 'msg' (an event, consumed) the next sequence number and send a
- * copy to every subscriber.  Returns the sequence number or -1.
+ * copy to every subscriber, and down the tree.  Returns the sequence
+ * number or -1.  Only rank 0 sequences: on another rank the event goes
+ * to the parent as it is, and 0 is returned.
  */
 int router_publish (struct router *router, flux_msg_t *msg);
+
+/* Deliver event msg (consumed), already sequenced by rank 0, to this
+ * broker's subscribers and down the tree (the overlay's children).
+ */
+void router_distribute (struct router *router, flux_msg_t *msg);
 
 #endif /* !BROKER_ROUTER_H */

@@ -77,6 +77,9 @@
 
 #include "runlevel.h"
 #include "modmgr.h"
+#include "overlay.h"
+#include "router.h"
+#include "topology.h"
 
 extern char **environ;
 
@@ -116,6 +119,11 @@ struct runlevel {
     int exit_rc;
     unsigned mark;              // modmgr_loads() when rc1 was done
     bool drained;               // modules loaded after rc1 are removed
+    bool quorum;                // rank 0: the whole tree joined
+    bool stop;                  // rank > 0: told to end the instance
+    bool waiting;               // rank > 0: at level 2, until 'stop'
+    bool children_gone;         // the subtree has left (before rc3)
+    bool said_goodbye;          // left the parent (after rc3)
     struct proc *proc;
     flux_watcher_t *next_w;
     flux_watcher_t *chld_w;
@@ -126,6 +134,7 @@ struct runlevel {
 
 static void run_next (struct runlevel *rl);
 static void drained_cb (void *arg);
+static void runlevel_publish_stop (struct runlevel *rl);
 
 /* One line to flux start's pipe.  N.B. the pipe is non-blocking and the
  * few lines the broker writes fit in its buffer: flux start reads them
@@ -597,11 +606,46 @@ static void run_next (struct runlevel *rl)
         rl->level++;
         if (rl->level == 2) {
             rl->mark = modmgr_loads (rl->ctx->modmgr);
+            /* Another rank runs no initial program: it serves until
+             * rank 0 ends the instance (runlevel_stop).
+             */
+            if (rl->ctx->rank > 0) {
+                if (!rl->stop) {
+                    rl->waiting = true;
+                    return;
+                }
+                continue;
+            }
             /* rc1 failed (or a module panicked): no initial program. */
             if (rl->exit_rc != 0)
                 continue;
+            /* The initial program runs once every broker has joined. */
+            if (!rl->quorum) {
+                rl->quorum = true;
+                if (overlay_wait_full (rl->ctx->overlay, drained_cb, rl)) {
+                    rl->level--;
+                    return;
+                }
+                rl->level--;
+                continue;
+            }
             if (start_initial_program (rl) == 0)
                 return;
+        }
+        else if (rl->level == 3 && !rl->children_gone) {
+            /* The brokers below go first: their rc3 may still need this
+             * one's services.  Rank 0 tells them all (an event reaches
+             * every broker); each waits for its own children.
+             */
+            rl->children_gone = true;
+            if (rl->ctx->rank == 0)
+                runlevel_publish_stop (rl);
+            if (overlay_wait_children (rl->ctx->overlay, drained_cb, rl)) {
+                rl->level--;
+                return;
+            }
+            rl->level--;
+            continue;
         }
         else if (rl->level == 3 && !rl->drained) {
             /* Modules loaded after rc1 go first, newest first: rc3
@@ -619,9 +663,36 @@ static void run_next (struct runlevel *rl)
         else if (start_script (rl, rl->level) == 0)
             return;
     }
+    if (!rl->said_goodbye) {
+        rl->said_goodbye = true;
+        if (overlay_goodbye (rl->ctx->overlay, drained_cb, rl))
+            return;
+    }
     rl->level = 4;
     notify (rl, "exit %d\n", rl->exit_rc);
     broker_shutdown (rl->ctx, rl->exit_rc);
+}
+
+/* The event that ends the instance on every broker (see runlevel.h). */
+static void runlevel_publish_stop (struct runlevel *rl)
+{
+    flux_msg_t *msg;
+
+    if (rl->ctx->overlay && topology_size (rl->ctx->topo) > 1
+        && (msg = flux_event_encode (RUNLEVEL_STOP_EVENT, NULL))
+        && flux_msg_set_cred (msg, router_owner_cred ()) == 0)
+        (void)router_publish (rl->ctx->router, msg);
+}
+
+void runlevel_stop (struct runlevel *rl)
+{
+    if (!rl || rl->ctx->rank == 0 || rl->stop)
+        return;
+    rl->stop = true;
+    if (rl->waiting) {
+        rl->waiting = false;
+        run_next (rl);
+    }
 }
 
 static void drained_cb (void *arg)

@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,9 +43,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fsd.h"
+#include "pmi_server.h"
 
 enum {
     OPT_TEST_SIZE = 256,
+    OPT_TEST_EXIT_TIMEOUT,
     OPT_WRAP,
     OPT_CONF,
 };
@@ -63,7 +67,9 @@ static const struct cmd_option start_opts[] = {
     { "noexec", 'X', no_argument, NULL,
       "Print the broker command line, do not run it" },
     { "test-size", OPT_TEST_SIZE, required_argument, "N",
-      "Number of brokers (only 1 is supported)" },
+      "Start an instance of N brokers on this machine" },
+    { "test-exit-timeout", OPT_TEST_EXIT_TIMEOUT, required_argument, "FSD",
+      "After a broker exits, kill the others after FSD (default 20s)" },
     { "wrap", OPT_WRAP, required_argument, "ARGS",
       "Wrap broker execution in comma-separated arguments" },
     CMD_OPTION_END,
@@ -281,10 +287,15 @@ static bool leftovers_clean (struct leftovers *l)
      */
     for (int tries = 0; found && tries < 500; tries++) {
         bool left = false;
-        while (waitpid (-1, NULL, WNOHANG) > 0)
-            ;
+        /* N.B. only what was killed: waitpid(-1) would take the exit
+         * status of another broker of the instance (run_brokers).
+         */
         for (int i = 0; i < l->n; i++) {
-            if (l->ids[i] != 0 && kill (l->ids[i], 0) == 0)
+            if (l->ids[i] == 0)
+                continue;
+            while (waitpid (l->ids[i], NULL, WNOHANG) > 0)
+                ;
+            if (kill (l->ids[i], 0) == 0)
                 left = true;
         }
         if (!left)
@@ -296,6 +307,72 @@ static bool leftovers_clean (struct leftovers *l)
         found = true;
     }
     return found;
+}
+
+/* In the broker's process after fork: the notify pipe's write end and,
+ * for a broker of a larger instance, its PMI descriptor, rank and size
+ * in the environment; then exec.  Never returns.
+ */
+static void exec_broker (char **av, const sigset_t *old, pid_t parent,
+                         int notify_fd, int pmi_fd, int rank, int size)
+{
+    char s[16];
+
+    restore_signals ();
+    (void)sigprocmask (SIG_SETMASK, old, NULL);
+    /* flux start killed (even by SIGKILL): so is the broker. */
+    (void)prctl (PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid () != parent)
+        _exit (1);
+    snprintf (s, sizeof (s), "%d", notify_fd);
+    if (fcntl (notify_fd, F_SETFD, 0) < 0
+        || setenv ("FLUX_START_NOTIFY_FD", s, 1) < 0)
+        goto error;
+    if (pmi_fd >= 0) {
+        snprintf (s, sizeof (s), "%d", pmi_fd);
+        if (fcntl (pmi_fd, F_SETFD, 0) < 0 || setenv ("PMI_FD", s, 1) < 0)
+            goto error;
+        snprintf (s, sizeof (s), "%d", rank);
+        if (setenv ("PMI_RANK", s, 1) < 0)
+            goto error;
+        snprintf (s, sizeof (s), "%d", size);
+        if (setenv ("PMI_SIZE", s, 1) < 0)
+            goto error;
+    }
+    /* N.B. a wrapper is looked up on PATH (--wrap=valgrind,...). */
+    execvp (av[0], av);
+    fprintf (stderr, "flux-start: %s: %s\n", av[0], strerror (errno));
+    _exit (1);
+error:
+    fprintf (stderr, "flux-start: %s\n", strerror (errno));
+    _exit (1);
+}
+
+/* flux start's exit code for a broker's wait status, with the message
+ * flux-core's prints for one that did not end on its own.
+ */
+static int broker_exit_code (int rank, pid_t pid, int status,
+                             struct leftovers *l)
+{
+    int rc;
+
+    if (WIFSIGNALED (status)) {
+        rc = 128 + WTERMSIG (status);
+        (void)leftovers_clean (l);
+        fprintf (stderr, "flux-start: %d (pid %d) %s\n", rank, (int)pid,
+                 strsignal (WTERMSIG (status)));
+    }
+    else {
+        rc = WIFEXITED (status) ? WEXITSTATUS (status) : 1;
+        /* N.B. even after the run levels are done: a module may end the
+         * broker process (_exit) while it removes the modules, before
+         * the rundir is gone.  A broker that cleaned up leaves nothing.
+         */
+        if (leftovers_clean (l) && !l->done)
+            fprintf (stderr, "flux-start: %d (pid %d) exited with rc=%d\n",
+                     rank, (int)pid, rc);
+    }
+    return rc;
 }
 
 /* Run the broker (av), wait for it, and return flux start's exit code. */
@@ -323,25 +400,8 @@ static int run_broker (char **av)
     fflush (stderr);
     if ((pid = fork ()) < 0)
         cmd_die ("flux-start", "fork: %s", strerror (errno));
-    if (pid == 0) {
-        char fdstr[16];
-        restore_signals ();
-        (void)sigprocmask (SIG_SETMASK, &old, NULL);
-        /* flux start killed (even by SIGKILL): so is the broker. */
-        (void)prctl (PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid () != parent)
-            _exit (1);
-        snprintf (fdstr, sizeof (fdstr), "%d", pfd[1]);
-        if (fcntl (pfd[1], F_SETFD, 0) < 0
-            || setenv ("FLUX_START_NOTIFY_FD", fdstr, 1) < 0) {
-            fprintf (stderr, "flux-start: %s\n", strerror (errno));
-            _exit (1);
-        }
-        /* N.B. a wrapper is looked up on PATH (--wrap=valgrind,...). */
-        execvp (av[0], av);
-        fprintf (stderr, "flux-start: %s: %s\n", av[0], strerror (errno));
-        _exit (1);
-    }
+    if (pid == 0)
+        exec_broker (av, &old, parent, pfd[1], -1, 0, 1);
     broker_pid = pid;
     (void)sigprocmask (SIG_SETMASK, &old, NULL);
     close (pfd[1]);
@@ -360,23 +420,171 @@ static int run_broker (char **av)
     if (fcntl (pfd[0], F_SETFL, O_NONBLOCK) == 0)
         leftovers_read (&l, pfd[0]);
     close (pfd[0]);
-    if (WIFSIGNALED (status)) {
-        rc = 128 + WTERMSIG (status);
-        (void)leftovers_clean (&l);
-        fprintf (stderr, "flux-start: 0 (pid %d) %s\n", (int)pid,
-                 strsignal (WTERMSIG (status)));
-    }
-    else {
-        rc = WIFEXITED (status) ? WEXITSTATUS (status) : 1;
-        /* N.B. even after the run levels are done: a module may end the
-         * broker process (_exit) while it removes the modules, before
-         * the rundir is gone.  A broker that cleaned up leaves nothing.
-         */
-        if (leftovers_clean (&l) && !l.done)
-            fprintf (stderr, "flux-start: 0 (pid %d) exited with rc=%d\n",
-                     (int)pid, rc);
-    }
+    rc = broker_exit_code (0, pid, status, &l);
     free (l.rundir);
+    return rc;
+}
+
+/* One broker of a --test-size instance. */
+struct broker_proc {
+    pid_t pid;
+    int notify_fd;
+    bool exited;
+    int rc;
+    struct leftovers l;
+};
+
+static int sigchld_pipe[2] = { -1, -1 };
+
+static void sigchld_cb (int signum)
+{
+    int saved_errno = errno;
+
+    (void)signum;
+    (void)write (sigchld_pipe[1], "", 1);
+    errno = saved_errno;
+}
+
+/* Reap what has exited: a broker (its exit code recorded) or an orphan
+ * of the instance.  Returns the number of brokers that exited.
+ */
+static int reap (struct broker_proc *b, int size)
+{
+    int count = 0;
+    int status;
+    pid_t w;
+
+    while ((w = waitpid (-1, &status, WNOHANG)) > 0) {
+        for (int r = 0; r < size; r++) {
+            if (b[r].pid != w || b[r].exited)
+                continue;
+            b[r].exited = true;
+            if (fcntl (b[r].notify_fd, F_SETFL, O_NONBLOCK) == 0)
+                leftovers_read (&b[r].l, b[r].notify_fd);
+            close (b[r].notify_fd);
+            b[r].rc = broker_exit_code (r, w, status, &b[r].l);
+            count++;
+        }
+    }
+    return count;
+}
+
+/* Run an instance of 'size' brokers on this machine, as flux-core's
+ * flux start --test-size does: each gets PMI_FD, PMI_RANK and PMI_SIZE
+ * of the simple PMI server here, through which they find each other
+ * (broker/boot_pmi.c); only rank 0 runs the initial program (prog).
+ * Signals go to rank 0, whose end ends the instance.  Once a broker has
+ * exited, the others are killed if they are still there 'timeout'
+ * seconds later.  Returns the largest exit code.
+ */
+static int run_brokers (int size, struct argvec *common, char **prog,
+                        double timeout)
+{
+    struct broker_proc *b;
+    struct pmi_server *ps;
+    struct sigaction sa;
+    struct pollfd *fds;
+    sigset_t mask;
+    sigset_t old;
+    pid_t parent = getpid ();
+    int running = size;
+    double deadline = -1;
+    int rc = 0;
+
+    (void)prctl (PR_SET_CHILD_SUBREAPER, 1);
+    if (!(b = calloc (size, sizeof (*b)))
+        || !(fds = calloc (size + 1, sizeof (*fds)))
+        || !(ps = pmi_server_create (size)))
+        cmd_die ("flux-start", "%s", strerror (errno));
+    if (pipe2 (sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        cmd_die ("flux-start", "pipe: %s", strerror (errno));
+    memset (&sa, 0, sizeof (sa));
+    sa.sa_handler = sigchld_cb;
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset (&sa.sa_mask);
+    (void)sigaction (SIGCHLD, &sa, NULL);
+    forward_signals (&mask);
+    (void)sigprocmask (SIG_BLOCK, &mask, &old);
+    fflush (stdout);
+    fflush (stderr);
+    for (int r = 0; r < size; r++) {
+        struct argvec av = { 0 };
+        int pfd[2];
+        for (int i = 0; i < common->n; i++)
+            argvec_add (&av, common->v[i]);
+        for (int i = 0; r == 0 && prog[i]; i++)
+            argvec_add (&av, prog[i]);
+        if (pipe2 (pfd, O_CLOEXEC) < 0)
+            cmd_die ("flux-start", "pipe: %s", strerror (errno));
+        if ((b[r].pid = fork ()) < 0)
+            cmd_die ("flux-start", "fork: %s", strerror (errno));
+        if (b[r].pid == 0)
+            exec_broker (av.v, &old, parent, pfd[1],
+                         pmi_server_client_fd (ps, r), r, size);
+        close (pfd[1]);
+        b[r].notify_fd = pfd[0];
+        argvec_free (&av);
+    }
+    broker_pid = b[0].pid;
+    (void)sigprocmask (SIG_SETMASK, &old, NULL);
+    pmi_server_close_clients (ps);
+    while (running > 0) {
+        int n = 0;
+        int ms = -1;
+        for (int r = 0; r < size; r++) {
+            if (pmi_server_fd (ps, r) >= 0) {
+                fds[n].fd = pmi_server_fd (ps, r);
+                fds[n].events = POLLIN;
+                n++;
+            }
+        }
+        fds[n].fd = sigchld_pipe[0];
+        fds[n].events = POLLIN;
+        if (deadline >= 0) {
+            double left = deadline - flux_reactor_time ();
+            ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+        }
+        if (poll (fds, n + 1, ms) < 0 && errno != EINTR)
+            cmd_die ("flux-start", "poll: %s", strerror (errno));
+        for (int i = 0; i < n; i++) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            for (int r = 0; r < size; r++) {
+                if (pmi_server_fd (ps, r) == fds[i].fd) {
+                    (void)pmi_server_read (ps, r);
+                    break;
+                }
+            }
+        }
+        if (fds[n].revents & POLLIN) {
+            char buf[64];
+            while (read (sigchld_pipe[0], buf, sizeof (buf)) > 0)
+                ;
+        }
+        running -= reap (b, size);
+        if (b[0].exited)
+            broker_pid = -1;
+        if (running > 0 && running < size && deadline < 0)
+            deadline = flux_reactor_time () + timeout;
+        if (deadline >= 0 && flux_reactor_time () >= deadline) {
+            for (int r = 0; r < size; r++) {
+                if (!b[r].exited && kill (b[r].pid, SIGKILL) == 0)
+                    fprintf (stderr, "flux-start: Exit timeout: killed "
+                             "rank %d\n", r);
+            }
+            deadline = flux_reactor_time () + 3600;
+        }
+    }
+    for (int r = 0; r < size; r++) {
+        if (b[r].rc > rc)
+            rc = b[r].rc;
+        free (b[r].l.rundir);
+    }
+    pmi_server_destroy (ps);
+    close (sigchld_pipe[0]);
+    close (sigchld_pipe[1]);
+    free (fds);
+    free (b);
     return rc;
 }
 
@@ -389,6 +597,10 @@ int cmd_start (int argc, char **argv)
     const char *arg;
     bool verbose = false;
     bool noexec = false;
+    const char *test_opt = NULL;
+    double exit_timeout = 20.;
+    int size = 0;
+    int ncommon;
     int c;
     int n;
 
@@ -433,21 +645,26 @@ int cmd_start (int argc, char **argv)
             case OPT_WRAP:
                 argvec_add_split (&wrap, arg);
                 break;
-            case OPT_TEST_SIZE: {
-                int size;
+            case OPT_TEST_SIZE:
                 if (cmd_parse_uint (arg, &size) < 0 || size < 1)
                     cmd_usage_error (&start_parser,
                                      "--test-size requires a positive "
                                      "integer, got '%s'", arg);
-                if (size != 1)
-                    cmd_die ("flux-start", "--test-size=%d: only an "
-                             "instance of size 1 is supported", size);
                 break;
-            }
+            case OPT_TEST_EXIT_TIMEOUT:
+                if (fsd_parse (arg, &exit_timeout) < 0)
+                    cmd_usage_error (&start_parser,
+                                     "--test-exit-timeout requires a "
+                                     "duration (FSD), got '%s'", arg);
+                test_opt = "--test-exit-timeout";
+                break;
         }
     }
+    if (test_opt && size == 0)
+        cmd_usage_error (&start_parser, "%s requires --test-size", test_opt);
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
+    ncommon = av.n;
     /* N.B. the broker stops option parsing here too; "--" keeps a
      * command that starts with '-' from being taken for an option.
      */
@@ -458,6 +675,7 @@ int cmd_start (int argc, char **argv)
 
     setup_environment ();
     if (wrap.n > 0) {
+        ncommon += wrap.n;
         for (int i = 0; i < av.n; i++)
             argvec_add (&wrap, av.v[i]);
         argvec_free (&av);
@@ -472,7 +690,16 @@ int cmd_start (int argc, char **argv)
         argvec_free (&av);
         return 0;
     }
-    int rc = run_broker (av.v);
+    int rc;
+    if (size > 1) {
+        struct argvec common = { 0 };
+        for (int i = 0; i < ncommon; i++)
+            argvec_add (&common, av.v[i]);
+        rc = run_brokers (size, &common, av.v + ncommon, exit_timeout);
+        argvec_free (&common);
+    }
+    else
+        rc = run_broker (av.v);
     argvec_free (&av);
     return rc;
 }

@@ -40,13 +40,15 @@ void flux_log_set_appname (flux_t *h, const char *s);
 const char *flux_log_get_appname (flux_t *h);
 void flux_log_set_procid (flux_t *h, const char *s);
 
+/* A function that takes a formatted line (see flux_log_set_redirect). */
+typedef void (*flux_log_f)(const char *buf, int len, void *arg);
+
 /* Each line logged on h goes to fun, as the RFC 5424 line that would
  * have been the payload of its log.append request (len bytes, not
  * NUL-terminated), in place of that request.  A NULL fun restores the
  * request.  The broker logs this way on its own handle, so that its
  * lines reach its log buffer without a message.
  */
-typedef void (*flux_log_f)(const char *buf, int len, void *arg);
 void flux_log_set_redirect (flux_t *h, flux_log_f fun, void *arg);
 
 /* Returns 0 or -1 with errno.  Without a handle (h == NULL) the line
