@@ -130,6 +130,7 @@ struct overlay {
     struct waiter bye;
 
     flux_msg_handler_t **handlers;
+    struct flux_msglist *health_watchers;   /* streaming overlay.health */
 };
 
 static const char *status_names[] = {
@@ -202,6 +203,7 @@ static int subtree_status (struct overlay *ov)
 }
 
 static int parent_send_control (struct overlay *ov, int type, int status);
+static void health_notify (struct overlay *ov);
 
 /* After any child's status changed. */
 static void status_update (struct overlay *ov)
@@ -215,6 +217,7 @@ static void status_update (struct overlay *ov)
         if (ov->parent_peer && !ov->goodbye_sent)
             (void)parent_send_control (ov, OVERLAY_CONTROL_STATUS, status);
     }
+    health_notify (ov);
     if (status == SUBTREE_FULL)
         waiter_fire (&ov->full);
     for (int i = 0; i < ov->nchildren; i++) {
@@ -649,7 +652,8 @@ static void parent_recv (struct overlay *ov, flux_msg_t *msg)
         case FLUX_MSGTYPE_CONTROL: {
             int ctype, status;
             if (flux_control_decode (msg, &ctype, &status) == 0
-                && ctype == OVERLAY_CONTROL_DISCONNECT && !ov->goodbye_sent) {
+                && ctype == OVERLAY_CONTROL_DISCONNECT && ov->parent_peer
+                && !ov->goodbye_sent) {
                 char why[256];
                 (void)snprintf (why, sizeof (why), "%s (rank %d) sent "
                                 "disconnect control message",
@@ -1173,6 +1177,7 @@ void overlay_destroy (struct overlay *ov)
     if (ov) {
         int saved_errno = errno;
         flux_msg_handler_delvec (ov->handlers);
+        flux_msglist_destroy (ov->health_watchers);
         flux_watcher_destroy (ov->sync_w);
         flux_watcher_destroy (ov->goodbye_w);
         zwatch_destroy (ov->zap_w);
@@ -1266,6 +1271,21 @@ int overlay_wait_children (struct overlay *ov, void (*cb)(void *arg),
         return 0;
     ov->spurn_hello = true;
     probe_children (ov); // one that died without a word is lost now
+    /* Cut off from rank 0 (whose stop event will not come), this broker
+     * takes its subtree down with it: each child told to go, as a lost
+     * parent tells it, and not waited for.
+     */
+    if (ov->rank > 0 && !ov->parent_peer) {
+        for (int i = 0; i < ov->nchildren; i++) {
+            struct child *c = &ov->children[i];
+            if (status_online (c->status)) {
+                send_disconnect (ov, c->uuid);
+                snprintf (c->error, sizeof (c->error), "parent shut down");
+                child_set_status (ov, c, SUBTREE_OFFLINE);
+            }
+        }
+        return 0;
+    }
     for (int i = 0; i < ov->nchildren; i++) {
         if (status_online (ov->children[i].status)) {
             ov->empty.cb = cb;
@@ -1298,16 +1318,16 @@ int overlay_goodbye (struct overlay *ov, void (*cb)(void *arg), void *arg)
 
 /* -- services ------------------------------------------------------ */
 
-static void health_cb (flux_t *h, flux_msg_handler_t *mh,
-                       const flux_msg_t *msg, void *arg)
+/* The health of this broker's subtree, as flux-core's overlay.health
+ * gives it.  Caller decrefs.
+ */
+static json_t *health_encode (struct overlay *ov)
 {
-    struct overlay *ov = arg;
     double t = now (ov);
     json_t *children;
 
-    (void)mh;
     if (!(children = json_array ()))
-        goto error;
+        return NULL;
     for (int i = 0; i < ov->nchildren; i++) {
         struct child *c = &ov->children[i];
         json_t *o = json_pack ("{s:i s:s s:f}", "rank", c->rank,
@@ -1320,28 +1340,143 @@ static void health_cb (flux_t *h, flux_msg_handler_t *mh,
             || json_array_append_new (children, o) < 0) {
             json_decref (o);
             json_decref (children);
-            goto error;
+            return NULL;
         }
     }
-    if (flux_respond_pack (h, msg, "{s:i s:s s:f s:o}",
-                           "rank", ov->rank,
-                           "status", status_name (ov->status),
-                           "duration", t - ov->status_time,
-                           "children", children) < 0)
+    return json_pack ("{s:i s:s s:f s:o}",
+                      "rank", ov->rank,
+                      "status", status_name (ov->status),
+                      "duration", t - ov->status_time,
+                      "children", children);
+}
+
+static void health_respond (struct overlay *ov, const flux_msg_t *msg)
+{
+    json_t *o;
+
+    if (!(o = health_encode (ov))
+        || flux_respond_pack (ov->ctx->h, msg, "O", o) < 0)
+        flux_log_error (ov->ctx->h, "error responding to overlay.health");
+    json_decref (o);
+}
+
+/* A streaming overlay.health is answered again at each change. */
+static void health_notify (struct overlay *ov)
+{
+    const flux_msg_t *msg;
+
+    if (!ov->health_watchers)
+        return;
+    msg = flux_msglist_first (ov->health_watchers);
+    while (msg) {
+        health_respond (ov, msg);
+        msg = flux_msglist_next (ov->health_watchers);
+    }
+}
+
+static void health_cb (flux_t *h, flux_msg_handler_t *mh,
+                       const flux_msg_t *msg, void *arg)
+{
+    struct overlay *ov = arg;
+
+    (void)mh;
+    health_respond (ov, msg);
+    if (flux_msg_is_streaming (msg)
+        && flux_msglist_append (ov->health_watchers, msg) < 0
+        && flux_respond_error (h, msg, errno, NULL) < 0)
         flux_log_error (h, "error responding to overlay.health");
+}
+
+/* A client gone: its streaming requests go (the router sends this). */
+static void disconnect_cb (flux_t *h, flux_msg_handler_t *mh,
+                           const flux_msg_t *msg, void *arg)
+{
+    struct overlay *ov = arg;
+
+    (void)h;
+    (void)mh;
+    (void)flux_msglist_disconnect (ov->health_watchers, msg);
+}
+
+/* {"rank":i}: this broker's or a direct child's subtree of the tree. */
+static void topology_cb (flux_t *h, flux_msg_handler_t *mh,
+                         const flux_msg_t *msg, void *arg)
+{
+    struct overlay *ov = arg;
+    const char *errmsg = NULL;
+    json_t *o = NULL;
+    int rank;
+
+    (void)mh;
+    if (flux_request_unpack (msg, NULL, "{s:i}", "rank", &rank) < 0)
+        goto error;
+    if (rank != ov->rank && !child_by_rank (ov, rank)) {
+        errno = ENOENT;
+        errmsg = "requested rank is not this broker or its direct child";
+        goto error;
+    }
+    if (!(o = topology_subtree (ov->ctx->topo, rank)))
+        goto error;
+    if (flux_respond_pack (h, msg, "O", o) < 0)
+        flux_log_error (h, "error responding to overlay.topology");
+    json_decref (o);
     return;
 error:
-    if (flux_respond_error (h, msg, ENOMEM, NULL) < 0)
-        flux_log_error (h, "error responding to overlay.health");
+    if (flux_respond_error (h, msg, errno, errmsg) < 0)
+        flux_log_error (h, "error responding to overlay.topology");
+}
+
+/* {"rank":i}: cut an online child off (flux overlay disconnect). */
+static void disconnect_subtree_cb (flux_t *h, flux_msg_handler_t *mh,
+                                   const flux_msg_t *msg, void *arg)
+{
+    struct overlay *ov = arg;
+    char errbuf[128];
+    const char *errmsg = NULL;
+    struct child *c;
+    int rank;
+
+    (void)mh;
+    if (flux_request_unpack (msg, NULL, "{s:i}", "rank", &rank) < 0)
+        goto error;
+    if (!(c = child_by_rank (ov, rank))) {
+        errno = ENOENT;
+        errmsg = "requested rank is not this broker's direct child";
+        goto error;
+    }
+    if (!status_online (c->status)) {
+        (void)snprintf (errbuf, sizeof (errbuf), "rank %d is already %s",
+                        rank, status_name (c->status));
+        errno = EINVAL;
+        errmsg = errbuf;
+        goto error;
+    }
+    send_disconnect (ov, c->uuid);
+    snprintf (c->error, sizeof (c->error), "administrative disconnect");
+    child_set_status (ov, c, SUBTREE_LOST);
+    if (flux_respond (h, msg, NULL) < 0)
+        flux_log_error (h, "error responding to overlay.disconnect-subtree");
+    return;
+error:
+    if (flux_respond_error (h, msg, errno, errmsg) < 0)
+        flux_log_error (h, "error responding to overlay.disconnect-subtree");
 }
 
 static const struct flux_msg_handler_spec htab[] = {
     { FLUX_MSGTYPE_REQUEST, "overlay.health", health_cb, FLUX_ROLE_USER },
+    { FLUX_MSGTYPE_REQUEST, "overlay.topology", topology_cb,
+      FLUX_ROLE_USER },
+    { FLUX_MSGTYPE_REQUEST, "overlay.disconnect-subtree",
+      disconnect_subtree_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "overlay.disconnect", disconnect_cb,
+      FLUX_ROLE_USER },
     FLUX_MSGHANDLER_TABLE_END,
 };
 
 int overlay_register_handlers (struct overlay *ov, flux_t *h)
 {
+    if (!(ov->health_watchers = flux_msglist_create ()))
+        return -1;
     return flux_msg_handler_addvec (h, htab, ov, &ov->handlers);
 }
 

@@ -97,7 +97,10 @@ int overlay_wait_children (struct overlay *ov, void (*cb)(void *arg),
  */
 int overlay_goodbye (struct overlay *ov, void (*cb)(void *arg), void *arg);
 
-/* Register overlay.health and overlay.stats-get on the broker's handle. */
+/* Register overlay.health (streaming: answered again at each change),
+ * overlay.topology, overlay.disconnect-subtree and overlay.disconnect on
+ * the broker's handle.
+ */
 int overlay_register_handlers (struct overlay *ov, flux_t *h);
 
 #endif /* !BROKER_OVERLAY_H */

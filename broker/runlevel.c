@@ -776,6 +776,14 @@ void runlevel_panic (struct runlevel *rl)
     }
     else if (rl->proc && rl->proc->level == 2)
         proc_kill (rl->proc, SIGKILL);
+    /* A broker of rank > 0 serving at level 2 (its parent is lost, say)
+     * has no initial program to end: it shuts down now.
+     */
+    rl->stop = true;
+    if (rl->waiting) {
+        rl->waiting = false;
+        run_next (rl);
+    }
 }
 
 void runlevel_destroy (struct runlevel *rl)

@@ -43,7 +43,6 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "fsd.h"
 #include "pmi_server.h"
 
 enum {
@@ -652,7 +651,7 @@ int cmd_start (int argc, char **argv)
                                      "integer, got '%s'", arg);
                 break;
             case OPT_TEST_EXIT_TIMEOUT:
-                if (fsd_parse (arg, &exit_timeout) < 0)
+                if (cmd_parse_duration (arg, &exit_timeout) < 0)
                     cmd_usage_error (&start_parser,
                                      "--test-exit-timeout requires a "
                                      "duration (FSD), got '%s'", arg);

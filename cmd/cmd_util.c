@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fsd.h"
 
 /* N.B. cmd_die(), cmd_usage_error() and --help exit from wherever they
  * are called, with the command's handle, futures and parser still held.
@@ -286,33 +287,7 @@ int cmd_env_prepend (const char *name, const char *dirs)
 
 int cmd_parse_duration (const char *s, double *d)
 {
-    char *end;
-    double v;
-    double mult = 1.;
-
-    if (!s || !*s)
-        goto inval;
-    errno = 0;
-    v = strtod (s, &end);
-    if (errno != 0 || end == s || v < 0 || v != v)
-        goto inval;
-    if (!strcmp (end, "ms"))
-        mult = 1e-3;
-    else if (!strcmp (end, "") || !strcmp (end, "s"))
-        mult = 1.;
-    else if (!strcmp (end, "m"))
-        mult = 60.;
-    else if (!strcmp (end, "h"))
-        mult = 3600.;
-    else if (!strcmp (end, "d"))
-        mult = 86400.;
-    else
-        goto inval;
-    *d = v * mult;
-    return 0;
-inval:
-    errno = EINVAL;
-    return -1;
+    return fsd_parse (s, d);
 }
 
 int cmd_parse_uint (const char *s, int *n)

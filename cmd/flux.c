@@ -42,6 +42,8 @@ static const struct subcommand subcommands[] = {
     { "setattr", cmd_setattr, "Set a broker attribute", false },
     { "lsattr", cmd_lsattr, "List broker attributes", false },
     { "config", cmd_config, "Manage configuration", false },
+    { "overlay", cmd_overlay, "Show the tree of brokers and its health",
+      false },
     { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",
       false },
     { "module-exec", cmd_module_exec, "Run a broker module in its own "

@@ -13,7 +13,8 @@ int fsd_parse (const char *s, double *value)
         const char *unit;
         double scale;
     } units[] = {
-        { "", 1. }, { "s", 1. }, { "m", 60. }, { "h", 3600. }, { "d", 86400. },
+        { "", 1. }, { "ms", 1e-3 }, { "s", 1. }, { "m", 60. }, { "h", 3600. },
+        { "d", 86400. },
     };
     char *end;
     double v;

@@ -16,13 +16,15 @@ static void test_parse (void **state)
     assert_true (v == 5.);
     assert_int_equal (fsd_parse ("2.5s", &v), 0);
     assert_true (v == 2.5);
+    assert_int_equal (fsd_parse ("250ms", &v), 0);
+    assert_true (v == 0.25);
     assert_int_equal (fsd_parse ("1m", &v), 0);
     assert_true (v == 60.);
     assert_int_equal (fsd_parse ("2h", &v), 0);
     assert_true (v == 7200.);
     assert_int_equal (fsd_parse ("1d", &v), 0);
     assert_true (v == 86400.);
-    const char *bad[] = { "", "x", "-1", "5x", "1ms", "nan", "inf", NULL };
+    const char *bad[] = { "", "x", "-1", "5x", "1us", "nan", "inf", NULL };
     for (int i = 0; bad[i]; i++) {
         errno = 0;
         assert_int_equal (fsd_parse (bad[i], &v), -1);
