@@ -272,7 +272,8 @@ int boot_pmi_exchange (struct broker *ctx, struct boot_pmi *bp,
     char *hostlist = NULL;
     int rc = -1;
 
-    if (put_card (ctx, bp, error) < 0 || barrier (bp, error) < 0)
+    if (overlay_bind (ctx->overlay, NULL, error) < 0
+        || put_card (ctx, bp, error) < 0 || barrier (bp, error) < 0)
         return -1;
     if (parent >= 0 && wire_parent (ctx, bp, parent, error) < 0)
         return -1;

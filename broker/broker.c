@@ -51,6 +51,7 @@
 #include "tbon.h"
 #include "overlay.h"
 #include "boot_pmi.h"
+#include "boot_config.h"
 
 static const char *builtin_services[] = {
     "broker", "log", "attr", "event", "service", "module", "config",
@@ -603,6 +604,7 @@ int main (int argc, char *argv[])
     flux_error_t error;
     struct event_service *events = NULL;
     struct boot_pmi *pmi = NULL;
+    struct boot_config *bootconf = NULL;
     char *sockpath = NULL;
     int leftover;
     const char *config_path = NULL;
@@ -682,15 +684,18 @@ int main (int argc, char *argv[])
         goto fatal_quiet;
     if (attrs_setup (&ctx) < 0)
         goto fatal;
-    if (boot_pmi_init (&ctx, &pmi, &error) < 0) {
+    /* [bootstrap] first, as flux-core's: then PMI, then one broker. */
+    if (boot_config_init (&ctx, &bootconf, &error) < 0
+        || (!bootconf && boot_pmi_init (&ctx, &pmi, &error) < 0)) {
         fprintf (stderr, "flux-broker: %s\n", error.text);
         goto fatal_quiet;
     }
     ctx.rank = atoi (attrs_get (ctx.attrs, "rank", NULL));
     if (attrs_set_internal (ctx.attrs, "broker.boot-method",
-                            pmi ? "simple" : "single") < 0)
+                            bootconf ? "config"
+                                     : pmi ? "simple" : "single") < 0)
         goto fatal;
-    if (tbon_setup (&ctx, &error) < 0) {
+    if (tbon_setup (&ctx, boot_config_hosts (bootconf), &error) < 0) {
         fprintf (stderr, "flux-broker: %s\n", error.text);
         goto fatal_quiet;
     }
@@ -713,13 +718,15 @@ int main (int argc, char *argv[])
         goto fatal;
     /* The links of the tree: cards exchanged, the parent joined. */
     if (!(ctx.overlay = overlay_create (&ctx, &error))
-        || (pmi && boot_pmi_exchange (&ctx, pmi, &error) < 0)
-        || overlay_start (ctx.overlay, &error) < 0) {
+        || (bootconf && boot_config_exchange (&ctx, bootconf, &error) < 0)
+        || (pmi && boot_pmi_exchange (&ctx, pmi, &error) < 0)) {
         fprintf (stderr, "flux-broker: %s\n", error.text);
         goto fatal_quiet;
     }
     boot_pmi_destroy (pmi);
     pmi = NULL;
+    boot_config_destroy (bootconf);
+    bootconf = NULL;
     if (overlay_register_handlers (ctx.overlay, ctx.h) < 0
         || stop_handler_setup (&ctx) < 0)
         goto fatal;
@@ -739,6 +746,14 @@ int main (int argc, char *argv[])
      */
     if (attrs_get_bool (ctx.attrs, "rundir-cleanup"))
         ctx.rundir_cleanup = true;
+    /* Join the parent only now: once a broker has joined, the tree may
+     * be full and the initial program may ask for this broker's clients'
+     * socket, which must be there.
+     */
+    if (overlay_start (ctx.overlay, &error) < 0) {
+        fprintf (stderr, "flux-broker: %s\n", error.text);
+        goto fatal_quiet;
+    }
     flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
               ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
     prepare_python (&ctx);
@@ -786,6 +801,7 @@ done:
     flux_msg_handler_destroy (ctx.stop_mh);
     overlay_destroy (ctx.overlay);
     boot_pmi_destroy (pmi);
+    boot_config_destroy (bootconf);
     flux_close (ctx.h);
     flux_close (ctx.h_router);
     services_destroy (ctx.services);

@@ -904,18 +904,23 @@ static int sockopt_int (void *sock, int opt, int value)
     return zmq_setsockopt (sock, opt, &value, sizeof (value));
 }
 
-static int bind_children (struct overlay *ov, flux_error_t *error)
+int overlay_bind (struct overlay *ov, const char *bind_uri,
+                  flux_error_t *error)
 {
     char uri[512];
     char endpoint[512];
     size_t size = sizeof (endpoint);
 
+    if (ov->nchildren == 0 || ov->bind_sock)
+        return 0;
     if (!(ov->zap = zmq_socket (ov->zctx, ZMQ_REP))
         || zmq_bind (ov->zap, ZAP_ENDPOINT) < 0)
         return errprintf (error, "ZAP handler: %s", zmq_strerror (errno));
-    if ((size_t)snprintf (uri, sizeof (uri), "ipc://%s/tbon-%d",
-                          ov->ctx->rundir, ov->rank) >= sizeof (uri)
-        || strlen (uri) - strlen ("ipc://") > 107) {
+    if (bind_uri)
+        snprintf (uri, sizeof (uri), "%s", bind_uri);
+    else if ((size_t)snprintf (uri, sizeof (uri), "ipc://%s/tbon-%d",
+                               ov->ctx->rundir, ov->rank) >= sizeof (uri)
+             || strlen (uri) - strlen ("ipc://") > 107) {
         errno = ENAMETOOLONG;
         return errprintf (error, "%s: path too long for a socket", uri);
     }
@@ -934,10 +939,25 @@ static int bind_children (struct overlay *ov, flux_error_t *error)
                            &size) < 0)
         return errprintf (error, "bind %s: %s", uri, zmq_strerror (errno));
     if (!(ov->bind_uri = strdup (endpoint))
-        || !(ov->bind_path = strdup (endpoint + strlen ("ipc://"))))
+        || (!strncmp (endpoint, "ipc://", 6)
+            && !(ov->bind_path = strdup (endpoint + strlen ("ipc://")))))
         return errprintf (error, "out of memory");
-    if (attrs_set_internal (ov->ctx->attrs, "tbon.endpoint", endpoint) < 0)
+    /* N.B. config boot names the endpoint children connect to itself. */
+    if (!bind_uri
+        && attrs_set_internal (ov->ctx->attrs, "tbon.endpoint", endpoint) < 0)
         return errprintf (error, "tbon.endpoint: %s", strerror (errno));
+    return 0;
+}
+
+int overlay_set_cert (struct overlay *ov, const char *pubkey,
+                      const char *seckey, flux_error_t *error)
+{
+    if (strlen (pubkey) != KEY_LEN - 1 || strlen (seckey) != KEY_LEN - 1) {
+        errno = EINVAL;
+        return errprintf (error, "not a CURVE key pair");
+    }
+    memcpy (ov->pubkey, pubkey, KEY_LEN);
+    memcpy (ov->seckey, seckey, KEY_LEN);
     return 0;
 }
 
@@ -988,8 +1008,6 @@ struct overlay *overlay_create (struct broker *ctx, flux_error_t *error)
         free (ranks);
         ov->nchildren = n;
         ov->status = SUBTREE_PARTIAL;
-        if (bind_children (ov, error) < 0)
-            goto error;
     }
     return ov;
 error:

@@ -40,12 +40,20 @@ enum {
 };
 
 /* The overlay of a broker of rank 'rank' in ctx->topo, with a fresh
- * CURVE key pair; if the rank has children, its ROUTER is bound to
- * ipc://RUNDIR/tbon-RANK (tbon.endpoint).  Returns NULL with the reason
- * in 'error'.
+ * CURVE key pair.  Returns NULL with the reason in 'error'.
  */
 struct overlay *overlay_create (struct broker *ctx, flux_error_t *error);
 void overlay_destroy (struct overlay *ov);
+
+/* Use this key pair instead (a config-booted instance's certificate). */
+int overlay_set_cert (struct overlay *ov, const char *pubkey,
+                      const char *seckey, flux_error_t *error);
+
+/* If the rank has children, bind its ROUTER to 'uri', or by default to
+ * ipc://RUNDIR/tbon-RANK, which becomes tbon.endpoint.  Returns 0, or
+ * -1 with 'error'.
+ */
+int overlay_bind (struct overlay *ov, const char *uri, flux_error_t *error);
 
 /* The endpoint children connect to (NULL if there are none), and this
  * broker's public key (Z85).

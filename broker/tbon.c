@@ -61,7 +61,7 @@ static int set_int (struct broker *ctx, const char *name, int value)
     return attrs_set_internal (ctx->attrs, name, buf);
 }
 
-int tbon_setup (struct broker *ctx, flux_error_t *error)
+int tbon_setup (struct broker *ctx, json_t *hosts, flux_error_t *error)
 {
     char buf[64];
     const char *uri = NULL;
@@ -74,9 +74,9 @@ int tbon_setup (struct broker *ctx, flux_error_t *error)
     size = (s = attrs_get (ctx->attrs, "size", NULL)) ? atoi (s) : 1;
     rank = (s = attrs_get (ctx->attrs, "rank", NULL)) ? atoi (s) : 0;
     /* N.B. custom takes its parents from the [bootstrap] hosts of a
-     * config-booted instance; without one the tree is flat.
+     * config-booted instance; without them the tree is flat.
      */
-    if (!(ctx->topo = topology_create (uri, size, NULL, &topo_error)))
+    if (!(ctx->topo = topology_create (uri, size, hosts, &topo_error)))
         return errprintf (error, "error creating '%s' topology: %s", uri,
                           topo_error.text);
     if (attrs_set_internal (ctx->attrs, "tbon.topo", uri) < 0

@@ -5,6 +5,7 @@
 #ifndef BROKER_TBON_H
 #define BROKER_TBON_H
 
+#include <jansson.h>
 #include <flux/core.h>
 
 #include "broker.h"
@@ -13,12 +14,13 @@
  * is read and the size and rank are known.  The URI is, in ascending
  * precedence, "kary:32" ("custom" when the configuration has a
  * [bootstrap] table), [tbon] topo, -S tbon.fanout=K (kary:K) and -S
- * tbon.topo.  Sets tbon.topo, tbon.level, tbon.maxlevel and
+ * tbon.topo ('hosts', the expanded [bootstrap] hosts or NULL, names
+ * the parents of custom).  Sets tbon.topo, tbon.level, tbon.maxlevel and
  * tbon.descendants, and keeps the tree in ctx->topo (tbon_destroy
  * frees it).  Returns 0, or -1 with the reason in 'error' (a
  * configuration error or an invalid URI).
  */
-int tbon_setup (struct broker *ctx, flux_error_t *error);
+int tbon_setup (struct broker *ctx, json_t *hosts, flux_error_t *error);
 
 void tbon_destroy (struct broker *ctx);
 

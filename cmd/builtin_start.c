@@ -41,13 +41,16 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "cmd.h"
+#include "hostlist.h"
 #include "pmi_server.h"
 
 enum {
     OPT_TEST_SIZE = 256,
     OPT_TEST_EXIT_TIMEOUT,
+    OPT_TEST_HOSTS,
     OPT_WRAP,
     OPT_CONF,
 };
@@ -69,6 +72,8 @@ static const struct cmd_option start_opts[] = {
       "Start an instance of N brokers on this machine" },
     { "test-exit-timeout", OPT_TEST_EXIT_TIMEOUT, required_argument, "FSD",
       "After a broker exits, kill the others after FSD (default 20s)" },
+    { "test-hosts", OPT_TEST_HOSTS, required_argument, "HOSTLIST",
+      "Give the brokers these host names (-Shostname), one each" },
     { "wrap", OPT_WRAP, required_argument, "ARGS",
       "Wrap broker execution in comma-separated arguments" },
     CMD_OPTION_END,
@@ -103,6 +108,18 @@ static void argvec_add (struct argvec *a, const char *s)
     if (!(a->v[a->n++] = strdup (s)))
         cmd_die ("flux-start", "out of memory");
     a->v[a->n] = NULL;
+}
+
+/* -Shostname=HOST for rank 'rank' of --test-hosts. */
+static void argvec_add_hostname (struct argvec *a, json_t *hosts, int rank)
+{
+    char *opt;
+
+    if (asprintf (&opt, "-Shostname=%s",
+                  json_string_value (json_array_get (hosts, rank))) < 0)
+        cmd_die ("flux-start", "out of memory");
+    argvec_add (a, opt);
+    free (opt);
 }
 
 static void argvec_free (struct argvec *a)
@@ -477,7 +494,7 @@ static int reap (struct broker_proc *b, int size)
  * seconds later.  Returns the largest exit code.
  */
 static int run_brokers (int size, struct argvec *common, char **prog,
-                        double timeout)
+                        double timeout, json_t *hosts)
 {
     struct broker_proc *b;
     struct pmi_server *ps;
@@ -511,6 +528,8 @@ static int run_brokers (int size, struct argvec *common, char **prog,
         int pfd[2];
         for (int i = 0; i < common->n; i++)
             argvec_add (&av, common->v[i]);
+        if (hosts)
+            argvec_add_hostname (&av, hosts, r);
         for (int i = 0; r == 0 && prog[i]; i++)
             argvec_add (&av, prog[i]);
         if (pipe2 (pfd, O_CLOEXEC) < 0)
@@ -597,6 +616,7 @@ int cmd_start (int argc, char **argv)
     bool verbose = false;
     bool noexec = false;
     const char *test_opt = NULL;
+    json_t *hosts = NULL;
     double exit_timeout = 20.;
     int size = 0;
     int ncommon;
@@ -650,6 +670,13 @@ int cmd_start (int argc, char **argv)
                                      "--test-size requires a positive "
                                      "integer, got '%s'", arg);
                 break;
+            case OPT_TEST_HOSTS:
+                json_decref (hosts);
+                if (!(hosts = hostlist_decode (arg)))
+                    cmd_usage_error (&start_parser, "--test-hosts: '%s' is "
+                                     "not a hostlist", arg);
+                test_opt = "--test-hosts";
+                break;
             case OPT_TEST_EXIT_TIMEOUT:
                 if (cmd_parse_duration (arg, &exit_timeout) < 0)
                     cmd_usage_error (&start_parser,
@@ -661,6 +688,9 @@ int cmd_start (int argc, char **argv)
     }
     if (test_opt && size == 0)
         cmd_usage_error (&start_parser, "%s requires --test-size", test_opt);
+    if (hosts && (int)json_array_size (hosts) != size)
+        cmd_usage_error (&start_parser, "--test-hosts names %zu hosts for "
+                         "--test-size=%d", json_array_size (hosts), size);
     n = cmd_getopt_index (g);
     cmd_getopt_destroy (g);
     ncommon = av.n;
@@ -694,11 +724,24 @@ int cmd_start (int argc, char **argv)
         struct argvec common = { 0 };
         for (int i = 0; i < ncommon; i++)
             argvec_add (&common, av.v[i]);
-        rc = run_brokers (size, &common, av.v + ncommon, exit_timeout);
+        rc = run_brokers (size, &common, av.v + ncommon, exit_timeout,
+                          hosts);
         argvec_free (&common);
+    }
+    else if (hosts) {
+        struct argvec one = { 0 };
+        for (int i = 0; i <= av.n; i++) {
+            if (i == ncommon)
+                argvec_add_hostname (&one, hosts, 0);
+            if (i < av.n)
+                argvec_add (&one, av.v[i]);
+        }
+        rc = run_broker (one.v);
+        argvec_free (&one);
     }
     else
         rc = run_broker (av.v);
+    json_decref (hosts);
     argvec_free (&av);
     return rc;
 }

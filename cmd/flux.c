@@ -44,6 +44,8 @@ static const struct subcommand subcommands[] = {
     { "config", cmd_config, "Manage configuration", false },
     { "overlay", cmd_overlay, "Show the tree of brokers and its health",
       false },
+    { "keygen", cmd_keygen, "Generate a CURVE certificate for the tree of "
+      "a config-booted instance", false },
     { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",
       false },
     { "module-exec", cmd_module_exec, "Run a broker module in its own "

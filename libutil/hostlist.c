@@ -115,3 +115,132 @@ error:
     errno = ENOMEM;
     return NULL;
 }
+
+/* The maximum number of hosts one range may expand to. */
+#define MAX_RANGE 1000000
+
+static int parse_uint (const char *s, size_t len, unsigned long *vp)
+{
+    unsigned long v = 0;
+
+    if (len == 0 || len > 9)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    }
+    *vp = v;
+    return 0;
+}
+
+/* Append PREFIX<number>SUFFIX for each number of one range "LO[-HI]". */
+static int expand_range (json_t *hosts,
+                         const char *prefix, size_t prefix_len,
+                         const char *range, size_t range_len,
+                         const char *suffix, size_t suffix_len)
+{
+    const char *dash = memchr (range, '-', range_len);
+    size_t lo_len = dash ? (size_t)(dash - range) : range_len;
+    unsigned long lo, hi;
+    int width;
+    char *name;
+
+    if (parse_uint (range, lo_len, &lo) < 0)
+        return -1;
+    if (dash) {
+        if (parse_uint (dash + 1, range_len - lo_len - 1, &hi) < 0)
+            return -1;
+    }
+    else
+        hi = lo;
+    if (hi < lo || hi - lo >= MAX_RANGE)
+        return -1;
+    width = (lo_len > 1 && range[0] == '0') ? (int)lo_len : 0;
+    for (unsigned long n = lo; n <= hi; n++) {
+        if (asprintf (&name, "%.*s%0*lu%.*s",
+                      (int)prefix_len, prefix,
+                      width, n,
+                      (int)suffix_len, suffix) < 0)
+            return -1;
+        if (json_array_append_new (hosts, json_string (name)) < 0) {
+            free (name);
+            return -1;
+        }
+        free (name);
+    }
+    return 0;
+}
+
+/* One term: NAME or PREFIX[RANGES]SUFFIX. */
+static int expand_term (json_t *hosts, const char *s, size_t len)
+{
+    const char *open = memchr (s, '[', len);
+    const char *close;
+    const char *r;
+    const char *end;
+
+    if (len == 0)
+        return -1;
+    if (!open) {
+        if (memchr (s, ']', len))
+            return -1;
+        char *name = strndup (s, len);
+        if (!name || json_array_append_new (hosts, json_string (name)) < 0) {
+            free (name);
+            return -1;
+        }
+        free (name);
+        return 0;
+    }
+    if (!(close = memchr (open, ']', len - (size_t)(open - s)))
+        || close == open + 1
+        || memchr (close + 1, '[', len - (size_t)(close + 1 - s))
+        || memchr (close + 1, ']', len - (size_t)(close + 1 - s)))
+        return -1;
+    for (r = open + 1; r < close; r = end + 1) {
+        if (!(end = memchr (r, ',', (size_t)(close - r))))
+            end = close;
+        if (expand_range (hosts,
+                          s, (size_t)(open - s),
+                          r, (size_t)(end - r),
+                          close + 1, len - (size_t)(close + 1 - s)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+json_t *hostlist_decode (const char *s)
+{
+    json_t *hosts;
+    const char *term = s;
+    const char *p;
+    int depth = 0;
+
+    if (!s) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(hosts = json_array ()))
+        return NULL;
+    if (*s == '\0')
+        return hosts;
+    for (p = s; ; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        if ((*p == ',' && depth == 0) || *p == '\0') {
+            if (depth != 0 || expand_term (hosts, term, (size_t)(p - term)) < 0)
+                goto error;
+            if (*p == '\0')
+                break;
+            term = p + 1;
+        }
+    }
+    return hosts;
+error:
+    json_decref (hosts);
+    errno = EINVAL;
+    return NULL;
+}

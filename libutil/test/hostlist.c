@@ -36,10 +36,29 @@ static void test_encode (void **state)
     json_decref (bad);
 }
 
+static void test_decode (void **state)
+{
+    json_t *hosts;
+    char *s;
+    (void)state;
+
+    assert_non_null ((hosts = hostlist_decode ("fake[0-2],n[08-10],x")));
+    assert_int_equal (json_array_size (hosts), 7);
+    assert_string_equal (json_string_value (json_array_get (hosts, 3)), "n08");
+    assert_non_null ((s = hostlist_encode (hosts)));
+    assert_string_equal (s, "fake[0-2],n[08-10],x");
+    free (s);
+    json_decref (hosts);
+    assert_null (hostlist_decode ("a[1-"));
+    assert_null (hostlist_decode ("a]"));
+    assert_null (hostlist_decode (NULL));
+}
+
 int main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_encode),
+        cmocka_unit_test (test_decode),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
