@@ -35,6 +35,7 @@
 #include "brokercfg.h"
 #include "overlay.h"
 #include "topology.h"
+#include "tbon.h"
 #include "boot_config.h"
 
 struct boot_config {
@@ -121,7 +122,6 @@ int boot_config_init (struct broker *ctx, struct boot_config **bcp,
     const char *hostname = attrs_get (ctx->attrs, "hostname", NULL);
     int enable_ipv6 = 0;
     int rank = -1;
-    char buf[32];
     size_t i;
     json_t *entry;
 
@@ -174,16 +174,11 @@ int boot_config_init (struct broker *ctx, struct boot_config **bcp,
                    "hosts", hostname);
         goto error;
     }
-    (void)snprintf (buf, sizeof (buf), "%d", rank);
-    if (attrs_set_internal (ctx->attrs, "rank", buf) < 0)
-        goto attr_error;
-    (void)snprintf (buf, sizeof (buf), "%zu", json_array_size (bc->hosts));
-    if (attrs_set_internal (ctx->attrs, "size", buf) < 0)
-        goto attr_error;
+    if (tbon_set_rank_size (ctx, rank, json_array_size (bc->hosts),
+                            error) < 0)
+        goto error;
     *bcp = bc;
     return 0;
-attr_error:
-    errprintf (error, "rank/size attributes: %s", strerror (errno));
 error:
     boot_config_destroy (bc);
     return -1;

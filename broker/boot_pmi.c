@@ -24,6 +24,7 @@
 #include "attr.h"
 #include "overlay.h"
 #include "topology.h"
+#include "tbon.h"
 #include "boot_pmi.h"
 
 struct boot_pmi {
@@ -133,7 +134,6 @@ int boot_pmi_init (struct broker *ctx, struct boot_pmi **bpp,
 {
     struct boot_pmi *bp;
     char rsp[PMI_WIRE_LINE_MAX];
-    char buf[32];
     int fd;
 
     *bpp = NULL;
@@ -163,16 +163,10 @@ int boot_pmi_init (struct broker *ctx, struct boot_pmi **bpp,
         errprintf (error, "PMI: no kvsname in '%s'", rsp);
         goto error;
     }
-    (void)snprintf (buf, sizeof (buf), "%d", bp->rank);
-    if (attrs_set_internal (ctx->attrs, "rank", buf) < 0)
-        goto attr_error;
-    (void)snprintf (buf, sizeof (buf), "%d", bp->size);
-    if (attrs_set_internal (ctx->attrs, "size", buf) < 0)
-        goto attr_error;
+    if (tbon_set_rank_size (ctx, bp->rank, bp->size, error) < 0)
+        goto error;
     *bpp = bp;
     return 0;
-attr_error:
-    errprintf (error, "rank/size attributes: %s", strerror (errno));
 error:
     boot_pmi_destroy (bp);
     return -1;

@@ -61,6 +61,15 @@ static int set_int (struct broker *ctx, const char *name, int value)
     return attrs_set_internal (ctx->attrs, name, buf);
 }
 
+int tbon_set_rank_size (struct broker *ctx, int rank, int size,
+                        flux_error_t *error)
+{
+    if (set_int (ctx, "rank", rank) < 0 || set_int (ctx, "size", size) < 0)
+        return errprintf (error, "rank/size attributes: %s",
+                          strerror (errno));
+    return 0;
+}
+
 int tbon_setup (struct broker *ctx, json_t *hosts, flux_error_t *error)
 {
     char buf[64];
