@@ -202,6 +202,27 @@ test_expect_success 'a killed leaf is lost at once, its requests failed' '
 	EOF
 	test_cmp lost.expected lost.out
 '
+test_expect_success 'a stopped child is torpid after tbon.torpid_max, then not' '
+	flux start $NORC --test-size=2 -Stbon.torpid_min=0.5s \
+		-Stbon.torpid_max=1.5s -Slog-stderr-level=6 sh -c "
+		pid=\$(on-rank 1 flux getattr broker.pid) &&
+		kill -STOP \$pid &&
+		sleep 3 &&
+		kill -CONT \$pid &&
+		sleep 2 &&
+		flux getattr tbon.torpid_max &&
+		flux overlay status" >torpid.out 2>torpid.err &&
+	printf "1.5s\nfull\n" >torpid.expected &&
+	test_cmp torpid.expected torpid.out &&
+	grep "broker.err\[0\]: rank 1 has been unresponsive for [0-9.]*s" \
+		torpid.err &&
+	grep "broker.notice\[0\]: rank 1 is responsive now" torpid.err
+'
+test_expect_success 'a torpid setting that is not a duration fails start-up' '
+	test_expect_code 1 flux start $NORC -Stbon.torpid_max=soon true \
+		2>torpid-bad.err &&
+	grep "tbon.torpid_max=soon: not a duration" torpid-bad.err
+'
 test_expect_success 'the instance ends with rank 0: every broker exits, rc kept' '
 	test_expect_code 3 flux start $NORC --test-size=4 -Stbon.topo=kary:1 \
 		"exit 3" &&
