@@ -52,10 +52,11 @@
 #include "overlay.h"
 #include "boot_pmi.h"
 #include "boot_config.h"
+#include "rexec.h"
 
 static const char *builtin_services[] = {
     "broker", "log", "attr", "event", "service", "module", "config",
-    "overlay",
+    "overlay", "rexec",
 };
 
 /* Attributes the broker declares; log-* are declared by log.c. */
@@ -728,7 +729,8 @@ int main (int argc, char *argv[])
     boot_config_destroy (bootconf);
     bootconf = NULL;
     if (overlay_register_handlers (ctx.overlay, ctx.h) < 0
-        || stop_handler_setup (&ctx) < 0)
+        || stop_handler_setup (&ctx) < 0
+        || !(ctx.rexec = rexec_create (&ctx)))
         goto fatal;
     if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
         || !(ctx.listener = listener_create (&ctx, sockpath))) {
@@ -799,6 +801,7 @@ done:
     brokercfg_destroy (ctx.config);
     flux_watcher_destroy (ctx.h_router_w);
     flux_msg_handler_destroy (ctx.stop_mh);
+    rexec_destroy (ctx.rexec);
     overlay_destroy (ctx.overlay);
     boot_pmi_destroy (pmi);
     boot_config_destroy (bootconf);

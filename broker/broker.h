@@ -18,6 +18,7 @@ struct modmgr;
 struct listener;
 struct runlevel;
 struct overlay;
+struct rexec;
 
 /* What one client, guest or module may make the broker hold (see
  * doc/design.md, "Limits").  Each is an attribute (broker.c, limits[]),
@@ -60,6 +61,7 @@ struct broker {
     struct broker_limits limits;
     struct topology *topo;      /* tbon.c */
     struct overlay *overlay;    /* overlay.c */
+    struct rexec *rexec;        /* rexec.c */
     uint32_t rank;              /* the rank attribute, as a number */
 
     char *rundir;

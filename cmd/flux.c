@@ -44,6 +44,8 @@ static const struct subcommand subcommands[] = {
     { "config", cmd_config, "Manage configuration", false },
     { "overlay", cmd_overlay, "Show the tree of brokers and its health",
       false },
+    { "exec", cmd_exec, "Execute a command on ranks of the instance",
+      false },
     { "keygen", cmd_keygen, "Generate a CURVE certificate for the tree of "
       "a config-booted instance", false },
     { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",
