@@ -37,7 +37,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
-#include "base64.h"
+#include "ioencode.h"
 #include "attr.h"
 #include "rexec.h"
 
@@ -99,32 +99,15 @@ static void respond_io (struct proc *p, struct stream *s, const char *data,
                         size_t len, bool eof)
 {
     json_t *io;
-    json_t *str = NULL;
 
     if (!p->req)
         return;
-    if (!(io = json_pack ("{s:s s:s}", "stream", s->name,
-                          "rank", p->rx->rank)))
-        return;
-    if (data && len > 0) {
-        if ((str = json_stringn (data, len)))
-            (void)json_object_set_new (io, "data", str);
-        else {
-            char *b64 = base64_encode (data, len);
-            if (b64) {
-                (void)json_object_set_new (io, "data", json_string (b64));
-                (void)json_object_set_new (io, "encoding",
-                                           json_string ("base64"));
-            }
-            free (b64);
-        }
-    }
-    if (eof)
-        (void)json_object_set_new (io, "eof", json_true ());
-    if (flux_respond_pack (p->rx->ctx->h, p->req, "{s:s s:i s:o}",
-                           "type", "output", "pid", (int)p->pid,
-                           "io", io) < 0)
+    if (!(io = ioencode (s->name, p->rx->rank, data, len, eof))
+        || flux_respond_pack (p->rx->ctx->h, p->req, "{s:s s:i s:O}",
+                              "type", "output", "pid", (int)p->pid,
+                              "io", io) < 0)
         flux_log_error (p->rx->ctx->h, "error responding to rexec.exec");
+    json_decref (io);
 }
 
 static void proc_destroy (struct proc *p)
@@ -557,43 +540,35 @@ static void write_cb (flux_t *h, flux_msg_handler_t *mh,
                       const flux_msg_t *msg, void *arg)
 {
     struct rexec *rx = arg;
-    const char *stream, *data = NULL, *encoding = NULL;
-    int matchtag, eof = 0;
+    const char *stream;
+    json_t *io;
+    int matchtag;
     struct proc *p;
-    void *decoded = NULL;
-    size_t len = 0;
+    char *data;
+    size_t len;
+    bool eof;
 
     (void)mh;
-    if (flux_request_unpack (msg, NULL, "{s:i s:{s:s s?s s?s s?b}}",
-                             "matchtag", &matchtag,
-                             "io", "stream", &stream, "data", &data,
-                             "encoding", &encoding, "eof", &eof) < 0) {
+    if (flux_request_unpack (msg, NULL, "{s:i s:o}", "matchtag", &matchtag,
+                             "io", &io) < 0
+        || iodecode (io, &stream, &data, &len, &eof) < 0) {
         flux_log_error (h, "rexec.write: malformed request");
         return;
     }
-    if (!(p = find_by_request (rx, flux_msg_route_first (msg),
-                               (uint32_t)matchtag))
-        || p->stdin_fd < 0 || p->stdin_eof)
-        return;
-    if (data) {
-        if (encoding && !strcmp (encoding, "base64")) {
-            if (!(decoded = base64_decode (data, &len)))
-                return;
-            data = decoded;
-        }
-        else
-            len = strlen (data);
-        char *nb = realloc (p->inbuf, p->inlen + len);
-        if (nb) {
+    if ((p = find_by_request (rx, flux_msg_route_first (msg),
+                              (uint32_t)matchtag))
+        && p->stdin_fd >= 0 && !p->stdin_eof) {
+        char *nb;
+        if (len > 0 && (nb = realloc (p->inbuf, p->inlen + len))) {
             memcpy (nb + p->inlen, data, len);
             p->inbuf = nb;
             p->inlen += len;
         }
-        free (decoded);
+        if (eof)
+            p->stdin_eof = true;
+        flux_watcher_start (p->stdin_w);
     }
-    if (eof)
-        p->stdin_eof = true;
-    flux_watcher_start (p->stdin_w);
+    free (data);
 }
 
 static void kill_cb (flux_t *h, flux_msg_handler_t *mh,

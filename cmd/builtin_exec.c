@@ -25,7 +25,7 @@
 #include <flux/idset.h>
 
 #include "cmd.h"
-#include "base64.h"
+#include "ioencode.h"
 
 extern char **environ;
 
@@ -115,27 +115,20 @@ static int launch_code (int errnum)
 
 static void write_output (struct task *t, json_t *io)
 {
-    const char *stream, *data = NULL, *encoding = NULL;
-    void *decoded = NULL;
+    const char *stream;
+    char *data;
     size_t len;
+    bool eof;
     FILE *f;
 
-    if (json_unpack (io, "{s:s s?s s?s}", "stream", &stream, "data", &data,
-                     "encoding", &encoding) < 0 || !data)
+    if (iodecode (io, &stream, &data, &len, &eof) < 0 || !data)
         return;
-    if (encoding && !strcmp (encoding, "base64")) {
-        if (!(decoded = base64_decode (data, &len)))
-            return;
-        data = decoded;
-    }
-    else
-        len = strlen (data);
     f = !strcmp (stream, "stderr") ? stderr : stdout;
     if (t->ctx->label)
         fprintf (f, "%u: ", t->rank);
     fwrite (data, 1, len, f);
     fflush (f);
-    free (decoded);
+    free (data);
 }
 
 static void stdin_start (struct exec_ctx *ctx);
@@ -195,21 +188,8 @@ static void broadcast (struct exec_ctx *ctx, const char *data, size_t len,
         if (t->done || !t->f)
             continue;
         matchtag = flux_rpc_get_matchtag (t->f);
-        if (!(io = json_pack ("{s:s s:s}", "stream", "stdin", "rank", "0")))
+        if (!(io = ioencode ("stdin", "0", data, len, eof)))
             continue;
-        if (data && len > 0) {
-            json_t *s = json_stringn (data, len);
-            if (s)
-                json_object_set_new (io, "data", s);
-            else {
-                char *b64 = base64_encode (data, len);
-                json_object_set_new (io, "data", json_string (b64));
-                json_object_set_new (io, "encoding", json_string ("base64"));
-                free (b64);
-            }
-        }
-        if (eof)
-            json_object_set_new (io, "eof", json_true ());
         if ((f = flux_rpc_pack (ctx->h, "rexec.write", t->rank,
                                 FLUX_RPC_NORESPONSE, "{s:i s:o}",
                                 "matchtag", (int)matchtag, "io", io)))
