@@ -14,6 +14,7 @@ parent again.  Mistakes in the table fail start-up saying why.'
 
 NORC="-Sbroker.rc1_path= -Sbroker.rc3_path="
 BROKER=$SHARNESS_BUILD_DIRECTORY/../broker/flux-broker
+PEER=$SHARNESS_BUILD_DIRECTORY/../t/overlay-peer
 
 # A free loopback port (bound and released: the kernel does not hand
 # it out again at once).
@@ -154,6 +155,42 @@ test_expect_success 'a broker with children and no bind URI fails saying so' '
 	test_expect_code 1 flux start $NORC -Shostname=fake0 -c nobind true \
 		2>nobind.err &&
 	grep "^flux-broker: bind URI is undefined for rank 0" nobind.err
+'
+test_expect_success 'a parent refuses the peers it should not admit' '
+	p=$(free_port) &&
+	mkdir peer.d &&
+	cp conf/curve.cert peer.d/ &&
+	cat >peer.d/bootstrap.toml <<-EOF &&
+	[bootstrap]
+	curve_cert = "$PWD/peer.d/curve.cert"
+	hosts = [
+	  { host = "fake0", bind = "tcp://127.0.0.1:$p", connect = "tcp://127.0.0.1:$p" },
+	  { host = "fake1" },
+	]
+	EOF
+	uri=tcp://127.0.0.1:$p &&
+	{ $BROKER $NORC -Shostname=fake0 -c peer.d -Srundir=$PWD/peer.run \
+		-Slog-stderr-level=6 sleep 60 >peer.log 2>&1 & } &&
+	pid=$! &&
+	for i in $(seq 50); do
+		test "$($PEER stranger peer.d/curve.cert $uri)" = \
+			disconnect && break
+		sleep 0.2
+	done &&
+	$PEER stranger peer.d/curve.cert $uri >peer.out &&
+	$PEER foreign peer.d/curve.cert $uri >>peer.out &&
+	$PEER version peer.d/curve.cert $uri >>peer.out &&
+	$PEER notchild peer.d/curve.cert $uri >>peer.out &&
+	kill -9 $pid &&
+	cat >peer.expected <<-EOF &&
+	disconnect
+	no answer
+	22 client (0.40.0) version mismatched with server (0.88.0)
+	22 rank 5 is not a child of rank 0: mismatched config?
+	EOF
+	test_cmp peer.expected peer.out &&
+	grep "overlay auth: No access for key" peer.log &&
+	grep "rank 1: client (0.40.0) version mismatched" peer.log
 '
 test_expect_success '--test-hosts must name one host per broker' '
 	test_expect_code 2 flux start --test-size=2 --test-hosts=a[0-2] true \
