@@ -53,10 +53,11 @@
 #include "boot_pmi.h"
 #include "boot_config.h"
 #include "rexec.h"
+#include "state_machine.h"
 
 static const char *builtin_services[] = {
     "broker", "log", "attr", "event", "service", "module", "config",
-    "overlay", "rexec",
+    "overlay", "rexec", "state-machine",
 };
 
 /* Attributes the broker declares; log-* are declared by log.c. */
@@ -453,29 +454,12 @@ static int attrs_setup (struct broker *ctx)
     return 0;
 }
 
-/* RUNLEVEL_STOP_EVENT: rank 0 ends the instance (runlevel.h). */
-static void stop_cb (flux_t *h, flux_msg_handler_t *mh,
-                     const flux_msg_t *msg, void *arg)
+/* The parent is shutting down: so does this broker (runlevel.h). */
+static void parent_shutdown_cb (void *arg)
 {
     struct broker *ctx = arg;
 
-    (void)h;
-    (void)mh;
-    (void)msg;
     runlevel_stop (ctx->runlevel);
-}
-
-static int stop_handler_setup (struct broker *ctx)
-{
-    struct flux_match match = FLUX_MATCH_EVENT;
-
-    match.topic_glob = RUNLEVEL_STOP_EVENT;
-    if (!(ctx->stop_mh = flux_msg_handler_create (ctx->h, match, stop_cb,
-                                                  ctx)))
-        return -1;
-    flux_msg_handler_start (ctx->stop_mh);
-    return router_subscribe (router_peer_lookup (ctx->router, ctx->uuid),
-                             RUNLEVEL_STOP_EVENT);
 }
 
 /* The broker's handle and its peer in the router. */
@@ -729,7 +713,7 @@ int main (int argc, char *argv[])
     boot_config_destroy (bootconf);
     bootconf = NULL;
     if (overlay_register_handlers (ctx.overlay, ctx.h) < 0
-        || stop_handler_setup (&ctx) < 0
+        || !(ctx.sm = state_machine_create (&ctx))
         || !(ctx.rexec = rexec_create (&ctx)))
         goto fatal;
     if (asprintf (&sockpath, "%s/local", ctx.rundir) < 0
@@ -756,6 +740,13 @@ int main (int argc, char *argv[])
         fprintf (stderr, "flux-broker: %s\n", error.text);
         goto fatal_quiet;
     }
+    /* As flux-core's: the instance ends for this broker when its parent
+     * shuts down.
+     */
+    if (overlay_parent (ctx.overlay)
+        && state_machine_monitor_parent (ctx.sm, parent_shutdown_cb, &ctx)
+           < 0)
+        goto fatal;
     flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
               ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
     prepare_python (&ctx);
@@ -800,7 +791,7 @@ done:
     tbon_destroy (&ctx);
     brokercfg_destroy (ctx.config);
     flux_watcher_destroy (ctx.h_router_w);
-    flux_msg_handler_destroy (ctx.stop_mh);
+    state_machine_destroy (ctx.sm);
     rexec_destroy (ctx.rexec);
     overlay_destroy (ctx.overlay);
     boot_pmi_destroy (pmi);

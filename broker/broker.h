@@ -19,6 +19,7 @@ struct listener;
 struct runlevel;
 struct overlay;
 struct rexec;
+struct state_machine;
 
 /* What one client, guest or module may make the broker hold (see
  * doc/design.md, "Limits").  Each is an attribute (broker.c, limits[]),
@@ -48,7 +49,6 @@ struct broker {
     flux_t *h_router;
     flux_watcher_t *h_router_w;
     flux_msg_handler_t **handlers;
-    flux_msg_handler_t *stop_mh;    /* RUNLEVEL_STOP_EVENT */
 
     struct attrs *attrs;
     struct brokercfg *config;
@@ -62,6 +62,7 @@ struct broker {
     struct topology *topo;      /* tbon.c */
     struct overlay *overlay;    /* overlay.c */
     struct rexec *rexec;        /* rexec.c */
+    struct state_machine *sm;   /* state_machine.c */
     uint32_t rank;              /* the rank attribute, as a number */
 
     char *rundir;

@@ -73,6 +73,7 @@ struct child {
     double status_time;
     double lastseen;
     bool torpid;
+    bool probe;             /* a broker of ours: takes a HEARTBEAT probe */
     char error[256];
     struct peer *peer;      /* while online */
 };
@@ -365,12 +366,15 @@ static void hello_cb (struct overlay *ov, const flux_msg_t *msg,
     char text[256];
     json_t *o;
 
-    if (flux_request_unpack (msg, NULL, "{s:I s:i s:s s:i s?s}",
+    int probe = 0;
+
+    if (flux_request_unpack (msg, NULL, "{s:I s:i s:s s:i s?s s?b}",
                              "rank", &rank,
                              "version", &version,
                              "uuid", &hello_uuid,
                              "status", &status,
-                             "hostname", &hostname) < 0) {
+                             "hostname", &hostname,
+                             "probe", &probe) < 0) {
         child_respond (ov, msg, uuid, EPROTO, NULL, NULL);
         return;
     }
@@ -416,6 +420,7 @@ static void hello_cb (struct overlay *ov, const flux_msg_t *msg,
         return;
     }
     c->lastseen = now (ov);
+    c->probe = probe;
     c->error[0] = '\0';
     if (!(o = json_pack ("{s:s}", "uuid", ov->ctx->uuid))) {
         child_respond (ov, msg, uuid, ENOMEM, NULL, NULL);
@@ -767,7 +772,10 @@ static void zap_cb (struct zwatch *zw, void *sock, void *arg)
 
 /* A HEARTBEAT to each child online: the ROUTER refuses a send to a
  * child whose connection has gone (EHOSTUNREACH), which makes it lost.
- * A child ignores it.
+ * Only to the children that said in their hello that they take it
+ * ("probe": ours): flux-core's log any control message from a parent
+ * but DISCONNECT as an error, and are found lost when an event is next
+ * sent to them, as flux-core's parent finds them.
  */
 static void probe_children (struct overlay *ov)
 {
@@ -778,7 +786,7 @@ static void probe_children (struct overlay *ov)
     flux_msg_route_enable (msg);
     for (int i = 0; i < ov->nchildren; i++) {
         struct child *c = &ov->children[i];
-        if (!c->peer || flux_msg_route_push (msg, c->uuid) < 0)
+        if (!c->peer || !c->probe || flux_msg_route_push (msg, c->uuid) < 0)
             continue;
         (void)child_sendmsg (ov, c, msg);
         (void)flux_msg_route_delete_last (msg);
@@ -1084,13 +1092,15 @@ static int join_parent (struct overlay *ov, flux_error_t *error)
         return errprintf (error, "connect %s: %s", ov->parent_uri,
                           zmq_strerror (errno));
     if (!(msg = flux_request_encode ("overlay.hello", NULL))
-        || flux_msg_pack (msg, "{s:I s:i s:s s:i s:s}",
+        || flux_msg_pack (msg, "{s:I s:i s:s s:i s:s s:b}",
                           "rank", (json_int_t)ov->rank,
                           "version", PROTOCOL_VERSION,
                           "uuid", ov->ctx->uuid,
                           "status", ov->status,
                           "hostname", attrs_get (ov->ctx->attrs, "hostname",
-                                                 NULL)) < 0
+                                                 NULL),
+                          /* flux-core's parent ignores it */
+                          "probe", 1) < 0
         || flux_msg_set_rolemask (msg, FLUX_ROLE_OWNER) < 0
         || parent_sendmsg (ov, msg) < 0) {
         flux_msg_destroy (msg);

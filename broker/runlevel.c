@@ -78,8 +78,7 @@
 #include "runlevel.h"
 #include "modmgr.h"
 #include "overlay.h"
-#include "router.h"
-#include "topology.h"
+#include "state_machine.h"
 
 extern char **environ;
 
@@ -134,7 +133,6 @@ struct runlevel {
 
 static void run_next (struct runlevel *rl);
 static void drained_cb (void *arg);
-static void runlevel_publish_stop (struct runlevel *rl);
 
 /* One line to flux start's pipe.  N.B. the pipe is non-blocking and the
  * few lines the broker writes fit in its buffer: flux start reads them
@@ -604,8 +602,12 @@ static void run_next (struct runlevel *rl)
 {
     while (rl->level < 3) {
         rl->level++;
+        if (rl->level == 1)
+            state_machine_set (rl->ctx->sm, STATE_INIT);
         if (rl->level == 2) {
             rl->mark = modmgr_loads (rl->ctx->modmgr);
+            if (rl->ctx->rank > 0)
+                state_machine_set (rl->ctx->sm, STATE_RUN);
             /* Another rank runs no initial program: it serves until
              * rank 0 ends the instance (runlevel_stop).
              */
@@ -622,6 +624,7 @@ static void run_next (struct runlevel *rl)
             /* The initial program runs once every broker has joined. */
             if (!rl->quorum) {
                 rl->quorum = true;
+                state_machine_set (rl->ctx->sm, STATE_QUORUM);
                 if (overlay_wait_full (rl->ctx->overlay, drained_cb, rl)) {
                     rl->level--;
                     return;
@@ -629,6 +632,7 @@ static void run_next (struct runlevel *rl)
                 rl->level--;
                 continue;
             }
+            state_machine_set (rl->ctx->sm, STATE_RUN);
             if (start_initial_program (rl) == 0)
                 return;
         }
@@ -638,8 +642,8 @@ static void run_next (struct runlevel *rl)
              * every broker); each waits for its own children.
              */
             rl->children_gone = true;
-            if (rl->ctx->rank == 0)
-                runlevel_publish_stop (rl);
+            state_machine_set (rl->ctx->sm, STATE_CLEANUP);
+            state_machine_set (rl->ctx->sm, STATE_SHUTDOWN);
             if (overlay_wait_children (rl->ctx->overlay, drained_cb, rl)) {
                 rl->level--;
                 return;
@@ -648,6 +652,7 @@ static void run_next (struct runlevel *rl)
             continue;
         }
         else if (rl->level == 3 && !rl->drained) {
+            state_machine_set (rl->ctx->sm, STATE_FINALIZE);
             /* Modules loaded after rc1 go first, newest first: rc3
              * removes rc1's, in the reverse of their order.
              */
@@ -665,23 +670,14 @@ static void run_next (struct runlevel *rl)
     }
     if (!rl->said_goodbye) {
         rl->said_goodbye = true;
+        state_machine_set (rl->ctx->sm, STATE_GOODBYE);
         if (overlay_goodbye (rl->ctx->overlay, drained_cb, rl))
             return;
     }
+    state_machine_set (rl->ctx->sm, STATE_EXIT);
     rl->level = 4;
     notify (rl, "exit %d\n", rl->exit_rc);
     broker_shutdown (rl->ctx, rl->exit_rc);
-}
-
-/* The event that ends the instance on every broker (see runlevel.h). */
-static void runlevel_publish_stop (struct runlevel *rl)
-{
-    flux_msg_t *msg;
-
-    if (rl->ctx->overlay && topology_size (rl->ctx->topo) > 1
-        && (msg = flux_event_encode (RUNLEVEL_STOP_EVENT, NULL))
-        && flux_msg_set_cred (msg, router_owner_cred ()) == 0)
-        (void)router_publish (rl->ctx->router, msg);
 }
 
 void runlevel_stop (struct runlevel *rl)
@@ -743,6 +739,17 @@ static void signal_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
     (void)r;
     (void)revents;
     if (!p) {
+        /* A broker of rank > 0 serving at level 2 ends, as flux-core's
+         * does in RUN without an initial program.
+         */
+        if (rl->waiting) {
+            flux_log (rl->ctx->h, LOG_INFO, "signal %d: shutting down",
+                      signum);
+            rl->stop = true;
+            rl->waiting = false;
+            run_next (rl);
+            return;
+        }
         flux_log (rl->ctx->h, LOG_INFO, "ignored signal %d", signum);
         return;
     }

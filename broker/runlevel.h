@@ -33,12 +33,11 @@ void runlevel_destroy (struct runlevel *rl);
 void runlevel_panic (struct runlevel *rl);
 
 /* A broker of rank > 0 runs no initial program: it serves at level 2
- * until rank 0's initial program is done, when rank 0 publishes the
- * event RUNLEVEL_STOP_EVENT, which the broker passes here; then it goes
- * on to shut down as rank 0 does (its children first, rc3, goodbye).
- * Rank 0 ignores it.
+ * until its parent shuts down (it watches the parent's state, as
+ * flux-core's brokers do, state_machine.c), when the broker calls this;
+ * then it goes on to shut down as rank 0 does (its children first, rc3,
+ * goodbye).  Rank 0 ignores it.
  */
-#define RUNLEVEL_STOP_EVENT "broker.shutdown"
 void runlevel_stop (struct runlevel *rl);
 
 #endif /* !BROKER_RUNLEVEL_H */
