@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* flux overlay: the tree of brokers, as flux-core's command shows it.
+/* flux overlay: the tree of brokers, as flux-core v0.88's command shows
+ * it, line for line.
  *
  * status walks the tree from a rank (default 0) with overlay.health,
- * asking each online broker it reaches for its children's states;
- * how much it prints is flux-core's -v levels:
- *   0  the root's state ("full")
- *   1  the lost and offline brokers ("3: lost"), or "full"
- *   2  also each broker whose subtree is not full
- *   3  every broker
- * --pretty indents by level with a line-drawing corner, --hostnames
- * names brokers by host, --since adds "for DURATION", --times the round
- * trip of each broker's answer, --color marks lost (red) and offline
- * (yellow), --ghost fills in the brokers below a lost or offline one
- * from the topology (overlay.topology), --wait=STATE holds until the
- * subtree is in STATE (a streaming overlay.health).
+ * asking each broker with children for its children's states, and
+ * prints each broker as "RANK HOST: STATE", indented by level with
+ * flux-core's line-drawing connectors (not with --no-pretty); a leaf is
+ * printed from its parent's answer.  -v adds "for DURATION" (the time
+ * in that state), -vv the round trip of each broker's own answer and
+ * asks each leaf too.  --summary prints the root's state alone, --down
+ * only the subtrees that are not full.  Below a lost or offline broker
+ * its descendants are filled in from the topology (overlay.topology),
+ * in its state, unless --no-ghost.  --wait=STATE holds until the
+ * subtree is in STATE (a streaming overlay.health), --timeout bounds
+ * each answer (0.5s by default), --color marks lost (red), offline
+ * (yellow) and ghosts (gray).
  * gethostbyrank IDSET, parentof RANK and disconnect RANK
  * (overlay.disconnect-subtree, sent to RANK's parent) are flux-core's
  * too.
@@ -24,32 +25,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <flux/idset.h>
 
 #include "cmd.h"
 
+enum {
+    OPT_SUMMARY = 0x100,
+    OPT_DOWN,
+    OPT_NO_PRETTY,
+    OPT_NO_GHOST,
+};
+
 static const struct cmd_option status_opts[] = {
     { "rank", 'r', required_argument, "NODEID",
       "Check health of subtree rooted at NODEID (default 0)" },
     { "verbose", 'v', optional_argument, "[LEVEL]",
-      "Increase reporting detail (1=lost/offline nodes, "
-      "2=degraded/partial trees, 3=full)" },
+      "Increase reporting detail: 1=show time since current state was "
+      "entered, 2=show round-trip RPC times." },
     { "timeout", 't', required_argument, "FSD",
-      "Set RPC timeout (default none)" },
-    { "hostnames", 'H', no_argument, NULL,
-      "Display hostnames instead of ranks" },
-    { "times", 'T', no_argument, NULL, "Show round trip RPC times" },
-    { "pretty", 'p', no_argument, NULL,
-      "Indent entries and use line drawing characters to show overlay "
-      "tree structure" },
-    { "ghost", 'g', no_argument, NULL,
-      "Fill in presumed state of nodes that are inaccessible behind "
-      "offline/lost overlay parents" },
-    { "color", 'c', no_argument, NULL,
-      "Use color to highlight offline/lost nodes" },
-    { "since", 's', no_argument, NULL,
-      "Show time since current state was entered" },
+      "Set RPC timeout, 0=disable (default 0.5s)" },
+    { "summary", OPT_SUMMARY, no_argument, NULL,
+      "Show only the root subtree status." },
+    { "down", OPT_DOWN, no_argument, NULL,
+      "Show only the partial/degraded subtrees." },
+    { "no-pretty", OPT_NO_PRETTY, no_argument, NULL,
+      "Do not indent entries and use line drawing characters to show "
+      "overlay tree structure" },
+    { "no-ghost", OPT_NO_GHOST, no_argument, NULL,
+      "Do not fill in presumed state of nodes that are inaccessible "
+      "behind offline/lost overlay parents" },
+    { "color", 'L', optional_argument, "WHEN",
+      "Colorize output when supported; WHEN can be 'always' (default if "
+      "omitted), 'never', or 'auto' (default)." },
     { "wait", 'w', required_argument, "STATE",
       "Wait until subtree enters STATE before reporting (full, partial, "
       "offline, degraded, lost)" },
@@ -113,20 +122,37 @@ struct status {
     int verbose;
     double timeout;
     const char *wait;
-    bool hostnames;
-    bool times;
     bool pretty;
     bool ghost;
     bool color;
-    bool since;
+    json_t *topology;       /* the whole tree, from rank 0 */
     struct timespec start;
+    char stack[64];         /* connectors of the levels above */
+    int depth;
 };
+
+/* The line-drawing connectors of flux-core's tree. */
+enum { PIPE = 1, TEE, ELBOW, BLANK, NIL };
+
+static const char *connector_string (int c)
+{
+    switch (c) {
+        case PIPE: return "│  ";
+        case TEE: return "├─ ";
+        case ELBOW: return "└─ ";
+        case BLANK: return "   ";
+    }
+    return "";
+}
 
 struct node {
     int rank;
     const char *status;
     double duration;
+    const char *error;
     bool ghost;
+    int connector;
+    bool have_children;
 };
 
 /* Whether to print a node, and whether to walk below it. */
@@ -141,26 +167,18 @@ static double ms_since (const struct timespec *t0)
     return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Every connector on the stack but the last (the next level's). */
 static const char *indent (struct status *ctx, int level, char *buf,
                            size_t size)
 {
+    size_t n = 0;
+
+    buf[0] = '\0';
     if (!ctx->pretty || level == 0)
-        return "";
-    /* N.B. the VT100 line-drawing set: "m" is the lower-left corner. */
-    snprintf (buf, size, "%*s\033(0m\033(B", level - 1, "");
-    return buf;
-}
-
-static const char *name (struct status *ctx, int rank, char *buf,
-                         size_t size)
-{
-    const char *host;
-
-    if (ctx->hostnames && (host = flux_get_hostbyrank (ctx->h, rank))
-        && strcmp (host, "(null)") != 0)
-        snprintf (buf, size, "%s", host);
-    else
-        snprintf (buf, size, "%d", rank);
+        return buf;
+    for (int i = 0; i + 1 < ctx->depth; i++)
+        n += snprintf (buf + n, n < size ? size - n : 0, "%s",
+                       connector_string (ctx->stack[i]));
     return buf;
 }
 
@@ -183,45 +201,53 @@ static const char *colorize (struct status *ctx, const struct node *node,
     return buf;
 }
 
-/* " for 1.5m": flux-core's --since, a duration in its largest unit. */
+/* " for DURATION" (-v): flux-core's FSD, 6 significant digits. */
 static const char *since (struct status *ctx, const struct node *node,
                           char *buf, size_t size)
 {
     double d = node->duration;
 
-    if (!ctx->since || d <= 0)
+    if (ctx->verbose < 1 || d <= 0)
         return "";
-    if (d < 60)
-        snprintf (buf, size, " for %.3gs", d);
+    if (d < 0.1)
+        snprintf (buf, size, " for %.6gms", d * 1e3);
+    else if (d < 60)
+        snprintf (buf, size, " for %.6gs", d);
     else if (d < 3600)
-        snprintf (buf, size, " for %.3gm", d / 60);
+        snprintf (buf, size, " for %.6gm", d / 60);
     else if (d < 86400)
-        snprintf (buf, size, " for %.3gh", d / 3600);
+        snprintf (buf, size, " for %.6gh", d / 3600);
     else
-        snprintf (buf, size, " for %.3gd", d / 86400);
+        snprintf (buf, size, " for %.6gd", d / 86400);
     return buf;
 }
 
+/* " (0.373 ms)" (-vv): the round trip of the broker's own answer. */
 static const char *rpctime (struct status *ctx, bool parent, char *buf,
                             size_t size)
 {
-    if (!ctx->times || !parent)
+    if (ctx->verbose < 2 || !parent)
         return "";
     snprintf (buf, size, " (%.3f ms)", ms_since (&ctx->start));
     return buf;
 }
 
+/* "RANK HOST: STATE[ for D][ ERROR][ (T ms)]" */
 static void print_node (struct status *ctx, const struct node *node,
                         bool parent, int level, bool with_name)
 {
-    char ibuf[64], nbuf[128], cbuf[64], sbuf[64], tbuf[64];
+    char ibuf[256], cbuf[64], sbuf[64], tbuf[64];
+    const char *host = flux_get_hostbyrank (ctx->h, node->rank);
 
-    printf ("%s%s%s%s%s%s\n",
-            indent (ctx, level, ibuf, sizeof (ibuf)),
-            with_name ? name (ctx, node->rank, nbuf, sizeof (nbuf)) : "",
-            with_name ? ": " : "",
+    printf ("%s%s", indent (ctx, level, ibuf, sizeof (ibuf)),
+            ctx->pretty ? connector_string (node->connector) : "");
+    if (with_name)
+        printf ("%d %s: ", node->rank, host ? host : "(null)");
+    printf ("%s%s%s%s%s\n",
             colorize (ctx, node, cbuf, sizeof (cbuf)),
             since (ctx, node, sbuf, sizeof (sbuf)),
+            node->error && *node->error ? " " : "",
+            node->error ? node->error : "",
             rpctime (ctx, parent, tbuf, sizeof (tbuf)));
 }
 
@@ -230,7 +256,7 @@ static bool is (const struct node *node, const char *status)
     return !strcmp (node->status, status);
 }
 
-/* -v0: the root's state, nothing below. */
+/* --summary: the root's state, nothing below. */
 static bool show_top (struct status *ctx, const struct node *node,
                       bool parent, int level)
 {
@@ -238,33 +264,66 @@ static bool show_top (struct status *ctx, const struct node *node,
     return false;
 }
 
-/* -v1: follow what is not full; print the lost and offline. */
-static bool show_badleaves (struct status *ctx, const struct node *node,
-                            bool parent, int level)
-{
-    if (level == 0 && is (node, "full"))
-        print_node (ctx, node, parent, level, false);
-    else if (is (node, "lost") || is (node, "offline"))
-        print_node (ctx, node, parent, level, true);
-    return !is (node, "full");
-}
-
-/* -v2: follow what is not full; print it all. */
+/* --down: follow what is not full; print it. */
 static bool show_badtrees (struct status *ctx, const struct node *node,
                            bool parent, int level)
 {
-    if (parent || is (node, "lost") || is (node, "offline"))
+    if (is (node, "full"))
+        return false;
+    if (parent || is (node, "lost") || is (node, "offline")
+        || (!node->have_children && ctx->verbose < 2))
         print_node (ctx, node, parent, level, true);
-    return !is (node, "full");
+    return node->have_children || ctx->verbose >= 2;
 }
 
-/* -v3: every broker. */
+/* The default: every broker.  A leaf is printed from its parent's
+ * answer, unless -vv asks each broker for its own.
+ */
 static bool show_all (struct status *ctx, const struct node *node,
                       bool parent, int level)
 {
-    if (parent || is (node, "lost") || is (node, "offline"))
+    if (parent || is (node, "lost") || is (node, "offline")
+        || (!node->have_children && ctx->verbose < 2))
         print_node (ctx, node, parent, level, true);
-    return true;
+    return node->have_children || ctx->verbose >= 2;
+}
+
+/* The subtree of 'rank' in the topology rank 0 reports, or NULL. */
+static json_t *subtree (json_t *topo, int rank)
+{
+    json_t *children, *entry, *found;
+    size_t i;
+    int r;
+
+    if (!topo || json_unpack (topo, "{s:i s:o}", "rank", &r,
+                              "children", &children) < 0)
+        return NULL;
+    if (r == rank)
+        return topo;
+    json_array_foreach (children, i, entry) {
+        if ((found = subtree (entry, rank)))
+            return found;
+    }
+    return NULL;
+}
+
+static bool has_children (struct status *ctx, int rank)
+{
+    json_t *t = subtree (ctx->topology, rank);
+    return t && json_array_size (json_object_get (t, "children")) > 0;
+}
+
+static void push (struct status *ctx, int c)
+{
+    if (ctx->depth < (int)sizeof (ctx->stack))
+        ctx->stack[ctx->depth] = c;
+    ctx->depth++;
+}
+
+static void pop (struct status *ctx)
+{
+    if (ctx->depth > 0)
+        ctx->depth--;
 }
 
 /* The brokers below a lost or offline one, presumed in its state. */
@@ -272,33 +331,23 @@ static void ghostwalk (struct status *ctx, json_t *topo, int level,
                        const char *status, visit_f visit)
 {
     json_t *children, *entry;
-    size_t i;
+    size_t i, total;
     struct node node = { .status = status, .duration = -1, .ghost = true };
 
-    if (json_unpack (topo, "{s:o}", "children", &children) < 0)
+    if (!topo || json_unpack (topo, "{s:o}", "children", &children) < 0)
         return;
+    total = json_array_size (children);
     json_array_foreach (children, i, entry) {
         if (json_unpack (entry, "{s:i}", "rank", &node.rank) < 0)
             return;
+        push (ctx, i == total - 1 ? BLANK : PIPE);
+        node.connector = i == total - 1 ? ELBOW : TEE;
+        node.have_children = json_array_size (json_object_get (entry,
+                                              "children")) > 0;
         if (visit (ctx, &node, false, level + 1))
             ghostwalk (ctx, entry, level + 1, status, visit);
+        pop (ctx);
     }
-}
-
-static void ghost (struct status *ctx, int parent, int child, int level,
-                   const char *status, visit_f visit)
-{
-    flux_future_t *f;
-    json_t *topo;
-
-    if (!ctx->ghost)
-        return;
-    if ((f = flux_rpc_pack (ctx->h, "overlay.topology", parent, 0, "{s:i}",
-                            "rank", child))
-        && flux_future_wait_for (f, ctx->timeout) == 0
-        && flux_rpc_get_unpack (f, "o", &topo) == 0)
-        ghostwalk (ctx, topo, level, status, visit);
-    flux_future_destroy (f);
 }
 
 /* overlay.health of 'rank', waiting for --wait's state if given. */
@@ -322,12 +371,12 @@ static flux_future_t *health (struct status *ctx, int rank)
     }
 }
 
-static int walk (struct status *ctx, int rank, int level, visit_f visit)
+static int walk (struct status *ctx, int rank, int level, int connector,
+                 visit_f visit)
 {
-    struct node node = { 0 };
+    struct node node = { .rank = rank, .connector = connector };
     flux_future_t *f;
     json_t *children;
-    int rc = 0;
 
     clock_gettime (CLOCK_MONOTONIC, &ctx->start);
     if (!(f = health (ctx, rank))
@@ -336,47 +385,58 @@ static int walk (struct status *ctx, int rank, int level, visit_f visit)
                                 "status", &node.status,
                                 "duration", &node.duration,
                                 "children", &children) < 0) {
-        char ibuf[64], nbuf[128], tbuf[64];
+        char ibuf[256], tbuf[64];
         const char *why = cmd_future_strerror (f, errno);
+        const char *host = flux_get_hostbyrank (ctx->h, rank);
         if (level == 0)
             cmd_die ("flux-overlay", "%s", why);
-        printf ("%s%s: %s%s\n", indent (ctx, level, ibuf, sizeof (ibuf)),
-                name (ctx, rank, nbuf, sizeof (nbuf)), why,
+        printf ("%s%s%d %s: %s%s\n", indent (ctx, level, ibuf, sizeof (ibuf)),
+                ctx->pretty ? connector_string (connector) : "", rank,
+                host ? host : "(null)", why,
                 rpctime (ctx, true, tbuf, sizeof (tbuf)));
         flux_future_destroy (f);
         return -1;
     }
+    node.have_children = has_children (ctx, node.rank);
     if (visit (ctx, &node, true, level)) {
         json_t *entry;
-        size_t i;
+        size_t i, total = json_array_size (children);
         json_array_foreach (children, i, entry) {
             struct node child = { 0 };
-            if (json_unpack (entry, "{s:i s:s s:F}",
+            if (json_unpack (entry, "{s:i s:s s:F s?s}",
                              "rank", &child.rank,
                              "status", &child.status,
-                             "duration", &child.duration) < 0)
+                             "duration", &child.duration,
+                             "error", &child.error) < 0)
                 cmd_die ("flux-overlay", "error parsing child array entry");
-            if (!visit (ctx, &child, false, level + 1))
-                continue;
-            if (is (&child, "offline") || is (&child, "lost")
-                || walk (ctx, child.rank, level + 1, visit) < 0)
-                ghost (ctx, node.rank, child.rank, level + 1, child.status,
-                       visit);
+            child.have_children = has_children (ctx, child.rank);
+            push (ctx, i == total - 1 ? BLANK : PIPE);
+            child.connector = i == total - 1 ? ELBOW : TEE;
+            if (visit (ctx, &child, false, level + 1)
+                && (is (&child, "offline") || is (&child, "lost")
+                    || walk (ctx, child.rank, level + 1, child.connector,
+                             visit) < 0)
+                && ctx->ghost)
+                ghostwalk (ctx, subtree (ctx->topology, child.rank),
+                           level + 1, child.status, visit);
+            pop (ctx);
         }
     }
     flux_future_destroy (f);
-    return rc;
+    return 0;
 }
 
 static int overlay_status (int argc, char **argv)
 {
     struct cmd_getopt *g = cmd_getopt_create (&status_parser, argc, argv);
-    struct status ctx = { .timeout = -1 };
+    struct status ctx = { .timeout = 0.5, .pretty = true, .ghost = true };
     static const char *states[] = {
         "full", "partial", "degraded", "lost", "offline", NULL,
     };
-    visit_f visit;
+    visit_f visit = show_all;
+    const char *color = "auto";
     const char *arg;
+    flux_future_t *f;
     int rank = 0;
     int c;
 
@@ -402,23 +462,20 @@ static int overlay_status (int argc, char **argv)
                     cmd_usage_error (&status_parser, "--timeout requires a "
                                      "duration, got '%s'", arg);
                 break;
-            case 'H':
-                ctx.hostnames = true;
+            case OPT_SUMMARY:
+                visit = show_top;
                 break;
-            case 'T':
-                ctx.times = true;
+            case OPT_DOWN:
+                visit = show_badtrees;
                 break;
-            case 'p':
-                ctx.pretty = true;
+            case OPT_NO_PRETTY:
+                ctx.pretty = false;
                 break;
-            case 'g':
-                ctx.ghost = true;
+            case OPT_NO_GHOST:
+                ctx.ghost = false;
                 break;
-            case 'c':
-                ctx.color = true;
-                break;
-            case 's':
-                ctx.since = true;
+            case 'L':
+                color = arg ? arg : "always";
                 break;
             case 'w':
                 ctx.wait = arg;
@@ -429,6 +486,14 @@ static int overlay_status (int argc, char **argv)
         cmd_usage_error (&status_parser, "unexpected argument '%s'",
                          argv[cmd_getopt_index (g)]);
     cmd_getopt_destroy (g);
+    if (ctx.timeout == 0)
+        ctx.timeout = -1; // none
+    if (!strcmp (color, "always"))
+        ctx.color = true;
+    else if (!strcmp (color, "auto"))
+        ctx.color = isatty (STDOUT_FILENO);
+    else if (strcmp (color, "never") != 0)
+        cmd_die ("flux-overlay", "--color: invalid value '%s'", color);
     if (ctx.wait) {
         int i;
         for (i = 0; states[i] && strcmp (states[i], ctx.wait); i++)
@@ -436,16 +501,15 @@ static int overlay_status (int argc, char **argv)
         if (!states[i])
             cmd_die ("flux-overlay", "invalid --wait state");
     }
-    if (ctx.verbose <= 0)
-        visit = show_top;
-    else if (ctx.verbose == 1)
-        visit = show_badleaves;
-    else if (ctx.verbose == 2)
-        visit = show_badtrees;
-    else
-        visit = show_all;
     ctx.h = cmd_open ("flux-overlay");
-    (void)walk (&ctx, rank, 0, visit);
+    if (!(f = flux_rpc_pack (ctx.h, "overlay.topology", 0, 0, "{s:i}",
+                             "rank", 0))
+        || flux_rpc_get_unpack (f, "O", &ctx.topology) < 0)
+        cmd_die ("flux-overlay", "error fetching overlay topology: %s",
+                 cmd_future_strerror (f, errno));
+    flux_future_destroy (f);
+    (void)walk (&ctx, rank, 0, NIL, visit);
+    json_decref (ctx.topology);
     flux_close (ctx.h);
     return 0;
 }

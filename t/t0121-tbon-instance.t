@@ -211,7 +211,7 @@ test_expect_success 'a stopped child is torpid after tbon.torpid_max, then not' 
 		kill -CONT \$pid &&
 		sleep 2 &&
 		flux getattr tbon.torpid_max &&
-		flux overlay status" >torpid.out 2>torpid.err &&
+		flux overlay status --summary" >torpid.out 2>torpid.err &&
 	printf "1.5s\nfull\n" >torpid.expected &&
 	test_cmp torpid.expected torpid.out &&
 	grep "broker.err\[0\]: rank 1 has been unresponsive for [0-9.]*s" \

@@ -62,7 +62,7 @@ test_expect_success 'a [bootstrap] table of four hosts over loopback TCP' '
 		flux getattr tbon.endpoint &&
 		on-rank 3 flux getattr tbon.parent-endpoint &&
 		on-rank 2 flux getattr hostname &&
-		flux overlay status -vvv &&
+		flux overlay status --no-pretty &&
 		flux ping -c 1 3!broker | tail -1 | cut -d\" \" -f1" >boot.out &&
 	cat >boot.expected <<-EOF &&
 	config
@@ -71,10 +71,10 @@ test_expect_success 'a [bootstrap] table of four hosts over loopback TCP' '
 	tcp://127.0.0.1:$p0
 	tcp://127.0.0.1:$p1
 	fake2
-	0: full
-	1: full
-	2: full
-	3: full
+	0 fake0: full
+	1 fake1: full
+	2 fake2: full
+	3 fake3: full
 	3!broker.ping
 	EOF
 	test_cmp boot.expected boot.out
@@ -83,9 +83,9 @@ test_expect_success 'a killed leaf restarted by hand joins its parent again' '
 	test_expect_code 137 flux start $NORC --test-size=4 \
 		--test-hosts=fake[0-3] -c conf sh -c "
 		kill -9 \$(on-rank 3 flux getattr broker.pid) &&
-		flux overlay status --wait=degraded --timeout=10s &&
+		flux overlay status --wait=degraded --timeout=10s --summary &&
 		{ $BROKER $NORC -Shostname=fake3 -c conf >leaf.log 2>&1 & } &&
-		flux overlay status --wait=full --timeout=10s &&
+		flux overlay status --wait=full --timeout=10s --summary &&
 		flux ping -c 1 3!broker >/dev/null &&
 		echo pinged" >leaf.out 2>leaf.err &&
 	printf "degraded\nfull\npinged\n" >leaf.expected &&
@@ -96,21 +96,21 @@ test_expect_success 'an interior broker killed: its subtree leaves; all rejoin' 
 	test_expect_code 137 flux start $NORC --test-size=4 \
 		--test-hosts=fake[0-3] -c conf sh -c "
 		kill -9 \$(on-rank 1 flux getattr broker.pid) &&
-		flux overlay status --wait=degraded --timeout=10s &&
+		flux overlay status --wait=degraded --timeout=10s --summary &&
 		for h in fake1 fake2 fake3; do
 			$BROKER $NORC -Shostname=\$h -c conf >>mid.log 2>&1 &
 		done
-		flux overlay status --wait=full --timeout=20s &&
-		flux overlay status -vvv &&
+		flux overlay status --wait=full --timeout=20s --summary &&
+		flux overlay status --no-pretty &&
 		flux ping -c 1 3!broker >/dev/null &&
 		echo pinged" >mid.out 2>mid.err &&
 	cat >mid.expected <<-EOF &&
 	degraded
 	full
-	0: full
-	1: full
-	2: full
-	3: full
+	0 fake0: full
+	1 fake1: full
+	2 fake2: full
+	3 fake3: full
 	pinged
 	EOF
 	test_cmp mid.expected mid.out &&

@@ -39,14 +39,14 @@ test_expect_success FLUX_CORE 'ours at rank 0, flux-core'"'"'s at rank 1' '
 		>fc1.log 2>&1 & } &&
 	fcpid=$! &&
 	timeout 60 flux start $NORC -Shostname=fake0 -c conf sh -c "
-		flux overlay status -vvv &&
+		flux overlay status --no-pretty &&
 		rpc --rank 1 attr.get {\\\"name\\\":\\\"version\\\"} &&
 		flux exec -r 1 flux getattr rank &&
 		rpc --rank 1 state-machine.get | jq -r .state" >ours0.out &&
 	wait $fcpid &&
 	cat >ours0.expected <<-EOF &&
-	0: full
-	1: full
+	0 fake0: full
+	1 fake1: full
 	{"flags": 0, "value": "0.88.0"}
 	1
 	run
