@@ -192,6 +192,29 @@ test_expect_success 'a parent refuses the peers it should not admit' '
 	grep "overlay auth: No access for key" peer.log &&
 	grep "rank 1: client (0.40.0) version mismatched" peer.log
 '
+test_expect_success 'a child logs the events lost on its link, and leaves when its parent says DISCONNECT' '
+	p=$(free_port) &&
+	mkdir child.d &&
+	cp conf/curve.cert child.d/ &&
+	cat >child.d/bootstrap.toml <<-EOF &&
+	[bootstrap]
+	curve_cert = "$PWD/child.d/curve.cert"
+	hosts = [
+	  { host = "fake0", bind = "tcp://127.0.0.1:$p", connect = "tcp://127.0.0.1:$p" },
+	  { host = "fake1" },
+	]
+	EOF
+	{ $PEER parent child.d/curve.cert tcp://127.0.0.1:$p >parent.out & } &&
+	ppid=$! &&
+	test_expect_code 1 timeout 30 $BROKER $NORC -Shostname=fake1 -c child.d \
+		-Srundir=$PWD/child.run -Slog-stderr-level=6 >child.log 2>&1 &&
+	wait $ppid &&
+	printf "joined rank 1\ndisconnected\n" >parent.expected &&
+	test_cmp parent.expected parent.out &&
+	grep "broker.err\[1\]: lost event(s) 3-4" child.log &&
+	grep "broker.crit\[1\]: tcp://127.0.0.1:$p (rank 0) sent disconnect control message" \
+		child.log
+'
 test_expect_success '--test-hosts must name one host per broker' '
 	test_expect_code 2 flux start --test-size=2 --test-hosts=a[0-2] true \
 		2>hosts.err &&
