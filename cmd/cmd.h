@@ -123,5 +123,6 @@ int cmd_config (int argc, char **argv);
 int cmd_overlay (int argc, char **argv);
 int cmd_keygen (int argc, char **argv);
 int cmd_exec (int argc, char **argv);
+int cmd_modprobe (int argc, char **argv);
 
 #endif /* !FLUX_CMD_H */

@@ -46,6 +46,8 @@ static const struct subcommand subcommands[] = {
       false },
     { "exec", cmd_exec, "Execute a command on ranks of the instance",
       false },
+    { "modprobe", cmd_modprobe, "Load (rc1) or remove (rc3) the standard "
+      "modules on their ranks", false },
     { "keygen", cmd_keygen, "Generate a CURVE certificate for the tree of "
       "a config-booted instance", false },
     { "kvs", cmd_kvs, "Operate on the key-value store (the kvs module)",

@@ -21,6 +21,7 @@ man_pages = [
     ("man1/flux-kvs", "flux-kvs", "use the Flux key-value store", [author], 1),
     ("man1/flux-config", "flux-config", "read and reload the instance's configuration", [author], 1),
     ("man1/flux-exec", "flux-exec", "run a command on ranks of the instance", [author], 1),
+    ("man1/flux-modprobe", "flux-modprobe", "load or remove the standard modules on their ranks", [author], 1),
     ("man1/flux-keygen", "flux-keygen", "generate a CURVE certificate for the tree of brokers", [author], 1),
     ("man1/flux-overlay", "flux-overlay", "show the tree of brokers and its health", [author], 1),
     ("man1/flux-python", "flux-python", "run Python with the flux package", [author], 1),

@@ -236,6 +236,29 @@ test_expect_success 'rc1 and rc3 run on every broker; modules on rank 0 only' '
 	grep "broker.info\[0\]: rc3.0:.*Exited (rc=0)" rc.err &&
 	grep "broker.info\[1\]: rc3.0:.*Exited (rc=0)" rc.err
 '
+test_expect_success 'the [modules] table chooses the ranks of the standard modules' '
+	flux start --test-size=3 --conf "modules.heartbeat.ranks=\">0\"" \
+		--conf "modules.kvs.disabled=true" sh -c "
+		for r in 0 1 2; do
+			echo rank \$r: \$(on-rank \$r flux module list |
+				sed 1d | cut -d\" \" -f1 | sort | tr \"\\n\" \" \")
+		done" >ranks.out &&
+	cat >ranks.expected <<-EOF &&
+	rank 0: content
+	rank 1: heartbeat
+	rank 2: heartbeat
+	EOF
+	test_cmp ranks.expected ranks.out
+'
+test_expect_success 'a [modules] entry that is not right fails rc1 saying why' '
+	test_expect_code 1 flux start --conf "modules.bogus.ranks=\"0\"" true \
+		2>bogus.err &&
+	grep "rc1.0: flux-modprobe: \[modules\] bogus: no such module" bogus.err &&
+	test_expect_code 1 flux start --conf "modules.kvs.ranks=\"x\"" true \
+		2>badranks.err &&
+	grep "rc1.0: flux-modprobe: \[modules\] kvs.ranks: .x. is not an idset, >N or <N" \
+		badranks.err
+'
 test_expect_success '--test-size must be a positive number' '
 	test_expect_code 2 flux start --test-size=0 true 2>size0.err &&
 	grep "test-size requires a positive integer" size0.err &&
