@@ -606,12 +606,11 @@ static void run_next (struct runlevel *rl)
             state_machine_set (rl->ctx->sm, STATE_INIT);
         if (rl->level == 2) {
             rl->mark = modmgr_loads (rl->ctx->modmgr);
-            if (rl->ctx->rank > 0)
-                state_machine_set (rl->ctx->sm, STATE_RUN);
-            /* Another rank runs no initial program: it serves until
-             * rank 0 ends the instance (runlevel_stop).
+            /* Another rank runs no initial program: it serves until its
+             * parent shuts down (runlevel_stop).
              */
             if (rl->ctx->rank > 0) {
+                state_machine_set (rl->ctx->sm, STATE_RUN);
                 if (!rl->stop) {
                     rl->waiting = true;
                     return;
@@ -638,8 +637,9 @@ static void run_next (struct runlevel *rl)
         }
         else if (rl->level == 3 && !rl->children_gone) {
             /* The brokers below go first: their rc3 may still need this
-             * one's services.  Rank 0 tells them all (an event reaches
-             * every broker); each waits for its own children.
+             * one's services.  SHUTDOWN tells the children (they watch
+             * this broker's state), who tell theirs; each waits for its
+             * own children.
              */
             rl->children_gone = true;
             state_machine_set (rl->ctx->sm, STATE_CLEANUP);
@@ -680,15 +680,21 @@ static void run_next (struct runlevel *rl)
     broker_shutdown (rl->ctx, rl->exit_rc);
 }
 
-void runlevel_stop (struct runlevel *rl)
+/* Stop serving at level 2 (rank > 0), or at the first chance. */
+static void stop_serving (struct runlevel *rl)
 {
-    if (!rl || rl->ctx->rank == 0 || rl->stop)
-        return;
     rl->stop = true;
     if (rl->waiting) {
         rl->waiting = false;
         run_next (rl);
     }
+}
+
+void runlevel_stop (struct runlevel *rl)
+{
+    if (!rl || rl->ctx->rank == 0 || rl->stop)
+        return;
+    stop_serving (rl);
 }
 
 static void drained_cb (void *arg)
@@ -745,9 +751,7 @@ static void signal_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
         if (rl->waiting) {
             flux_log (rl->ctx->h, LOG_INFO, "signal %d: shutting down",
                       signum);
-            rl->stop = true;
-            rl->waiting = false;
-            run_next (rl);
+            stop_serving (rl);
             return;
         }
         flux_log (rl->ctx->h, LOG_INFO, "ignored signal %d", signum);
@@ -786,11 +790,7 @@ void runlevel_panic (struct runlevel *rl)
     /* A broker of rank > 0 serving at level 2 (its parent is lost, say)
      * has no initial program to end: it shuts down now.
      */
-    rl->stop = true;
-    if (rl->waiting) {
-        rl->waiting = false;
-        run_next (rl);
-    }
+    stop_serving (rl);
 }
 
 void runlevel_destroy (struct runlevel *rl)
