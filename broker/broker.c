@@ -675,7 +675,6 @@ int main (int argc, char *argv[])
         fprintf (stderr, "flux-broker: %s\n", error.text);
         goto fatal_quiet;
     }
-    ctx.rank = atoi (attrs_get (ctx.attrs, "rank", NULL));
     if (attrs_set_internal (ctx.attrs, "broker.boot-method",
                             bootconf ? "config"
                                      : pmi ? "simple" : "single") < 0)

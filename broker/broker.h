@@ -63,7 +63,8 @@ struct broker {
     struct overlay *overlay;    /* overlay.c */
     struct rexec *rexec;        /* rexec.c */
     struct state_machine *sm;   /* state_machine.c */
-    uint32_t rank;              /* the rank attribute, as a number */
+    uint32_t rank;              /* the rank attribute, as a number (0
+                                   until a boot method sets it) */
 
     char *rundir;
     bool rundir_cleanup;

@@ -67,6 +67,7 @@ int tbon_set_rank_size (struct broker *ctx, int rank, int size,
     if (set_int (ctx, "rank", rank) < 0 || set_int (ctx, "size", size) < 0)
         return errprintf (error, "rank/size attributes: %s",
                           strerror (errno));
+    ctx->rank = rank;
     return 0;
 }
 

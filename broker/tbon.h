@@ -22,8 +22,8 @@
  */
 int tbon_setup (struct broker *ctx, json_t *hosts, flux_error_t *error);
 
-/* The rank and size attributes, as a boot method found them.  Returns 0,
- * or -1 with 'error'.
+/* The rank and size attributes (and ctx->rank), as a boot method found
+ * them.  Returns 0, or -1 with 'error'.
  */
 int tbon_set_rank_size (struct broker *ctx, int rank, int size,
                         flux_error_t *error);
