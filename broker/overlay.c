@@ -295,6 +295,24 @@ static int child_sendmsg (struct overlay *ov, struct child *c,
     return 0;
 }
 
+/* msg (route-enabled here, not consumed) to each child online, or
+ * with 'probes' only to those that take a probe: its uuid pushed for
+ * the ROUTER, and taken off again for the next.
+ */
+static void send_each_child (struct overlay *ov, flux_msg_t *msg,
+                             bool probes)
+{
+    flux_msg_route_enable (msg);
+    for (int i = 0; i < ov->nchildren; i++) {
+        struct child *c = &ov->children[i];
+        if (!c->peer || (probes && !c->probe)
+            || flux_msg_route_push (msg, c->uuid) < 0)
+            continue;
+        (void)child_sendmsg (ov, c, msg);
+        (void)flux_msg_route_delete_last (msg);
+    }
+}
+
 /* peer_send_f of a child. */
 static int child_peer_send (struct peer *p, flux_msg_t *msg, void *arg)
 {
@@ -619,25 +637,27 @@ static void parent_event (struct overlay *ov, flux_msg_t *msg)
     router_distribute (ov->ctx->router, msg);
 }
 
-static void parent_lost (struct overlay *ov, const char *why)
+/* No more parent: what was sent to it fails with EHOSTUNREACH. */
+static void parent_drop (struct overlay *ov)
 {
-    flux_log (ov->ctx->h, LOG_CRIT, "%s", why);
     if (ov->parent_peer) {
         struct peer *p = ov->parent_peer;
         ov->parent_peer = NULL;
         router_peer_lost (p, EHOSTUNREACH, "overlay disconnect");
     }
+}
+
+static void parent_lost (struct overlay *ov, const char *why)
+{
+    flux_log (ov->ctx->h, LOG_CRIT, "%s", why);
+    parent_drop (ov);
     broker_panic (ov->ctx, why);
 }
 
 static void goodbye_done (struct overlay *ov)
 {
     flux_watcher_stop (ov->goodbye_w);
-    if (ov->parent_peer) {
-        struct peer *p = ov->parent_peer;
-        ov->parent_peer = NULL;
-        router_peer_lost (p, EHOSTUNREACH, "overlay disconnect");
-    }
+    parent_drop (ov);
     waiter_fire (&ov->bye);
 }
 
@@ -783,14 +803,7 @@ static void probe_children (struct overlay *ov)
 
     if (!(msg = flux_control_encode (OVERLAY_CONTROL_HEARTBEAT, 0)))
         return;
-    flux_msg_route_enable (msg);
-    for (int i = 0; i < ov->nchildren; i++) {
-        struct child *c = &ov->children[i];
-        if (!c->peer || !c->probe || flux_msg_route_push (msg, c->uuid) < 0)
-            continue;
-        (void)child_sendmsg (ov, c, msg);
-        (void)flux_msg_route_delete_last (msg);
-    }
+    send_each_child (ov, msg, true);
     flux_msg_destroy (msg);
 }
 
@@ -972,7 +985,6 @@ int overlay_set_cert (struct overlay *ov, const char *pubkey,
 struct overlay *overlay_create (struct broker *ctx, flux_error_t *error)
 {
     struct overlay *ov;
-    const char *s;
     int n;
 
     if (!(ov = calloc (1, sizeof (*ov)))) {
@@ -980,7 +992,7 @@ struct overlay *overlay_create (struct broker *ctx, flux_error_t *error)
         return NULL;
     }
     ov->ctx = ctx;
-    ov->rank = (s = attrs_get (ctx->attrs, "rank", NULL)) ? atoi (s) : 0;
+    ov->rank = ctx->rank;
     ov->size = topology_size (ctx->topo);
     ov->status = SUBTREE_FULL;
     if (duration_attr (ov, "tbon.torpid_min", TORPID_MIN_DEFAULT,
@@ -1272,14 +1284,7 @@ void overlay_mcast (struct overlay *ov, const flux_msg_t *msg)
 
     if (!ov || ov->nchildren == 0 || !(cpy = flux_msg_copy (msg, true)))
         return;
-    flux_msg_route_enable (cpy);
-    for (int i = 0; i < ov->nchildren; i++) {
-        struct child *c = &ov->children[i];
-        if (!c->peer || flux_msg_route_push (cpy, c->uuid) < 0)
-            continue;
-        (void)child_sendmsg (ov, c, cpy);
-        (void)flux_msg_route_delete_last (cpy);
-    }
+    send_each_child (ov, cpy, false);
     flux_msg_destroy (cpy);
 }
 

@@ -611,8 +611,9 @@ void router_forget (struct peer *p, const flux_msg_t *req)
 }
 
 /* A request for rank 'nodeid' (not this one), or going up from its
- * sender: to the peer the overlay names, EHOSTUNREACH if none.  One that
- * came down from the parent never goes back up (no loops).
+ * sender: to the peer the overlay names, EHOSTUNREACH if none.  Never
+ * back to the peer it came from: one that came down from the parent
+ * (for a rank not below) does not go back up (no loops).
  */
 static void route_remote (struct router *router, struct peer *from,
                           flux_msg_t *msg, uint32_t nodeid,
@@ -624,8 +625,7 @@ static void route_remote (struct router *router, struct peer *from,
         dest = overlay_parent (router->ctx->overlay);
     else
         dest = overlay_route (router->ctx->overlay, nodeid);
-    if (!dest || dest == from || dest->removed
-        || (from && from->type == PEER_PARENT && dest->type == PEER_PARENT)) {
+    if (!dest || dest == from || dest->removed) {
         respond_error (router, msg, EHOSTUNREACH, NULL);
         return;
     }
