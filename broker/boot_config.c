@@ -276,20 +276,12 @@ int boot_config_exchange (struct broker *ctx, struct boot_config *bc,
     if (overlay_set_cert (ctx->overlay, pub, sec, error) < 0)
         return -1;
     if (n > 0) {
-        int *children = calloc (n, sizeof (*children));
-        if (!children
-            || topology_children (ctx->topo, rank, children, n) < 0) {
-            free (children);
-            return errprintf (error, "topology: %s", strerror (errno));
-        }
-        for (int c = 0; c < n; c++) {
-            if (overlay_authorize (ctx->overlay, children[c], pub,
-                                   error) < 0) {
-                free (children);
+        /* Every child has the one certificate. */
+        for (int r = 0; r < size; r++) {
+            if (topology_parent (ctx->topo, r) == rank
+                && overlay_authorize (ctx->overlay, r, pub, error) < 0)
                 return -1;
-            }
         }
-        free (children);
         if (entry_uri (bc, rank, "bind", uri, sizeof (uri), error) < 0
             || overlay_bind (ctx->overlay, uri, error) < 0
             || entry_uri (bc, rank, "connect", uri, sizeof (uri), error) < 0)

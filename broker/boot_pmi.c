@@ -3,8 +3,8 @@
  *
  * The conversation, blocking (nothing else runs yet):
  *   init, get_my_kvsname, put RANK=CARD, barrier,
- *   get PARENT, get each CHILD, get every card for the hostlist,
- *   barrier, finalize.
+ *   get every card (the hostlist; the parent's and children's on the
+ *   way), barrier, finalize.
  * Rank and size come from PMI_RANK and PMI_SIZE, as a simple PMI client
  * takes them.  The first barrier makes every card readable; the second
  * keeps a broker from finalizing (and the server from forgetting the
@@ -236,32 +236,22 @@ static int barrier (struct boot_pmi *bp, flux_error_t *error)
 }
 
 /* The parent's card: where to connect, and the key to expect. */
-static int wire_parent (struct broker *ctx, struct boot_pmi *bp, int parent,
+static int wire_parent (struct broker *ctx, json_t *card, int parent,
                         flux_error_t *error)
 {
-    json_t *card;
     const char *pubkey, *uri;
-    int rc;
 
-    if (!(card = get_card (bp, parent, error)))
-        return -1;
     if (json_unpack (card, "{s:s s:[s]}", "pubkey", &pubkey, "uri", &uri)
-        < 0) {
-        json_decref (card);
+        < 0)
         return errprintf (error, "rank %d (the parent) published no "
                           "endpoint", parent);
-    }
-    rc = overlay_set_parent (ctx->overlay, uri, pubkey, error);
-    json_decref (card);
-    return rc;
+    return overlay_set_parent (ctx->overlay, uri, pubkey, error);
 }
 
 int boot_pmi_exchange (struct broker *ctx, struct boot_pmi *bp,
                        flux_error_t *error)
 {
     int parent = topology_parent (ctx->topo, bp->rank);
-    int nchildren = topology_children (ctx->topo, bp->rank, NULL, 0);
-    int *children = NULL;
     json_t *hosts = NULL;
     char *hostlist = NULL;
     int rc = -1;
@@ -269,21 +259,13 @@ int boot_pmi_exchange (struct broker *ctx, struct boot_pmi *bp,
     if (overlay_bind (ctx->overlay, NULL, error) < 0
         || put_card (ctx, bp, error) < 0 || barrier (bp, error) < 0)
         return -1;
-    if (parent >= 0 && wire_parent (ctx, bp, parent, error) < 0)
-        return -1;
-    if (nchildren > 0) {
-        if (!(children = calloc (nchildren, sizeof (children[0])))
-            || topology_children (ctx->topo, bp->rank, children, nchildren)
-               < 0) {
-            errprintf (error, "topology: %s", strerror (errno));
-            goto done;
-        }
-    }
     if (!(hosts = json_array ())) {
         errprintf (error, "out of memory");
         goto done;
     }
-    /* Every card, for the hostlist; the children's keys on the way. */
+    /* Every card, for the hostlist; the parent's endpoint and key, and
+     * the children's keys, on the way.
+     */
     for (int r = 0; r < bp->size; r++) {
         json_t *card;
         const char *host, *pubkey;
@@ -296,12 +278,11 @@ int boot_pmi_exchange (struct broker *ctx, struct boot_pmi *bp,
                        "or pubkey", r);
             goto done;
         }
-        for (int i = 0; i < nchildren; i++) {
-            if (children[i] == r
-                && overlay_authorize (ctx->overlay, r, pubkey, error) < 0) {
-                json_decref (card);
-                goto done;
-            }
+        if ((r == parent && wire_parent (ctx, card, parent, error) < 0)
+            || (topology_parent (ctx->topo, r) == bp->rank
+                && overlay_authorize (ctx->overlay, r, pubkey, error) < 0)) {
+            json_decref (card);
+            goto done;
         }
         if (json_array_append_new (hosts, json_string (host)) < 0) {
             json_decref (card);
@@ -321,7 +302,6 @@ int boot_pmi_exchange (struct broker *ctx, struct boot_pmi *bp,
 done:
     free (hostlist);
     json_decref (hosts);
-    free (children);
     return rc;
 }
 
