@@ -38,16 +38,9 @@
 #include <jansson.h>
 
 #include "ioencode.h"
+#include "rexec_flags.h"
 #include "attr.h"
 #include "rexec.h"
-
-enum {
-    REXEC_STDOUT = 1,
-    REXEC_STDERR = 2,
-    REXEC_CHANNEL = 4,
-    REXEC_WRITE_CREDIT = 8,
-    REXEC_WAITABLE = 16,
-};
 
 #define STDIN_BUFSIZE (4 * 1024 * 1024)
 #define LINE_MAX_BYTES (64 * 1024)

@@ -26,14 +26,9 @@
 
 #include "cmd.h"
 #include "ioencode.h"
+#include "rexec_flags.h"
 
 extern char **environ;
-
-enum {
-    REXEC_STDOUT = 1,
-    REXEC_STDERR = 2,
-    REXEC_WRITE_CREDIT = 8,
-};
 
 static const struct cmd_option exec_opts[] = {
     { "rank", 'r', required_argument, "IDSET",
