@@ -25,6 +25,21 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# two_hosts DIR PORT: DIR/bootstrap.toml for fake0 (listening on
+# loopback PORT) and fake1, with a copy of curve.cert.
+two_hosts() {
+	mkdir "$1" &&
+	cp curve.cert "$1"/ &&
+	cat >"$1"/bootstrap.toml <<-EOF
+	[bootstrap]
+	curve_cert = "$PWD/$1/curve.cert"
+	hosts = [
+	  { host = "fake0", bind = "tcp://127.0.0.1:$2", connect = "tcp://127.0.0.1:$2" },
+	  { host = "fake1" },
+	]
+	EOF
+}
+
 test_expect_success 'flux keygen writes a secret certificate, mode 0600' '
 	flux keygen --name=testcert --meta=site=here curve.cert &&
 	test "$(stat -c %a curve.cert)" = 600 &&
@@ -158,16 +173,7 @@ test_expect_success 'a broker with children and no bind URI fails saying so' '
 '
 test_expect_success 'a parent refuses the peers it should not admit' '
 	p=$(free_port) &&
-	mkdir peer.d &&
-	cp conf/curve.cert peer.d/ &&
-	cat >peer.d/bootstrap.toml <<-EOF &&
-	[bootstrap]
-	curve_cert = "$PWD/peer.d/curve.cert"
-	hosts = [
-	  { host = "fake0", bind = "tcp://127.0.0.1:$p", connect = "tcp://127.0.0.1:$p" },
-	  { host = "fake1" },
-	]
-	EOF
+	two_hosts peer.d $p &&
 	uri=tcp://127.0.0.1:$p &&
 	{ $BROKER $NORC -Shostname=fake0 -c peer.d -Srundir=$PWD/peer.run \
 		-Slog-stderr-level=6 sleep 60 >peer.log 2>&1 & } &&
@@ -194,16 +200,7 @@ test_expect_success 'a parent refuses the peers it should not admit' '
 '
 test_expect_success 'a child logs the events lost on its link, and leaves when its parent says DISCONNECT' '
 	p=$(free_port) &&
-	mkdir child.d &&
-	cp conf/curve.cert child.d/ &&
-	cat >child.d/bootstrap.toml <<-EOF &&
-	[bootstrap]
-	curve_cert = "$PWD/child.d/curve.cert"
-	hosts = [
-	  { host = "fake0", bind = "tcp://127.0.0.1:$p", connect = "tcp://127.0.0.1:$p" },
-	  { host = "fake1" },
-	]
-	EOF
+	two_hosts child.d $p &&
 	{ $PEER parent child.d/curve.cert tcp://127.0.0.1:$p >parent.out & } &&
 	ppid=$! &&
 	test_expect_code 1 timeout 30 $BROKER $NORC -Shostname=fake1 -c child.d \
