@@ -13,19 +13,46 @@ with its strerror text, and for any other exception EINVAL with
 "ExceptionType: text" (flux.core.watchers, as for any message watcher
 of a flux.Flux handle).  Then the reactor stops and run() re-raises the exception, so the module exits
 with an error and the broker logs "module runtime failure".
+
+Async handlers.  A handler may be a coroutine function (async def): each
+message it gets runs as an asyncio Task on the module's flux.aio loop,
+which the module's own reactor drives (no thread of its own), so many
+requests are served at once while each awaits something: a Flux future
+(``await self.handle.rpc(...)``), asyncio.sleep(), a KVS lookup
+(flux.kvs.get_async).  A request handler may also be an async generator:
+each value it yields is one response of a streaming request, and its end
+sends the ENODATA response that ends a stream; a request that was not
+made streaming (FLUX_RPC_STREAMING) gets EPROTO saying so.  An
+exception escaping an async handler is answered and stops the module
+exactly as above.  When the reactor stops, the tasks still pending are
+cancelled (a request they had not answered gets ECANCELED) and the loop
+is closed.  See doc/async-handlers.rst.
+
+Statistics.  NAME.stats-get (flux module stats NAME) is answered here:
+the handle's message counters, as every module's, plus "handlers", per
+handler topic: its count of messages, errors (exceptions it raised),
+and latency p50, p90, p99 and max in seconds, from the call of the
+handler to its return (for an async handler, to the end of its task).
+The percentiles come from a log-scale histogram with four buckets per
+power of two, so they are within 25% of the true value (the max is
+exact).  NAME.stats-clear resets them with the counters.
 """
 
 import errno
+import json
 import syslog
 from collections import namedtuple
 from operator import attrgetter
+from time import perf_counter_ns
 
 from flux.constants import (FLUX_MSGTYPE_EVENT, FLUX_MSGTYPE_REQUEST,
                             FLUX_ROLE_OWNER, FLUX_ROLE_USER)
+from flux.core import callback
 from flux.core.inner import check, ffi, lib, to_str
+from flux.core.watchers import _answer_failed_request
 
-__all__ = ["BrokerModule", "BrokerLogger", "request_handler",
-           "event_handler", "resolve_entry_point"]
+__all__ = ["BrokerModule", "BrokerLogger", "HandlerStats",
+           "request_handler", "event_handler", "resolve_entry_point"]
 
 
 # N.B. A named tuple, not a frozen dataclass: as immutable and
@@ -64,6 +91,8 @@ def request_handler(topic, prefix=True, allow_guest=False):
     itself with prefix=False.  Only the instance owner may call it unless
     allow_guest=True, which also admits other users (FLUX_ROLE_USER).
     The method is called as method(msg) with a flux.message.Message.
+    It may be an ``async def`` method (run as a task) or an async
+    generator (each yielded payload is one response of a stream).
     """
     return _decorate(HandlerSpec(FLUX_MSGTYPE_REQUEST, topic, bool(prefix),
                                  bool(allow_guest)))
@@ -72,7 +101,7 @@ def request_handler(topic, prefix=True, allow_guest=False):
 def event_handler(topic, prefix=True):
     """Make a method the handler of events NAME.topic, or topic with
     prefix=False (the module subscribes to that topic).  Called as
-    method(msg).
+    method(msg); it may be an ``async def`` method (run as a task).
     """
     return _decorate(HandlerSpec(FLUX_MSGTYPE_EVENT, topic, bool(prefix)))
 
@@ -96,6 +125,94 @@ def handler_specs(cls):
                 seen.add(attr)
                 specs.append((attr, spec))
     return specs
+
+
+# co_flags of a code object (inspect's CO_COROUTINE and
+# CO_ASYNC_GENERATOR; read directly, since importing inspect costs a
+# module's load more than the rest of this file).
+_CO_COROUTINE = 0x80
+_CO_ASYNC_GENERATOR = 0x200
+
+
+def _async_kind(method):
+    """"coroutine", "asyncgen" or None for a (bound) handler method."""
+    func = getattr(method, "__func__", method)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        return None
+    if code.co_flags & _CO_ASYNC_GENERATOR:
+        return "asyncgen"
+    if code.co_flags & _CO_COROUTINE:
+        return "coroutine"
+    return None
+
+
+# Latency histogram: a duration of ns nanoseconds (ns >= 8) with
+# b = ns.bit_length() goes to bucket 4*b + (its top three bits - 4), so
+# each power of two has four buckets, each at most 25% of its values
+# wide; ns < 8 counts in bucket ns.  flux.core.watchers inlines the
+# same arithmetic in its trampoline for sync handlers.
+_HIST_SIZE = 4 * 68
+
+
+def _bucket_upper(i):
+    """The largest duration (ns) that bucket i holds."""
+    if i < 8:
+        return i
+    b, k = i >> 2, i & 3
+    return ((5 + k) << (b - 3)) - 1
+
+
+class HandlerStats:
+    """Count, errors and latency histogram of one handler.
+
+    record(ns) adds one call that took ns nanoseconds; summary() gives
+    the dict flux module stats shows.
+    """
+
+    __slots__ = ("type", "hist", "max_ns", "errors")
+
+    def __init__(self, msgtype):
+        self.type = "event" if msgtype == FLUX_MSGTYPE_EVENT else "request"
+        self.hist = [0] * _HIST_SIZE
+        self.max_ns = 0
+        self.errors = 0
+
+    def record(self, ns):
+        """Count one call that took ns nanoseconds."""
+        b = ns.bit_length()
+        self.hist[(b << 2) + (ns >> (b - 3)) - 4 if b > 3 else ns] += 1
+        if ns > self.max_ns:
+            self.max_ns = ns
+
+    def clear(self):
+        """Forget every call counted."""
+        self.hist = [0] * _HIST_SIZE
+        self.max_ns = 0
+        self.errors = 0
+
+    def summary(self):
+        """{"type", "count", "errors", "latency": {p50, p90, p99, max}},
+        the latencies in seconds (0.0 before the first call).
+        """
+        hist = self.hist
+        count = sum(hist)
+        latency = {}
+        for name, q in (("p50", 0.50), ("p90", 0.90), ("p99", 0.99)):
+            value = 0
+            if count:
+                # The smallest bucket holding the ceil(q*count)th call.
+                rank = max(1, -(-int(q * count * 1000) // 1000))
+                seen = 0
+                for i, n in enumerate(hist):
+                    seen += n
+                    if seen >= rank:
+                        value = min(_bucket_upper(i), self.max_ns)
+                        break
+            latency[name] = value / 1e9
+        latency["max"] = self.max_ns / 1e9
+        return {"type": self.type, "count": count, "errors": self.errors,
+                "latency": latency}
 
 
 # The syslog(3) severity names, as flux-core's BrokerLogger.LEVEL_NAMES
@@ -264,7 +381,8 @@ class BrokerModule:
     ``BrokerModule(h, *args)``: h is the module's flux.Flux handle, args the
     module arguments.  Registers (and starts) a message watcher for every
     @request_handler and @event_handler method in the class and its
-    bases, and subscribes to the events.
+    bases, and subscribes to the events; and the NAME.stats-get and
+    NAME.stats-clear handlers that report per-handler statistics.
     """
 
     def __init__(self, h, *args):
@@ -276,7 +394,11 @@ class BrokerModule:
         self.log = BrokerLogger(h)
         self._watchers = []
         self._stopped_with_error = False
+        self._loop = None
+        self._tasks = set()
+        self._stats = {}
         self._register_handlers()
+        self._register_stats()
 
     # N.B. Read-only properties whose getter is a C function: handlers
     # read self.handle on every message, and a getter written in Python
@@ -291,6 +413,26 @@ class BrokerModule:
         """The module arguments, a tuple of str."""
         return self._args
 
+    @property
+    def loop(self):
+        """The module's asyncio loop (flux.aio.FluxEventLoop), driven by
+        its reactor; made at first use (async handlers make it when the
+        module starts).  Use it to start tasks of your own:
+        self.loop.create_task(coro).
+        """
+        if self._loop is None:
+            # N.B. Imported here: a module without async handlers never
+            # loads asyncio.
+            from flux import aio  # pylint: disable=import-outside-toplevel
+
+            self._loop = aio.get_loop(self._h)
+        return self._loop
+
+    @property
+    def handler_stats(self):
+        """{topic: HandlerStats} of the module's handlers."""
+        return self._stats
+
     def _register_handlers(self):
         topics = {}
         for attr, spec in handler_specs(type(self)):
@@ -304,6 +446,12 @@ class BrokerModule:
             if spec.allow_guest:
                 rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_USER
             method = getattr(self, attr)
+            stats = HandlerStats(spec.msgtype)
+            key = topic if topic not in self._stats else f"{topic} (event)"
+            self._stats[key] = stats
+            kind = _async_kind(method)
+            if kind is not None:
+                method = self._task_starter(method, kind, spec, topic, stats)
             w = self._h.msg_watcher_create(self._dispatch, spec.msgtype,
                                            topic, args=method,
                                            rolemask=rolemask)
@@ -312,6 +460,10 @@ class BrokerModule:
             # message); a subclass that overrides _dispatch gets it.
             if type(self)._dispatch is BrokerModule._dispatch:
                 w._handler = method
+            if kind is None:
+                # The trampoline times the call (flux.core.watchers); an
+                # async handler's task records its own end.
+                w._stats = stats
             if spec.msgtype == FLUX_MSGTYPE_EVENT:
                 self._h.event_subscribe(topic)
             w.start()
@@ -321,6 +473,138 @@ class BrokerModule:
         # N.B. If method raises, the message watcher answers the request
         # with an error (flux.core.watchers) and the reactor stops.
         method(msg)
+
+    # Async handlers ----------------------------------------------------
+
+    def _task_starter(self, method, kind, spec, topic, stats):
+        """The callable(msg) the watcher calls for an async handler: it
+        starts the task that runs method(msg).
+        """
+        if kind == "asyncgen" and spec.msgtype != FLUX_MSGTYPE_REQUEST:
+            raise TypeError(f"{topic}: an event handler cannot be an async "
+                            "generator (events have no responses)")
+        create_task = self.loop.create_task
+        serve = self._serve_stream if kind == "asyncgen" else self._serve
+        tasks = self._tasks
+
+        def start(msg):
+            task = create_task(serve(method, msg, stats), name=topic)
+            tasks.add(task)
+
+        start.__qualname__ = f"{type(self).__name__}.{method.__name__}"
+        return start
+
+    def _fail(self, msg, exc):
+        """An async handler raised exc on msg: what a sync handler's
+        exception does (flux.core.watchers): answer the request with the
+        error, then stop the reactor with exc, which run() raises.
+        """
+        _answer_failed_request(self._h, msg, exc)
+        callback.stash(exc, self._h.get_reactor())
+
+    def _cancelled(self, msg):
+        """The task of msg was cancelled (the module is stopping): a
+        request it had not answered learns why, rather than waiting.
+        """
+        if (msg.type == FLUX_MSGTYPE_REQUEST and not msg.noresponse
+                and not msg.answered):
+            try:
+                self._h.respond_error(msg, errno.ECANCELED,
+                                      f"{self._name}: the module stopped "
+                                      "before answering")
+            except OSError:
+                pass
+
+    async def _serve(self, method, msg, stats):
+        """The task of one message to an async def handler."""
+        start = perf_counter_ns()
+        try:
+            await method(msg)
+        except BaseException as exc:  # pylint: disable=broad-except
+            if isinstance(exc, _aio_cancelled()):
+                self._cancelled(msg)
+                raise
+            stats.errors += 1
+            self._fail(msg, exc)
+        finally:
+            stats.record(perf_counter_ns() - start)
+            self._tasks.discard(_current_task())
+
+    async def _serve_stream(self, method, msg, stats):
+        """The task of one request to an async generator handler: each
+        value yielded is a response, and the end of the generator sends
+        ENODATA, which ends a stream (RFC 6).
+        """
+        start = perf_counter_ns()
+        h = self._h
+        try:
+            if not msg.streaming:
+                text = (f"{msg.topic} answers with a stream of responses "
+                        "(an async generator): make the request with "
+                        "FLUX_RPC_STREAMING")
+                stats.errors += 1
+                self.log.error("%s", text)
+                if not msg.noresponse:
+                    h.respond_error(msg, errno.EPROTO, text)
+                return
+            async for payload in method(msg):
+                h.respond(msg, payload)
+            h.respond_error(msg, errno.ENODATA)
+        except BaseException as exc:  # pylint: disable=broad-except
+            if isinstance(exc, _aio_cancelled()):
+                self._cancelled(msg)
+                raise
+            stats.errors += 1
+            self._fail(msg, exc)
+        finally:
+            stats.record(perf_counter_ns() - start)
+            self._tasks.discard(_current_task())
+
+    # Statistics --------------------------------------------------------
+
+    def _register_stats(self):
+        """NAME.stats-get and NAME.stats-clear, started after the C
+        module's (libflux/module.c), so that they are the ones called
+        (the newest handler of a topic wins).
+        """
+        for msgtype, method, cb, rolemask in (
+                (FLUX_MSGTYPE_REQUEST, "stats-get", self._stats_get,
+                 lib.FLUX_ROLE_ALL),
+                (FLUX_MSGTYPE_REQUEST, "stats-clear", self._stats_clear,
+                 None),
+                (FLUX_MSGTYPE_EVENT, "stats-clear", self._stats_clear,
+                 None)):
+            w = self._h.msg_watcher_create(cb, msgtype,
+                                           f"{self._name}.{method}",
+                                           rolemask=rolemask)
+            w.start()
+            self._watchers.append(w)
+
+    def stats(self):
+        """What NAME.stats-get answers: {"tx": {...}, "rx": {...}} (the
+        handle's message counters, as libflux reports them) and
+        "handlers": {topic: HandlerStats.summary()}.
+        """
+        mcs = ffi.new("struct flux_msgcounters *")
+        lib.flux_get_msgcounters(self._h.handle, mcs)
+        return {
+            "tx": {"request": mcs.request_tx, "response": mcs.response_tx,
+                   "event": mcs.event_tx, "control": mcs.control_tx},
+            "rx": {"request": mcs.request_rx, "response": mcs.response_rx,
+                   "event": mcs.event_rx, "control": mcs.control_rx},
+            "handlers": {topic: st.summary()
+                         for topic, st in self._stats.items()},
+        }
+
+    def _stats_get(self, h, watcher, msg, args):
+        h.respond(msg, json.dumps(self.stats()))
+
+    def _stats_clear(self, h, watcher, msg, args):
+        lib.flux_clr_msgcounters(h.handle)
+        for st in self._stats.values():
+            st.clear()
+        if msg.type == FLUX_MSGTYPE_REQUEST:
+            h.respond(msg)
 
     def set_running(self):
         """Tell the broker the module is running now (flux module load
@@ -354,7 +638,14 @@ class BrokerModule:
         """
         self._stopped_with_error = False
         try:
-            self._h.reactor_run()
+            try:
+                if self._loop is None:
+                    self._h.reactor_run()
+                else:
+                    self._loop.run_forever()
+            finally:
+                if self._loop is not None:
+                    self._close_loop()
         except OSError:
             # N.B. errno after flux_reactor_stop_error() is whatever the
             # loop left; stop_error() has one meaning, so one errno.
@@ -363,6 +654,30 @@ class BrokerModule:
         if self._stopped_with_error:
             raise OSError(errno.ECANCELED,
                           f"{self._name}: stopped with stop_error()")
+
+    def _close_loop(self):
+        """The reactor has stopped: with the handlers stopped, cancel the
+        tasks still pending and close the loop
+        (flux.aio.FluxEventLoop.close_module()).  The loop ran as the
+        reactor's run_forever(), so asyncio.get_running_loop() worked
+        anywhere in the module.
+        """
+        for w in self._watchers:
+            w.stop()
+        self._loop.close_module()
+
+
+def _aio_cancelled():
+    """asyncio.CancelledError (asyncio is loaded once a task runs)."""
+    # N.B. sys.modules lookup, not an import statement: cheap, and only
+    # reached from a running task.
+    from asyncio import CancelledError  # pylint: disable=import-outside-toplevel
+    return CancelledError
+
+
+def _current_task():
+    from asyncio import current_task  # pylint: disable=import-outside-toplevel
+    return current_task()
 
 
 def _subclasses(ns, modname=None):
@@ -416,4 +731,8 @@ def resolve_entry_point(mod):
         cls(h, *args).run()
 
     mod_main_synthesized.__qualname__ = f"{cls.__name__}.run"
+    # N.B. The loader makes the instance itself from module_class, which
+    # gives it the object whose state_export()/state_import() hooks a
+    # reload calls (flux/_pyloader.py); it does what this function does.
+    mod_main_synthesized.module_class = cls
     return mod_main_synthesized

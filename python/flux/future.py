@@ -14,6 +14,15 @@ add one, each callback run takes one, and at zero the future may be
 collected.  A FutureExt is kept the same way until its init callback
 has run (_INIT_PENDING).
 
+Awaiting.  In a coroutine running on flux.aio's loop (an async handler
+of a BrokerModule, or flux.aio.run(h, coro) in a script), ``await
+future`` waits without blocking the reactor and gives what get() would
+have returned, or raises what it would have raised (OSError for an
+error response).  It uses then(), so a future with a then() callback
+of its own cannot also be awaited.  ``async for response in future``
+reads a stream (an RPC made with FLUX_RPC_STREAMING): one get() per
+response, ending at the ENODATA that ends a stream.
+
 FutureExt is a future completed from Python: its init callback starts
 whatever will produce the result, and fulfill() delivers it.  Any other
 flux_future_* function is a method too (flux.wrapper):
@@ -110,6 +119,7 @@ class Future(Wrapper):
     _then_args = ()
     _then_kw = {}
     _cb_handle = None
+    _aio_future = None
     stopped = False
 
     def __init__(self, future_handle, prefixes=None, pimpl_t=None,
@@ -183,6 +193,31 @@ class Future(Wrapper):
         _PENDING[self] = _PENDING.get(self, 0) + 1
         return self
 
+    def __await__(self):
+        """``await future`` (see the module comment): the result of get(),
+        delivered through then() to an asyncio future of the running
+        flux.aio loop.  Awaiting it again gives the same result.
+        """
+        afut = self._aio_future
+        if afut is None:
+            # N.B. Imported here: asyncio is loaded only by modules and
+            # scripts that use it.
+            from flux import aio  # pylint: disable=import-outside-toplevel
+
+            loop = aio.loop_for_future(self.get_reactor())
+            afut = loop.create_future()
+            self._aio_future = afut
+            self.then(_settle_aio, afut)
+        return afut.__await__()
+
+    def __aiter__(self):
+        """``async for payload in future``: each response of a stream,
+        until the ENODATA that ends it (see the module comment).
+        """
+        from flux import aio  # pylint: disable=import-outside-toplevel
+
+        return _Stream(self, aio.loop_for_future(self.get_reactor()))
+
     def reset(self):
         """Forget the current result so the next one of a stream arrives."""
         lib.flux_future_reset(self._live())
@@ -253,6 +288,69 @@ class Future(Wrapper):
     def get_reactor(self):
         """The reactor the future's continuation runs on (a cffi pointer)."""
         return lib.flux_future_get_reactor(self._live())
+
+
+def _settle_aio(future, afut):
+    """then() callback of an awaited future: complete afut with what
+    get() gives (a task that stopped waiting has cancelled afut).
+    """
+    if afut.done():
+        return
+    try:
+        result = future.get()
+    except Exception as exc:  # pylint: disable=broad-except
+        afut.set_exception(exc)
+    else:
+        afut.set_result(result)
+
+
+class _Stream:
+    """The async iterator over a streaming future's responses: then()
+    queues each result (and resets the future for the next), and
+    __anext__ waits for the queue to hold one.
+    """
+
+    __slots__ = ("_future", "_loop", "_items", "_waiter")
+
+    def __init__(self, future, loop):
+        self._future = future
+        self._loop = loop
+        self._items = []
+        self._waiter = None
+        future.then(self._on_response)
+
+    def _on_response(self, future):
+        try:
+            item = (future.get(), None)
+        except OSError as exc:
+            # ENODATA is how a stream ends (RFC 6); any other error ends
+            # it too, raised by the __anext__ that reaches it.
+            item = (None, StopAsyncIteration() if exc.errno == errno.ENODATA
+                    else exc)
+        except Exception as exc:  # pylint: disable=broad-except
+            item = (None, exc)
+        else:
+            future.reset()
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        while not self._items:
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        value, exc = self._items.pop(0)
+        if exc is not None:
+            self._items.insert(0, (None, exc))  # ended: stays ended
+            raise exc
+        return value
 
 
 class FutureExt(Future):

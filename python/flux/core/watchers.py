@@ -19,6 +19,7 @@ answered with an error before the exception stops the reactor.
 """
 
 from sys import getrefcount
+from time import perf_counter_ns as _now
 
 from flux.core import callback
 from flux.core.inner import check, ffi, lib, new_match
@@ -65,14 +66,28 @@ def message_handler_wrapper(c_h, c_mh, c_msg, arg):
         msg.handle = ptr = ffi.cast(_MSG_T, c_msg)
         msg_refs = getrefcount(msg)
         ptr_refs = getrefcount(ptr)
+        stats = watcher._stats
         try:
+            if stats is not None:
+                start = _now()
             handler = watcher._handler
             if handler is not None:
                 handler(msg)
             else:
                 watcher.callback(watcher.flux_handle, watcher, msg,
                                  watcher.args)
+            if stats is not None:
+                # HandlerStats.record() (flux.brokermod), inlined.
+                ns = _now() - start
+                b = ns.bit_length()
+                stats.hist[(b << 2) + (ns >> (b - 3)) - 4 if b > 3
+                           else ns] += 1
+                if ns > stats.max_ns:
+                    stats.max_ns = ns
         except BaseException as exc:
+            if stats is not None:
+                stats.errors += 1
+                stats.record(_now() - start)
             msg._outlive(ptr)
             _answer_failed_request(watcher.flux_handle, msg, exc)
             raise
@@ -266,6 +281,9 @@ class MessageWatcher(Watcher):
     # A callable(msg) called instead of callback(h, watcher, msg, args)
     # when set: BrokerModule's handlers, one call less per message.
     _handler = None
+    # A flux.brokermod.HandlerStats when set: the trampoline times each
+    # call into it.
+    _stats = None
 
     def __init__(self, flux_handle, type_mask, callback, topic_glob="*",
                  match_tag=lib.FLUX_MATCHTAG_NONE, rolemask=None, args=None):
