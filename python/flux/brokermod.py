@@ -30,7 +30,8 @@ is closed.  See doc/async-handlers.rst.
 
 Statistics.  NAME.stats-get (flux module stats NAME) is answered here:
 the handle's message counters, as every module's, plus "handlers", per
-handler topic: its count of messages, errors (exceptions it raised),
+handler topic: its count of messages, errors (requests it answered with
+an error response before it returned, and exceptions it raised),
 and latency p50, p90, p99 and max in seconds, from the call of the
 handler to its return (for an async handler, to the end of its task).
 The percentiles come from a log-scale histogram with four buckets per
@@ -520,6 +521,8 @@ class BrokerModule:
         start = perf_counter_ns()
         try:
             await method(msg)
+            if msg._answered is True:  # by respond_error()
+                stats.errors += 1
         except BaseException as exc:  # pylint: disable=broad-except
             if isinstance(exc, _aio_cancelled()):
                 self._cancelled(msg)

@@ -30,6 +30,11 @@ key, EISDIR, ENOTDIR, EPERM for a guest, ...).
 
 Namespaces: namespace=None means $FLUX_KVS_NAMESPACE, else "primary".
 
+Awaiting: get_async(h, key) sends the lookup and returns a future
+(KVSLookupFuture) whose get() is the value; in an async handler,
+``await flux.kvs.get_async(h, key)`` gives it without blocking the
+module (flux.aio).
+
 Watching: kvs_watch_async(h, key) returns a KVSWatchFuture whose get()
 gives the key's value, then its value after each commit that writes
 it, and None once cancel() has ended the stream.  Commit flags:
@@ -65,7 +70,7 @@ from flux.constants import (
 
 PRIMARY_NAMESPACE = "primary"
 
-__all__ = ["get", "get_key_direct", "put", "commit", "commit_async",
+__all__ = ["get", "get_async", "KVSLookupFuture", "get_key_direct", "put", "commit", "commit_async",
            "put_mkdir", "put_unlink", "put_symlink", "exists", "isdir",
            "get_dir", "walk", "join", "KVSDir", "KVSTxn", "namespace_create",
            "namespace_remove", "namespace_list", "dropcache",
@@ -97,16 +102,34 @@ def _treeobj_val(data):
             "data": base64.b64encode(data).decode("ascii")}
 
 
-def _lookup(flux_handle, key, flags=0, namespace=None):
-    """The RFC 11 object kvs.lookup returns for key."""
-    key = _check_key(key)
-    resp = flux_handle.rpc("kvs.lookup", {
-        "key": key, "flags": flags, "namespace": _namespace(namespace),
-    }).get()
+def _lookup_payload(key, flags, namespace):
+    return {"key": _check_key(key), "flags": flags,
+            "namespace": _namespace(namespace)}
+
+
+def _lookup_val(resp):
+    """The RFC 11 object in a kvs.lookup response."""
     val = resp.get("val") if isinstance(resp, dict) else None
     if not isinstance(val, dict):
         raise OSError(errno.EPROTO, "kvs.lookup: malformed response")
     return val
+
+
+def _lookup(flux_handle, key, flags=0, namespace=None):
+    """The RFC 11 object kvs.lookup returns for key."""
+    return _lookup_val(flux_handle.rpc(
+        "kvs.lookup", _lookup_payload(key, flags, namespace)).get())
+
+
+def _val_data(val):
+    """The value of a val object, decoded (see the module comment)."""
+    try:
+        data = base64.b64decode(val["data"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OSError(errno.EPROTO, "kvs.lookup: malformed value") from exc
+    if not data:
+        return None  # flux-core's flux_kvs_lookup_get gives NULL
+    return _decode_value(data)
 
 
 def _decode_value(data):
@@ -123,14 +146,32 @@ def _decode_value(data):
 
 def get_key_direct(flux_handle, key, namespace=None):
     """The value of key; OSError(EISDIR) if it is a directory."""
-    val = _lookup(flux_handle, key, 0, namespace)
-    try:
-        data = base64.b64decode(val["data"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise OSError(errno.EPROTO, "kvs.lookup: malformed value") from exc
-    if not data:
-        return None  # flux-core's flux_kvs_lookup_get gives NULL
-    return _decode_value(data)
+    return _val_data(_lookup(flux_handle, key, 0, namespace))
+
+
+class KVSLookupFuture(RPC):
+    """KVSLookupFuture(flux_handle, key, namespace=None): the kvs.lookup
+    of key in flight (get_async() makes one).  get() gives the value,
+    decoded as get() decodes it, or raises OSError: ENOENT for a missing
+    key, EISDIR for a directory (read it with get_dir()).  Awaitable in
+    a coroutine on flux.aio's loop, as any Future.
+    """
+
+    def __init__(self, flux_handle, key, namespace=None):
+        super().__init__(flux_handle, "kvs.lookup",
+                         _lookup_payload(key, 0, namespace))
+
+    def get(self):
+        """The value of the key (blocks until the lookup is answered)."""
+        return _val_data(_lookup_val(super().get()))
+
+
+def get_async(flux_handle, key, namespace=None):
+    """Look key up without waiting: a KVSLookupFuture, whose get() is
+    get_key_direct()'s value.  In an async handler,
+    ``value = await flux.kvs.get_async(self.handle, "a.b")``.
+    """
+    return KVSLookupFuture(flux_handle, key, namespace)
 
 
 def _kind(flux_handle, key, namespace):

@@ -84,6 +84,8 @@ def message_handler_wrapper(c_h, c_mh, c_msg, arg):
                            else ns] += 1
                 if ns > stats.max_ns:
                     stats.max_ns = ns
+                if msg._answered is True:  # by respond_error()
+                    stats.errors += 1
         except BaseException as exc:
             if stats is not None:
                 stats.errors += 1
