@@ -109,6 +109,48 @@ static struct module *lookup_uuid (struct modmgr *mm, const char *uuid)
     return NULL;
 }
 
+/* The module file 'path' names: a bare name is looked up, as flux-core's
+ * broker does (flux module load sends its own FLUX_MODULE_PATH as
+ * 'searchpath'; *fullpath is then the file found, to free).  Returns the
+ * path of a regular file, or NULL with errno and error->text.
+ */
+static const char *module_file (const char *path,
+                                const char *searchpath,
+                                char **fullpath,
+                                flux_error_t *error)
+{
+    struct stat sb;
+
+    if (!strchr (path, '/')) {
+        if (!(*fullpath = module_loader_search (path, searchpath, error)))
+            return NULL;
+        path = *fullpath;
+    }
+    if (stat (path, &sb) < 0 || !S_ISREG (sb.st_mode)) {
+        if (errno == 0 || (access (path, F_OK) == 0))
+            errno = EISDIR;
+        snprintf (error->text, sizeof (error->text), "%s: %s",
+                  path, strerror (errno));
+        return NULL;
+    }
+    return path;
+}
+
+/* Module arguments: an array of strings. */
+static bool args_valid (json_t *args)
+{
+    size_t i;
+    json_t *o;
+
+    if (!json_is_array (args))
+        return false;
+    json_array_foreach (args, i, o) {
+        if (!json_is_string (o))
+            return false;
+    }
+    return true;
+}
+
 /* NAME from PATH: the basename up to its first '.'. */
 static char *name_frompath (const char *path)
 {
@@ -133,9 +175,6 @@ static void load_cb (flux_t *h,
     struct module_entry entry = { 0 };
     struct module *m;
     flux_error_t error = { .text = "" };
-    struct stat sb;
-    size_t i;
-    json_t *o;
     const char *on_failure = NULL;
     const char *searchpath = NULL;
     enum failure_policy policy = POLICY_PANIC;
@@ -156,34 +195,15 @@ static void load_cb (flux_t *h,
         errno = EINVAL;
         goto error;
     }
-    if (args) {
-        if (!json_is_array (args))
-            goto eproto;
-        json_array_foreach (args, i, o) {
-            if (!json_is_string (o))
-                goto eproto;
-        }
-    }
+    if (args && !args_valid (args))
+        goto eproto;
     if (mm->stopping) {
         snprintf (error.text, sizeof (error.text), "broker is shutting down");
         errno = ENOSYS;
         goto error;
     }
-    /* A bare name is looked up, as flux-core's broker does; flux module
-     * load sends its own FLUX_MODULE_PATH as "searchpath".
-     */
-    if (!strchr (path, '/')) {
-        if (!(fullpath = module_loader_search (path, searchpath, &error)))
-            goto error;
-        path = fullpath;
-    }
-    if (stat (path, &sb) < 0 || !S_ISREG (sb.st_mode)) {
-        if (errno == 0 || (access (path, F_OK) == 0))
-            errno = EISDIR;
-        snprintf (error.text, sizeof (error.text), "%s: %s",
-                  path, strerror (errno));
+    if (!(path = module_file (path, searchpath, &fullpath, &error)))
         goto error;
-    }
     if (!name) {
         if (!(derived = name_frompath (path)))
             goto error;
@@ -281,6 +301,69 @@ error:
         flux_log_error (h, "error responding to module.remove");
 }
 
+/* module.reload {name, path?, args?, searchpath?, on-failure?}: our
+ * request (module_reload.c); without path, the module's own file, and
+ * without args, its own arguments.
+ */
+static void reload_cb (flux_t *h,
+                       flux_msg_handler_t *mh,
+                       const flux_msg_t *msg,
+                       void *arg)
+{
+    struct modmgr *mm = arg;
+    const char *name;
+    const char *path = NULL;
+    const char *searchpath = NULL;
+    const char *on_failure = NULL;
+    json_t *args = NULL;
+    char *fullpath = NULL;
+    enum failure_policy policy;
+    struct module *m;
+    flux_error_t error = { .text = "" };
+
+    (void)mh;
+    if (flux_request_unpack (msg, NULL, "{s:s s?s s?o s?s s?s}",
+                             "name", &name,
+                             "path", &path,
+                             "args", &args,
+                             "searchpath", &searchpath,
+                             "on-failure", &on_failure) < 0)
+        goto error;
+    if (args && !args_valid (args)) {
+        errno = EPROTO;
+        snprintf (error.text, sizeof (error.text),
+                  "module.reload args must be an array of strings");
+        goto error;
+    }
+    if (!(m = lookup_loaded (mm, name, error.text, sizeof (error.text))))
+        goto error;
+    if (on_failure && parse_policy (on_failure, &policy) < 0) {
+        snprintf (error.text, sizeof (error.text),
+                  "unknown failure policy '%s' (valid: panic, exit, restart)",
+                  on_failure);
+        errno = EINVAL;
+        goto error;
+    }
+    if (mm->stopping) {
+        snprintf (error.text, sizeof (error.text), "broker is shutting down");
+        errno = ENOSYS;
+        goto error;
+    }
+    if (path && !(path = module_file (path, searchpath, &fullpath, &error)))
+        goto error;
+    if (module_reload (m, msg, path ? path : m->path,
+                       args ? args : m->args, &error) < 0)
+        goto error;
+    if (on_failure)
+        m->policy = policy;
+    free (fullpath);
+    return;
+error:
+    if (flux_respond_error (h, msg, errno, *error.text ? error.text : NULL) < 0)
+        flux_log_error (h, "error responding to module.reload");
+    free (fullpath);
+}
+
 static void status_cb (flux_t *h,
                        flux_msg_handler_t *mh,
                        const flux_msg_t *msg,
@@ -320,8 +403,13 @@ static void status_cb (flux_t *h,
             /* A module that may be restarted keeps its requests: the
              * broker holds them from now on, for the next instance.
              */
-            if (m->policy == POLICY_RESTART && !m->unload_requested
-                && !m->insmod && !mm->stopping && !mm->draining)
+            /* So does a module being reloaded: it stops once it has
+             * answered reload-prepare, perhaps before the broker has
+             * read the answer (module_reload.c).
+             */
+            if (m->reload
+                || (m->policy == POLICY_RESTART && !m->unload_requested
+                    && !m->insmod && !mm->stopping && !mm->draining))
                 m->holding = true;
             else
                 router_peer_mute (m->peer);
@@ -466,6 +554,7 @@ error:
 static const struct flux_msg_handler_spec htab[] = {
     { FLUX_MSGTYPE_REQUEST, "module.load", load_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.remove", remove_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "module.reload", reload_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.list", list_cb, FLUX_ROLE_USER },
     { FLUX_MSGTYPE_REQUEST, "module.debug", debug_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.status", status_cb, 0 },

@@ -84,6 +84,7 @@ void module_destroy (struct module *m, bool abandoned)
 {
     if (m) {
         int saved_errno = errno;
+        reload_cancel (m, "is gone");
         instance_release (m, abandoned);
         flux_watcher_destroy (m->remove_timer);
         flux_watcher_destroy (m->restart_timer);
@@ -176,7 +177,7 @@ static int module_send (struct peer *p, flux_msg_t *msg, void *arg)
         int type;
         if (flux_msg_get_type (msg, &type) == 0
             && type != FLUX_MSGTYPE_RESPONSE) {
-            hold_msg (m, msg);
+            hold_msg (m, msg, false);
             return 1;
         }
     }
@@ -229,7 +230,7 @@ static bool module_take (flux_msg_t *msg, void *arg)
     if (!m->holding || !handed_back (m, msg))
         return false;
     router_forget (m->peer, msg); // the next instance answers it
-    hold_msg (m, msg);
+    hold_msg (m, msg, true);
     return true;
 }
 
@@ -417,8 +418,14 @@ int instance_start (struct module *m, const struct module_entry *entry,
     char uri[64 + UUID_STR_LEN];
     struct flux_msg_cred owner = router_owner_cred ();
 
-    uuid_generate (uuid);
-    uuid_unparse (uuid, m->uuid);
+    if (m->next_uuid[0]) {
+        memcpy (m->uuid, m->next_uuid, sizeof (m->uuid));
+        m->next_uuid[0] = '\0';
+    }
+    else {
+        uuid_generate (uuid);
+        uuid_unparse (uuid, m->uuid);
+    }
     m->status = FLUX_MODSTATE_INIT;
     if (!(m->thd = calloc (1, sizeof (*m->thd))))
         return -1;

@@ -30,9 +30,12 @@ enum failure_policy {
 
 extern const char *policy_names[];
 
+struct reload;
+
 struct module {
     struct modmgr *mm;
     char uuid[UUID_STR_LEN];
+    char next_uuid[UUID_STR_LEN]; // the next instance's, if chosen ahead
     char *name;
     char *path;
     struct module_thread *thd;
@@ -62,10 +65,12 @@ struct module {
     bool holding;           /* requests go to 'held', not the channel */
     struct pending *held;   /* requests waiting for the next instance */
     struct pending **held_tail;
+    struct pending **handback_tail; /* after the last one handed back */
     int held_count;
     struct peer *standin;   /* owns the name while no instance runs */
     flux_watcher_t *restart_timer;
     bool queue_full;        /* module_send refused since it last took one */
+    struct reload *reload;  /* a reload in progress (module_reload.c) */
     unsigned seq;           // its place in load order, from 1
     struct module *next;
 };
@@ -146,8 +151,14 @@ void modules_ready_fini (struct modmgr *mm);
 
 int parse_policy (const char *s, enum failure_policy *policy);
 
-/* Keep a request for the module's next instance; consumes msg. */
-void hold_msg (struct module *m, flux_msg_t *msg);
+/* Keep a request for the module's next instance; consumes msg.  One
+ * the old instance hands back ('handed_back') goes before those that
+ * reached the broker while it was leaving: it came first.
+ */
+void hold_msg (struct module *m, flux_msg_t *msg, bool handed_back);
+
+/* Give what was held to the module's new instance (m->peer), in order. */
+void deliver_held (struct module *m);
 
 /* Answer ENOSYS "module NAME WHY" to every request held for m. */
 void held_fail (struct module *m, const char *why);
@@ -160,10 +171,44 @@ double remove_timeout (struct modmgr *mm);
  */
 int module_remove (struct module *m, bool cancel);
 
+/* Arm the grace period of a module asked to leave: past it, it is
+ * interrupted, then abandoned.  Returns 0, or -1 with errno.
+ */
+int arm_remove_timer (struct module *m, bool cancel);
+
+/* A module with no running instance leaves for good: answer what was
+ * held for it and any pending remove, and free it.
+ */
+void module_gone (struct module *m, const char *why);
+
 /* m reported EXITED (or its process died): answer what waits on it,
  * join the thread, then restart, keep or free it as its policy says.
  */
 void module_exited (struct module *m);
+
+/* module_reload.c */
+
+/* Replace m's running instance with the code at 'path' and 'args',
+ * holding its requests meanwhile; 'msg' (module.reload) is answered
+ * when the new instance runs or fails.  Returns 0, or -1 with errno and
+ * error->text if the reload cannot begin (the old instance goes on).
+ */
+int module_reload (struct module *m,
+                   const flux_msg_t *msg,
+                   const char *path,
+                   json_t *args,
+                   flux_error_t *error);
+
+/* The old instance of a module being reloaded has exited (its thread
+ * joined): start the new one.  Returns true if it took over m (started
+ * the new instance, or freed m when that failed); false if m was not
+ * being reloaded or the reload was given up, and its exit goes on as
+ * any other.
+ */
+bool reload_swap (struct module *m);
+
+/* Answer a reload in progress with ECANCELED "module NAME WHY". */
+void reload_cancel (struct module *m, const char *why);
 
 /* modmgr.c */
 

@@ -76,7 +76,7 @@ int parse_policy (const char *s, enum failure_policy *policy)
 /* Keep a request for the module's next instance (consumes msg).  Events
  * are dropped, as they are for a muted module.
  */
-void hold_msg (struct module *m, flux_msg_t *msg)
+void hold_msg (struct module *m, flux_msg_t *msg, bool handed_back)
 {
     struct pending *p;
     int type;
@@ -91,8 +91,9 @@ void hold_msg (struct module *m, flux_msg_t *msg)
      */
     if ((size_t)m->held_count >= m->mm->ctx->limits.module_queue_max) {
         (void)snprintf (text, sizeof (text),
-                        "module %s is restarting and holds %d requests"
-                        " already", m->name, m->held_count);
+                        "module %s is %s and holds %d requests already",
+                        m->name, m->reload ? "being reloaded" : "restarting",
+                        m->held_count);
         answer_error (m->mm, msg, EAGAIN, text);
         return;
     }
@@ -103,9 +104,39 @@ void hold_msg (struct module *m, flux_msg_t *msg)
     p->msg = msg;
     if (!m->held_tail)
         m->held_tail = &m->held;
-    *m->held_tail = p;
-    m->held_tail = &p->next;
+    if (!m->handback_tail)
+        m->handback_tail = &m->held;
+    if (handed_back) {
+        p->next = *m->handback_tail;
+        *m->handback_tail = p;
+        if (m->held_tail == m->handback_tail)
+            m->held_tail = &p->next;
+        m->handback_tail = &p->next;
+    }
+    else {
+        *m->held_tail = p;
+        m->held_tail = &p->next;
+    }
     m->held_count++;
+}
+
+static void held_reset (struct module *m)
+{
+    m->held_tail = NULL;
+    m->handback_tail = NULL;
+    m->held_count = 0;
+}
+
+void deliver_held (struct module *m)
+{
+    m->holding = false;
+    while (m->held) {
+        struct pending *p = m->held;
+        m->held = p->next;
+        router_deliver (m->peer, p->msg);
+        free (p);
+    }
+    held_reset (m);
 }
 
 /* The module is not coming back: answer what was held for it. */
@@ -120,8 +151,7 @@ void held_fail (struct module *m, const char *why)
         answer_error (m->mm, p->msg, ENOSYS, text);
         free (p);
     }
-    m->held_tail = NULL;
-    m->held_count = 0;
+    held_reset (m);
     m->holding = false;
 }
 
@@ -129,7 +159,7 @@ void held_fail (struct module *m, const char *why)
 static int standin_send (struct peer *p, flux_msg_t *msg, void *arg)
 {
     (void)p;
-    hold_msg (arg, msg);
+    hold_msg (arg, msg, false);
     return 1; // held, not delivered (see peer_send_f)
 }
 
@@ -199,11 +229,10 @@ static void remove_timer_cb (flux_reactor_t *r, flux_watcher_t *w,
     }
 }
 
-/* A module with no running instance (waiting to be restarted, or its
- * restart failed) leaves for good: answer what was held for it and any
- * pending remove, and free it.
+/* A module with no running instance (waiting to be restarted, its
+ * restart or its reload failed) leaves for good.
  */
-static void module_gone (struct module *m, const char *why)
+void module_gone (struct module *m, const char *why)
 {
     struct modmgr *mm = m->mm;
 
@@ -281,17 +310,9 @@ static void restart_cb (flux_reactor_t *r, flux_watcher_t *w,
         goto gone;
     }
     m->restarts++;
-    m->holding = false;
     flux_log (h, LOG_INFO, "module %s restarted (%d restart%s since load)",
               m->name, m->restarts, m->restarts == 1 ? "" : "s");
-    while (m->held) {
-        struct pending *p = m->held;
-        m->held = p->next;
-        router_deliver (m->peer, p->msg);
-        free (p);
-    }
-    m->held_tail = NULL;
-    m->held_count = 0;
+    deliver_held (m);
     return;
 gone:
     flux_log (h, LOG_CRIT, "%s module runtime failure: not restarted",
@@ -365,8 +386,6 @@ error:
 
 int module_remove (struct module *m, bool cancel)
 {
-    struct modmgr *mm = m->mm;
-
     if (m->unload_requested)
         return 0;
     if (!m->thd) {
@@ -380,15 +399,28 @@ int module_remove (struct module *m, bool cancel)
         return 0;
     }
     m->unload_requested = true;
+    /* A reload waiting for the old instance to answer reload-prepare is
+     * given up; one already past it ends with the module (reload_swap).
+     */
+    if (m->reload && !m->holding)
+        reload_cancel (m, "was removed during reload");
     send_shutdown (m);
-    if (!(m->remove_timer = flux_timer_watcher_create (mm->ctx->r,
-                                                       remove_timeout (mm),
-                                                       0.,
-                                                       remove_timer_cb,
-                                                       m)))
+    return arm_remove_timer (m, cancel);
+}
+
+int arm_remove_timer (struct module *m, bool cancel)
+{
+    struct modmgr *mm = m->mm;
+
+    if (!m->remove_timer
+        && !(m->remove_timer = flux_timer_watcher_create (mm->ctx->r,
+                                                          remove_timeout (mm),
+                                                          0.,
+                                                          remove_timer_cb,
+                                                          m)))
         return -1;
-    if (cancel) // skip the first grace period
-        flux_timer_watcher_reset (m->remove_timer, 0., 0.);
+    flux_timer_watcher_reset (m->remove_timer,
+                              cancel ? 0. : remove_timeout (mm), 0.);
     flux_watcher_start (m->remove_timer);
     return 0;
 }
@@ -434,6 +466,8 @@ void module_exited (struct module *m)
     modmgr_trim_later (mm);
     free (m->errstr);
     m->errstr = NULL;
+    if (reload_swap (m))
+        return;
     if (failed && policy == POLICY_RESTART && !mm->stopping
         && !mm->draining) {
         instance_release (m, false);

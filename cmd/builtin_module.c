@@ -113,7 +113,8 @@ static const struct cmd_parser reload_parser = {
     .prog = "flux-module",
     .cmdline = "flux module reload",
     .usage = "[OPTIONS] PATH|NAME [ARGS...]",
-    .doc = "Remove a module, then load it again with arguments ARGS.",
+    .doc = "Replace a module's code and arguments ARGS without losing a "
+           "request.",
     .opts = reload_opts,
     .posix = true,
 };
@@ -231,17 +232,23 @@ static char *resolve_module (const char *arg)
     return path;
 }
 
-static void module_load (flux_t *h, const char *arg, const char *name,
-                         bool exec, const char *policy, int argc,
-                         char **argv)
+/* Set payload[key] to the string s (if s is not NULL). */
+static void set_string (json_t *payload, const char *key, const char *s)
 {
-    char *path = resolve_module (arg);
-    flux_future_t *f;
+    json_t *o;
+
+    if (s && (!(o = json_string (s))
+              || json_object_set_new (payload, key, o) < 0))
+        cmd_die ("flux-module", "out of memory");
+}
+
+/* ARGS as a JSON array of strings. */
+static json_t *module_args (const char *arg, int argc, char **argv)
+{
     json_t *args;
-    json_t *payload;
 
     if (!(args = json_array ()))
-        goto nomem;
+        cmd_die ("flux-module", "out of memory");
     for (int i = 0; i < argc; i++) {
         json_t *s = json_string (argv[i]);
         if (!s || json_array_append_new (args, s) < 0) {
@@ -250,34 +257,32 @@ static void module_load (flux_t *h, const char *arg, const char *name,
                      "UTF-8", arg, argv[i]);
         }
     }
-    if (!(payload = json_pack ("{s:s s:O}", "path", path, "args", args)))
-        goto nomem;
+    return args;
+}
+
+static void module_load (flux_t *h, const char *arg, const char *name,
+                         bool exec, const char *policy, int argc,
+                         char **argv)
+{
+    char *path = resolve_module (arg);
+    flux_future_t *f;
+    json_t *payload;
+
+    if (!(payload = json_pack ("{s:s s:o}",
+                               "path", path,
+                               "args", module_args (arg, argc, argv))))
+        cmd_die ("flux-module", "out of memory");
     if (!is_path (arg)) {
         const char *searchpath = getenv ("FLUX_MODULE_PATH");
-        json_t *s;
-        if (searchpath && *searchpath
-            && (!(s = json_string (searchpath))
-                || json_object_set_new (payload, "searchpath", s) < 0))
-            goto nomem;
+        if (searchpath && *searchpath)
+            set_string (payload, "searchpath", searchpath);
     }
     /* Sent only when set, as a broker that predates it would refuse it. */
     if (exec && json_object_set_new (payload, "exec", json_true ()) < 0)
-        goto nomem;
-    if (name) {
-        json_t *s = json_string (name);
-        if (!s || json_object_set_new (payload, "name", s) < 0) {
-            json_decref (s);
-            goto nomem;
-        }
-    }
+        cmd_die ("flux-module", "out of memory");
+    set_string (payload, "name", name);
     /* Sent only when given, so the default payload is flux-core's. */
-    if (policy) {
-        json_t *s = json_string (policy);
-        if (!s || json_object_set_new (payload, "on-failure", s) < 0) {
-            json_decref (s);
-            goto nomem;
-        }
-    }
+    set_string (payload, "on-failure", policy);
     if (!(f = flux_rpc_pack (h, "module.load", FLUX_NODEID_ANY, 0,
                              "O", payload))
         || flux_rpc_get (f, NULL) < 0)
@@ -285,11 +290,51 @@ static void module_load (flux_t *h, const char *arg, const char *name,
                  arg, cmd_future_strerror (f, errno));
     flux_future_destroy (f);
     json_decref (payload);
-    json_decref (args);
     free (path);
-    return;
-nomem:
-    cmd_die ("flux-module", "out of memory");
+}
+
+/* Reload in place (module.reload): requests to the module are held
+ * while the new code starts, and new code that fails to load leaves
+ * the old running.  Returns 0, or -1 from a broker without
+ * module.reload (flux-core's), or, with 'force', if the module is not
+ * loaded; any other error exits.
+ */
+static int module_reload (flux_t *h, const char *arg, const char *name,
+                          bool force, const char *policy, int argc,
+                          char **argv)
+{
+    char *modname = name ? strdup (name)
+                  : is_path (arg) ? name_frompath (arg) : strdup (arg);
+    char *path = NULL;
+    flux_future_t *f;
+    json_t *payload;
+    int rc = 0;
+
+    if (!modname)
+        cmd_die ("flux-module", "out of memory");
+    if (!(payload = json_pack ("{s:s s:o}",
+                               "name", modname,
+                               "args", module_args (arg, argc, argv))))
+        cmd_die ("flux-module", "out of memory");
+    /* A bare NAME reloads the module's own file. */
+    if (is_path (arg)) {
+        path = resolve_module (arg);
+        set_string (payload, "path", path);
+    }
+    set_string (payload, "on-failure", policy);
+    if (!(f = flux_rpc_pack (h, "module.reload", FLUX_NODEID_ANY, 0,
+                             "O", payload))
+        || flux_rpc_get (f, NULL) < 0) {
+        if (errno != ENOSYS && !(errno == ENOENT && force))
+            cmd_die ("flux-module", "reload %s: %s",
+                     arg, cmd_future_strerror (f, errno));
+        rc = -1;
+    }
+    flux_future_destroy (f);
+    json_decref (payload);
+    free (path);
+    free (modname);
+    return rc;
 }
 
 static void module_remove (flux_t *h, const char *arg, bool force,
@@ -403,6 +448,15 @@ static int module_cmd_reload (int argc, char **argv)
         cmd_usage_error (&reload_parser,
                          "reload: missing module PATH or NAME");
     h = cmd_open ("flux-module");
+    /* In place, unless the module must go down first (--exec changes
+     * how it runs, --cancel stops it by force) or the broker cannot.
+     */
+    if (!exec && !cancel
+        && module_reload (h, argv[n], name, force, policy, argc - n - 1,
+                          argv + n + 1) == 0) {
+        flux_close (h);
+        return 0;
+    }
     /* With --name, remove that instance of a file loaded several times. */
     module_remove (h, name ? name : argv[n], force, cancel);
     module_load (h, argv[n], name, exec, policy, argc - n - 1,

@@ -44,7 +44,10 @@
  * Batching.  Up to DISPATCH_BATCH messages are dispatched per watcher
  * callback, saving a loop iteration (and its poll syscalls) per message.
  * A clone dispatches one message per callback, as flux-core does, so a
- * synchronous wait stops reading as soon as its answer has arrived.
+ * synchronous wait stops reading as soon as its answer has arrived.  A
+ * batch also ends at a handler that stops the reactor: the messages
+ * after it wait for the next run, as with one message per callback (a
+ * module that stops to be reloaded hands them to its next instance).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -56,6 +59,7 @@
 #include "flux/reactor.h"
 #include "flux/watcher.h"
 #include "flux/response.h"
+#include "reactor_private.h"
 #include "flux/msg_handler.h"
 
 #define DISPATCH_BATCH 16
@@ -401,7 +405,7 @@ static void handle_cb (flux_reactor_t *r, flux_watcher_t *w,
     for (int i = 0; i < batch; i++) {
         flux_msg_t *msg;
 
-        if (!d->h || d->running_count == 0)
+        if (!d->h || d->running_count == 0 || reactor_stopping (r))
             break;
         if (!(msg = flux_recv (d->h, FLUX_MATCH_ANY, FLUX_O_NONBLOCK))) {
             if (errno != EAGAIN && errno != EWOULDBLOCK)

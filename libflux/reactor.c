@@ -32,6 +32,7 @@ struct flux_reactor {
     struct ev_loop *loop;
     int refcount;
     int errnum; /* 0, or the errno given by stop_error */
+    bool stopping; /* stop was called in this run (reactor_stopping) */
     struct reactor_deferred *defer_head;
     struct reactor_deferred *defer_tail;
     unsigned long defer_seq;
@@ -203,7 +204,9 @@ int flux_reactor_run (flux_reactor_t *r, int flags)
     if (flags & FLUX_REACTOR_ONCE)
         ev_flags |= EVRUN_ONCE;
     r->errnum = 0;
+    r->stopping = false;
     count = ev_run (r->loop, ev_flags);
+    r->stopping = false;
     if (r->errnum) {
         errno = r->errnum;
         r->errnum = 0;
@@ -212,16 +215,24 @@ int flux_reactor_run (flux_reactor_t *r, int flags)
     return count;
 }
 
+bool reactor_stopping (flux_reactor_t *r)
+{
+    return r && r->stopping;
+}
+
 void flux_reactor_stop (flux_reactor_t *r)
 {
-    if (r)
+    if (r) {
+        r->stopping = true;
         ev_break (r->loop, EVBREAK_ALL);
+    }
 }
 
 void flux_reactor_stop_error (flux_reactor_t *r)
 {
     if (r) {
         r->errnum = errno ? errno : ECANCELED;
+        r->stopping = true;
         ev_break (r->loop, EVBREAK_ALL);
     }
 }

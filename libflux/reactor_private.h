@@ -14,6 +14,13 @@
 /* The libev loop of a reactor (borrowed: valid while 'r' is). */
 struct ev_loop *reactor_get_loop (flux_reactor_t *r);
 
+/* True once flux_reactor_stop() (or _error) was called in the current
+ * flux_reactor_run(): a callback that handles a batch of events (the
+ * message dispatcher) stops at the one that stopped the reactor, as if
+ * it handled one event per callback, as flux-core's does.
+ */
+bool reactor_stopping (flux_reactor_t *r);
+
 /* One kind of watcher.  start/stop/is_active are required.  A watcher
  * kind whose start/stop do not change the loop's active count by one
  * (a composite of unref'd sub-watchers) must do that itself, so the

@@ -117,7 +117,7 @@ test_expect_success '--help of each command says what it does' '
 test_expect_success '--help of each subcommand says what it does' '
 	help_says "Load a broker module" module load &&
 	help_says "Remove (unload) a broker module" module remove &&
-	help_says "Remove a module, then load it again" module reload &&
+	help_says "without losing a request" module reload &&
 	help_says "List loaded modules" module list &&
 	help_says "message counters" module stats &&
 	help_says "debug flags" module debug &&

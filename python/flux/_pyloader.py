@@ -49,6 +49,7 @@ from syslog import LOG_ERR, LOG_INFO, LOG_WARNING
 from _flux import _site
 
 from flux.brokermod import resolve_entry_point
+from flux.constants import FLUX_MSGTYPE_REQUEST
 from flux.core import callback
 from flux.core.handle import Flux
 from flux.core.inner import ffi, lib
@@ -92,6 +93,8 @@ class _Context:
         self.lock = threading.Lock()
         self.closed = False
         self.partial = {}  # (thread id, level) -> text not yet ended
+        self.module = None  # the module object running
+        self.instance = None  # its BrokerModule, if it is one
 
     def log(self, level, text):
         """Log text, one entry per line.  False if the module is gone."""
@@ -573,6 +576,94 @@ class _Collector:
 _collector = _Collector()
 
 
+class _Handoff:
+    """What a module's old instance prepared for its new one at a reload
+    (module.reload, broker/module_reload.c): the new code, run and its
+    entry point resolved, and the old instance's state_export(), for the
+    instance the broker starts with this uuid.
+    """
+
+    __slots__ = ("uuid", "path", "module", "entry", "state", "has_state")
+
+    def __init__(self, uuid, path, module, entry):
+        self.uuid = uuid
+        self.path = path
+        self.module = module
+        self.entry = entry
+        self.state = None
+        self.has_state = False
+
+
+# Module name -> _Handoff, from a reload-prepare to the new instance's
+# start.  One left by a reload the broker gave up is dropped by the next
+# instance of that name, whose uuid is not the one it was meant for.
+_handoffs = {}
+
+
+def _module_uuid(c_handle):
+    aux = lib.flux_aux_get(c_handle, b"flux::uuid")
+    return None if aux == ffi.NULL else ffi.string(ffi.cast("char *", aux))
+
+
+def _prepare_reload(h, watcher, msg, ctx):
+    """NAME.reload-prepare {path, uuid}: check the new code on this (the
+    old instance's) thread, so that code that does not load leaves this
+    instance running and says why; then take its state, answer, and stop
+    the reactor: the broker holds requests until the new one runs.
+    """
+    try:
+        payload = msg.payload
+        path = payload["path"]
+        uuid = payload["uuid"].encode()
+    except (TypeError, KeyError, AttributeError, ValueError):
+        h.respond_error(msg, errno.EPROTO, "malformed reload-prepare")
+        return
+    modname = MODULE_PREFIX + ctx.name
+    try:
+        module = _load(path, modname)
+    except BaseException as exc:  # pylint: disable=broad-except
+        _restore_module(modname, ctx.module)
+        h.respond_error(msg, load_errnum(exc), _reload_error(ctx, exc, path))
+        return
+    try:
+        handoff = _Handoff(uuid, path, module, resolve_entry_point(module))
+    except ValueError as exc:
+        _restore_module(modname, ctx.module)
+        text = f"{exc} ({os.path.basename(path)})"
+        ctx.log(LOG_ERR, f"reload: {text}")
+        h.respond_error(msg, errno.EINVAL, text)
+        return
+    exporter = getattr(ctx.instance, "state_export", None)
+    if exporter is not None:
+        try:
+            handoff.state = exporter()
+            handoff.has_state = True
+        except BaseException as exc:  # pylint: disable=broad-except
+            _restore_module(modname, ctx.module)
+            h.respond_error(msg, main_errnum(exc),
+                            "state_export() failed: "
+                            + _reload_error(ctx, exc, ctx.path))
+            return
+    _handoffs[ctx.name] = handoff
+    h.respond(msg)
+    lib.flux_reactor_stop(h.get_reactor())
+
+
+def _restore_module(modname, module):
+    if module is not None:
+        sys.modules[modname] = module
+    else:
+        sys.modules.pop(modname, None)
+
+
+def _reload_error(ctx, exc, path):
+    """Log exc's traceback under the module's name; its one line."""
+    import traceback  # pylint: disable=import-outside-toplevel
+    _strip_loader_frames(exc)
+    ctx.log(LOG_ERR, "reload: " + "".join(traceback.format_exception(exc)))
+    return describe(exc, path)
+
+
 def _run(ctx, addr, args):
     modname = MODULE_PREFIX + ctx.name
     try:
@@ -581,20 +672,48 @@ def _run(ctx, addr, args):
         if _site.pending() and _needs_site(ctx.path) and _site.finish():
             _collector.freeze()
         h = Flux(handle=ffi.cast("flux_t *", addr))
-        module = _load(ctx.path, modname)
+        handoff = _handoffs.pop(ctx.name, None)
+        if (handoff is not None
+                and (handoff.path != ctx.path
+                     or handoff.uuid != _module_uuid(ctx.c_handle))):
+            handoff = None
+        if handoff is not None:
+            module = handoff.module
+            sys.modules[modname] = module
+        else:
+            module = _load(ctx.path, modname)
+        ctx.module = module
     except BaseException as exc:
         _report(ctx, exc)
         return load_errnum(exc)
     try:
-        entry = resolve_entry_point(module)
+        entry = (handoff.entry if handoff is not None
+                 else resolve_entry_point(module))
     except ValueError as exc:
         _report_entry_point(ctx, exc)
         return errno.EINVAL
     try:
-        entry(h, *args)
+        prepare = h.msg_watcher_create(_prepare_reload, FLUX_MSGTYPE_REQUEST,
+                                       f"{ctx.name}.reload-prepare",
+                                       args=ctx)
+        prepare.start()
+        cls = getattr(entry, "module_class", None)
+        if cls is None:
+            entry(h, *args)
+        else:
+            # A BrokerModule: made here, so a reload can reach its hooks.
+            ctx.instance = cls(h, *args)
+            if handoff is not None and handoff.has_state:
+                importer = getattr(ctx.instance, "state_import", None)
+                if importer is not None:
+                    importer(handoff.state)
+            del handoff
+            ctx.instance.run()
     except BaseException as exc:
         _report(ctx, exc)
         return main_errnum(exc)
+    finally:
+        ctx.instance = None
     return 0
 
 
@@ -640,10 +759,12 @@ def run(addr, path, name, args):
             ctx.close()
         finally:
             _tls.module = None
-            mod = sys.modules.get(modname)
-            if mod is not None and getattr(mod, "__file__", None) == path:
+            # N.B. The module's entry, unless a reload put the new code
+            # there already.
+            if (ctx.module is not None
+                    and sys.modules.get(modname) is ctx.module):
                 del sys.modules[modname]
-            del mod
+            ctx.module = None
             # N.B. The module's objects form cycles (functions and their
             # globals); collect them now, on this thread, while the
             # handle is still open, so no watcher or handle reference is
