@@ -40,12 +40,14 @@ test_expect_success 'every example in doc/examples is run by this script' '
 	cat >examples.tested <<-\EOT &&
 	caller.py
 	counter.py
+	fanout.py
 	hello.py
 	kvs_state.py
 	listener.py
 	mymod.py
 	status.py
 	stop_error.py
+	timed.py
 	hello_c.c
 	EOT
 	sort examples.found >found.sorted &&
@@ -283,6 +285,26 @@ test_expect_success 'hello_c.c: a request without a payload gets EPROTO' '
 #
 test_expect_success 'mymod.py: its session runs as shown' '
 	transcript mymod.py
+'
+
+#
+# fanout.py and timed.py, the async handlers page (doc/async-handlers.rst)
+#
+test_expect_success 'fanout.py: its session runs as shown' '
+	transcript fanout.py
+'
+test_expect_success 'fanout.py: 50 keys looked up at once, missing ones None' '
+	flux module load "$E/fanout.py" &&
+	keys=$(seq 1 50 | sed "s/.*/\"fanout.k&\"/" | paste -sd, -) &&
+	flux python -c "import flux; r = flux.Flux().rpc(\"fanout.lookup\", \
+		{\"keys\": [$keys]}).get(); print(len(r), set(r.values()))" \
+		>lookup50.out &&
+	echo "50 {None}" >lookup50.expected &&
+	test_cmp lookup50.expected lookup50.out &&
+	flux module remove fanout
+'
+test_expect_success 'timed.py: its session runs as shown' '
+	transcript timed.py
 '
 
 test_done
