@@ -364,6 +364,29 @@ error:
     free (fullpath);
 }
 
+/* module.stack {name}: see module_stack.c. */
+static void stack_cb (flux_t *h,
+                      flux_msg_handler_t *mh,
+                      const flux_msg_t *msg,
+                      void *arg)
+{
+    struct modmgr *mm = arg;
+    const char *name;
+    struct module *m;
+    flux_error_t error = { .text = "" };
+
+    (void)mh;
+    if (flux_request_unpack (msg, NULL, "{s:s}", "name", &name) < 0)
+        goto error;
+    if (!(m = lookup_loaded (mm, name, error.text, sizeof (error.text)))
+        || module_stack (m, msg, &error) < 0)
+        goto error;
+    return;
+error:
+    if (flux_respond_error (h, msg, errno, *error.text ? error.text : NULL) < 0)
+        flux_log_error (h, "error responding to module.stack");
+}
+
 static void status_cb (flux_t *h,
                        flux_msg_handler_t *mh,
                        const flux_msg_t *msg,
@@ -555,6 +578,7 @@ static const struct flux_msg_handler_spec htab[] = {
     { FLUX_MSGTYPE_REQUEST, "module.load", load_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.remove", remove_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.reload", reload_cb, 0 },
+    { FLUX_MSGTYPE_REQUEST, "module.stack", stack_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.list", list_cb, FLUX_ROLE_USER },
     { FLUX_MSGTYPE_REQUEST, "module.debug", debug_cb, 0 },
     { FLUX_MSGTYPE_REQUEST, "module.status", status_cb, 0 },
@@ -687,6 +711,7 @@ void modmgr_destroy (struct modmgr *mm)
                 (void)pthread_detach (m->thread);
             module_destroy (m, true);
         }
+        module_stacks_destroy (mm);
         modules_ready_fini (mm);
         module_exec_fini_all ();
         free (mm);

@@ -87,6 +87,7 @@ struct modmgr {
     void (*done)(void *arg);
     void *done_arg;
     flux_watcher_t *trim_timer; // gives freed memory back (modmgr.c)
+    struct stack_job *stacks;   // module.stack requests (module_stack.c)
     flux_readyset_t *ready;     // every module's channel, one fd (module.c)
     flux_watcher_t *ready_w;    // watches it
 };
@@ -209,6 +210,18 @@ bool reload_swap (struct module *m);
 
 /* Answer a reload in progress with ECANCELED "module NAME WHY". */
 void reload_cancel (struct module *m, const char *why);
+
+/* module_stack.c */
+
+/* Answer 'msg' (module.stack) with the stack of m's threads, from its
+ * loader, later.  Returns 0, or -1 with errno and error->text (ENOSYS:
+ * a C module, or one run as a process).
+ */
+int module_stack (struct module *m, const flux_msg_t *msg,
+                  flux_error_t *error);
+
+/* Free the module.stack requests still waiting (broker exit). */
+void module_stacks_destroy (struct modmgr *mm);
 
 /* modmgr.c */
 

@@ -66,6 +66,7 @@ struct module_loader {
     flux_module_loader_interrupt_f *interrupt;
     flux_module_loader_fini_f *fini;
     flux_module_loader_prepare_f *prepare;
+    flux_module_loader_stack_f *stack;
     struct module_loader *next;     /* rows added at run time */
 };
 
@@ -354,6 +355,8 @@ static int loader_load (struct module_loader *loader, flux_error_t *error)
         dlsym (dso, FLUX_MODULE_LOADER_FINI_SYMBOL);
     loader->prepare = (flux_module_loader_prepare_f *)
         dlsym (dso, FLUX_MODULE_LOADER_PREPARE_SYMBOL);
+    loader->stack = (flux_module_loader_stack_f *)
+        dlsym (dso, FLUX_MODULE_LOADER_STACK_SYMBOL);
     return 0;
 }
 
@@ -471,6 +474,17 @@ int module_loader_interrupt (const struct module_entry *entry,
         return -1;
     }
     return entry->loader->interrupt (thread);
+}
+
+int module_loader_stack (const struct module_entry *entry,
+                         pthread_t thread,
+                         int fd)
+{
+    if (!entry || !entry->loader || !entry->loader->stack) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return entry->loader->stack (thread, fd);
 }
 
 int module_loader_prepare (const char *suffix, flux_error_t *error)

@@ -78,6 +78,15 @@ int module_loader_interrupt (const struct module_entry *entry,
  */
 int module_loader_prepare (const char *suffix, flux_error_t *error);
 
+/* Ask the loader of the module running on 'thread' to write its stack
+ * to 'fd' and close it (flux_module_loader_stack in flux/module.h).
+ * Returns 0 ('fd' is the loader's), or -1 with errno: ENOSYS if the
+ * loader has no stack symbol or the module is C.
+ */
+int module_loader_stack (const struct module_entry *entry,
+                         pthread_t thread,
+                         int fd);
+
 /* Call the fini symbol of every loader that was opened, and forget the
  * loaders found by name (their code stays mapped).  Only once every
  * module thread is gone.

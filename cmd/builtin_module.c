@@ -179,6 +179,17 @@ static const struct cmd_parser debug_parser = {
     .opts = debug_opts,
 };
 
+/* stack */
+
+static const struct cmd_parser stack_parser = {
+    .prog = "flux-module",
+    .cmdline = "flux module stack",
+    .usage = "NAME",
+    .doc = "Print the stack of every thread of a live module (Python), "
+           "even one stuck in a handler.",
+    .opts = NULL,
+};
+
 static const struct cmd_parser module_parser = {
     .prog = "flux-module",
     .cmdline = "flux module",
@@ -189,7 +200,8 @@ static const struct cmd_parser module_parser = {
            "   remove          Unload module (also: unload)\n"
            "   reload          Reload module\n"
            "   stats           Display stats on module\n"
-           "   debug           Get/set module debug flags",
+           "   debug           Get/set module debug flags\n"
+           "   stack           Print where each thread of a module is",
     .opts = NULL,
     .posix = true,
 };
@@ -808,6 +820,35 @@ static int module_cmd_debug (int argc, char **argv)
     return 0;
 }
 
+static int module_cmd_stack (int argc, char **argv)
+{
+    struct cmd_getopt *g = cmd_getopt_create (&stack_parser, argc, argv);
+    const char *text;
+    flux_future_t *f;
+    flux_t *h;
+    int n;
+
+    if (!g)
+        cmd_die ("flux-module", "%s", strerror (errno));
+    while (cmd_getopt_next (g, NULL) != -1)
+        ;
+    n = cmd_getopt_index (g);
+    cmd_getopt_destroy (g);
+    if (n != argc - 1)
+        cmd_usage_error (&stack_parser,
+                         "stack: exactly one module NAME is required");
+    h = cmd_open ("flux-module");
+    if (!(f = flux_rpc_pack (h, "module.stack", FLUX_NODEID_ANY, 0,
+                             "{s:s}", "name", argv[n]))
+        || flux_rpc_get_unpack (f, "{s:s}", "stack", &text) < 0)
+        cmd_die ("flux-module", "stack %s: %s",
+                 argv[n], cmd_future_strerror (f, errno));
+    fputs (text, stdout);
+    flux_future_destroy (f);
+    flux_close (h);
+    return 0;
+}
+
 int cmd_module (int argc, char **argv)
 {
     static const struct {
@@ -821,6 +862,7 @@ int cmd_module (int argc, char **argv)
         { "list", module_cmd_list },
         { "stats", module_cmd_stats },
         { "debug", module_cmd_debug },
+        { "stack", module_cmd_stack },
     };
     int n;
 

@@ -87,6 +87,13 @@ extern flux_module_loader_f flux_module_loader_main FLUX_MODULE_EXPORT;
  * module of the loader runs, when the broker expects one soon (its
  * standard rc1 loads Python modules).  It should start what a first load
  * would wait for (an interpreter) without waiting for it itself.
+ * stack: called on the broker's main thread for `flux module stack`:
+ * write to 'fd' where each thread of the module running on 'thread' is
+ * (its stack in the loader's language, as text), then close 'fd'.  It
+ * must not block the caller (the module may be stuck, holding what the
+ * loader needs): the work is done on a thread of the loader's.  Returns
+ * 0 ('fd' is the loader's from then on), or -1 with errno ('fd' stays
+ * the caller's): ESRCH if 'thread' runs none of the loader's code.
  */
 typedef int (flux_module_loader_interrupt_f)(pthread_t thread);
 #define FLUX_MODULE_LOADER_INTERRUPT_SYMBOL "flux_module_loader_interrupt"
@@ -98,6 +105,10 @@ extern flux_module_loader_fini_f flux_module_loader_fini FLUX_MODULE_EXPORT;
 typedef void (flux_module_loader_prepare_f)(void);
 #define FLUX_MODULE_LOADER_PREPARE_SYMBOL "flux_module_loader_prepare"
 extern flux_module_loader_prepare_f flux_module_loader_prepare
+    FLUX_MODULE_EXPORT;
+typedef int (flux_module_loader_stack_f)(pthread_t thread, int fd);
+#define FLUX_MODULE_LOADER_STACK_SYMBOL "flux_module_loader_stack"
+extern flux_module_loader_stack_f flux_module_loader_stack
     FLUX_MODULE_EXPORT;
 
 /* The mod_name symbol, flux-core's old way for a module to name itself

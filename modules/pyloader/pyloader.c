@@ -76,6 +76,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +88,15 @@
 /* The loader's entry points are declared, with their typedefs, in
  * flux/module.h.
  */
+
+/* A stack dump the broker asked for (flux_module_loader_stack): the
+ * pyloader thread writes it to 'fd' and closes it.
+ */
+struct stackjob {
+    pthread_t thread;
+    int fd;
+    struct stackjob *next;
+};
 
 /* A module thread inside the interpreter; on that thread's stack. */
 struct modthread {
@@ -114,6 +124,7 @@ static struct {
     pid_t pid;              /* the broker's */
     struct modthread *modthreads; /* those of them that run a module */
     bool interrupts;        /* some modthread has interrupt set */
+    struct stackjob *stackjobs; /* stack dumps to make */
     pthread_t thread;
     PyInterpreterState *interp;
     PyObject *loader;       /* the flux._pyloader module (GIL) */
@@ -349,8 +360,57 @@ static void deliver_interrupts (PyThreadState *tstate)
     (void)PyEval_SaveThread ();
 }
 
-/* The pyloader thread: start Python, deliver interrupts until fini,
- * finalize.
+/* Write all of s to fd (a socket: no SIGPIPE if the broker gave up). */
+static void write_all (int fd, const char *s, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send (fd, s, len, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        s += n;
+        len -= n;
+    }
+}
+
+/* On the pyloader thread, without 'lock': take the GIL (however long a
+ * module holds it) and write each job's stack, from
+ * flux._pyloader.stack(), without the GIL.
+ */
+static void make_stacks (PyThreadState *tstate, struct stackjob *jobs)
+{
+    while (jobs) {
+        struct stackjob *job = jobs;
+        PyObject *text = NULL;
+        const char *s;
+        char *copy = NULL;
+
+        jobs = job->next;
+        PyEval_RestoreThread (tstate);
+        if (get_loader ())
+            text = PyObject_CallMethod (py.loader, "stack", "k",
+                                        (unsigned long)job->thread);
+        if (text && (s = PyUnicode_AsUTF8 (text)))
+            copy = strdup (s);
+        else {
+            PyErr_Print ();
+            copy = strdup ("flux-broker: pyloader: the stack could not be"
+                           " made (see the broker's stderr)\n");
+        }
+        Py_XDECREF (text);
+        (void)PyEval_SaveThread ();
+        if (copy)
+            write_all (job->fd, copy, strlen (copy));
+        free (copy);
+        (void)close (job->fd);
+        free (job);
+    }
+}
+
+/* The pyloader thread: start Python, deliver interrupts and make stacks
+ * until fini, finalize.
  */
 static void *pyloader_thread (void *arg)
 {
@@ -384,7 +444,22 @@ static void *pyloader_thread (void *arg)
             pthread_mutex_lock (&py.lock);
             continue;
         }
+        if (py.stackjobs) {
+            struct stackjob *jobs = py.stackjobs;
+            py.stackjobs = NULL;
+            pthread_mutex_unlock (&py.lock);
+            make_stacks (tstate, jobs);
+            pthread_mutex_lock (&py.lock);
+            continue;
+        }
         pthread_cond_wait (&py.cond, &py.lock);
+    }
+    /* Stacks asked for too late: the broker's end sees EOF. */
+    while (py.stackjobs) {
+        struct stackjob *job = py.stackjobs;
+        py.stackjobs = job->next;
+        (void)close (job->fd);
+        free (job);
     }
     pthread_mutex_unlock (&py.lock);
 
@@ -712,6 +787,38 @@ int flux_module_loader_interrupt (pthread_t thread)
         mt = NULL;
     pthread_mutex_unlock (&py.lock);
     if (!mt) {
+        errno = ESRCH;
+        return -1;
+    }
+    return 0;
+}
+
+/* Called by the broker's main thread (flux module stack): queue the job
+ * for the pyloader thread, which alone may wait for the GIL.
+ */
+int flux_module_loader_stack (pthread_t thread, int fd)
+{
+    struct stackjob *job;
+    struct modthread *mt;
+
+    if (!(job = calloc (1, sizeof (*job))))
+        return -1;
+    job->thread = thread;
+    job->fd = fd;
+    pthread_mutex_lock (&py.lock);
+    for (mt = py.modthreads; mt; mt = mt->next) {
+        if (pthread_equal (mt->thread, thread))
+            break;
+    }
+    if (mt && py.ready && !py.init_errnum && !py.stopping) {
+        job->next = py.stackjobs;
+        py.stackjobs = job;
+        pthread_cond_broadcast (&py.cond);
+        job = NULL;
+    }
+    pthread_mutex_unlock (&py.lock);
+    if (job) {
+        free (job);
         errno = ESRCH;
         return -1;
     }

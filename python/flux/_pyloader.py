@@ -95,6 +95,8 @@ class _Context:
         self.partial = {}  # (thread id, level) -> text not yet ended
         self.module = None  # the module object running
         self.instance = None  # its BrokerModule, if it is one
+        self.thread = None  # ident of the module's own thread
+        self.threads = set()  # idents of the threads it started, alive
 
     def log(self, level, text):
         """Log text, one entry per line.  False if the module is gone."""
@@ -227,7 +229,12 @@ def _start_thread(thread):
             # exception that escapes run() after this returns, and that
             # report is the module's too.
             _tls.module = ctx
-            run()
+            me = threading.get_ident()
+            ctx.threads.add(me)
+            try:
+                run()
+            finally:
+                ctx.threads.discard(me)
 
         # An instance attribute shadows run(), even a subclass's.
         thread.run = run_in_module
@@ -263,13 +270,14 @@ def _no_vfork(subprocess):
     subprocess._USE_POSIX_SPAWN = False
 
 
-class _NoVforkLoader:
-    """subprocess's own loader, which sets _no_vfork() once the module
-    has run; anything else is asked of the loader it wraps.
+class _AfterExec:
+    """A module's own loader, and after(module) once the module has run;
+    anything else is asked of the loader it wraps.
     """
 
-    def __init__(self, loader):
+    def __init__(self, loader, after):
         self._loader = loader
+        self._after = after
 
     def __getattr__(self, name):
         return getattr(self._loader, name)
@@ -279,34 +287,41 @@ class _NoVforkLoader:
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        _no_vfork(module)
+        self._after(module)
 
 
-class _SubprocessFinder:
-    """First on sys.meta_path: finds subprocess as the path finder does,
-    with _NoVforkLoader around its loader.  Every other name is left to
-    the finders after it.
+class _AfterImport:
+    """First on sys.meta_path until module 'name' is imported: finds it as
+    the path finder does, with _AfterExec around its loader.  Every other
+    name is left to the finders after it.
     """
 
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name != "subprocess":
+    def __init__(self, name, after):
+        self._name = name
+        self._after = after
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self._name:
             return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
         spec = importlib.machinery.PathFinder.find_spec(name, path, target)
         if spec is not None and spec.loader is not None:
-            spec.loader = _NoVforkLoader(spec.loader)
+            spec.loader = _AfterExec(spec.loader, self._after)
         return spec
 
 
-def _fork_in_subprocess():
-    """_no_vfork() subprocess now if it was imported, else when it is:
-    importing it with the loader made the first module's load some 5 ms
-    slower, for the few modules that start commands.
+def _after_import(name, after):
+    """after(module) now if module 'name' was imported, else when it is:
+    what the loader sets up for a module the broker's modules may never
+    use costs nothing until one does (importing subprocess with the
+    loader made the first module's load some 5 ms slower, for the few
+    modules that start commands).
     """
-    if "subprocess" in sys.modules:
-        _no_vfork(sys.modules["subprocess"])
+    if name in sys.modules:
+        after(sys.modules[name])
     else:
-        sys.meta_path.insert(0, _SubprocessFinder)
+        sys.meta_path.insert(0, _AfterImport(name, after))
 
 
 def _install_streams():
@@ -316,7 +331,8 @@ def _install_streams():
         return
     # N.B. Installed with the streams, once: a hook cannot be removed.
     os.register_at_fork(after_in_child=_after_fork_in_child)
-    _fork_in_subprocess()
+    _after_import("subprocess", _no_vfork)
+    _after_import("logging", _route_logging)
     _saved = {
         "stdout": sys.stdout,
         "stderr": sys.stderr,
@@ -327,6 +343,75 @@ def _install_streams():
     sys.stderr = _RoutedStream(sys.stderr, LOG_ERR)
     warnings.showwarning = _showwarning
     threading.Thread.start = _start_thread
+
+
+# The module running on each module thread, by thread ident (stack()).
+_by_thread = {}
+
+
+def stack(ident):
+    """Where each thread of the module running on thread 'ident' is: the
+    module's own thread, then those it started, each as a traceback
+    (most recent call last).  Called by pyloader.so on its own thread
+    for `flux module stack` (module_stack.c), with the GIL.
+    """
+    import traceback  # pylint: disable=import-outside-toplevel
+    ctx = _by_thread.get(ident)
+    frames = sys._current_frames()  # pylint: disable=protected-access
+    names = {t.ident: t.name for t in threading.enumerate()}
+    idents = [ident]
+    if ctx is not None:
+        idents += sorted(t for t in ctx.threads if t != ident)
+    parts = []
+    for t in idents:
+        frame = frames.get(t)
+        if frame is None:
+            continue
+        if t == ident:
+            what = f"module {ctx.name}" if ctx is not None else "module"
+        else:
+            what = f"thread {names.get(t, '?')!r}"
+        parts.append(f"Thread {t:#x} ({what}), most recent call last:\n"
+                     + "".join(traceback.format_stack(frame)))
+    return "\n".join(parts)
+
+
+# logging levels -> syslog severities (anything between two goes to the
+# lower one's: a level 25 is info).
+_LOGGING_SEVERITIES = ((50, 2), (40, 3), (30, 4), (20, 6), (0, 7))
+
+
+def _severity(levelno):
+    for least, severity in _LOGGING_SEVERITIES:
+        if levelno >= least:
+            return severity
+    return 7
+
+
+def _route_logging(logging):
+    """Python's logging on a module's thread (or one it started) goes to
+    the broker log: a handler on the root logger sends each record under
+    the module's name, at the matching syslog severity, as "LOGGER:
+    message" (with the traceback of logger.exception(), one entry per
+    line).  On any other thread it goes where logging's last resort
+    sends it (stderr).  Levels are the loggers' own: Python's root logger
+    passes WARNING and above unless the module sets it lower.
+    """
+
+    class BrokerLogHandler(logging.Handler):
+        def emit(self, record):
+            try:
+                text = f"{record.name}: {self.format(record)}"
+            except Exception:  # pylint: disable=broad-except
+                self.handleError(record)
+                return
+            ctx = _current()
+            if ctx is None or not ctx.log(_severity(record.levelno), text):
+                last = logging.lastResort
+                if last is not None and record.levelno >= last.level:
+                    last.handle(record)
+
+    logging.getLogger().addHandler(BrokerLogHandler())
 
 
 def shutdown():
@@ -740,6 +825,8 @@ def run(addr, path, name, args):
     epoch = _collector.epoch()
     ctx = _Context(ffi.cast("flux_t *", addr), name, path)
     _tls.module = ctx
+    ctx.thread = threading.get_ident()
+    _by_thread[ctx.thread] = ctx
     modname = MODULE_PREFIX + name
     pid = os.getpid()
     try:
@@ -759,6 +846,7 @@ def run(addr, path, name, args):
             ctx.close()
         finally:
             _tls.module = None
+            _by_thread.pop(ctx.thread, None)
             # N.B. The module's entry, unless a reload put the new code
             # there already.
             if (ctx.module is not None
