@@ -28,7 +28,7 @@ handler that is a coroutine function runs as a Task on this loop
 
 Running.  The loop does not run the reactor by itself: whoever runs the
 reactor (BrokerModule.run(), h.reactor_run(), loop.run_forever() or
-run_until_complete()) runs the loop.  In a script:
+run_until_complete()) runs the loop.  In a script::
 
     import flux, flux.aio
     h = flux.Flux()
@@ -415,7 +415,7 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
             lib.flux_watcher_stop(self._check)
 
     def call_soon(self, callback, *args, context=None):
-        """Run callback(*args) on the reactor's next turn, in order."""
+        """Run ``callback(*args)`` on the reactor's next turn, in order."""
         if self._closed:
             raise RuntimeError("Event loop is closed")
         if self._debug:
@@ -466,12 +466,12 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
         return time.monotonic()
 
     def call_later(self, delay, callback, *args, context=None):
-        """Run callback(*args) after delay seconds (a reactor timer)."""
+        """Run ``callback(*args)`` after delay seconds (a reactor timer)."""
         return self.call_at(self.time() + delay, callback, *args,
                             context=context)
 
     def call_at(self, when, callback, *args, context=None):
-        """Run callback(*args) at loop time 'when' (a reactor timer)."""
+        """Run ``callback(*args)`` at loop time 'when' (a reactor timer)."""
         self._check_closed()
         if self._debug:
             self._check_thread()
@@ -548,7 +548,7 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
     # Threads -----------------------------------------------------------
 
     def run_in_executor(self, executor, func, *args):
-        """Run func(*args) in executor (None: the loop's thread pool);
+        """Run ``func(*args)`` in executor (None: the loop's thread pool);
         returns an asyncio future, completed through
         call_soon_threadsafe().
         """
@@ -606,7 +606,7 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
         return True
 
     def add_reader(self, fd, callback, *args):
-        """Call callback(*args) whenever fd is readable."""
+        """Call ``callback(*args)`` whenever fd is readable."""
         self._add_fd(self._readers, fd, lib.FLUX_POLLIN, callback, args)
 
     def remove_reader(self, fd):
@@ -614,7 +614,7 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
         return self._remove_fd(self._readers, fd)
 
     def add_writer(self, fd, callback, *args):
-        """Call callback(*args) whenever fd is writable."""
+        """Call ``callback(*args)`` whenever fd is writable."""
         self._add_fd(self._writers, fd, lib.FLUX_POLLOUT, callback, args)
 
     def remove_writer(self, fd):
