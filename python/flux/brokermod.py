@@ -35,8 +35,11 @@ an error response before it returned, and exceptions it raised),
 and latency p50, p90, p99 and max in seconds, from the call of the
 handler to its return (for an async handler, to the end of its task).
 The percentiles come from a log-scale histogram with four buckets per
-power of two, so they are within 25% of the true value (the max is
-exact).  NAME.stats-clear resets them with the counters.
+power of two, so they are within 25% of the true value.  A sync
+handler's first 64 calls are timed, then one in 16 ("timed" says how
+many), which keeps the cost under the noise of the RPC rate; an async
+handler's are all timed.  NAME.stats-clear resets them with the
+counters.
 """
 
 import errno
@@ -167,14 +170,21 @@ def _bucket_upper(i):
 class HandlerStats:
     """Count, errors and latency histogram of one handler.
 
-    record(ns) adds one call that took ns nanoseconds; summary() gives
-    the dict flux module stats shows.
+    count and errors are incremented by the caller (the message
+    trampoline of flux.core.watchers for a sync handler, the task of an
+    async one); record(ns) adds a call timed at ns nanoseconds to the
+    histogram; summary() gives the dict flux module stats shows.  A
+    sync handler's calls are timed each for the first SAMPLE_ALL (64),
+    then one in SAMPLE_EVERY (16) (flux.core.watchers): timing each one
+    would cost a trivial handler's module several percent of its rate.
+    An async handler's are all timed: a task costs much more than that.
     """
 
-    __slots__ = ("type", "hist", "max_ns", "errors")
+    __slots__ = ("type", "count", "hist", "max_ns", "errors")
 
     def __init__(self, msgtype):
         self.type = "event" if msgtype == FLUX_MSGTYPE_EVENT else "request"
+        self.count = 0
         self.hist = [0] * _HIST_SIZE
         self.max_ns = 0
         self.errors = 0
@@ -188,13 +198,15 @@ class HandlerStats:
 
     def clear(self):
         """Forget every call counted."""
+        self.count = 0
         self.hist = [0] * _HIST_SIZE
         self.max_ns = 0
         self.errors = 0
 
     def summary(self):
-        """{"type", "count", "errors", "latency": {p50, p90, p99, max}},
-        the latencies in seconds (0.0 before the first call).
+        """{"type", "count", "errors", "timed", "latency": {p50, p90,
+        p99, max}}: the latencies in seconds (0.0 before the first
+        call), from the "timed" calls (record()).
         """
         hist = self.hist
         count = sum(hist)
@@ -212,8 +224,8 @@ class HandlerStats:
                         break
             latency[name] = value / 1e9
         latency["max"] = self.max_ns / 1e9
-        return {"type": self.type, "count": count, "errors": self.errors,
-                "latency": latency}
+        return {"type": self.type, "count": self.count,
+                "errors": self.errors, "timed": count, "latency": latency}
 
 
 # The syslog(3) severity names, as flux-core's BrokerLogger.LEVEL_NAMES
@@ -435,7 +447,8 @@ class BrokerModule:
         return self._stats
 
     def _register_handlers(self):
-        topics = {}
+        # (msgtype, topic) -> attribute name, for _register_stats too.
+        topics = self._handled = {}
         for attr, spec in handler_specs(type(self)):
             topic = spec.full_topic(self._name)
             key = (spec.msgtype, topic)
@@ -518,6 +531,7 @@ class BrokerModule:
 
     async def _serve(self, method, msg, stats):
         """The task of one message to an async def handler."""
+        stats.count += 1
         start = perf_counter_ns()
         try:
             await method(msg)
@@ -538,6 +552,7 @@ class BrokerModule:
         value yielded is a response, and the end of the generator sends
         ENODATA, which ends a stream (RFC 6).
         """
+        stats.count += 1
         start = perf_counter_ns()
         h = self._h
         try:
@@ -568,7 +583,8 @@ class BrokerModule:
     def _register_stats(self):
         """NAME.stats-get and NAME.stats-clear, started after the C
         module's (libflux/module.c), so that they are the ones called
-        (the newest handler of a topic wins).
+        (the newest handler of a topic wins).  A module that handles one
+        of them itself keeps its own.
         """
         for msgtype, method, cb, rolemask in (
                 (FLUX_MSGTYPE_REQUEST, "stats-get", self._stats_get,
@@ -577,8 +593,10 @@ class BrokerModule:
                  None),
                 (FLUX_MSGTYPE_EVENT, "stats-clear", self._stats_clear,
                  None)):
-            w = self._h.msg_watcher_create(cb, msgtype,
-                                           f"{self._name}.{method}",
+            topic = f"{self._name}.{method}"
+            if (msgtype, topic) in self._handled:
+                continue
+            w = self._h.msg_watcher_create(cb, msgtype, topic,
                                            rolemask=rolemask)
             w.start()
             self._watchers.append(w)

@@ -26,7 +26,7 @@ import flux.constants as C
 import flux.kvs
 from flux.brokermod import BrokerModule, HandlerStats, request_handler
 
-from conftest import unique
+from conftest import Runner, unique
 
 TIMEOUT = 30
 
@@ -415,18 +415,52 @@ def test_sync_handlers_keep_the_fast_path(module_pair):
     mod.loop.close()
 
 
+def test_sync_handler_calls_are_sampled_after_the_first(module_pair):
+    """Every call counts; the first SAMPLE_ALL are timed, then one in
+    SAMPLE_EVERY (flux.core.watchers), so timing stays cheap.
+    """
+    from flux.core.watchers import SAMPLE_ALL, SAMPLE_EVERY
+
+    pair = module_pair("sampled")
+
+    calls = SAMPLE_ALL + 10 * SAMPLE_EVERY
+
+    class Echo(BrokerModule):
+        served = 0
+
+        @request_handler("echo")
+        def echo(self, msg):
+            self.handle.respond(msg)
+            self.served += 1
+            if self.served == calls:
+                self.stop()
+
+    mod = Echo(pair.mod)
+    runner = Runner(mod.run)
+    runner.start()
+    for _ in range(calls):
+        pair.request("sampled.echo")
+    assert runner.finish() is None
+    s = mod.stats()["handlers"]["sampled.echo"]
+    assert s["count"] == calls
+    assert s["timed"] == SAMPLE_ALL + 10
+    assert s["errors"] == 0
+
+
 def test_handler_stats_percentiles():
     st = HandlerStats(C.FLUX_MSGTYPE_REQUEST)
     for ns in range(1, 1001):
         st.record(ns * 1000)  # 1 us .. 1 ms
     s = st.summary()
-    assert s["count"] == 1000 and s["errors"] == 0
+    assert s["timed"] == 1000 and s["errors"] == 0
     lat = s["latency"]
     assert lat["max"] == 1e-3
     for name, true in (("p50", 500e-6), ("p90", 900e-6), ("p99", 990e-6)):
         assert true <= lat[name] <= true * 1.25 + 1e-9, name
+    st.count = 1000
+    assert st.summary()["count"] == 1000
     st.clear()
-    assert st.summary()["count"] == 0
+    assert st.summary()["count"] == st.summary()["timed"] == 0
 
 
 # The loop from a script: a plain handle, flux.aio.run().
@@ -537,3 +571,17 @@ def test_exception_handler_and_errors(h):
     loop.close()
     with pytest.raises(RuntimeError, match="closed"):
         loop.call_soon(bad)
+
+
+def test_a_module_may_answer_stats_get_itself(h, load):
+    name = load("""\
+        from flux.brokermod import BrokerModule, request_handler
+
+        class OwnStats(BrokerModule):
+            @request_handler("stats-get")
+            def stats_get(self, msg):
+                self.handle.respond(msg, {"mine": True})
+        """)
+    assert get(h.rpc(f"{name}.stats-get")) == {"mine": True}
+    # Its stats-clear is still the Python one, which answers.
+    assert get(h.rpc(f"{name}.stats-clear")) is None
