@@ -23,6 +23,8 @@ Try it in an instance (build/cmd/flux start), from the top of the tree:
     $ flux module remove caller
 """
 
+from typing import cast
+
 from flux.brokermod import BrokerModule, request_handler
 
 
@@ -36,8 +38,9 @@ class Caller(BrokerModule):
         try:
             greeting = future.get()["greeting"]
         except OSError as exc:
-            # Pass hello's error on to our caller.
-            self.handle.respond_error(msg, exc.errno, exc.strerror)
+            # Pass hello's error on to our caller.  (An error response
+            # always has an errno; to mypy, OSError.errno may be None.)
+            self.handle.respond_error(msg, cast(int, exc.errno), exc.strerror)
             return
         self.handle.respond(msg, {"greeting": greeting.upper(),
                                   "from": "hello"})

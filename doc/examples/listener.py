@@ -25,7 +25,7 @@ class Listener(BrokerModule):
     def __init__(self, h, *args):
         super().__init__(h, *args)
         # The last 10 payloads: a deque drops the oldest when full.
-        self.heard = deque(maxlen=10)
+        self.heard: deque = deque(maxlen=10)
 
     @event_handler("news", prefix=False)
     def news(self, msg):

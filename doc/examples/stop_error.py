@@ -29,6 +29,8 @@ flux module list no longer shows the module:
     broker.crit[0]: stop_error module runtime failure: the module exits, the broker goes on (on-failure=exit)
 """
 
+from typing import cast
+
 from flux.brokermod import BrokerModule, request_handler
 
 
@@ -47,7 +49,8 @@ class Motd(BrokerModule):
             # the caller has its answer.
             self.log.error("cannot read %s: %s: stopping", self.path,
                            exc.strerror)
-            self.handle.respond_error(msg, exc.errno, exc.strerror)
+            # (open() always sets errno; to mypy it may be None.)
+            self.handle.respond_error(msg, cast(int, exc.errno), exc.strerror)
             self.stop_error()
             return
         self.handle.respond(msg, {"motd": text})

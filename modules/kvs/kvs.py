@@ -313,7 +313,8 @@ class Dir:
         if self._entries is None:
             # N.B. a synchronous content.load, on the module's thread:
             # only the first use of a directory after a restart pays it.
-            self._entries = self._loader(self._ref)
+            # (mypy: unloaded() set _loader with _entries None.)
+            self._entries = self._loader(self._ref)  # type: ignore[misc]
             self._loader = None
         return self._entries
 
@@ -452,8 +453,8 @@ class Store:
     """
 
     def __init__(self, owner, content=None):
-        self.refs = weakref.WeakValueDictionary()
-        self.namespaces = {}
+        self.refs: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self.namespaces: dict[str, Namespace] = {}
         self.owner = owner
         self.listeners = []  # told of setroot, namespace create/remove
         # The content store (ContentClient), or None: the tree lives in
@@ -819,7 +820,7 @@ class Store:
         does; a response or a KVSError for each, in the same order.
         """
         results = [None] * len(pending)
-        queues = {}
+        queues: dict = {}
         for index, pc in enumerate(pending):
             queues.setdefault(pc.ns.name, []).append(index)
         for indices in queues.values():
@@ -858,7 +859,7 @@ class Store:
             except KVSError as exc:
                 results[k] = exc
 
-    def _apply(self, ns, ops, flags):
+    def _apply(self, ns: Namespace, ops, flags):
         if self.namespaces.get(ns.name) is not ns:
             raise KVSError(errno.ENOTSUP,
                            f"namespace {ns.name!r} does not exist")
@@ -1130,7 +1131,7 @@ class Watches:
         self._sweep()
 
     def stats(self):
-        namespaces = {}
+        namespaces: dict = {}
         for w in self.watchers:
             ns = self.store.namespaces.get(w.nsname)
             entry = namespaces.setdefault(w.nsname, {

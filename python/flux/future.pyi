@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 # Type stub for flux.future (see doc/typing.rst).  Any flux_future_*
 # function is a method too (flux.wrapper): those are Any.
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any
 
 from typing_extensions import Self
@@ -36,6 +36,10 @@ class Future(Wrapper):
     def get_flux(self) -> Flux | None: ...
     def set_flux(self, flux_handle: Flux | None) -> None: ...
     def get_reactor(self) -> Any: ...
+    # On flux.aio's loop: await future gives what get() gives; async for
+    # over a streaming RPC gives each response's get().
+    def __await__(self) -> Generator[Any, None, Any]: ...
+    def __aiter__(self) -> AsyncIterator[Any]: ...
 
 class FutureExt(Future):
     init_cb: Callable[..., object]

@@ -151,7 +151,7 @@ def dmesg(h: flux.Flux, timeout: float = 30.0) -> list[LogLine]:
     """The broker's log ring buffer (log.dmesg), oldest line first."""
     f = h.rpc("log.dmesg", {"follow": False, "nobacklog": False},
               FLUX_NODEID_ANY, FLUX_RPC_STREAMING)
-    lines = []
+    lines: list[LogLine] = []
     while True:
         try:
             raw = f.wait_for(_scaled(timeout)).get_raw()
