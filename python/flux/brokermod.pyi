@@ -30,6 +30,7 @@ def handler_specs(cls: type) -> list[tuple[str, HandlerSpec]]: ...
 
 class HandlerStats:
     type: str
+    count: int
     hist: list[int]
     max_ns: int
     errors: int

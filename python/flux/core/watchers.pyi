@@ -13,6 +13,11 @@ from typing_extensions import Self
 from flux.core.handle import Flux
 from flux.message import Message
 
+# A handler's statistics time each of its first SAMPLE_ALL calls, then
+# one call in SAMPLE_EVERY.
+SAMPLE_ALL: int
+SAMPLE_EVERY: int
+
 def watcher_wrapper(reactor: Any, c_watcher: Any, revents: int,
                     arg: Any) -> None: ...
 def message_handler_wrapper(c_h: Any, c_mh: Any, c_msg: Any,
