@@ -3,6 +3,7 @@
 keeps requests to it in flight, then what the client saw.
 
 Usage: reload.py [--reloads N] [--window W] [--json FILE] PATH
+(--reloads 0: the same load for a second with no reload, for comparison)
 (run inside an instance; PATH is a module file answering NAME.get, as
 bench/reloadmod.py does; NAME is its basename).
 
@@ -100,6 +101,8 @@ def main():
         t0 = time.perf_counter()
         subprocess.run(["flux", "module", "reload", path], check=True)
         reload_times.append(time.perf_counter() - t0)
+    if not reload_times:
+        time.sleep(1.0)
     time.sleep(0.2)
     load.stopping = True
     load.join(timeout=60)
@@ -111,8 +114,9 @@ def main():
     answered = len(lat)
     result = {
         "reloads": len(reload_times),
-        "reload_ms": {"median": statistics.median(reload_times) * 1e3,
-                      "max": max(reload_times) * 1e3},
+        "reload_ms": ({"median": statistics.median(reload_times) * 1e3,
+                       "max": max(reload_times) * 1e3}
+                      if reload_times else None),
         "requests": answered,
         "errors": len(load.errors),
         "error_texts": sorted(set(load.errors))[:10],

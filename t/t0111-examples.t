@@ -44,7 +44,9 @@ test_expect_success 'every example in doc/examples is run by this script' '
 	hello.py
 	kvs_state.py
 	listener.py
+	logged.py
 	mymod.py
+	reloadable.py
 	status.py
 	stop_error.py
 	timed.py
@@ -305,6 +307,36 @@ test_expect_success 'fanout.py: 50 keys looked up at once, missing ones None' '
 '
 test_expect_success 'timed.py: its session runs as shown' '
 	transcript timed.py
+'
+
+#
+# logged.py, the health page (doc/module-health.rst)
+#
+test_expect_success 'logged.py: its session runs as shown' '
+	transcript logged.py
+'
+
+#
+# reloadable.py, the reload page (doc/reloading-modules.rst)
+#
+test_expect_success 'reloadable.py: its session runs as shown' '
+	transcript reloadable.py
+'
+test_expect_success 'reloadable.py: requests during 20 reloads all answered' '
+	flux module load "$E/reloadable.py" a &&
+	flux python -c "
+import flux, subprocess
+h = flux.Flux()
+futures = []
+for i in range(20):
+    futures += [h.rpc(\"reloadable.greet\") for _ in range(10)]
+    subprocess.run([\"flux\", \"module\", \"reload\",
+                    \"$E/reloadable.py\", str(i)], check=True)
+print(sorted(f.get()[\"count\"] for f in futures) == list(range(1, 201)))
+" >reloads.out &&
+	echo True >reloads.expected &&
+	test_cmp reloads.expected reloads.out &&
+	flux module remove reloadable
 '
 
 test_done
