@@ -585,3 +585,48 @@ def test_a_module_may_answer_stats_get_itself(h, load):
     assert get(h.rpc(f"{name}.stats-get")) == {"mine": True}
     # Its stats-clear is still the Python one, which answers.
     assert get(h.rpc(f"{name}.stats-clear")) is None
+
+
+def test_mod_main_module_uses_the_loop(h, load, broker_uri):
+    name = unique("aiomain")
+    load(f"""\
+        import asyncio
+        import flux.aio
+        import flux.constants as C
+
+        def mod_main(h, *args):
+            loop = flux.aio.get_loop(h)
+            ticks = [0]
+
+            async def ticker():
+                try:
+                    while True:
+                        await asyncio.sleep(0.005)
+                        ticks[0] += 1
+                except asyncio.CancelledError:
+                    h.log(5, "ticker cancelled")
+                    raise
+
+            def get(h, watcher, msg, arg):
+                async def answer():
+                    start = ticks[0]
+                    while ticks[0] < start + 2:
+                        await asyncio.sleep(0.005)
+                    h.respond(msg, {{"ticks": ticks[0]}})
+                loop.create_task(answer())
+
+            h.msg_watcher_create(get, C.FLUX_MSGTYPE_REQUEST,
+                                 "{name}.get").start()
+            loop.create_task(ticker())
+            try:
+                loop.run_forever()
+            finally:
+                loop.close_module()
+        """, name=name)
+    assert get(h.rpc(f"{name}.get"))["ticks"] >= 2
+    flux_cmd(broker_uri, "dmesg", "-C")
+    flux_cmd(broker_uri, "module", "remove", name)
+    log = dmesg(broker_uri)
+    assert "ticker cancelled" in log  # by close_module()
+    for bad in ("Task was destroyed", "never retrieved", "Traceback"):
+        assert bad not in log
