@@ -79,7 +79,9 @@ def get_loop(h):
 
     Every Flux object on the same reactor gets the same loop (one loop
     per reactor).  In a mod_main() module, call it to use asyncio: e.g.
-    flux.aio.get_loop(h).create_task(coro) before h.reactor_run().
+    flux.aio.get_loop(h).create_task(coro) before h.reactor_run() (or
+    loop.run_forever()), and loop.close_module() after it returns, which
+    cancels the tasks left and frees the loop (a BrokerModule does both).
     """
     key = _reactor_key(h)
     loop = _LOOPS.get(key)
@@ -267,8 +269,17 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
     # Running -----------------------------------------------------------
 
     def run_forever(self):
-        """Run the reactor (and so the loop) until stop()."""
+        """Run the reactor (and so the loop) until stop().
+
+        While it runs, the wakeup pipe's watcher is referenced: as with
+        asyncio's loops, the run does not end for want of watchers while
+        a thread may still call call_soon_threadsafe() (a job of
+        run_in_executor(), say).  h.reactor_run() alone returns as soon
+        as no referenced watcher is left.
+        """
         self._check_closed()
+        if self._run_depth == 0:
+            lib.flux_watcher_ref(self._waker)
         self._run_depth += 1
         prev = events._get_running_loop()
         events._set_running_loop(self)
@@ -277,11 +288,13 @@ class FluxEventLoop(asyncio.AbstractEventLoop):
         finally:
             events._set_running_loop(prev)
             self._run_depth -= 1
+            if self._run_depth == 0 and not self._closed:
+                lib.flux_watcher_unref(self._waker)
 
     def run_until_complete(self, future):
         """Run the reactor until future (a coroutine or future) is done;
-        return its result.  RuntimeError if the reactor ran out of
-        watchers first (nothing could ever complete it).
+        return its result.  RuntimeError if the reactor stopped first
+        (a reactor_stop() meant for another run).
         """
         self._check_closed()
         future = asyncio.ensure_future(future, loop=self)

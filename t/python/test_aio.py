@@ -630,3 +630,15 @@ def test_mod_main_module_uses_the_loop(h, load, broker_uri):
     assert "ticker cancelled" in log  # by close_module()
     for bad in ("Task was destroyed", "never retrieved", "Traceback"):
         assert bad not in log
+
+
+def test_run_waits_for_a_thread_with_nothing_else_to_wait_on(h):
+    """Only a job in the executor is pending, no watcher of the reactor
+    is: the run goes on until the job's result arrives (asyncio's loops
+    do not end for want of work either).
+    """
+    async def main():
+        return await asyncio.get_running_loop().run_in_executor(
+            None, lambda: time.sleep(0.2) or "slept")
+
+    assert flux.aio.run(h, main()) == "slept"
