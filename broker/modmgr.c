@@ -352,10 +352,9 @@ static void reload_cb (flux_t *h,
     if (path && !(path = module_file (path, searchpath, &fullpath, &error)))
         goto error;
     if (module_reload (m, msg, path ? path : m->path,
-                       args ? args : m->args, &error) < 0)
+                       args ? args : m->args, on_failure ? &policy : NULL,
+                       &error) < 0)
         goto error;
-    if (on_failure)
-        m->policy = policy;
     free (fullpath);
     return;
 error:

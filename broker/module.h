@@ -189,15 +189,17 @@ void module_exited (struct module *m);
 
 /* module_reload.c */
 
-/* Replace m's running instance with the code at 'path' and 'args',
- * holding its requests meanwhile; 'msg' (module.reload) is answered
- * when the new instance runs or fails.  Returns 0, or -1 with errno and
- * error->text if the reload cannot begin (the old instance goes on).
+/* Replace m's running instance with the code at 'path' and 'args'
+ * (and failure 'policy', if not NULL), holding its requests meanwhile;
+ * 'msg' (module.reload) is answered when the new instance runs or
+ * fails.  Returns 0, or -1 with errno and error->text if the reload
+ * cannot begin (the old instance goes on).
  */
 int module_reload (struct module *m,
                    const flux_msg_t *msg,
                    const char *path,
                    json_t *args,
+                   const enum failure_policy *policy,
                    flux_error_t *error);
 
 /* The old instance of a module being reloaded has exited (its thread

@@ -48,6 +48,8 @@ struct reload {
     struct module_entry entry;  // the new code, opened (C) or its loader
     char uuid[UUID_STR_LEN];    // the new instance's
     flux_future_t *prepare;     // NAME.reload-prepare in flight, or NULL
+    const enum failure_policy *policy; // the new instance's, if given
+    enum failure_policy new_policy;
 };
 
 static void reload_destroy (struct reload *r)
@@ -140,6 +142,7 @@ int module_reload (struct module *m,
                    const flux_msg_t *msg,
                    const char *path,
                    json_t *args,
+                   const enum failure_policy *policy,
                    flux_error_t *error)
 {
     flux_t *h = m->mm->ctx->h;
@@ -167,6 +170,10 @@ int module_reload (struct module *m,
         return -1;
     }
     r->args = json_incref (args);
+    if (policy) {
+        r->new_policy = *policy;
+        r->policy = &r->new_policy;
+    }
     /* A C module's new file is opened now, so that one that does not
      * open leaves the old running (with --exec, its process opens it).
      */
@@ -239,6 +246,8 @@ bool reload_swap (struct module *m)
     json_decref (m->args);
     m->args = r->args;
     r->args = NULL;
+    if (r->policy)
+        m->policy = *r->policy;
     memcpy (m->next_uuid, r->uuid, sizeof (m->next_uuid));
     if (instance_start (m, &r->entry, &error) < 0) {
         flux_log (h, LOG_ERR, "module %s: reload: %s", m->name,

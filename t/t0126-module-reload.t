@@ -65,13 +65,31 @@ test_expect_success 'reload NAME reloads the module'"'"'s own file' '
 	test "$(get)" = "3 4 "
 '
 
+# policy NAME: its failure policy, from flux module list -P.
+policy() {
+	flux module list -P | awk -v n="$1" '$1 == n {print $6}'
+}
+
+test_expect_success '--on-failure applies to the new instance, if it starts' '
+	flux module reload --on-failure=restart counter &&
+	test "$(policy counter)" = restart &&
+	cp counter.py counter.good &&
+	echo "syntax error(" >>counter.py &&
+	test_must_fail flux module reload --on-failure=exit counter &&
+	test "$(policy counter)" = restart &&
+	cp counter.good counter.py &&
+	flux module reload --on-failure=panic counter &&
+	test "$(policy counter)" = panic &&
+	test "$(get)" = "3 5 "
+'
+
 test_expect_success 'new code with a syntax error: the old code keeps running' '
 	counter 4 "syntax error(" &&
 	test_must_fail flux module reload counter 2>syntax.err &&
 	grep "reload counter: SyntaxError: .* (counter.py, line [0-9]*)" \
 		syntax.err &&
 	grep "(the old code keeps running)" syntax.err &&
-	test "$(get)" = "3 5 " &&
+	test "$(get)" = "3 6 " &&
 	flux module list | grep "^counter .* R " &&
 	flux dmesg >syntax.log &&
 	grep "counter.err\[0\]: reload: " syntax.log &&
@@ -83,14 +101,14 @@ test_expect_success 'new code that raises as it loads: the old code keeps runnin
 	test_must_fail flux module reload counter 2>import.err &&
 	grep "ModuleNotFoundError: No module named ${SQ}no_such_module_here${SQ}" \
 		import.err &&
-	test "$(get)" = "3 6 "
+	test "$(get)" = "3 7 "
 '
 
 test_expect_success 'new code without an entry point: the old code keeps running' '
 	echo "x = 1" >counter.py &&
 	test_must_fail flux module reload counter 2>noentry.err &&
 	grep "no mod_main() or BrokerModule subclass found" noentry.err &&
-	test "$(get)" = "3 7 "
+	test "$(get)" = "3 8 "
 '
 
 test_expect_success 'a state_export() that raises: the old code keeps running' '
