@@ -304,6 +304,18 @@ test_expect_success 'an author sharness script loads a module with the installed
 		{ cat author.out; false; }; } &&
 	grep "^# passed all 5 test(s)" author.out
 '
+test_expect_success 'the example of doc/testing-modules.rst runs against the install' '
+	prefix=$(cat prefix.txt) &&
+	author=$(mktemp -d /tmp/flux-t0059-author-XXXXXX) &&
+	test_when_finished "rm -rf $author" &&
+	cp "$FLUX_SOURCE_DIR/doc/examples/tests/t0001-mymod.t" \
+		"$FLUX_SOURCE_DIR/doc/examples/mymod.py" "$author/" &&
+	{ $UNSHARE sh laid-over.sh "$PWD/inst$prefix" "$prefix" \
+		env -i PATH="$prefix/bin:/usr/bin:/bin" HOME="$author" TERM=dumb \
+		sh -c "cd $author && sh ./t0001-mymod.t -v" >example.out 2>&1 ||
+		{ cat example.out; false; }; } &&
+	grep "^# passed all 4 test(s)" example.out
+'
 test_expect_success 'an author pytest file uses the installed plugin (its entry point, no -p)' '
 	prefix=$(cat prefix.txt) &&
 	site=$(cat site.dir) &&
