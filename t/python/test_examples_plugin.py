@@ -8,6 +8,7 @@ doc/testing-modules.rst) and on tests that must fail.
 """
 import errno
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -141,12 +142,13 @@ def test_stream_helper(load_module, tmp_path):
     assert info.value.strerror == "no n"
 
 
-def run_pytest(*args, cwd=None):
+def run_pytest(*args, cwd=None, env=None):
     """pytest -p flux.pytest ARGS in a new process (its own instance)."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "-p", "flux.pytest", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=240, check=False)
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=240,
+        check=False)
 
 
 def test_the_documented_example_passes():
@@ -186,3 +188,34 @@ def test_a_module_that_fails_fails_the_test(tmp_path):
     assert "no log line matched 'no such line, ever' within 0.5s" in out
     assert "load_module: no such module file:" in out
     assert "2 failed, 1 passed, 1 error" in out
+
+
+def test_the_flux_command_options(tmp_path):
+    """--flux-cmd, else $FLUX_PYTEST_FLUX, else PATH; --flux-start-arg
+    reaches flux start; a flux command that is not there fails."""
+    (tmp_path / "test_attr.py").write_text(textwrap.dedent("""\
+        def test_attr(flux_instance, flux_handle):
+            assert flux_handle.attr_get("log-ring-size") == "77"
+            assert flux_instance.flux_cmd.endswith("/flux")
+        """))
+    flux_cmd = shutil.which("flux")
+    assert flux_cmd is not None
+    env = dict(os.environ)
+    # Without flux on PATH: only FLUX_PYTEST_FLUX names it.
+    env["PATH"] = os.pathsep.join(
+        p for p in env["PATH"].split(os.pathsep)
+        if not os.path.exists(os.path.join(p, "flux")))
+    env["FLUX_PYTEST_FLUX"] = flux_cmd
+    proc = run_pytest("--flux-start-arg=-Slog-ring-size=77",
+                      str(tmp_path / "test_attr.py"), env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    del env["FLUX_PYTEST_FLUX"]
+    proc = run_pytest("--flux-start-arg=-Slog-ring-size=77",
+                      f"--flux-cmd={flux_cmd}",
+                      str(tmp_path / "test_attr.py"), env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = run_pytest("--flux-cmd=/nonexistent/flux",
+                      str(tmp_path / "test_attr.py"), env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ("flux.pytest: the flux command '/nonexistent/flux' is not "
+            "found") in proc.stdout
