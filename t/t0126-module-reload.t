@@ -162,6 +162,40 @@ test_expect_success '100 reloads under load: no request fails, no count lost' '
 	jq -e ".requests > 100" reload.json
 '
 
+test_expect_success 'async handlers still awaiting finish in the old instance' '
+	cat >slow.py <<-EOF &&
+	import asyncio
+	from flux.brokermod import BrokerModule, request_handler
+	class Slow(BrokerModule):
+	    def __init__(self, h, *args):
+	        super().__init__(h, *args)
+	        self.count = 0
+	    @request_handler("get")
+	    async def get(self, msg):
+	        await asyncio.sleep(0.05)
+	        self.count += 1
+	        self.handle.respond(msg, {"count": self.count})
+	    def state_export(self):
+	        return self.count
+	    def state_import(self, state):
+	        self.count = state
+	EOF
+	flux module load ./slow.py &&
+	flux python -c "
+import flux, subprocess
+h = flux.Flux()
+futures = []
+for i in range(10):
+    futures += [h.rpc(\"slow.get\") for _ in range(20)]
+    subprocess.run([\"flux\", \"module\", \"reload\", \"./slow.py\"],
+                   check=True)
+print(sorted(f.get()[\"count\"] for f in futures) == list(range(1, 201)))
+" >slow.out &&
+	echo True >slow.expected &&
+	test_cmp slow.expected slow.out &&
+	flux module remove slow
+'
+
 test_expect_success 'new code whose constructor raises: the reload fails, the module is gone' '
 	counter 9 "Counter.__init__ = lambda self, h, *a: 1 / 0" &&
 	test_must_fail flux module reload counter 2>init.err &&

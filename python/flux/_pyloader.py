@@ -97,6 +97,7 @@ class _Context:
         self.instance = None  # its BrokerModule, if it is one
         self.thread = None  # ident of the module's own thread
         self.threads = set()  # idents of the threads it started, alive
+        self.drain = None  # the watcher of a reload waiting for tasks
 
     def log(self, level, text):
         """Log text, one entry per line.  False if the module is gone."""
@@ -718,20 +719,76 @@ def _prepare_reload(h, watcher, msg, ctx):
         ctx.log(LOG_ERR, f"reload: {text}")
         h.respond_error(msg, errno.EINVAL, text)
         return
-    exporter = getattr(ctx.instance, "state_export", None)
-    if exporter is not None:
-        try:
-            handoff.state = exporter()
-            handoff.has_state = True
-        except BaseException as exc:  # pylint: disable=broad-except
-            _restore_module(modname, ctx.module)
-            h.respond_error(msg, main_errnum(exc),
-                            "state_export() failed: "
-                            + _reload_error(ctx, exc, ctx.path))
-            return
+    # N.B. Async handlers still running (BrokerModule._tasks) finish in
+    # this instance first: the broker holds what comes from now on, and
+    # a task cancelled by the stop would answer its request ECANCELED.
+    # Their state is exported once they are done, after the answer.
+    tasks = getattr(ctx.instance, "_tasks", None)
+    if tasks:
+        h.respond(msg)
+        _drain_then_stop(h, ctx, handoff, tasks)
+        return
+    try:
+        _export_state(ctx, handoff)
+    except BaseException as exc:  # pylint: disable=broad-except
+        _restore_module(modname, ctx.module)
+        h.respond_error(msg, main_errnum(exc),
+                        "state_export() failed: "
+                        + _reload_error(ctx, exc, ctx.path))
+        return
     _handoffs[ctx.name] = handoff
     h.respond(msg)
     lib.flux_reactor_stop(h.get_reactor())
+
+
+def _export_state(ctx, handoff):
+    """handoff.state from the instance's state_export(), if it has one."""
+    exporter = getattr(ctx.instance, "state_export", None)
+    if exporter is not None:
+        handoff.state = exporter()
+        handoff.has_state = True
+
+
+def _drain_then_stop(h, ctx, handoff, tasks):
+    """Once no task is left: export the state, leave it for the new
+    instance and stop.  Each task gets a done callback (the last to end
+    finishes the reload), and a check watcher gives one to the tasks
+    started meanwhile by requests that were in the queue before the
+    broker began holding.  The reload was answered already, so a
+    state_export() that raises now is logged, and the new instance
+    starts without the state.  A task that never ends is stopped with
+    the module, past broker.module-remove-timeout.
+    """
+    seen = set()
+    finished = False
+
+    def finish():
+        nonlocal finished
+        finished = True
+        ctx.drain.stop()
+        try:
+            _export_state(ctx, handoff)
+        except BaseException as exc:  # pylint: disable=broad-except
+            _reload_error(ctx, exc, ctx.path)
+            ctx.log(LOG_ERR, "reload: state_export() failed: the new "
+                             "instance starts without the state")
+        _handoffs[ctx.name] = handoff
+        lib.flux_reactor_stop(h.get_reactor())
+
+    def maybe_finish(*_):
+        if finished:
+            return
+        if not tasks:
+            finish()
+            return
+        for task in tasks - seen:
+            seen.add(task)
+            task.add_done_callback(maybe_finish)
+
+    # Kept by ctx: a watcher object that is collected stops.
+    ctx.drain = h.check_watcher_create(lambda *_: maybe_finish())
+    ctx.drain.start()
+    maybe_finish()
 
 
 def _restore_module(modname, module):
