@@ -238,6 +238,22 @@ test_expect_success 'a C module whose new file does not open keeps running' '
 	flux module remove testmod
 '
 
+test_expect_success 'reload --exec: removed, then loaded again as a process' '
+	cat >pid.py <<-EOF &&
+	import os
+	from flux.brokermod import BrokerModule, request_handler
+	class Pid(BrokerModule):
+	    @request_handler("get")
+	    def get(self, msg):
+	        self.handle.respond(msg, {"pid": os.getpid()})
+	EOF
+	flux module load ./pid.py &&
+	test "$(rpc pid.get | jq .pid)" = "$(flux getattr broker.pid)" &&
+	flux module reload --exec ./pid.py &&
+	test "$(rpc pid.get | jq .pid)" != "$(flux getattr broker.pid)" &&
+	flux module remove pid
+'
+
 test_expect_success 'reload of a module that is not loaded: an error, or a load with -f' '
 	test_must_fail flux module reload nosuch 2>nosuch.err &&
 	grep "reload nosuch: module nosuch is not loaded" nosuch.err &&
