@@ -102,6 +102,15 @@ def _loop_of_reactor(reactor):
     return _LOOPS.get(int(ffi.cast("uintptr_t", reactor)))
 
 
+def running_loop_of(h):
+    """The FluxEventLoop running now on h's reactor, or None."""
+    running = events._get_running_loop()
+    if (isinstance(running, FluxEventLoop)
+            and int(ffi.cast("uintptr_t", h.get_reactor())) == running._key):
+        return running
+    return None
+
+
 def loop_for_future(reactor):
     """The loop on which a Flux future whose continuation runs on
     'reactor' can be awaited: the running loop, which must be that

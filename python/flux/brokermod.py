@@ -409,7 +409,7 @@ class BrokerModule:
         self._stopped_with_error = False
         self._loop = None
         self._tasks = set()
-        self._stats = {}
+        self._handler_stats = {}
         self._register_handlers()
         self._register_stats()
 
@@ -444,7 +444,7 @@ class BrokerModule:
     @property
     def handler_stats(self):
         """{topic: HandlerStats} of the module's handlers."""
-        return self._stats
+        return self._handler_stats
 
     def _register_handlers(self):
         # (msgtype, topic) -> attribute name, for _register_stats too.
@@ -461,8 +461,9 @@ class BrokerModule:
                 rolemask = FLUX_ROLE_OWNER | FLUX_ROLE_USER
             method = getattr(self, attr)
             stats = HandlerStats(spec.msgtype)
-            key = topic if topic not in self._stats else f"{topic} (event)"
-            self._stats[key] = stats
+            key = (topic if topic not in self._handler_stats
+                   else f"{topic} (event)")
+            self._handler_stats[key] = stats
             kind = _async_kind(method)
             if kind is not None:
                 method = self._task_starter(method, kind, spec, topic, stats)
@@ -614,7 +615,7 @@ class BrokerModule:
             "rx": {"request": mcs.request_rx, "response": mcs.response_rx,
                    "event": mcs.event_rx, "control": mcs.control_rx},
             "handlers": {topic: st.summary()
-                         for topic, st in self._stats.items()},
+                         for topic, st in self._handler_stats.items()},
         }
 
     def _stats_get(self, h, watcher, msg, args):
@@ -622,7 +623,7 @@ class BrokerModule:
 
     def _stats_clear(self, h, watcher, msg, args):
         lib.flux_clr_msgcounters(h.handle)
-        for st in self._stats.values():
+        for st in self._handler_stats.values():
             st.clear()
         if msg.type == FLUX_MSGTYPE_REQUEST:
             h.respond(msg)

@@ -62,7 +62,9 @@ def continuation_callback(c_future, arg):
     try:
         future = ffi.from_handle(arg)
         _release_pending(_PENDING, future)
-        if not future.stopped:
+        if future._aio_future is not None:
+            _settle_aio(future, future._aio_future)
+        if not future.stopped and future._then_cb is not None:
             future._then_cb(future, *future._then_args, **future._then_kw)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, reactor)
@@ -183,6 +185,16 @@ class Future(Wrapper):
                         "then callback already exists for this future")
         if callback is None:
             raise ValueError("Callback cannot be None")
+        if self._cb_handle is not None:
+            # The continuation is registered already (_await_early):
+            # the callback joins it, or runs soon if it has fired.
+            self._then_cb = callback
+            self._then_args = args
+            self._then_kw = kwargs
+            if self._aio_future is not None and self._aio_future.done():
+                self._aio_future.get_loop().call_soon(
+                    callback, self, *args, **kwargs)
+            return self
         self._cb_handle = ffi.new_handle(self)
         self._check(lib.flux_future_then(self._live(), float(timeout),
                                          lib.continuation_callback,
@@ -192,6 +204,22 @@ class Future(Wrapper):
         self._then_kw = kwargs
         _PENDING[self] = _PENDING.get(self, 0) + 1
         return self
+
+    def _await_early(self, loop):
+        """Register the continuation that settles an asyncio future now,
+        at the RPC's creation on a running flux.aio loop: the response
+        handler of an RPC is made when then() (or get()) is first
+        called, and a response that arrives before it is dropped.  A
+        future made in a coroutine is often awaited a turn later
+        (asyncio.gather() wraps it in a task first), and its response,
+        from another module of the broker, has come by then.
+        """
+        self._aio_future = loop.create_future()
+        self._cb_handle = ffi.new_handle(self)
+        self._check(lib.flux_future_then(self._live(), -1.0,
+                                         lib.continuation_callback,
+                                         self._cb_handle))
+        _PENDING[self] = _PENDING.get(self, 0) + 1
 
     def __await__(self):
         """``await future`` (see the module comment): the result of get(),

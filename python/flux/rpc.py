@@ -7,6 +7,8 @@ the response's errnum and the server's error text.  For a streaming RPC
 the stream ends with OSError(ENODATA).
 """
 
+import sys
+
 from flux.core.inner import (check, decode_json, encode_payload,
                              encode_topic, ffi, lib, raise_errno)
 from flux.future import Future
@@ -43,6 +45,14 @@ class RPC(Future):
         self.handle = ffi.gc(c_future, lib.flux_future_destroy)
         self._flux = flux_handle
         self.flux_handle = flux_handle
+        # On a running flux.aio loop of this reactor, the response must
+        # not be missed (Future._await_early).  N.B. asyncio is looked up,
+        # not imported: a program that never uses it pays nothing.
+        aio = sys.modules.get("flux.aio")
+        if aio is not None and not flags & lib.FLUX_RPC_STREAMING:
+            loop = aio.running_loop_of(flux_handle)
+            if loop is not None:
+                self._await_early(loop)
 
     def get_str(self):
         """The response payload as str, or None if it has none."""
