@@ -399,6 +399,7 @@ def _resolve(request: pytest.FixtureRequest, path: PathLike) -> str:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """pytest hook: the plugin's command-line options (--flux-cmd...)."""
     group = parser.getgroup("flux", "broker modules (flux.pytest)")
     group.addoption(
         "--flux-cmd", default=None, metavar="PATH",
@@ -411,6 +412,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """pytest hook: declare the flux_module marker."""
     config.addinivalue_line(
         "markers", "flux_module(path, *args, name=None): the module the "
         "flux_module fixture loads (flux.pytest)")
