@@ -37,6 +37,7 @@
 #include "module_exec.h"
 #include "router.h"
 #include "service.h"
+#include "errprintf.h"
 
 /* The longest module name the broker accepts.  flux-core sets no limit
  * of its own, but a module builds topics and keys from its name in
@@ -159,6 +160,35 @@ static char *name_frompath (const char *path)
     return strndup (base, strcspn (base, "."));
 }
 
+/* What module.load and module.reload ('topic') check alike: the
+ * failure policy, if given (then *policy), the arguments, if given, and
+ * a broker that is not shutting down.  Returns 0, or -1 with errno and
+ * error->text.
+ */
+static int check_load_request (struct modmgr *mm,
+                               const char *topic,
+                               const char *on_failure,
+                               enum failure_policy *policy,
+                               json_t *args,
+                               flux_error_t *error)
+{
+    if (on_failure && parse_policy (on_failure, policy) < 0) {
+        errno = EINVAL;
+        return errprintf (error, "unknown failure policy '%s' (valid: panic,"
+                          " exit, restart)", on_failure);
+    }
+    if (args && !args_valid (args)) {
+        errno = EPROTO;
+        return errprintf (error, "%s args must be an array of strings",
+                          topic);
+    }
+    if (mm->stopping) {
+        errno = ENOSYS;
+        return errprintf (error, "broker is shutting down");
+    }
+    return 0;
+}
+
 static void load_cb (flux_t *h,
                      flux_msg_handler_t *mh,
                      const flux_msg_t *msg,
@@ -188,20 +218,9 @@ static void load_cb (flux_t *h,
                              "on-failure", &on_failure,
                              "searchpath", &searchpath) < 0)
         goto error;
-    if (on_failure && parse_policy (on_failure, &policy) < 0) {
-        snprintf (error.text, sizeof (error.text),
-                  "unknown failure policy '%s' (valid: panic, exit, restart)",
-                  on_failure);
-        errno = EINVAL;
+    if (check_load_request (mm, "module.load", on_failure, &policy, args,
+                            &error) < 0)
         goto error;
-    }
-    if (args && !args_valid (args))
-        goto eproto;
-    if (mm->stopping) {
-        snprintf (error.text, sizeof (error.text), "broker is shutting down");
-        errno = ENOSYS;
-        goto error;
-    }
     if (!(path = module_file (path, searchpath, &fullpath, &error)))
         goto error;
     if (!name) {
@@ -254,10 +273,6 @@ static void load_cb (flux_t *h,
     free (fullpath);
     free (derived);
     return;
-eproto:
-    errno = EPROTO;
-    snprintf (error.text, sizeof (error.text),
-              "module.load args must be an array of strings");
 error:
     if (flux_respond_error (h, msg, errno, *error.text ? error.text : NULL) < 0)
         flux_log_error (h, "error responding to module.load");
@@ -329,26 +344,10 @@ static void reload_cb (flux_t *h,
                              "searchpath", &searchpath,
                              "on-failure", &on_failure) < 0)
         goto error;
-    if (args && !args_valid (args)) {
-        errno = EPROTO;
-        snprintf (error.text, sizeof (error.text),
-                  "module.reload args must be an array of strings");
+    if (check_load_request (mm, "module.reload", on_failure, &policy, args,
+                            &error) < 0
+        || !(m = lookup_loaded (mm, name, error.text, sizeof (error.text))))
         goto error;
-    }
-    if (!(m = lookup_loaded (mm, name, error.text, sizeof (error.text))))
-        goto error;
-    if (on_failure && parse_policy (on_failure, &policy) < 0) {
-        snprintf (error.text, sizeof (error.text),
-                  "unknown failure policy '%s' (valid: panic, exit, restart)",
-                  on_failure);
-        errno = EINVAL;
-        goto error;
-    }
-    if (mm->stopping) {
-        snprintf (error.text, sizeof (error.text), "broker is shutting down");
-        errno = ENOSYS;
-        goto error;
-    }
     if (path && !(path = module_file (path, searchpath, &fullpath, &error)))
         goto error;
     if (module_reload (m, msg, path ? path : m->path,
