@@ -187,13 +187,16 @@ class Future(Wrapper):
             raise ValueError("Callback cannot be None")
         if self._cb_handle is not None:
             # The continuation is registered already (_await_early):
-            # the callback joins it, or runs soon if it has fired.
+            # the callback joins it, or runs soon if it has fired; a
+            # timeout is the loop's timer, doing what then()'s does.
             self._then_cb = callback
             self._then_args = args
             self._then_kw = kwargs
-            if self._aio_future is not None and self._aio_future.done():
-                self._aio_future.get_loop().call_soon(
-                    callback, self, *args, **kwargs)
+            loop = self._aio_future.get_loop()
+            if self._aio_future.done():
+                loop.call_soon(callback, self, *args, **kwargs)
+            elif timeout >= 0:
+                loop.call_later(float(timeout), self._time_out)
             return self
         self._cb_handle = ffi.new_handle(self)
         self._check(lib.flux_future_then(self._live(), float(timeout),
@@ -204,6 +207,12 @@ class Future(Wrapper):
         self._then_kw = kwargs
         _PENDING[self] = _PENDING.get(self, 0) + 1
         return self
+
+    def _time_out(self):
+        """then()'s timeout, for a future registered by _await_early."""
+        if self.handle is not None and not self.is_ready():
+            lib.flux_future_fulfill_error(self.handle, errno.ETIMEDOUT,
+                                          ffi.NULL)
 
     def _await_early(self, loop):
         """Register the continuation that settles an asyncio future now,
@@ -328,6 +337,11 @@ def _settle_aio(future, afut):
         result = future.get()
     except Exception as exc:  # pylint: disable=broad-except
         afut.set_exception(exc)
+        # N.B. Marked as seen: an RPC made on the loop gets its afut at
+        # once (_await_early) and may be read with get() or then()
+        # instead, and asyncio would log its error as never retrieved.
+        # An await still raises it.
+        afut.exception()
     else:
         afut.set_result(result)
 

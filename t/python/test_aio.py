@@ -642,3 +642,60 @@ def test_run_waits_for_a_thread_with_nothing_else_to_wait_on(h):
             None, lambda: time.sleep(0.2) or "slept")
 
     assert flux.aio.run(h, main()) == "slept"
+
+
+def test_rpcs_answered_before_they_are_awaited(h, load):
+    # A broker service answers within a turn of the loop: before
+    # asyncio.gather() (which awaits a turn later) or an await after a
+    # sleep gets to the future.  Each response must still be there.
+    name = load("""\
+        import asyncio
+        from flux.brokermod import BrokerModule, request_handler
+
+        class Early(BrokerModule):
+            @request_handler("gather")
+            async def gather(self, msg):
+                fs = [self.handle.rpc("broker.ping", {})
+                      for _ in range(msg.payload["n"])]
+                self.handle.respond(msg, {"n": len(await asyncio.gather(*fs))})
+
+            @request_handler("late")
+            async def late(self, msg):
+                f = self.handle.rpc("broker.ping", {})
+                await asyncio.sleep(0.1)
+                await f
+                self.handle.respond(msg, {"ok": True})
+        """)
+    for n in (2, 50):
+        assert get(h.rpc(f"{name}.gather", {"n": n})) == {"n": n}
+    assert get(h.rpc(f"{name}.late")) == {"ok": True}
+
+
+def test_then_with_a_timeout_on_an_rpc_made_in_a_task(h, load, broker_uri):
+    # The RPC's continuation is registered when it is made on the loop;
+    # a then() after it still gets its callback and its timeout, and the
+    # error read in the callback is not logged as never retrieved.
+    name = load("""\
+        import asyncio
+        from flux.brokermod import BrokerModule, request_handler
+
+        class Later(BrokerModule):
+            @request_handler("go")
+            async def go(self, msg):
+                done = asyncio.get_running_loop().create_future()
+                def cb(f):
+                    try:
+                        f.get()
+                        done.set_result(0)
+                    except OSError as exc:
+                        done.set_result(exc.errno)
+                self.handle.rpc(f"{self.name}.never").then(cb, timeout=0.1)
+                self.handle.respond(msg, {"errno": await done})
+
+            @request_handler("never")
+            def never(self, msg):
+                pass
+        """)
+    assert get(h.rpc(f"{name}.go")) == {"errno": errno.ETIMEDOUT}
+    dmesg = flux_cmd(broker_uri, "dmesg").stdout
+    assert "never retrieved" not in dmesg
