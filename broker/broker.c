@@ -523,24 +523,25 @@ static int rc_defaults (struct broker *ctx)
 
 /* The standard rc1 (this installation's) loads Python modules (kvs.py,
  * heartbeat.py) once a shell has started and the content module is
- * loaded: have Python start meanwhile, on the loader's own thread, so
- * that the first of them waits only for what is left (about 20 ms of
- * the 70 an interpreter takes to start here).  Any other rc1 may load no
- * Python at all, and an interpreter costs some 10 MB: it starts on the
- * first load as before.  Failing to prepare is no error: the first load
- * opens the loader again and says why it cannot.
+ * loaded: have Python start meanwhile, on threads of the loader's, from
+ * the moment the broker knows its rc1 (its options are parsed), so that
+ * the first of them waits only for what is left of the 20-odd ms an
+ * interpreter takes to start here.  Any other rc1 may load no Python at
+ * all, and an interpreter costs some 10 MB: it starts on the first load
+ * as before.  Failing to prepare is no error: the first load opens the
+ * loader again and says why it cannot.  Returns why it could not, for
+ * the log (which does not exist yet), or NULL.
  */
-static void prepare_python (struct broker *ctx)
+static const char *prepare_python (struct broker *ctx, flux_error_t *error)
 {
     const char *rc1 = attrs_get (ctx->attrs, "broker.rc1_path", NULL);
     const char *standard = flux_conf_builtin_get ("rc1_path", FLUX_CONF_AUTO);
-    flux_error_t error;
 
     if (!rc1 || !standard || strcmp (rc1, standard) != 0)
-        return;
-    if (module_loader_prepare (".py", &error) < 0)
-        flux_log (ctx->h, LOG_DEBUG, "cannot prepare the Python loader: %s",
-                  error.text);
+        return NULL;
+    if (module_loader_prepare (".py", error) < 0)
+        return error->text;
+    return NULL;
 }
 
 static void modules_done (void *arg)
@@ -587,6 +588,8 @@ int main (int argc, char *argv[])
     uuid_t uuid;
     int c;
     flux_error_t error;
+    flux_error_t prepare_error;
+    const char *unprepared;
     struct event_service *events = NULL;
     struct boot_pmi *pmi = NULL;
     struct boot_config *bootconf = NULL;
@@ -652,6 +655,7 @@ int main (int argc, char *argv[])
     }
     if (ctx.verbose)
         (void)attrs_set_internal (ctx.attrs, "log-stderr-level", "7");
+    unprepared = prepare_python (&ctx, &prepare_error);
     /* The configuration, before anything is created (as flux-core's). */
     if (!config_path && (config_path = getenv ("FLUX_CONF_DIR"))
         && *config_path == '\0')
@@ -748,7 +752,9 @@ int main (int argc, char *argv[])
         goto fatal;
     flux_log (ctx.h, LOG_DEBUG, "broker %s listening on %s",
               ctx.uuid, attrs_get (ctx.attrs, "local-uri", NULL));
-    prepare_python (&ctx);
+    if (unprepared)
+        flux_log (ctx.h, LOG_DEBUG, "cannot prepare the Python loader: %s",
+                  unprepared);
     if (!(ctx.runlevel = runlevel_create (&ctx,
                                           attrs_get (ctx.attrs,
                                                      "broker.rc1_path", NULL),

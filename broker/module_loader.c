@@ -34,7 +34,9 @@
  * exit, after every module thread is joined.  Its optional prepare
  * symbol starts, before the first load, what that load would wait for
  * (module_loader_prepare(): the broker asks pyloader.so to start Python
- * while its standard rc1 starts).  A C module, in contrast, is dlclose'd
+ * while it sets itself up and its standard rc1 starts), on a thread of
+ * its own, since opening the loader (relocating libpython) alone takes
+ * milliseconds.  A C module, in contrast, is dlclose'd
  * once its thread is joined.
  *
  * Only the broker's main thread uses the table (module threads get a
@@ -44,6 +46,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +321,22 @@ done:
     return result;
 }
 
+/* Record an opened loader's symbols in its row. */
+static void loader_adopt (struct module_loader *loader, void *dso,
+                          flux_module_loader_f *main)
+{
+    loader->dso = dso;
+    loader->main = main;
+    loader->interrupt = (flux_module_loader_interrupt_f *)
+        dlsym (dso, FLUX_MODULE_LOADER_INTERRUPT_SYMBOL);
+    loader->fini = (flux_module_loader_fini_f *)
+        dlsym (dso, FLUX_MODULE_LOADER_FINI_SYMBOL);
+    loader->prepare = (flux_module_loader_prepare_f *)
+        dlsym (dso, FLUX_MODULE_LOADER_PREPARE_SYMBOL);
+    loader->stack = (flux_module_loader_stack_f *)
+        dlsym (dso, FLUX_MODULE_LOADER_STACK_SYMBOL);
+}
+
 static int loader_load (struct module_loader *loader, flux_error_t *error)
 {
     char path[PATH_MAX];
@@ -347,16 +368,7 @@ static int loader_load (struct module_loader *loader, flux_error_t *error)
         errno = EINVAL;
         return -1;
     }
-    loader->dso = dso;
-    loader->main = main;
-    loader->interrupt = (flux_module_loader_interrupt_f *)
-        dlsym (dso, FLUX_MODULE_LOADER_INTERRUPT_SYMBOL);
-    loader->fini = (flux_module_loader_fini_f *)
-        dlsym (dso, FLUX_MODULE_LOADER_FINI_SYMBOL);
-    loader->prepare = (flux_module_loader_prepare_f *)
-        dlsym (dso, FLUX_MODULE_LOADER_PREPARE_SYMBOL);
-    loader->stack = (flux_module_loader_stack_f *)
-        dlsym (dso, FLUX_MODULE_LOADER_STACK_SYMBOL);
+    loader_adopt (loader, dso, main);
     return 0;
 }
 
@@ -487,9 +499,41 @@ int module_loader_stack (const struct module_entry *entry,
     return entry->loader->stack (thread, fd);
 }
 
+/* A loader being prepared by a thread of its own (module_loader_prepare).
+ * The thread opens the loader's file by itself and calls its prepare
+ * symbol, without touching the table: the main thread's first load of
+ * that kind opens the same file, and dlopen() hands it the object the
+ * preparer loaded (or waits, under the dynamic linker's lock, until it
+ * is loaded).  Joined by module_loader_fini_all().
+ */
+static struct {
+    bool started;
+    pthread_t thread;
+    struct module_loader *loader;
+    char path[PATH_MAX];
+    void *dso;              /* set by the thread; read once it is joined */
+} preparer;
+
+static void *prepare_thread (void *arg)
+{
+    flux_module_loader_prepare_f *prepare;
+    void *dso;
+
+    (void)arg;
+    if (!(dso = dlopen (preparer.path, RTLD_NOW | RTLD_LOCAL)))
+        return NULL;
+    if ((prepare = (flux_module_loader_prepare_f *)
+                   dlsym (dso, FLUX_MODULE_LOADER_PREPARE_SYMBOL)))
+        prepare ();
+    preparer.dso = dso;
+    return NULL;
+}
+
 int module_loader_prepare (const char *suffix, flux_error_t *error)
 {
     struct module_loader *loader = NULL;
+    sigset_t all, saved;
+    int e;
 
     if (!suffix) {
         errno = EINVAL;
@@ -504,12 +548,31 @@ int module_loader_prepare (const char *suffix, flux_error_t *error)
         errno = EINVAL;
         return -1;
     }
-    if (loader_load (loader, error) < 0)
+    if (preparer.started || loader->dso)
+        return 0;
+    if (!loader_find (loader->filename, preparer.path,
+                      sizeof (preparer.path))) {
+        char *dirs = loader_path ();
+        errprintf (error, "cannot find %s in the module loader path %s",
+                   loader->filename, dirs ? dirs : "");
+        free (dirs);
+        errno = ENOENT;
         return -1;
-    if (loader->prepare) {
-        loader->prepare ();
-        loader->prepare = NULL; // once
     }
+    /* N.B. the thread (and what it starts) takes no signal: they are the
+     * main thread's.
+     */
+    sigfillset (&all);
+    (void)pthread_sigmask (SIG_BLOCK, &all, &saved);
+    e = pthread_create (&preparer.thread, NULL, prepare_thread, NULL);
+    (void)pthread_sigmask (SIG_SETMASK, &saved, NULL);
+    if (e != 0) {
+        errprintf (error, "cannot start a thread: %s", strerror (e));
+        errno = e;
+        return -1;
+    }
+    preparer.started = true;
+    preparer.loader = loader;
     return 0;
 }
 
@@ -523,6 +586,19 @@ static void loader_fini (struct module_loader *loader)
 
 void module_loader_fini_all (void)
 {
+    /* A loader prepared but never used for a load still has its fini
+     * called: what its prepare started (an interpreter) must stop.
+     */
+    if (preparer.started) {
+        (void)pthread_join (preparer.thread, NULL);
+        preparer.started = false;
+        if (preparer.dso && !preparer.loader->dso) {
+            flux_module_loader_f *main = (flux_module_loader_f *)
+                dlsym (preparer.dso, FLUX_MODULE_LOADER_SYMBOL);
+            if (main)
+                loader_adopt (preparer.loader, preparer.dso, main);
+        }
+    }
     for (size_t i = 0; i < TABLE_SIZE; i++)
         loader_fini (&table[i]);
     while (found) {

@@ -72,9 +72,11 @@ int module_loader_interrupt (const struct module_entry *entry,
                              pthread_t thread);
 
 /* Open the loader of module files ending in 'suffix' (".py") and call
- * its prepare symbol, if it has one.  Returns 0, or -1 with errno (as
- * module_loader_open(); EINVAL for a suffix no loader serves, or that
- * of C modules).
+ * its prepare symbol, if it has one, on a thread of its own: this
+ * returns at once.  Returns 0, or -1 with errno (ENOENT if the loader's
+ * file is not in the loader path, EINVAL for a suffix no loader serves,
+ * or that of C modules, or the error of pthread_create()).  A loader
+ * that then fails to open is not reported: the first load says why.
  */
 int module_loader_prepare (const char *suffix, flux_error_t *error);
 
