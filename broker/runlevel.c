@@ -66,6 +66,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,16 +297,82 @@ static const char *get_shell (void)
     return shell && *shell ? shell : "/bin/sh";
 }
 
-/* Runs in the child: never returns. */
+/* The signals the broker catches or ignores, which its commands get
+ * with their default action.
+ */
+static const int default_sigs[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE,
+                                    SIGHUP, SIGQUIT };
+#define NUM_DEFAULT_SIGS (sizeof (default_sigs) / sizeof (default_sigs[0]))
+
+/* Start 'argv' as child_exec() would in a child of fork(), without
+ * copying the broker: posix_spawnp() (glibc's shares the broker's memory
+ * until the exec, as vfork does).  A fork copies the page tables of the
+ * whole broker, an interpreter and its heap included, and the broker's
+ * main thread waits for it: 2 ms per command where posix_spawn takes 0.7
+ * (bench, the three commands of `flux start true`).  Returns the pid, or
+ * -1 with errno if the command could not be started, or found, or run
+ * (then proc_start() tries fork(), whose child says why, as a shell
+ * would, and exits 127 or 126: the rare case keeps its one behaviour).
+ */
+static pid_t spawn (char **argv, char **env, bool own_pgrp, int out, int err)
+{
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t fa;
+    sigset_t none, dfl;
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    pid_t pid = -1;
+    int e;
+
+    if ((e = posix_spawnattr_init (&attr)) != 0) {
+        errno = e;
+        return -1;
+    }
+    if ((e = posix_spawn_file_actions_init (&fa)) != 0) {
+        posix_spawnattr_destroy (&attr);
+        errno = e;
+        return -1;
+    }
+    sigemptyset (&none);
+    sigemptyset (&dfl);
+    for (size_t i = 0; i < NUM_DEFAULT_SIGS; i++)
+        sigaddset (&dfl, default_sigs[i]);
+    if (own_pgrp)
+        flags |= POSIX_SPAWN_SETPGROUP;
+    if ((e = posix_spawnattr_setflags (&attr, flags)) != 0
+        || (e = posix_spawnattr_setsigmask (&attr, &none)) != 0
+        || (e = posix_spawnattr_setsigdefault (&attr, &dfl)) != 0
+        || (own_pgrp && (e = posix_spawnattr_setpgroup (&attr, 0)) != 0))
+        goto done;
+    if (out >= 0
+        && ((e = posix_spawn_file_actions_addopen (&fa, STDIN_FILENO,
+                                                   "/dev/null", O_RDONLY, 0))
+            != 0
+            || (e = posix_spawn_file_actions_adddup2 (&fa, out,
+                                                      STDOUT_FILENO)) != 0
+            || (e = posix_spawn_file_actions_adddup2 (&fa, err,
+                                                      STDERR_FILENO)) != 0))
+        goto done;
+    e = posix_spawnp (&pid, argv[0], &fa, &attr, argv, env);
+done:
+    posix_spawn_file_actions_destroy (&fa);
+    posix_spawnattr_destroy (&attr);
+    if (e != 0) {
+        errno = e;
+        return -1;
+    }
+    return pid;
+}
+
+/* Runs in the child of fork(): never returns. */
 static void child_exec (char **argv, char **env, struct proc *p, int out,
                         int err)
 {
     sigset_t none;
-    const int sigs[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE, SIGHUP, SIGQUIT };
+    const int *sigs = default_sigs;
 
     sigemptyset (&none);
     (void)sigprocmask (SIG_SETMASK, &none, NULL);
-    for (size_t i = 0; i < sizeof (sigs) / sizeof (sigs[0]); i++)
+    for (size_t i = 0; i < NUM_DEFAULT_SIGS; i++)
         (void)signal (sigs[i], SIG_DFL);
     if (p->own_pgrp)
         (void)setpgid (0, 0);
@@ -496,10 +563,12 @@ static int proc_start (struct runlevel *rl, int level, char **argv,
     fflush (stdout);
     fflush (stderr);
     clock_gettime (CLOCK_MONOTONIC, &p->t_start);
-    if ((p->pid = fork ()) < 0)
-        goto error;
-    if (p->pid == 0)
-        child_exec (argv, env, p, pfd[0][1], pfd[1][1]);
+    if ((p->pid = spawn (argv, env, own_pgrp, pfd[0][1], pfd[1][1])) < 0) {
+        if ((p->pid = fork ()) < 0)
+            goto error;
+        if (p->pid == 0)
+            child_exec (argv, env, p, pfd[0][1], pfd[1][1]);
+    }
     if (own_pgrp)
         (void)setpgid (p->pid, p->pid); // closes the race with the child
     for (int i = 0; i < 2; i++) {
