@@ -309,6 +309,12 @@ static PyThreadState *python_start (char *errbuf, size_t size)
     if (PyStatus_Exception (status))
         goto error;
     PyConfig_Clear (&config);
+    /* N.B. No collection while the start-up imports run: they make tens
+     * of thousands of objects and no garbage, and the collector would
+     * scan the growing heap again and again for nothing (gc.freeze()
+     * below then moves it all out of the collector's sight).
+     */
+    (void)PyGC_Disable ();
     if (!(threading = PyImport_ImportModule ("threading"))) {
         PyErr_Clear ();
         snprintf (errbuf, size, "cannot start Python: cannot import"
@@ -320,6 +326,7 @@ static PyThreadState *python_start (char *errbuf, size_t size)
         goto error_finalize;
     start_site ();
     preload_and_freeze ();
+    (void)PyGC_Enable ();
     return PyThreadState_Get ();
 error:
     set_status_error (status, errbuf, size);
