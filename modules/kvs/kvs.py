@@ -81,16 +81,14 @@ The Store class below knows nothing of messages, so it can be tested
 without a broker; the KVS class maps requests onto it.
 """
 
-import base64
 import binascii
 import errno
-import json
 import os
 import time
 import weakref
 
 from flux.brokermod import BrokerModule, request_handler
-from flux.core.inner import ffi, lib
+from flux.core.inner import decode_json, ffi, json_encoder, lib
 from flux.future import Future
 
 # Lookup, watch and commit flags, as libflux's <flux/kvs.h> defines them.
@@ -140,13 +138,19 @@ def normalize_key(key):
     return ".".join(comps) if comps else "."
 
 
-def _canonical(obj):
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+# N.B. JSON and base64 by flux.core.inner's helpers and binascii rather
+# than the json and base64 packages, which import re (and with it enum):
+# the broker's start waits for this module's import.
+
+# json.dumps(obj, sort_keys=True, separators=(",", ":")): the text a
+# tree object is stored and hashed as.
+_canonical = json_encoder(sort_keys=True, separators=(",", ":"))
+_dumps = json_encoder()  # json.dumps(obj)
 
 
 def _encode_entry(name, node):
     """One directory entry as _canonical() writes it inside the dir."""
-    return json.dumps(name) + ":" + _canonical(node)
+    return _dumps(name) + ":" + _canonical(node)
 
 
 def _sha1(data):
@@ -207,12 +211,12 @@ _EMPTY_DIR_BLOB = b'{"data":{},"type":"dir","ver":1}'
 
 
 def _val_bytes(treeobj):
-    return base64.b64decode(treeobj["data"])
+    return binascii.a2b_base64(treeobj["data"])  # base64.b64decode()
 
 
 def make_val(data):
-    return {"ver": 1, "type": "val",
-            "data": base64.b64encode(data).decode("ascii")}
+    return {"ver": 1, "type": "val",  # base64.b64encode()
+            "data": binascii.b2a_base64(data, newline=False).decode("ascii")}
 
 
 class AppendedVal(dict):
@@ -557,7 +561,10 @@ class Store:
     def _load_json(self, ref):
         data = self.content.load(ref)
         try:
-            return json.loads(data)
+            # N.B. a blob that is not UTF-8 is no tree object, as
+            # flux-core's (jansson) has it: UnicodeDecodeError is a
+            # ValueError.
+            return decode_json(data.decode("utf-8"))
         except ValueError as exc:
             raise KVSError(errno.EINVAL, f"{ref}: not a tree object") \
                 from exc
@@ -632,6 +639,7 @@ class Store:
         if kind == "val":
             if not isinstance(data, str):
                 raise KVSError(errno.EINVAL, "val data must be base64")
+            import base64  # pylint: disable=import-outside-toplevel
             try:
                 base64.b64decode(data, validate=True)
             except (binascii.Error, ValueError) as exc:

@@ -36,7 +36,11 @@ import _imp
 import errno
 import gc
 import importlib.machinery
-import importlib.util
+# N.B. What importlib.util offers for bytecode files, from the module that
+# defines it: importlib.util imports contextlib, which a broker's start
+# would otherwise wait for.
+from importlib._bootstrap_external import (_RAW_MAGIC_NUMBER, MAGIC_NUMBER,
+                                           cache_from_source)
 import io
 import marshal
 import os
@@ -525,13 +529,13 @@ def _bytecode(path, source):
     unchecked one is not trusted: it says nothing of these bytes.
     """
     try:
-        with open(importlib.util.cache_from_source(path), "rb") as f:
+        with open(cache_from_source(path), "rb") as f:
             data = f.read()
     except (OSError, ValueError, NotImplementedError):
         return None
-    if (data[:4] != importlib.util.MAGIC_NUMBER
+    if (data[:4] != MAGIC_NUMBER
             or int.from_bytes(data[4:8], "little") != 0b11
-            or data[8:16] != importlib.util.source_hash(source)):
+            or data[8:16] != _imp.source_hash(_RAW_MAGIC_NUMBER, source)):
         return None
     try:
         code = marshal.loads(data[16:])

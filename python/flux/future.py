@@ -30,11 +30,14 @@ future.fulfill_error(errno.EPERM, "text"), future.incref().
 """
 
 import errno
-import json
 
 from flux.core import callback
-from flux.core.inner import check, ffi, lib, raise_errno, to_bytes, to_str
+from flux.core.inner import (check, decode_json, ffi, json_encoder, lib,
+                             raise_errno, to_bytes, to_str)
 from flux.wrapper import Wrapper
+
+# json.dumps(value): a FutureExt's results are ASCII JSON text.
+_dumps = json_encoder()
 
 __all__ = ["Future", "FutureExt", "WaitAllFuture"]
 
@@ -424,7 +427,7 @@ class FutureExt(Future):
 
     def fulfill(self, result=None):
         """Fulfil with 'result', anything json.dumps() takes."""
-        payload = ffi.new("char[]", json.dumps(result).encode(
+        payload = ffi.new("char[]", _dumps(result).encode(
             "utf-8", errors="surrogateescape"))
         # Kept until the future goes: C holds only the pointer.
         self._results.append(payload)
@@ -442,7 +445,8 @@ class FutureExt(Future):
             raise
         if result[0] == ffi.NULL:
             return None
-        return json.loads(ffi.string(ffi.cast("char *", result[0])))
+        return decode_json(
+            ffi.string(ffi.cast("char *", result[0])).decode("utf-8"))
 
 
 class WaitAllFuture(Future):

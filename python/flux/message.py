@@ -16,13 +16,16 @@ Any flux_msg_* function is a method too (flux.wrapper): msg.route_push(id).
 MessageWatcher is importable from here, as in flux-core.
 """
 
-import json
 import os
 import weakref
 
 from flux.core.inner import (check, decode_json, encode_payload,
-                             encode_topic, ffi, lib, to_bytes, to_str)
+                             encode_topic, ffi, json_encoder, lib, to_bytes,
+                             to_str)
 from flux.wrapper import Wrapper
+
+# json.dumps(value), as flux-core's payload setter gives it.
+_dumps = json_encoder()
 
 
 _RESPONDED = object()
@@ -149,7 +152,7 @@ class Message(Wrapper):
         elif isinstance(value, (str, bytes)):
             self.payload_str = value
         else:
-            self.payload_str = json.dumps(value)
+            self.payload_str = _dumps(value)
 
     @property
     def type(self):

@@ -3,7 +3,8 @@
 
 - JSON: encode_json/decode_json give exactly what json.dumps(...,
   ensure_ascii=False) and json.loads give, the same text, value or
-  error (type, message, position), for good and for malformed input;
+  error (type, message, position), for good and for malformed input,
+  and json_encoder() what json.dumps gives with its options;
   a malformed payload raises at the same point it did (msg.payload,
   rpc.get()), not when the message arrives.
 - A handler's Message borrows the dispatcher's C message: one that the
@@ -21,7 +22,7 @@ import pytest
 
 import flux.constants as C
 from flux.core.inner import (check, decode_json, encode_json,
-                             encode_payload, ffi, lib)
+                             encode_payload, ffi, json_encoder, lib)
 from flux.message import Message
 
 from conftest import recv_timeout, response_error
@@ -85,6 +86,54 @@ def test_encode_json_fails_as_json_dumps(value):
     got = outcome(encode_json, value)
     want = outcome(lambda v: json.dumps(v, ensure_ascii=False), value)
     assert got[0] == "raised" and got[:3] == want[:3]
+
+
+OPTIONS = [
+    {}, {"ensure_ascii": False}, {"sort_keys": True},
+    {"separators": (",", ":")},
+    {"sort_keys": True, "separators": (",", ":")},
+    {"ensure_ascii": False, "sort_keys": True, "separators": (";", "=")},
+]
+VALUES = [
+    {}, [], {"b": 1, "a": [1, 2.5, None, True]}, "s", "é\u2028\ud800", 1,
+    2.5, float("-inf"), {"k": float("nan")}, {2: "int", 1: "keys"},
+    {"nested": {"y": ["z", {"é": "x"}], "x": ()}}, (1, 2),
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_json_encoder_is_json_dumps(options):
+    dumps = json_encoder(**options)
+    for value in VALUES:
+        assert dumps(value) == json.dumps(value, **options)
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("value", [
+    {"a": Unencodable()}, {(1, 2): "tuple key"}, {1, 2}, b"bytes",
+    {"a": 1, 2: "mixed keys"},
+])
+def test_json_encoder_fails_as_json_dumps(options, value):
+    got = outcome(json_encoder(**options), value)
+    want = outcome(lambda v: json.dumps(v, **options), value)
+    if got[0] == "ok":  # mixed keys sort only with sort_keys
+        assert got == want
+    else:
+        assert got[:3] == want[:3]
+
+
+def test_json_encoder_is_reentrant():
+    """An encoding made while another is in progress (a dict subclass
+    whose items() encodes) gets an encoder of its own.
+    """
+    dumps = json_encoder(sort_keys=True)
+
+    class Encodes(dict):
+        def items(self):
+            return [("inner", dumps({"b": 2, "a": 1}))]
+
+    assert dumps([Encodes(x=1), {"z": 0}]) == json.dumps(
+        [{"inner": '{"a": 1, "b": 2}'}, {"z": 0}])
 
 
 def test_encode_json_after_a_failure_is_not_circular():

@@ -18,15 +18,13 @@ handle: see flux.wrapper.
 """
 
 import errno
-import json
 import os
-import signal
 import threading
-from contextlib import contextmanager
 
 from flux.core import callback
-from flux.core.inner import (check, encode_payload, encode_topic, ffi, lib,
-                             new_match, raise_errno, to_bytes, to_str)
+from flux.core.inner import (check, decode_json, encode_payload, encode_topic,
+                             ffi, lib, new_match, raise_errno, to_bytes,
+                             to_str)
 from flux.core.watchers import (CheckWatcher, FDWatcher, IdleWatcher,
                                 MessageWatcher, PrepareWatcher,
                                 SignalWatcher, TimerWatcher)
@@ -34,6 +32,28 @@ from flux.future import Future
 from flux.message import _RESPONDED, Message
 from flux.rpc import RPC
 from flux.wrapper import Wrapper
+
+
+def _signal():
+    # signal is imported when a reactor runs on the main thread, not with
+    # flux: it imports enum, which a broker's start would wait for.
+    import signal  # pylint: disable=import-outside-toplevel
+    return signal
+
+
+class _InReactor:
+    """The context of Flux.in_reactor()."""
+
+    __slots__ = ("h",)
+
+    def __init__(self, h):
+        self.h = h
+
+    def __enter__(self):
+        self.h.reactor_enter()
+
+    def __exit__(self, *exc_info):
+        self.h.reactor_exit()
 
 
 class _Run:
@@ -263,16 +283,11 @@ class Flux(Wrapper):
         """Count one reactor run on this thread as ended."""
         cls.tls.reactor_depth -= 1
 
-    @contextmanager
     def in_reactor(self):
         """Count the block as running in the reactor (reactor_running()
         is True inside it), as reactor_run() does.
         """
-        self.reactor_enter()
-        try:
-            yield
-        finally:
-            self.reactor_exit()
+        return _InReactor(self)
 
     @classmethod
     def set_exception(cls, exception):
@@ -296,9 +311,10 @@ class Flux(Wrapper):
         # Only where Python itself handles SIGINT (the main thread of a
         # normal interpreter): libev allows one watcher per signal per
         # process, and an embedding program (the broker) owns signals.
-        return (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT)
-                is signal.default_int_handler)
+        if threading.current_thread() is not threading.main_thread():
+            return False
+        signal = _signal()
+        return signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
     def reactor_run(self, reactor=None, flags=0):
         """Run the reactor until it has nothing to do or is stopped.
@@ -334,7 +350,7 @@ class Flux(Wrapper):
                     interrupted.append(signum)
                     lib.flux_reactor_stop(reactor)
 
-                sigw = SignalWatcher(self, signal.SIGINT, on_sigint)
+                sigw = SignalWatcher(self, _signal().SIGINT, on_sigint)
                 sigw.unref()
                 sigw.start()
             rc = lib.flux_reactor_run(reactor, flags)
@@ -347,6 +363,7 @@ class Flux(Wrapper):
             if sigw is not None:
                 sigw.destroy()
                 # Stopping libev's watcher reset SIGINT to SIG_DFL.
+                signal = _signal()
                 signal.signal(signal.SIGINT, signal.default_int_handler)
         exc = callback.take()
         if exc is not None:
@@ -478,7 +495,8 @@ class Flux(Wrapper):
             if text == ffi.NULL:
                 raise_errno(errno.ENOMEM)
             try:
-                self._cached_config = json.loads(ffi.string(text))
+                self._cached_config = decode_json(
+                    ffi.string(text).decode("utf-8"))
             finally:
                 lib.free(text)
             self._cached_conf_ref = ffi.gc(lib.flux_conf_incref(c_conf),

@@ -8,7 +8,6 @@ call, per thread, so ffi.errno read here is the one the call set.
 """
 
 import errno
-import json
 import os
 
 from _flux._core import ffi, lib
@@ -16,7 +15,7 @@ from flux.wrapper import errno_text, raw
 
 __all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
            "to_str", "encode_payload", "encode_topic", "new_match",
-           "encode_json", "decode_json"]
+           "encode_json", "decode_json", "json_encoder"]
 
 
 def raise_errno(errnum=None, text=None):
@@ -66,20 +65,49 @@ def to_str(p):
     return ffi.string(p).decode("utf-8", errors="replace")
 
 
-# JSON, as json.dumps(value, ensure_ascii=False) and json.loads(s) give
-# it, at a fraction of their cost for the small payloads of most
-# messages: json.dumps builds a new JSONEncoder on every call given any
-# option, and both go through several Python frames (and json.loads
-# through two regular expressions) around the C encoder and scanner.
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-_C_MAKE_ENCODER = json.encoder.c_make_encoder  # None without _json
-_SCAN = json.JSONDecoder().scan_once
+# JSON, as json.dumps() and json.loads() give it, at a fraction of their
+# cost for the small payloads of most messages, and without importing
+# the json package: its decoder and encoder compile six regular
+# expressions at import, and with re and enum that is about 9 ms of a
+# broker's start, which the first Python module waits for.  These use
+# CPython's C accelerator (_json, which json itself uses) directly; json
+# is imported only where these hand over to it: a payload the scanner
+# does not take whole (white space around the value, bytes, an error to
+# word), a value the C encoder does not exist for.  json.dumps builds a
+# new JSONEncoder on every call given any option, and both go through
+# several Python frames (and json.loads through two regular expressions)
+# around the same C encoder and scanner.
+try:
+    import _json
+except ImportError:  # another Python: json's pure-Python code
+    _json = None
 
 
-def encode_json(value):
-    """json.dumps(value, ensure_ascii=False), the same text or error."""
-    if _C_MAKE_ENCODER is None or isinstance(value, str):
-        return _ENCODER.encode(value)
+def _json_module():
+    import json  # pylint: disable=import-outside-toplevel
+    return json
+
+
+def _not_serializable(value):
+    # What JSONEncoder.default() raises, in the same words.
+    raise TypeError(f"Object of type {value.__class__.__name__} "
+                    f"is not JSON serializable")
+
+
+def json_encoder(ensure_ascii=True, sort_keys=False, separators=None):
+    """A function of one value that returns json.dumps(value,
+    ensure_ascii=ensure_ascii, sort_keys=sort_keys,
+    separators=separators): the same text, or the same error.
+    """
+    item_sep, key_sep = separators or (", ", ": ")
+    if _json is None:
+        def dumps_(value):
+            return _json_module().dumps(value, ensure_ascii=ensure_ascii,
+                                        sort_keys=sort_keys,
+                                        separators=(item_sep, key_sep))
+        return dumps_
+    quote = (_json.encode_basestring_ascii if ensure_ascii
+             else _json.encode_basestring)
     # What JSONEncoder.iterencode(value, _one_shot=True) does with these
     # options, with a C encoder kept from an earlier call rather than a
     # new one (making one costs more than most encodings).  Its marker
@@ -88,22 +116,47 @@ def encode_json(value):
     # pop is atomic under the GIL), so that another thread, or a call
     # made meanwhile (a dict subclass's items() may encode), gets one of
     # its own; it is dropped if the encoding fails, which may leave
-    # markers behind.
-    try:
-        encoder = _ENCODER_POOL.pop()
-    except IndexError:
-        encoder = _C_MAKE_ENCODER({}, *_ENCODER_ARGS)
-    text = "".join(encoder(value, 0))
-    _ENCODER_POOL.append(encoder)
-    return text
+    # markers behind.  The pool holds as many encoders as calls were
+    # ever in progress at once.
+    args = (_not_serializable, quote, None, key_sep, item_sep, sort_keys,
+            False, True)
+    pool = []
+    make = _json.make_encoder
+
+    def dumps(value):
+        if isinstance(value, str):
+            return quote(value)
+        try:
+            encoder = pool.pop()
+        except IndexError:
+            encoder = make({}, *args)
+        text = "".join(encoder(value, 0))
+        pool.append(encoder)
+        return text
+    return dumps
 
 
-# The C encoder's arguments after its marker dict, looked up once.
-_ENCODER_ARGS = (_ENCODER.default, json.encoder.encode_basestring, None,
-                 _ENCODER.key_separator, _ENCODER.item_separator, False,
-                 False, True)
-# Encoders not in use: as many as calls were ever in progress at once.
-_ENCODER_POOL = []
+# json.dumps(value, ensure_ascii=False): what messages carry.
+encode_json = json_encoder(ensure_ascii=False)
+encode_json.__doc__ = ("json.dumps(value, ensure_ascii=False), the same "
+                       "text or error.")
+
+
+class _ScanContext:
+    """The attributes _json's scanner reads from a JSONDecoder, as
+    JSONDecoder() sets them.
+    """
+    # pylint: disable=too-few-public-methods
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"),
+                      "NaN": float("nan")}.__getitem__
+
+
+_SCAN = _json.make_scanner(_ScanContext()) if _json is not None else None
 
 
 def decode_json(s):
@@ -116,7 +169,7 @@ def decode_json(s):
     string (white space around the value, no value, not a str) goes to
     json.loads, which accepts it or raises its own error for it.
     """
-    if isinstance(s, str):
+    if _SCAN is not None and isinstance(s, str):
         try:
             value, end = _SCAN(s, 0)
         except StopIteration:
@@ -124,7 +177,7 @@ def decode_json(s):
         else:
             if end == len(s):
                 return value
-    return json.loads(s)
+    return _json_module().loads(s)
 
 
 def encode_payload(payload):
