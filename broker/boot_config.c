@@ -37,6 +37,7 @@
 #include "topology.h"
 #include "tbon.h"
 #include "boot_config.h"
+#include "zmq_lazy.h"
 
 struct boot_config {
     json_t *hosts;          /* [{host, bind?, connect?, parent?}], expanded */
@@ -266,7 +267,8 @@ int boot_config_exchange (struct broker *ctx, struct boot_config *bc,
                           "curve_cert is required for an instance of more "
                           "than one broker");
     }
-    if (zcert_read (bc->curve_cert, pub, sec, NULL, 0, error) < 0)
+    if (zcert_read (bc->curve_cert, pub, sec, NULL, 0, error) < 0
+        || zmq_lazy_open (error) < 0)
         return -1;
     if (zmq_curve_public (check, sec) < 0 || strcmp (check, pub) != 0) {
         errno = EINVAL;

@@ -43,6 +43,7 @@
 #include "topology.h"
 #include "zmsg.h"
 #include "zwatch.h"
+#include "zmq_lazy.h"
 #include "overlay.h"
 
 /* The flux-core overlay protocol this one follows: a hello carries its
@@ -1003,11 +1004,16 @@ struct overlay *overlay_create (struct broker *ctx, flux_error_t *error)
                           CONNECT_TIMEOUT_DEFAULT, &ov->connect_timeout,
                           error) < 0)
         goto error;
-    if (!(ov->zctx = zmq_ctx_new ())) {
+    /* N.B. A broker alone makes no link: libzmq is not even opened (nor
+     * are CURVE keys made, which no one would ask for).
+     */
+    if (ov->size > 1 && zmq_lazy_open (error) < 0)
+        goto error;
+    if (ov->size > 1 && !(ov->zctx = zmq_ctx_new ())) {
         errprintf (error, "zmq_ctx_new: %s", zmq_strerror (errno));
         goto error;
     }
-    if (zmq_curve_keypair (ov->pubkey, ov->seckey) < 0) {
+    if (ov->size > 1 && zmq_curve_keypair (ov->pubkey, ov->seckey) < 0) {
         errprintf (error, "CURVE keys: %s (is libzmq built with "
                    "libsodium?)", zmq_strerror (errno));
         goto error;
