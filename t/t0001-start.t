@@ -140,20 +140,6 @@ test_expect_success 'flux start: exit codes up to 255 pass through' '
 	test_expect_code 255 flux start sh -c "exit 255" &&
 	test_expect_code 126 flux start sh -c "exit 126"
 '
-# What a start waits for: the kvs module, the first Python module rc1
-# loads, waits for the interpreter to start and import the loader; json
-# (with re and enum, its regular expressions compiled at import),
-# signal, contextlib and base64 were 10 ms of that, and are imported
-# where they are first used instead.  (Python's own import timing names
-# every module it imports.)
-test_expect_success 'flux start: Python starts without json, re, enum, signal' '
-	PYTHONPROFILEIMPORTTIME=1 flux start true 2>imports.err &&
-	grep -E "^import time:.*\| +flux\._pyloader$" imports.err &&
-	grep -E "^import time:.*\| +_json$" imports.err &&
-	test_must_fail grep -E \
-		"^import time:.*\| +(json|re|enum|signal|contextlib|base64)$" \
-		imports.err
-'
 # The broker flux start runs fails in one line.
 test_expect_success 'errors of the broker that flux start runs are one line' '
 	expect_error 1 "flux-broker: nosuch: unknown attribute" \

@@ -7,7 +7,8 @@ threading, _flux._site and flux._pyloader; the standard modules import
 flux.brokermod and what kvs.py needs.  None of that may bring in the
 heavy standard modules the loader and the package once pulled in at
 import (pkgutil, typing and importlib.resources were 12 ms; hashlib's
-OpenSSL 4 ms): each is imported where it is used, when it is used.
+OpenSSL 4 ms; json with re and enum 9 ms): each is imported where it is
+used, when it is used.
 """
 
 import os
@@ -17,7 +18,11 @@ import sys
 HEAVY = {"argparse", "ast", "dataclasses", "datetime", "email", "hashlib",
          "importlib.resources", "inspect", "locale", "logging", "pathlib",
          "pkgutil", "random", "selectors", "socket", "subprocess",
-         "textwrap", "tokenize", "traceback", "typing", "uuid"}
+         "textwrap", "tokenize", "traceback", "typing", "uuid",
+         # json compiles six regular expressions at import: with re and
+         # enum, 9 ms; signal brings enum too; importlib.util contextlib.
+         "json", "re", "enum", "signal", "contextlib", "base64",
+         "importlib.util"}
 
 # As pyloader.so starts Python: no site at start (-S), the site folders
 # on sys.path as _flux._site.start() puts them, then the loader, the
