@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "router.h"
+#include "strmap.h"
 #include "service.h"
 #include "overlay.h"
 
@@ -117,6 +118,7 @@ struct peer {
 struct router {
     struct broker *ctx;
     struct peer *peers;
+    struct strmap *byuuid;      // the peers, by uuid
     struct peer *dead;
     flux_watcher_t *reap_w;
     uint32_t seq;
@@ -228,6 +230,7 @@ void router_destroy (struct router *router)
             router->dead = p->next;
             peer_destroy (p);
         }
+        strmap_destroy (router->byuuid);
         flux_watcher_destroy (router->reap_w);
         free (router);
         errno = saved_errno;
@@ -241,9 +244,10 @@ struct router *router_create (struct broker *ctx)
     if (!(router = calloc (1, sizeof (*router))))
         return NULL;
     router->ctx = ctx;
-    if (!(router->reap_w = flux_prepare_watcher_create (ctx->r,
-                                                        reap_cb,
-                                                        router))) {
+    if (!(router->byuuid = strmap_create ())
+        || !(router->reap_w = flux_prepare_watcher_create (ctx->r,
+                                                           reap_cb,
+                                                           router))) {
         router_destroy (router);
         return NULL;
     }
@@ -272,6 +276,10 @@ struct peer *router_peer_add (struct router *router,
     p->send = send;
     p->arg = arg;
     p->last_rx = flux_reactor_now (router->ctx->r);
+    if (strmap_insert (router->byuuid, p->uuid, p) < 0) {
+        free (p);
+        return NULL;
+    }
     p->next = router->peers;
     router->peers = p;
     return p;
@@ -281,11 +289,7 @@ struct peer *router_peer_lookup (struct router *router, const char *uuid)
 {
     if (!router || !uuid)
         return NULL;
-    for (struct peer *p = router->peers; p; p = p->next) {
-        if (!strcmp (p->uuid, uuid))
-            return p;
-    }
-    return NULL;
+    return strmap_lookup (router->byuuid, uuid, strlen (uuid));
 }
 
 const char *router_peer_uuid (struct peer *p)
@@ -860,6 +864,7 @@ void router_peer_lost (struct peer *p, int errnum, const char *text)
             break;
         }
     }
+    (void)strmap_remove (router->byuuid, p->uuid, p);
     p->next = router->dead;
     router->dead = p;
     flux_watcher_start (router->reap_w);
@@ -876,22 +881,9 @@ void router_close (struct router *router)
         router_peer_fail_held (p, ENOSYS, NULL);
 }
 
-/* FNV-1a, one byte at a time, so that subscribed() can hash a topic's
- * prefixes as it goes.
+/* N.B. Topics hash with strmap.h's FNV-1a, which subscribed() runs one
+ * byte at a time to hash a topic's prefixes as it goes.
  */
-#define SUB_HASH_INIT 14695981039346656037ull
-static inline uint64_t sub_hash_add (uint64_t h, unsigned char c)
-{
-    return (h ^ c) * 1099511628211ull;
-}
-
-static uint64_t sub_hash (const char *topic, size_t len)
-{
-    uint64_t h = SUB_HASH_INIT;
-    for (size_t i = 0; i < len; i++)
-        h = sub_hash_add (h, (unsigned char)topic[i]);
-    return h;
-}
 
 /* The subscription to the first 'len' bytes of 'topic', or NULL. */
 static struct sub *subs_find (struct subs *ss, const char *topic,
@@ -989,7 +981,7 @@ int router_subscribe (struct peer *p, const char *topic)
         errno = EINVAL;
         return -1;
     }
-    hash = sub_hash (topic, len);
+    hash = strmap_hash (topic, len);
     if (!p->subs && !(p->subs = calloc (1, sizeof (*p->subs))))
         return -1;
     ss = p->subs;
@@ -1036,7 +1028,7 @@ int router_unsubscribe (struct peer *p, const char *topic)
     if (!(ss = p->subs) || ss->nbuckets == 0)
         goto noent;
     len = strlen (topic);
-    hash = sub_hash (topic, len);
+    hash = strmap_hash (topic, len);
     for (sp = &ss->buckets[hash & (ss->nbuckets - 1)]; *sp;
          sp = &(*sp)->next) {
         struct sub *s = *sp;
@@ -1062,7 +1054,7 @@ noent:
 static bool subscribed (struct peer *p, const char *topic)
 {
     struct subs *ss = p->subs;
-    uint64_t h = SUB_HASH_INIT;
+    uint64_t h = STRMAP_HASH_INIT;
     size_t pos = 0;
 
     if (!ss || ss->count == 0)
@@ -1072,7 +1064,7 @@ static bool subscribed (struct peer *p, const char *topic)
         while (pos < want) {
             if (topic[pos] == '\0')
                 return false;
-            h = sub_hash_add (h, (unsigned char)topic[pos++]);
+            h = strmap_hash_add (h, (unsigned char)topic[pos++]);
         }
         if (subs_find (ss, topic, want, h))
             return true;

@@ -16,16 +16,23 @@
 #include <string.h>
 
 #include "service.h"
+#include "strmap.h"
 
 struct service {
     char *name;
     struct peer *owner;
     struct service *next;
+    struct service **prevp;     // what points at it in the list
 };
 
+/* The services in the order of registration, which listings keep, and
+ * by name, which requests are routed by.
+ */
 struct services {
     struct broker *ctx;
     struct service *head;
+    struct service **tail;
+    struct strmap *byname;
     flux_msg_handler_t **handlers;
 };
 
@@ -40,6 +47,7 @@ void services_destroy (struct services *svc)
             free (s);
             s = next;
         }
+        strmap_destroy (svc->byname);
         flux_msg_handler_delvec (svc->handlers);
         free (svc);
         errno = saved_errno;
@@ -53,23 +61,34 @@ struct services *services_create (struct broker *ctx)
     if (!(svc = calloc (1, sizeof (*svc))))
         return NULL;
     svc->ctx = ctx;
+    svc->tail = &svc->head;
+    if (!(svc->byname = strmap_create ())) {
+        free (svc);
+        return NULL;
+    }
     return svc;
 }
 
 static struct service *lookup (struct services *svc, const char *name,
                                size_t len)
 {
-    for (struct service *s = svc->head; s; s = s->next) {
-        if (strlen (s->name) == len && !strncmp (s->name, name, len))
-            return s;
-    }
-    return NULL;
+    return strmap_lookup (svc->byname, name, len);
+}
+
+static void service_unlink (struct services *svc, struct service *s)
+{
+    (void)strmap_remove (svc->byname, s->name, s);
+    if ((*s->prevp = s->next))
+        s->next->prevp = s->prevp;
+    else
+        svc->tail = s->prevp;
+    free (s->name);
+    free (s);
 }
 
 int services_add (struct services *svc, const char *name, struct peer *owner)
 {
     struct service *s;
-    struct service **sp;
 
     if (!svc || !name || !owner || !*name || strchr (name, '.')) {
         errno = EINVAL;
@@ -79,39 +98,37 @@ int services_add (struct services *svc, const char *name, struct peer *owner)
         errno = EEXIST;
         return -1;
     }
-    if (!(s = calloc (1, sizeof (*s))) || !(s->name = strdup (name))) {
+    if (!(s = calloc (1, sizeof (*s))) || !(s->name = strdup (name))
+        || strmap_insert (svc->byname, s->name, s) < 0) {
+        if (s)
+            free (s->name);
         free (s);
         errno = ENOMEM;
         return -1;
     }
     s->owner = owner;
     /* Append, so that listings keep the order of registration. */
-    for (sp = &svc->head; *sp; sp = &(*sp)->next)
-        ;
-    *sp = s;
+    s->prevp = svc->tail;
+    *svc->tail = s;
+    svc->tail = &s->next;
     return 0;
 }
 
 static int service_remove (struct services *svc, const char *name,
                            struct peer *owner)
 {
-    struct service **sp;
+    struct service *s;
 
-    for (sp = &svc->head; *sp; sp = &(*sp)->next) {
-        struct service *s = *sp;
-        if (!strcmp (s->name, name)) {
-            if (s->owner != owner) {
-                errno = EINVAL;
-                return -1;
-            }
-            *sp = s->next;
-            free (s->name);
-            free (s);
-            return 0;
-        }
+    if (!(s = lookup (svc, name, strlen (name)))) {
+        errno = ENOENT;
+        return -1;
     }
-    errno = ENOENT;
-    return -1;
+    if (s->owner != owner) {
+        errno = EINVAL;
+        return -1;
+    }
+    service_unlink (svc, s);
+    return 0;
 }
 
 struct peer *services_lookup (struct services *svc, const char *topic)
@@ -130,17 +147,13 @@ struct peer *services_lookup (struct services *svc, const char *topic)
 
 void services_remove_peer (struct services *svc, struct peer *owner)
 {
-    struct service **sp = &svc->head;
+    struct service *s = svc->head;
 
-    while (*sp) {
-        struct service *s = *sp;
-        if (s->owner == owner) {
-            *sp = s->next;
-            free (s->name);
-            free (s);
-        }
-        else
-            sp = &s->next;
+    while (s) {
+        struct service *next = s->next;
+        if (s->owner == owner)
+            service_unlink (svc, s);
+        s = next;
     }
 }
 
