@@ -321,6 +321,23 @@ done:
     return result;
 }
 
+/* The path of the loader's file in the loader path, in buf.  Returns 0,
+ * or -1 with errno ENOENT and why in 'error'.
+ */
+static int loader_locate (struct module_loader *loader, char *buf,
+                          size_t size, flux_error_t *error)
+{
+    if (!loader_find (loader->filename, buf, size)) {
+        char *dirs = loader_path ();
+        errprintf (error, "cannot find %s in the module loader path %s",
+                   loader->filename, dirs ? dirs : "");
+        free (dirs);
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
 /* Record an opened loader's symbols in its row. */
 static void loader_adopt (struct module_loader *loader, void *dso,
                           flux_module_loader_f *main)
@@ -345,14 +362,8 @@ static int loader_load (struct module_loader *loader, flux_error_t *error)
 
     if (loader->dso)
         return 0;
-    if (!loader_find (loader->filename, path, sizeof (path))) {
-        char *dirs = loader_path ();
-        errprintf (error, "cannot find %s in the module loader path %s",
-                   loader->filename, dirs ? dirs : "");
-        free (dirs);
-        errno = ENOENT;
+    if (loader_locate (loader, path, sizeof (path), error) < 0)
         return -1;
-    }
     dlerror ();
     if (!(dso = dlopen (path, RTLD_NOW | RTLD_LOCAL))) {
         const char *s = dlerror ();
@@ -550,15 +561,9 @@ int module_loader_prepare (const char *suffix, flux_error_t *error)
     }
     if (preparer.started || loader->dso)
         return 0;
-    if (!loader_find (loader->filename, preparer.path,
-                      sizeof (preparer.path))) {
-        char *dirs = loader_path ();
-        errprintf (error, "cannot find %s in the module loader path %s",
-                   loader->filename, dirs ? dirs : "");
-        free (dirs);
-        errno = ENOENT;
+    if (loader_locate (loader, preparer.path, sizeof (preparer.path),
+                       error) < 0)
         return -1;
-    }
     /* N.B. the thread (and what it starts) takes no signal: they are the
      * main thread's.
      */
