@@ -38,6 +38,7 @@
 #include "router.h"
 #include "service.h"
 #include "errprintf.h"
+#include "strmap.h"
 
 /* The longest module name the broker accepts.  flux-core sets no limit
  * of its own, but a module builds topics and keys from its name in
@@ -47,16 +48,20 @@
  */
 #define MODULE_NAME_MAX 128
 
+/* Take m off the list and the map (module.c puts it on both). */
 void module_unlink (struct module *m)
 {
-    struct module **mp;
+    struct modmgr *mm = m->mm;
 
-    for (mp = &m->mm->head; *mp; mp = &(*mp)->next) {
-        if (*mp == m) {
-            *mp = m->next;
-            break;
-        }
-    }
+    if (!m->prevp)
+        return;
+    (void)strmap_remove (mm->byname, m->name, m);
+    if ((*m->prevp = m->next))
+        m->next->prevp = m->prevp;
+    else
+        mm->tail = m->prevp;
+    m->next = NULL;
+    m->prevp = NULL;
 }
 
 /* A module's words for its failure with errnum's standard text after
@@ -76,11 +81,7 @@ static char *exit_error_text (const char *errstr, int errnum)
 
 static struct module *lookup_name (struct modmgr *mm, const char *name)
 {
-    for (struct module *m = mm->head; m; m = m->next) {
-        if (!strcmp (m->name, name))
-            return m;
-    }
-    return NULL;
+    return strmap_lookup (mm->byname, name, strlen (name));
 }
 
 /* The module named 'name', or NULL with errno ENOENT and "module NAME
@@ -704,7 +705,7 @@ void modmgr_destroy (struct modmgr *mm)
         /* Anything left has a live thread: abandon it. */
         while (mm->head) {
             struct module *m = mm->head;
-            mm->head = m->next;
+            module_unlink (m);
             if (m->thread_started)
                 (void)pthread_detach (m->thread);
             module_destroy (m, true);
@@ -712,6 +713,7 @@ void modmgr_destroy (struct modmgr *mm)
         module_stacks_destroy (mm);
         modules_ready_fini (mm);
         module_exec_fini_all ();
+        strmap_destroy (mm->byname);
         free (mm);
         errno = saved_errno;
     }
@@ -724,6 +726,11 @@ struct modmgr *modmgr_create (struct broker *ctx)
     if (!(mm = calloc (1, sizeof (*mm))))
         return NULL;
     mm->ctx = ctx;
+    mm->tail = &mm->head;
+    if (!(mm->byname = strmap_create ())) {
+        free (mm);
+        return NULL;
+    }
     /* One malloc arena for every thread, before any module thread
      * exists.  glibc gives threads arenas of their own (up to 8 per
      * core), and what a module thread frees in one stays there, spread

@@ -31,6 +31,7 @@
 #include "service.h"
 #include "attr.h"
 #include "brokercfg.h"
+#include "strmap.h"
 
 void pending_respond (flux_t *h, struct pending **list)
 {
@@ -486,15 +487,20 @@ struct module *module_create (struct modmgr *mm,
     m->exec_mode = exec;
     m->policy = policy;
     m->args = json_incref (args);
+    /* N.B. Found by name first, where it may fail, and appended to the
+     * list (which keeps load order) once its instance runs.
+     */
     if (!(m->name = strdup (name))
         || !(m->path = strdup (path))
-        || instance_start (m, entry, error) < 0)
+        || strmap_insert (mm->byname, m->name, m) < 0)
         goto error;
-    /* Append: the list keeps load order. */
-    struct module **mp;
-    for (mp = &mm->head; *mp; mp = &(*mp)->next)
-        ;
-    *mp = m;
+    if (instance_start (m, entry, error) < 0) {
+        (void)strmap_remove (mm->byname, m->name, m);
+        goto error;
+    }
+    m->prevp = mm->tail;
+    *mm->tail = m;
+    mm->tail = &m->next;
     m->seq = ++mm->loads;
     return m;
 error:

@@ -73,11 +73,14 @@ struct module {
     struct reload *reload;  /* a reload in progress (module_reload.c) */
     unsigned seq;           // its place in load order, from 1
     struct module *next;
+    struct module **prevp;  /* what points at it in the list */
 };
 
 struct modmgr {
     struct broker *ctx;
     struct module *head;    /* in load order */
+    struct module **tail;
+    struct strmap *byname;  /* the same modules, by name */
     flux_msg_handler_t **handlers;
     unsigned loads;         // modules loaded so far
     bool stopping;          // the broker is shutting down: no more loads
