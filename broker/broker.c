@@ -523,10 +523,10 @@ static int rc_defaults (struct broker *ctx)
 
 /* The standard rc1 (this installation's) loads Python modules (kvs.py,
  * heartbeat.py) once a shell has started and the content module is
- * loaded: have Python start meanwhile, on threads of the loader's, from
- * the moment the broker knows its rc1 (its options are parsed), so that
- * the first of them waits only for what is left of the 20-odd ms an
- * interpreter takes to start here.  Any other rc1 may load no Python at
+ * loaded: have Python start meanwhile, on a thread of the loader's own,
+ * from the moment the broker knows its rc1 (its options are parsed), so
+ * that the first of them waits only for what is left of the 30-odd ms
+ * an interpreter takes to start here.  Any other rc1 may load no Python at
  * all, and an interpreter costs some 10 MB: it starts on the first load
  * as before.  Failing to prepare is no error: the first load opens the
  * loader again and says why it cannot.  Returns why it could not, for

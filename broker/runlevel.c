@@ -308,8 +308,9 @@ static const int default_sigs[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE,
  * copying the broker: posix_spawnp() (glibc's shares the broker's memory
  * until the exec, as vfork does).  A fork copies the page tables of the
  * whole broker, an interpreter and its heap included, and the broker's
- * main thread waits for it: 2 ms per command where posix_spawn takes 0.7
- * (bench, the three commands of `flux start true`).  Returns the pid, or
+ * main thread waits for it: 2.7-3.0 ms per command where posix_spawn
+ * takes 0.7-0.9 here (/bin/true from a process of 1-20 MB), for each of
+ * the three commands of `flux start true`.  Returns the pid, or
  * -1 with errno if the command could not be started, or found, or run
  * (then proc_start() tries fork(), whose child says why, as a shell
  * would, and exits 127 or 126: the rare case keeps its one behaviour).
