@@ -73,7 +73,7 @@ def to_str(p):
 # CPython's C accelerator (_json, which json itself uses) directly; json
 # is imported only where these hand over to it: a payload the scanner
 # does not take whole (white space around the value, bytes, an error to
-# word), a value the C encoder does not exist for.  json.dumps builds a
+# word), or a Python without _json.  json.dumps builds a
 # new JSONEncoder on every call given any option, and both go through
 # several Python frames (and json.loads through two regular expressions)
 # around the same C encoder and scanner.
