@@ -88,7 +88,7 @@ import time
 import weakref
 
 from flux.brokermod import BrokerModule, request_handler
-from flux.core.inner import decode_json, ffi, json_encoder, lib
+from flux.core.inner import decode_json, dumps_json, ffi, json_encoder, lib
 from flux.future import Future
 
 # Lookup, watch and commit flags, as libflux's <flux/kvs.h> defines them.
@@ -145,12 +145,11 @@ def normalize_key(key):
 # json.dumps(obj, sort_keys=True, separators=(",", ":")): the text a
 # tree object is stored and hashed as.
 _canonical = json_encoder(sort_keys=True, separators=(",", ":"))
-_dumps = json_encoder()  # json.dumps(obj)
 
 
 def _encode_entry(name, node):
     """One directory entry as _canonical() writes it inside the dir."""
-    return _dumps(name) + ":" + _canonical(node)
+    return dumps_json(name) + ":" + _canonical(node)
 
 
 def _sha1(data):

@@ -51,11 +51,8 @@ from time import perf_counter_ns
 from flux.constants import (FLUX_MSGTYPE_EVENT, FLUX_MSGTYPE_REQUEST,
                             FLUX_ROLE_OWNER, FLUX_ROLE_USER)
 from flux.core import callback
-from flux.core.inner import check, ffi, json_encoder, lib, to_str
+from flux.core.inner import check, dumps_json, ffi, lib, to_str
 from flux.core.watchers import _answer_failed_request
-
-# json.dumps(value), for the stats-get answer.
-_dumps = json_encoder()
 
 __all__ = ["BrokerModule", "BrokerLogger", "HandlerStats",
            "request_handler", "event_handler", "resolve_entry_point"]
@@ -621,7 +618,7 @@ class BrokerModule:
         }
 
     def _stats_get(self, h, watcher, msg, args):
-        h.respond(msg, _dumps(self.stats()))
+        h.respond(msg, dumps_json(self.stats()))
 
     def _stats_clear(self, h, watcher, msg, args):
         lib.flux_clr_msgcounters(h.handle)

@@ -32,12 +32,9 @@ future.fulfill_error(errno.EPERM, "text"), future.incref().
 import errno
 
 from flux.core import callback
-from flux.core.inner import (check, decode_json, ffi, json_encoder, lib,
+from flux.core.inner import (check, decode_json, dumps_json, ffi, lib,
                              raise_errno, to_bytes, to_str)
 from flux.wrapper import Wrapper
-
-# json.dumps(value): a FutureExt's results are ASCII JSON text.
-_dumps = json_encoder()
 
 __all__ = ["Future", "FutureExt", "WaitAllFuture"]
 
@@ -427,7 +424,7 @@ class FutureExt(Future):
 
     def fulfill(self, result=None):
         """Fulfil with 'result', anything json.dumps() takes."""
-        payload = ffi.new("char[]", _dumps(result).encode(
+        payload = ffi.new("char[]", dumps_json(result).encode(
             "utf-8", errors="surrogateescape"))
         # Kept until the future goes: C holds only the pointer.
         self._results.append(payload)

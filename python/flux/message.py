@@ -19,13 +19,9 @@ MessageWatcher is importable from here, as in flux-core.
 import os
 import weakref
 
-from flux.core.inner import (check, decode_json, encode_payload,
-                             encode_topic, ffi, json_encoder, lib, to_bytes,
-                             to_str)
+from flux.core.inner import (check, decode_json, dumps_json, encode_payload,
+                             encode_topic, ffi, lib, to_bytes, to_str)
 from flux.wrapper import Wrapper
-
-# json.dumps(value), as flux-core's payload setter gives it.
-_dumps = json_encoder()
 
 
 _RESPONDED = object()
@@ -152,7 +148,7 @@ class Message(Wrapper):
         elif isinstance(value, (str, bytes)):
             self.payload_str = value
         else:
-            self.payload_str = _dumps(value)
+            self.payload_str = dumps_json(value)
 
     @property
     def type(self):

@@ -21,7 +21,7 @@ import json
 import pytest
 
 import flux.constants as C
-from flux.core.inner import (check, decode_json, encode_json,
+from flux.core.inner import (check, decode_json, dumps_json, encode_json,
                              encode_payload, ffi, json_encoder, lib)
 from flux.message import Message
 
@@ -106,6 +106,11 @@ def test_json_encoder_is_json_dumps(options):
     dumps = json_encoder(**options)
     for value in VALUES:
         assert dumps(value) == json.dumps(value, **options)
+
+
+def test_dumps_json_is_json_dumps():
+    for value in VALUES:
+        assert dumps_json(value) == json.dumps(value)
 
 
 @pytest.mark.parametrize("options", OPTIONS)

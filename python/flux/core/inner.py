@@ -15,7 +15,7 @@ from flux.wrapper import errno_text, raw
 
 __all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
            "to_str", "encode_payload", "encode_topic", "new_match",
-           "encode_json", "decode_json", "json_encoder"]
+           "encode_json", "decode_json", "json_encoder", "dumps_json"]
 
 
 def raise_errno(errnum=None, text=None):
@@ -140,6 +140,11 @@ def json_encoder(ensure_ascii=True, sort_keys=False, separators=None):
 encode_json = json_encoder(ensure_ascii=False)
 encode_json.__doc__ = ("json.dumps(value, ensure_ascii=False), the same "
                        "text or error.")
+
+# json.dumps(value) with its defaults: what flux-core's bindings send
+# where they call json.dumps (a payload setter, a future's result).
+dumps_json = json_encoder()
+dumps_json.__doc__ = "json.dumps(value), the same text or error."
 
 
 class _ScanContext:

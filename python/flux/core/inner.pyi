@@ -10,7 +10,7 @@ from flux.wrapper import raw as raw
 
 __all__ = ["ffi", "lib", "raw", "check", "raise_errno", "to_bytes",
            "to_str", "encode_payload", "encode_topic", "new_match",
-           "encode_json", "decode_json", "json_encoder"]
+           "encode_json", "decode_json", "json_encoder", "dumps_json"]
 
 # A cffi C pointer (cdata).
 _CData: TypeAlias = Any
@@ -24,6 +24,7 @@ def check(rc: Any, text: str | Callable[[], str | None] | None = None) -> Any: .
 def to_bytes(s: str | bytes | None) -> Any: ...
 def to_str(p: _CData) -> str | None: ...
 def encode_json(value: object) -> str: ...
+def dumps_json(value: object) -> str: ...
 def json_encoder(ensure_ascii: bool = True, sort_keys: bool = False,
                  separators: tuple[str, str] | None = None
                  ) -> Callable[[object], str]: ...
