@@ -518,9 +518,8 @@ int module_loader_stack (const struct module_entry *entry,
  * is loaded).  Joined by module_loader_fini_all().
  */
 static struct {
-    bool started;
+    struct module_loader *loader;   /* non-NULL once the thread started */
     pthread_t thread;
-    struct module_loader *loader;
     char path[PATH_MAX];
     void *dso;              /* set by the thread; read once it is joined */
 } preparer;
@@ -559,7 +558,7 @@ int module_loader_prepare (const char *suffix, flux_error_t *error)
         errno = EINVAL;
         return -1;
     }
-    if (preparer.started || loader->dso)
+    if (preparer.loader || loader->dso)
         return 0;
     if (loader_locate (loader, preparer.path, sizeof (preparer.path),
                        error) < 0)
@@ -576,7 +575,6 @@ int module_loader_prepare (const char *suffix, flux_error_t *error)
         errno = e;
         return -1;
     }
-    preparer.started = true;
     preparer.loader = loader;
     return 0;
 }
@@ -594,15 +592,15 @@ void module_loader_fini_all (void)
     /* A loader prepared but never used for a load still has its fini
      * called: what its prepare started (an interpreter) must stop.
      */
-    if (preparer.started) {
+    if (preparer.loader) {
         (void)pthread_join (preparer.thread, NULL);
-        preparer.started = false;
         if (preparer.dso && !preparer.loader->dso) {
             flux_module_loader_f *main = (flux_module_loader_f *)
                 dlsym (preparer.dso, FLUX_MODULE_LOADER_SYMBOL);
             if (main)
                 loader_adopt (preparer.loader, preparer.dso, main);
         }
+        preparer.loader = NULL;
     }
     for (size_t i = 0; i < TABLE_SIZE; i++)
         loader_fini (&table[i]);
