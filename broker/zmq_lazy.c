@@ -9,8 +9,10 @@
  * broker, which makes no link.  So the broker does not link libzmq: the
  * functions it calls are defined here, each calling libzmq's own,
  * looked up by zmq_lazy_open(), which the overlay and the config boot
- * method call before their first use of libzmq (as `flux keygen` opens
- * it only when it runs).
+ * method call before their first use of libzmq.  (`flux keygen` opens
+ * it only when it runs too, but looks up its two functions itself: the
+ * flux command is linked with --export-dynamic, where definitions like
+ * these would stand in for libzmq's in the modules it loads.)
  *
  * The definitions are the executable's own: the broker is not linked
  * with --export-dynamic, so they are not in its dynamic symbol table and
