@@ -194,10 +194,12 @@ struct flux_msg_rbuf {
  * recvfd reads a frame in two or three read() calls (header, body, and
  * the EAGAIN that ends a batch), rbuf_recv reads as many bytes as are
  * waiting, up to the buffer's size, in one, and hands out the frames it
- * holds before it reads again.  It starts at 16 KiB, grows only while a
- * frame does not fit and the buffer is full (doubling, up to the frame's
- * size: a length field alone reserves nothing), and is freed once it
- * holds nothing and the fd has nothing either.
+ * holds before it reads again.  A read into an empty buffer takes up to
+ * 16 KiB onto the stack, and only bytes left after its first frame are
+ * kept, in a buffer of 16 KiB, which grows only while a frame does not
+ * fit and the buffer is full (doubling, up to the frame's size: a length
+ * field alone reserves nothing), and is freed once it holds nothing and
+ * the fd has nothing either.
  *
  * rbuf_recv returns the next message (caller destroys), or NULL with
  * errno EAGAIN (nothing whole buffered and, read() said so or 'drained'
