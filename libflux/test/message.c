@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -529,6 +530,42 @@ static void test_cred (void **state)
     cred.userid = 100;
     cred.rolemask = FLUX_ROLE_LOCAL | FLUX_ROLE_ADMIN;
     assert_fails (flux_msg_cred_authorize (cred, 100), EPERM);
+    flux_msg_destroy (msg);
+}
+
+/* flux_msg_cmp's topic glob gives fnmatch's answer (no flags) for every
+ * pair here, the forms it decides without fnmatch (a plain topic, a
+ * prefix and one trailing star) and those it hands over included.
+ */
+static void test_cmp_glob_as_fnmatch (void **state)
+{
+    (void)state;
+    const char *globs[] = {
+        "kvs.get", "kvs.get.", "kvs", "kvs.*", "kvs*", "*", "k*", "kvs.g*",
+        "kvs.get*", "kvs.get.*", "*.get", "kvs.?et", "kvs.[gp]et",
+        "kvs.\\*", "kvs\\.get", "a/*", "*/b", ".*", "kvs.*.x", "",
+    };
+    const char *topics[] = {
+        "kvs.get", "kvs.get.x", "kvs", "kvs.", "kvs.put", "kvs*", "kvs.*",
+        "a/b", "a/.b", ".hidden", "kvsget", "kvs.get.", "k", "",
+    };
+    flux_msg_t *msg = flux_msg_create (FLUX_MSGTYPE_REQUEST);
+    struct flux_match match = FLUX_MATCH_ANY;
+
+    assert_non_null (msg);
+    for (size_t t = 0; t < sizeof (topics) / sizeof (topics[0]); t++) {
+        assert_int_equal (flux_msg_set_topic (msg, topics[t]), 0);
+        for (size_t g = 0; g < sizeof (globs) / sizeof (globs[0]); g++) {
+            bool want = fnmatch (globs[g], topics[t], 0) == 0;
+            match.topic_glob = globs[g];
+            /* An empty glob and "*" match anything, as in flux-core. */
+            if (globs[g][0] == '\0')
+                want = true;
+            if (flux_msg_cmp (msg, match) != want)
+                fail_msg ("glob '%s' topic '%s': want %s", globs[g],
+                          topics[t], want ? "match" : "no match");
+        }
+    }
     flux_msg_destroy (msg);
 }
 
@@ -1214,6 +1251,7 @@ int main (void)
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_cred),
         cmocka_unit_test (test_cmp),
+        cmocka_unit_test (test_cmp_glob_as_fnmatch),
         cmocka_unit_test (test_route),
         cmocka_unit_test (test_encode_roundtrip),
         cmocka_unit_test (test_decode_malformed),
