@@ -167,30 +167,38 @@ error:
     flux_future_fulfill_error (f, errno, NULL);
 }
 
-flux_future_t *flux_rpc_message (flux_t *h, const flux_msg_t *msg,
-                                 uint32_t nodeid, int flags)
+/* Send request *msgp, which this takes whatever happens (*msgp is NULL
+ * after), and return its future.  flux_rpc() and the like give it the
+ * message they encoded, flux_rpc_message() a copy of its caller's: one
+ * copy of every request fewer than when the first went through the
+ * second.
+ */
+static flux_future_t *rpc_send_new (flux_t *h, flux_msg_t **msgp,
+                                    uint32_t nodeid, int flags)
 {
     struct flux_rpc *rpc = NULL;
     flux_future_t *f = NULL;
-    flux_msg_t *cpy = NULL;
+    flux_msg_t *msg = *msgp;
     int type;
     uint8_t msgflags;
 
+    *msgp = NULL;
     if (!h || !msg
         || (flags & ~(FLUX_RPC_NORESPONSE | FLUX_RPC_STREAMING))
         || ((flags & FLUX_RPC_NORESPONSE) && (flags & FLUX_RPC_STREAMING))
         || flux_msg_get_type (msg, &type) < 0
         || type != FLUX_MSGTYPE_REQUEST) {
+        flux_msg_destroy (msg);
         errno = EINVAL;
         return NULL;
     }
     if (!(rpc = calloc (1, sizeof (*rpc))))
-        return NULL;
+        goto error;
     rpc->h = flux_incref (h);
     rpc->flags = flags;
     if (!(f = flux_future_create (initialize_cb, rpc))) {
         rpc_destroy (rpc);
-        return NULL;
+        goto error;
     }
     if (flux_future_aux_set (f, RPC_AUX, rpc, rpc_destroy) < 0) {
         rpc_destroy (rpc);
@@ -198,20 +206,18 @@ flux_future_t *flux_rpc_message (flux_t *h, const flux_msg_t *msg,
     }
     flux_future_set_flux (f, h);
     future_set_wait (f, rpc_wait, rpc);
-    if (!(cpy = flux_msg_copy (msg, true)))
-        goto error;
     if (nodeid == FLUX_NODEID_UPSTREAM) {
-        if (flux_msg_get_flags (cpy, &msgflags) < 0
-            || flux_msg_set_flags (cpy, msgflags | FLUX_MSGFLAG_UPSTREAM) < 0
+        if (flux_msg_get_flags (msg, &msgflags) < 0
+            || flux_msg_set_flags (msg, msgflags | FLUX_MSGFLAG_UPSTREAM) < 0
             || flux_get_rank (h, &nodeid) < 0)
             goto error;
     }
     rpc->nodeid = nodeid;
-    if (flux_msg_set_nodeid (cpy, nodeid) < 0)
+    if (flux_msg_set_nodeid (msg, nodeid) < 0)
         goto error;
     if (flags & FLUX_RPC_NORESPONSE) {
-        if (flux_msg_set_noresponse (cpy) < 0
-            || flux_msg_set_matchtag (cpy, FLUX_MATCHTAG_NONE) < 0)
+        if (flux_msg_set_noresponse (msg) < 0
+            || flux_msg_set_matchtag (msg, FLUX_MATCHTAG_NONE) < 0)
             goto error;
     }
     else {
@@ -219,31 +225,35 @@ flux_future_t *flux_rpc_message (flux_t *h, const flux_msg_t *msg,
             errno = EAGAIN;
             goto error;
         }
-        if (flux_msg_set_matchtag (cpy, rpc->matchtag) < 0)
+        if (flux_msg_set_matchtag (msg, rpc->matchtag) < 0)
             goto error;
-        if ((flags & FLUX_RPC_STREAMING) && flux_msg_set_streaming (cpy) < 0)
+        if ((flags & FLUX_RPC_STREAMING) && flux_msg_set_streaming (msg) < 0)
             goto error;
     }
-    if (flux_send_new (h, &cpy, 0) < 0)
+    if (flux_send_new (h, &msg, 0) < 0)
         goto error;
     rpc->sent = true;
     if (flags & FLUX_RPC_NORESPONSE)
         flux_future_fulfill (f, NULL, NULL);
     return f;
 error:
-    flux_msg_destroy (cpy);
+    flux_msg_destroy (msg);
     flux_future_destroy (f);
     return NULL;
 }
 
-static flux_future_t *rpc_request (flux_t *h, flux_msg_t *msg,
-                                   uint32_t nodeid, int flags)
+flux_future_t *flux_rpc_message (flux_t *h, const flux_msg_t *msg,
+                                 uint32_t nodeid, int flags)
 {
-    flux_future_t *f;
+    flux_msg_t *cpy;
 
-    f = flux_rpc_message (h, msg, nodeid, flags);
-    flux_msg_destroy (msg);
-    return f;
+    if (!h || !msg) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(cpy = flux_msg_copy (msg, true)))
+        return NULL;
+    return rpc_send_new (h, &cpy, nodeid, flags);
 }
 
 flux_future_t *flux_rpc (flux_t *h, const char *topic, const char *s,
@@ -257,7 +267,7 @@ flux_future_t *flux_rpc (flux_t *h, const char *topic, const char *s,
     }
     if (!(msg = flux_request_encode (topic, s)))
         return NULL;
-    return rpc_request (h, msg, nodeid, flags);
+    return rpc_send_new (h, &msg, nodeid, flags);
 }
 
 flux_future_t *flux_rpc_raw (flux_t *h, const char *topic, const void *data,
@@ -271,7 +281,7 @@ flux_future_t *flux_rpc_raw (flux_t *h, const char *topic, const void *data,
     }
     if (!(msg = flux_request_encode_raw (topic, data, len)))
         return NULL;
-    return rpc_request (h, msg, nodeid, flags);
+    return rpc_send_new (h, &msg, nodeid, flags);
 }
 
 flux_future_t *flux_rpc_pack (flux_t *h, const char *topic, uint32_t nodeid,
@@ -303,7 +313,7 @@ flux_future_t *flux_rpc_pack (flux_t *h, const char *topic, uint32_t nodeid,
         flux_msg_destroy (msg);
         return NULL;
     }
-    return rpc_request (h, msg, nodeid, flags);
+    return rpc_send_new (h, &msg, nodeid, flags);
 }
 
 /* The response message, or NULL for a NORESPONSE RPC. */
