@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,96 @@ struct flux_msg {
     json_t *json;           /* parsed payload cache, see unpack */
     char *lasterr;
     struct aux_item *aux;
+
+    size_t block_size;      /* bytes allocated after the struct */
+    size_t block_used;      /* of which taken (see block_take) */
 };
+
+/* The block.  A message is allocated with room after its struct, where
+ * decode and copy put the topic, the payload, the route array and the
+ * route ids: one malloc for a message instead of one per part, which
+ * mattered because a message is often made on one thread and freed on
+ * another (a request the broker decodes and a module answers), where
+ * glibc's per-thread cache does not help.  Parts set later take the
+ * block's rest while it lasts (the router's route push, a small
+ * payload), then the heap; a part replaced or removed is freed only if
+ * it is not in the block, whose bytes are given back with the message.
+ */
+#define BLOCK_START ((sizeof (struct flux_msg) + 15) & ~(size_t)15)
+
+/* Room every block gets beyond what its parts need: a route id pushed
+ * (a UUID) and a small payload set after create.
+ */
+#define BLOCK_SLACK 128
+
+static char *block_base (const flux_msg_t *msg)
+{
+    return (char *)msg + BLOCK_START;
+}
+
+static bool in_block (const flux_msg_t *msg, const void *p)
+{
+    uintptr_t base = (uintptr_t)block_base (msg);
+    return (uintptr_t)p >= base && (uintptr_t)p < base + msg->block_size;
+}
+
+/* Free part p of msg, unless it lives in the block. */
+static void part_free (const flux_msg_t *msg, void *p)
+{
+    if (!in_block (msg, p))
+        free (p);
+}
+
+/* 'size' bytes of the block, at a multiple of 'align' (a power of two)
+ * from the allocation's start, or else of the heap.  NULL only if malloc
+ * fails.  A part is at least a byte (malloc(0) may return NULL, and an
+ * empty part at the block's end would not be in it).
+ */
+static void *part_alloc (flux_msg_t *msg, size_t size, size_t align)
+{
+    size_t off = (BLOCK_START + msg->block_used + align - 1) & ~(align - 1);
+
+    off -= BLOCK_START;
+    if (size == 0)
+        size = 1;
+    if (off <= msg->block_size && size <= msg->block_size - off) {
+        msg->block_used = off + size;
+        return block_base (msg) + off;
+    }
+    return malloc (size);
+}
+
+/* A C string of the len bytes at data, in the block or the heap. */
+static char *part_strndup (flux_msg_t *msg, const void *data, size_t len)
+{
+    char *s;
+
+    if (!(s = part_alloc (msg, len + 1, 1)))
+        return NULL;
+    memcpy (s, data, len);
+    s[len] = '\0';
+    return s;
+}
+
+/* A new message with a block of 'block' bytes and fields zeroed. */
+static flux_msg_t *msg_alloc (size_t block)
+{
+    flux_msg_t *msg;
+
+    if (block > SIZE_MAX - BLOCK_START - BLOCK_SLACK) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    block += BLOCK_SLACK;
+    if (!(msg = malloc (BLOCK_START + block)))
+        return NULL;
+    memset (msg, 0, sizeof (*msg));
+    msg->block_size = block;
+    msg->refcount = 1;
+    msg->userid = FLUX_USERID_UNKNOWN;
+    msg->rolemask = FLUX_ROLE_NONE;
+    return msg;
+}
 
 static bool valid_type (int type)
 {
@@ -117,7 +207,7 @@ void message_aux_clear (flux_msg_t *msg)
 static void routes_free (flux_msg_t *msg)
 {
     for (int i = 0; i < msg->routes_len; i++)
-        free (msg->routes[i]);
+        part_free (msg, msg->routes[i]);
     msg->routes_len = 0;
 }
 
@@ -126,16 +216,17 @@ static void msg_free (flux_msg_t *msg)
     int saved_errno = errno;
     message_aux_clear (msg);
     routes_free (msg);
-    free (msg->routes);
-    free (msg->topic);
-    free (msg->payload);
+    part_free (msg, msg->routes);
+    part_free (msg, msg->topic);
+    part_free (msg, msg->payload);
     json_decref (msg->json);
     free (msg->lasterr);
     free (msg);
     errno = saved_errno;
 }
 
-flux_msg_t *flux_msg_create (int type)
+/* flux_msg_create with a block of 'block' bytes more than the slack. */
+static flux_msg_t *msg_create (int type, size_t block)
 {
     flux_msg_t *msg;
 
@@ -143,13 +234,15 @@ flux_msg_t *flux_msg_create (int type)
         errno = EINVAL;
         return NULL;
     }
-    if (!(msg = calloc (1, sizeof (*msg))))
+    if (!(msg = msg_alloc (block)))
         return NULL;
-    msg->refcount = 1;
-    msg->userid = FLUX_USERID_UNKNOWN;
-    msg->rolemask = FLUX_ROLE_NONE;
     (void)flux_msg_set_type (msg, type);
     return msg;
+}
+
+flux_msg_t *flux_msg_create (int type)
+{
+    return msg_create (type, 0);
 }
 
 void flux_msg_decref (const flux_msg_t *cmsg)
@@ -184,14 +277,23 @@ int flux_msg_refcount (const flux_msg_t *msg)
     return __atomic_load_n (&msg->refcount, __ATOMIC_ACQUIRE);
 }
 
+/* Room in the route array for 'count' ids: in the block while it has
+ * room (decode and copy ask for one more than they fill, for the push of
+ * the next hop), else on the heap.
+ */
 static int routes_reserve (flux_msg_t *msg, int count)
 {
     if (count > msg->routes_cap) {
-        int cap = msg->routes_cap ? msg->routes_cap : 4;
+        int cap = msg->routes_cap ? msg->routes_cap * 2 : 4;
         char **p;
-        while (cap < count)
-            cap *= 2;
-        if (!(p = realloc (msg->routes, cap * sizeof (p[0]))))
+        if (cap < count)
+            cap = count;
+        if (msg->routes && !in_block (msg, msg->routes))
+            p = realloc (msg->routes, cap * sizeof (p[0]));
+        else if ((p = part_alloc (msg, cap * sizeof (p[0]), sizeof (p[0])))
+                 && msg->routes_len > 0)
+            memcpy (p, msg->routes, msg->routes_len * sizeof (p[0]));
+        if (!p)
             return -1;
         msg->routes = p;
         msg->routes_cap = cap;
@@ -203,40 +305,49 @@ flux_msg_t *flux_msg_copy (const flux_msg_t *msg, bool payload)
 {
     flux_msg_t *cpy;
 
+    size_t block;
+
     if (!msg) {
         errno = EINVAL;
         return NULL;
     }
-    if (!(cpy = calloc (1, sizeof (*cpy))))
+    /* The parts copied, in the block: topic, payload, the route array
+     * with a slot to spare, route ids (and alignment).
+     */
+    block = (msg->topic ? strlen (msg->topic) + 1 : 0)
+            + (payload ? msg->payload_size + 1 : 0)
+            + (msg->routes_len + 1) * sizeof (char *) + sizeof (char *);
+    for (int i = 0; i < msg->routes_len; i++)
+        block += strlen (msg->routes[i]) + 1;
+    if (!(cpy = msg_alloc (block)))
         return NULL;
-    cpy->refcount = 1;
     cpy->type = msg->type;
     cpy->flags = msg->flags;
     cpy->userid = msg->userid;
     cpy->rolemask = msg->rolemask;
     cpy->aux1 = msg->aux1;
     cpy->aux2 = msg->aux2;
-    if (msg->topic && !(cpy->topic = strdup (msg->topic)))
+    if (msg->routes_len > 0) {
+        if (routes_reserve (cpy, msg->routes_len + 1) < 0)
+            goto error;
+        for (int i = 0; i < msg->routes_len; i++) {
+            if (!(cpy->routes[i] = part_strndup (cpy, msg->routes[i],
+                                                 strlen (msg->routes[i]))))
+                goto error;
+            cpy->routes_len++;
+        }
+    }
+    if (msg->topic && !(cpy->topic = part_strndup (cpy, msg->topic,
+                                                   strlen (msg->topic))))
         goto error;
     if (payload && (msg->flags & FLUX_MSGFLAG_PAYLOAD)) {
-        /* malloc(0) may return NULL: keep a 1-byte buffer instead */
-        if (!(cpy->payload = malloc (msg->payload_size ? msg->payload_size
-                                                       : 1)))
+        if (!(cpy->payload = part_alloc (cpy, msg->payload_size, 1)))
             goto error;
         memcpy (cpy->payload, msg->payload, msg->payload_size);
         cpy->payload_size = msg->payload_size;
     }
     else
         cpy->flags &= ~FLUX_MSGFLAG_PAYLOAD;
-    if (msg->routes_len > 0) {
-        if (routes_reserve (cpy, msg->routes_len) < 0)
-            goto error;
-        for (int i = 0; i < msg->routes_len; i++) {
-            if (!(cpy->routes[i] = strdup (msg->routes[i])))
-                goto error;
-            cpy->routes_len++;
-        }
-    }
     return cpy;
 error:
     msg_free (cpy);
@@ -399,18 +510,14 @@ static int get_part (const uint8_t *buf, size_t size, size_t *off,
 }
 
 /* Topic and route ids are C strings: an embedded NUL cannot be stored. */
-static char *strndup_checked (const uint8_t *data, size_t len)
+static char *strndup_checked (flux_msg_t *msg, const uint8_t *data,
+                              size_t len)
 {
-    char *s;
     if (memchr (data, '\0', len)) {
         errno = EPROTO;
         return NULL;
     }
-    if (!(s = malloc (len + 1)))
-        return NULL;
-    memcpy (s, data, len);
-    s[len] = '\0';
-    return s;
+    return part_strndup (msg, data, len);
 }
 
 flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
@@ -422,6 +529,7 @@ flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
     size_t off;
     size_t proto_off = 0;
     size_t nroutes = 0;
+    size_t block = 0;
     flux_msg_t *msg = NULL;
 
     if (!buf && size > 0) {
@@ -429,7 +537,9 @@ flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
         return NULL;
     }
     /* Pass 1: check that the parts tile the buffer exactly, and find the
-     * last one, which is PROTO.
+     * last one, which is PROTO.  The block holds every part with a NUL
+     * and a route array slot each (the route delimiter's slot is the
+     * spare one), and alignment.
      */
     off = 0;
     while (off < size) {
@@ -437,6 +547,7 @@ flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
         if (get_part (buf, size, &off, &data, &len) < 0)
             goto eproto;
         proto = data;
+        block += len + 1 + sizeof (char *);
     }
     if (!proto || len != FLUX_MSG_PROTO_SIZE
         || proto[0] != PROTO_MAGIC || proto[1] != PROTO_VERSION
@@ -445,7 +556,7 @@ flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
     if ((proto[3] & FLUX_MSGFLAG_STREAMING)
         && (proto[3] & FLUX_MSGFLAG_NORESPONSE))
         goto eproto;
-    if (!(msg = flux_msg_create (proto[2])))
+    if (!(msg = msg_create (proto[2], block + sizeof (char *))))
         return NULL;
     msg->flags = proto[3] & ~CONTENT_FLAGS;
     msg->userid = get_be32 (&proto[4]);
@@ -470,11 +581,11 @@ flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
         }
         if (nroutes > INT32_MAX / 2)
             goto eproto;
-        if (routes_reserve (msg, nroutes) < 0)
+        if (routes_reserve (msg, nroutes + 1) < 0)
             goto error;
         for (size_t i = 0; i < nroutes; i++) {
             (void)get_part (buf, size, &route_off, &data, &len);
-            if (!(msg->routes[i] = strndup_checked (data, len)))
+            if (!(msg->routes[i] = strndup_checked (msg, data, len)))
                 goto error;
             msg->routes_len++;
         }
@@ -489,7 +600,7 @@ flux_msg_t *flux_msg_decode (const void *vbuf, size_t size)
         if (off >= proto_off)
             goto eproto;
         (void)get_part (buf, size, &off, &data, &len);
-        if (!(msg->topic = strndup_checked (data, len)))
+        if (!(msg->topic = strndup_checked (msg, data, len)))
             goto error;
         msg->flags |= FLUX_MSGFLAG_TOPIC;
     }
@@ -642,9 +753,9 @@ int flux_msg_set_topic (flux_msg_t *msg, const char *topic)
         errno = EINVAL;
         return -1;
     }
-    if (topic && !(cpy = strdup (topic)))
+    if (topic && !(cpy = part_strndup (msg, topic, strlen (topic))))
         return -1;
-    free (msg->topic);
+    part_free (msg, msg->topic);
     msg->topic = cpy;
     if (cpy)
         msg->flags |= FLUX_MSGFLAG_TOPIC;
@@ -676,14 +787,13 @@ int flux_msg_set_payload (flux_msg_t *msg, const void *data, size_t size)
         return -1;
     }
     if (data) {
-        /* malloc(0) may return NULL: keep a 1-byte buffer instead */
-        if (!(cpy = malloc (size ? size : 1)))
+        if (!(cpy = part_alloc (msg, size, 1)))
             return -1;
         memcpy (cpy, data, size);
     }
     json_cache_clear (msg);
     lasterr_clear (msg);
-    free (msg->payload);
+    part_free (msg, msg->payload);
     msg->payload = cpy;
     msg->payload_size = cpy ? size : 0;
     if (cpy)
@@ -1188,7 +1298,7 @@ int flux_msg_route_push (flux_msg_t *msg, const char *id)
     }
     if (routes_reserve (msg, msg->routes_len + 1) < 0)
         return -1;
-    if (!(cpy = strdup (id)))
+    if (!(cpy = part_strndup (msg, id, strlen (id))))
         return -1;
     msg->routes[msg->routes_len++] = cpy;
     return 0;
@@ -1205,7 +1315,7 @@ int flux_msg_route_delete_last (flux_msg_t *msg)
         return -1;
     }
     if (msg->routes_len > 0)
-        free (msg->routes[--msg->routes_len]);
+        part_free (msg, msg->routes[--msg->routes_len]);
     return 0;
 }
 
@@ -1287,7 +1397,7 @@ flux_msg_t *message_create_topic (int type, const char *topic, bool routed)
         errno = EINVAL;
         return NULL;
     }
-    if (!(msg = flux_msg_create (type)))
+    if (!(msg = msg_create (type, strlen (topic) + 1)))
         return NULL;
     if (flux_msg_set_topic (msg, topic) < 0) {
         flux_msg_destroy (msg);
