@@ -76,7 +76,7 @@ struct flux_msg {
     struct aux_item *aux;
 
     size_t block_size;      /* bytes allocated after the struct */
-    size_t block_used;      /* of which taken (see block_take) */
+    size_t block_used;      /* of which taken (see part_alloc) */
 };
 
 /* The block.  A message is allocated with room after its struct, where
@@ -304,7 +304,6 @@ static int routes_reserve (flux_msg_t *msg, int count)
 flux_msg_t *flux_msg_copy (const flux_msg_t *msg, bool payload)
 {
     flux_msg_t *cpy;
-
     size_t block;
 
     if (!msg) {
