@@ -156,6 +156,24 @@ static void op_wakeup_clear (void *impl)
     msg_deque_clear (ctx->recv);
 }
 
+static void op_wakeup_reader_here (void *impl)
+{
+    struct interthread *ctx = impl;
+    msg_deque_reader_here (ctx->recv);
+}
+
+static void op_wakeup_always_signal (void *impl)
+{
+    struct interthread *ctx = impl;
+    msg_deque_always_signal (ctx->recv);
+}
+
+static const struct handle_wakeup_ops wakeup_ops = {
+    .clear = op_wakeup_clear,
+    .reader_here = op_wakeup_reader_here,
+    .always_signal = op_wakeup_always_signal,
+};
+
 static int op_pollevents (void *impl)
 {
     struct interthread *ctx = impl;
@@ -366,7 +384,7 @@ flux_t *connector_interthread_open (const char *path, int flags,
         op_fini (ctx);
         return NULL;
     }
-    handle_set_wakeup (h, op_wakeup_clear);
+    handle_set_wakeup (h, &wakeup_ops);
     return h;
 }
 

@@ -72,7 +72,7 @@ struct flux_handle {
     void *impl;
     struct msg_deque *queue;
     int pollfd;
-    void (*wakeup_clear)(void *impl);
+    const struct handle_wakeup_ops *wakeup;
     struct tagpool tags;
     struct flux_msgcounters counters;
 };
@@ -549,16 +549,16 @@ int flux_requeue (flux_t *h, const flux_msg_t *msg, int flags)
 /* Polling.
  */
 
-void handle_set_wakeup (flux_t *h, void (*clear)(void *impl))
+void handle_set_wakeup (flux_t *h, const struct handle_wakeup_ops *ops)
 {
-    root (h)->wakeup_clear = clear;
+    root (h)->wakeup = ops;
 }
 
 int handle_wakeup_fd (flux_t *h)
 {
     flux_t *r = root (h);
 
-    if (!r->wakeup_clear || !r->ops->pollfd)
+    if (!r->wakeup || !r->ops->pollfd)
         return -1;
     return r->ops->pollfd (r->impl);
 }
@@ -567,8 +567,16 @@ void handle_wakeup_clear (flux_t *h)
 {
     flux_t *r = root (h);
 
-    if (r->wakeup_clear)
-        r->wakeup_clear (r->impl);
+    if (r->wakeup)
+        r->wakeup->clear (r->impl);
+}
+
+void handle_wakeup_reader_here (flux_t *h)
+{
+    flux_t *r = root (h);
+
+    if (r->wakeup && r->wakeup->reader_here)
+        r->wakeup->reader_here (r->impl);
 }
 
 void *handle_get_impl (flux_t *h, const struct flux_handle_ops *ops)
@@ -595,6 +603,11 @@ int flux_pollfd (flux_t *h)
     r = root (h);
     if (r->pollfd >= 0)
         return r->pollfd;
+    /* Someone may wait on this fd alone: from now on every push that
+     * makes the queue non-empty writes it, whichever thread makes it.
+     */
+    if (r->wakeup && r->wakeup->always_signal)
+        r->wakeup->always_signal (r->impl);
     if ((r->pollfd = epoll_create1 (EPOLL_CLOEXEC)) < 0)
         return -1;
     /* N.B. the queue is always writable: only its POLLIN edges matter. */

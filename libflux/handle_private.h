@@ -58,13 +58,23 @@ int handle_pollevents_levels (flux_t *h);
  * of the handle's nested epoll, which is made only if someone asks for
  * flux_pollfd(): two descriptors fewer per handle.
  */
-void handle_set_wakeup (flux_t *h, void (*clear)(void *impl));
+struct handle_wakeup_ops {
+    void (*clear)(void *impl);
+    /* msg_deque_reader_here() and msg_deque_always_signal() on the
+     * receive queue: the watcher's prepare says which thread reads, and
+     * flux_pollfd() turns that off for good.
+     */
+    void (*reader_here)(void *impl);
+    void (*always_signal)(void *impl);
+};
+void handle_set_wakeup (flux_t *h, const struct handle_wakeup_ops *ops);
 
-/* The connector's wakeup fd (see above), or -1 if it has none, and the
- * call that clears it.
+/* The connector's wakeup fd (see above), or -1 if it has none, the
+ * call that clears it, and the one that says this thread reads it.
  */
 int handle_wakeup_fd (flux_t *h);
 void handle_wakeup_clear (flux_t *h);
+void handle_wakeup_reader_here (flux_t *h);
 
 /* The connector state of h's root handle if its ops are 'ops', else
  * NULL (errno EINVAL).

@@ -34,6 +34,16 @@
  * writes the eventfd after storing the count, so a stale zero can only
  * hide a message whose wakeup is on its way.
  *
+ * A push needs no wakeup when it is made by the reader's own thread,
+ * if that thread reads from a loop that asks for the level before it
+ * sleeps (msg_deque_reader_here): the thread is awake, so the level is
+ * seen.  That is the broker's own handle and the router's end of its
+ * channel, both read on the main thread: an eventfd write, an
+ * epoll_wait and a read fewer each way of every request to a broker
+ * service.  The reader is named by a number each thread draws once
+ * (thread_id(); never reused, unlike a thread-local's address or a
+ * pthread_t once the thread is gone), compared under the lock.
+ *
  * A ready set (msg_readyset) lets one reader wait on many queues with
  * one eventfd; see msg_deque.h.  Locks nest queue first, then set.
  */
@@ -64,12 +74,29 @@ struct msg_deque {
     size_t head;    /* index of the first message */
     size_t count;   /* written under the lock, read with or without it */
     int efd;
+    /* The reader's thread (its thread_id(), 0 for none), if it said
+     * so, and whether someone waits on the fd alone (both set under the
+     * lock; reader is read without it too, atomically).
+     */
+    uint64_t reader;
+    bool always_signal;
     /* Ready set membership (under the lock; the list links under rs's) */
     struct msg_readyset *rs;
     void *rs_arg;
     bool listed;
     struct msg_deque *rs_next;
 };
+
+/* This thread's number, drawn at its first call: 1, 2, ... */
+static uint64_t thread_id (void)
+{
+    static uint64_t last;
+    static _Thread_local uint64_t id;
+
+    if (id == 0)
+        id = __atomic_add_fetch (&last, 1, __ATOMIC_RELAXED);
+    return id;
+}
 
 static size_t count_get (struct msg_deque *q)
 {
@@ -235,13 +262,39 @@ static int push (struct msg_deque *q, flux_msg_t *msg, bool front)
         q->ring[(q->head + q->count) & (q->cap - 1)] = msg;
     count_set (q, q->count + 1);
     if (q->count == 1) {
-        efd = q->efd;
+        if (__atomic_load_n (&q->reader, __ATOMIC_RELAXED) != thread_id ())
+            efd = q->efd;
         wake = readyset_list (q);
     }
     unlock (q);
     signal_nonempty (efd);
     readyset_wake (wake);
     return 0;
+}
+
+void msg_deque_reader_here (struct msg_deque *q)
+{
+    /* N.B. the steady state, once per turn of the reader's loop, takes
+     * no lock: only this thread stores its own number.
+     */
+    uint64_t self = thread_id ();
+
+    if (!q || __atomic_load_n (&q->reader, __ATOMIC_RELAXED) == self)
+        return;
+    lock (q);
+    if (!q->always_signal)
+        __atomic_store_n (&q->reader, self, __ATOMIC_RELAXED);
+    unlock (q);
+}
+
+void msg_deque_always_signal (struct msg_deque *q)
+{
+    if (!q)
+        return;
+    lock (q);
+    q->always_signal = true;
+    __atomic_store_n (&q->reader, 0, __ATOMIC_RELAXED);
+    unlock (q);
 }
 
 int msg_deque_push_back (struct msg_deque *q, flux_msg_t *msg)

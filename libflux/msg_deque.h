@@ -60,6 +60,16 @@ int msg_deque_pollevents (struct msg_deque *q);
  */
 int msg_deque_wait (struct msg_deque *q);
 
+/* Say that the calling thread reads q from a reactor loop that asks
+ * for its level before sleeping (a handle watcher's prepare): a push
+ * made on this thread then writes no eventfd, since this thread is
+ * awake and will look before it sleeps.  Until another thread says so,
+ * or msg_deque_always_signal(), for good, when someone waits on the fd
+ * alone (flux_pollfd).
+ */
+void msg_deque_reader_here (struct msg_deque *q);
+void msg_deque_always_signal (struct msg_deque *q);
+
 /* Read the eventfd down to zero, if the queue has one.  For a reader
  * that watches the fd level-triggered (a libev io watcher): once read,
  * the fd becomes readable again only at the next push that makes the

@@ -36,7 +36,10 @@
  * unless someone asks flux_pollfd() (a module thread had 3 descriptors
  * for this, now 1).  Requeued messages need no fd of their own: they
  * are put back by the thread that runs the loop, and the prepare sees
- * them.  For other handles, flux_pollfd(), consumed with
+ * them; the same goes for a message pushed onto the channel by that
+ * thread (the broker's own handle and the router's end of it), whose
+ * push writes no fd once the prepare has said which thread reads
+ * (msg_deque_reader_here).  For other handles, flux_pollfd(), consumed with
  * flux_pollevents() (an epoll_wait).
  * The four sub-watchers are unref'd; the composite holds one reference
  * of its own while started, so it counts as one active watcher.
@@ -829,6 +832,11 @@ static void handle_prepare_cb (flux_reactor_t *r,
     (void)r;
     (void)prepare_w;
     (void)revents;
+    /* This thread looks at the level before its loop sleeps: its own
+     * pushes need not write the fd (msg_deque_reader_here).
+     */
+    if (hw->direct)
+        handle_wakeup_reader_here (hw->h);
     if (handle_revents (hw, false)) {
         flux_watcher_start (hw->idle_w);
         flux_watcher_start (hw->check_w);
@@ -905,6 +913,12 @@ flux_watcher_t *flux_handle_watcher_create (flux_reactor_t *r,
         || !(hw->fd_w = flux_fd_watcher_create (r, fd, FLUX_POLLIN,
                                                 handle_fd_cb, w)))
         goto error;
+    /* The prepare runs after every other prepare of the loop (lowest
+     * priority, before it is started), so a message one of them sends
+     * on this thread is seen: its push wrote no fd (above).
+     */
+    ev_set_priority ((ev_prepare *)watcher_get_data (hw->prepare_w),
+                     EV_MINPRI);
     flux_watcher_unref (hw->prepare_w);
     flux_watcher_unref (hw->check_w);
     flux_watcher_unref (hw->idle_w);

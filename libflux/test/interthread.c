@@ -18,6 +18,7 @@
 
 #include "flux/core.h"
 #include "fdcount.h"
+#include "handle_private.h"
 
 static flux_msg_t *request (const char *topic)
 {
@@ -486,6 +487,167 @@ static void test_wakeup (void **state)
     flux_close (b);
 }
 
+/* A handle watcher's thread, once its loop has turned, gets its own
+ * pushes without the channel's eventfd (msg_deque_reader_here): the
+ * broker's handle and the router's end of it, both on the main thread.
+ */
+struct same {
+    flux_t *a;
+    flux_t *b;
+    int got;
+    int prepares;
+    bool watchdog;
+};
+
+static void same_recv_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                          void *arg)
+{
+    struct same *s = arg;
+    flux_msg_t *msg;
+
+    (void)w;
+    (void)revents;
+    while ((msg = flux_recv (s->b, FLUX_MATCH_ANY, FLUX_O_NONBLOCK))) {
+        s->got++;
+        flux_msg_destroy (msg);
+    }
+    flux_reactor_stop (r);
+}
+
+static void send_one (flux_t *h)
+{
+    flux_msg_t *msg = request ("same");
+    assert_int_equal (flux_send_new (h, &msg, 0), 0);
+}
+
+static void *send_one_thread (void *arg)
+{
+    send_one (arg);
+    return NULL;
+}
+
+static void test_same_thread_push (void **state)
+{
+    struct same s = { 0 };
+    flux_reactor_t *r = flux_reactor_create (0);
+    flux_watcher_t *w;
+    pthread_t t;
+    int fd;
+    (void)state;
+
+    assert_non_null (r);
+    assert_non_null ((s.a = flux_open ("interthread://same", 0)));
+    assert_non_null ((s.b = flux_open ("interthread://same", 0)));
+    assert_non_null ((w = flux_handle_watcher_create (r, s.b, FLUX_POLLIN,
+                                                      same_recv_cb, &s)));
+    assert_true ((fd = handle_wakeup_fd (s.b)) >= 0);
+    flux_watcher_start (w);
+
+    /* Before the loop has turned, the reader is not known. */
+    send_one (s.a);
+    assert_true (fd_readable (fd));
+    assert_true (flux_reactor_run (r, FLUX_REACTOR_NOWAIT) >= 0);
+    assert_int_equal (s.got, 1);
+
+    /* Now this thread reads: its pushes write no fd, and are seen. */
+    send_one (s.a);
+    send_one (s.a);
+    assert_false (fd_readable (fd));
+    assert_true (flux_reactor_run (r, FLUX_REACTOR_NOWAIT) >= 0);
+    assert_int_equal (s.got, 3);
+
+    /* Another thread's push still does. */
+    assert_int_equal (pthread_create (&t, NULL, send_one_thread, s.a), 0);
+    assert_int_equal (pthread_join (t, NULL), 0);
+    assert_true (fd_readable (fd));
+    assert_true (flux_reactor_run (r, 0) >= 0);
+    assert_int_equal (s.got, 4);
+
+    /* Once someone may wait on the handle's fd alone, every push does. */
+    assert_true (flux_pollfd (s.b) >= 0);
+    send_one (s.a);
+    assert_true (fd_readable (fd));
+    assert_true (flux_reactor_run (r, 0) >= 0);
+    assert_int_equal (s.got, 5);
+
+    flux_watcher_destroy (w);
+    flux_close (s.a);
+    flux_close (s.b);
+    flux_reactor_destroy (r);
+}
+
+/* A prepare watcher of the user's, started first, sends on the second
+ * turn: the handle watcher's prepare, which runs after every other,
+ * sees the message, though its push wrote no fd.
+ */
+static void same_prepare_cb (flux_reactor_t *r, flux_watcher_t *w,
+                             int revents, void *arg)
+{
+    struct same *s = arg;
+
+    (void)r;
+    (void)w;
+    (void)revents;
+    if (++s->prepares == 2)
+        send_one (s->a);
+}
+
+static void same_tick_cb (flux_reactor_t *r, flux_watcher_t *w, int revents,
+                          void *arg)
+{
+    (void)r;
+    (void)w;
+    (void)revents;
+    (void)arg;
+}
+
+static void same_watchdog_cb (flux_reactor_t *r, flux_watcher_t *w,
+                              int revents, void *arg)
+{
+    struct same *s = arg;
+
+    (void)w;
+    (void)revents;
+    s->watchdog = true;
+    flux_reactor_stop (r);
+}
+
+static void test_same_thread_push_from_prepare (void **state)
+{
+    struct same s = { 0 };
+    flux_reactor_t *r = flux_reactor_create (0);
+    flux_watcher_t *prep, *w, *tick, *dog;
+    (void)state;
+
+    assert_non_null (r);
+    assert_non_null ((s.a = flux_open ("interthread://sameprep", 0)));
+    assert_non_null ((s.b = flux_open ("interthread://sameprep", 0)));
+    assert_non_null ((prep = flux_prepare_watcher_create (r, same_prepare_cb,
+                                                          &s)));
+    assert_non_null ((w = flux_handle_watcher_create (r, s.b, FLUX_POLLIN,
+                                                      same_recv_cb, &s)));
+    assert_non_null ((tick = flux_timer_watcher_create (r, 0.01, 0.,
+                                                        same_tick_cb, &s)));
+    assert_non_null ((dog = flux_timer_watcher_create (r, 5., 0.,
+                                                       same_watchdog_cb, &s)));
+    flux_watcher_start (prep);
+    flux_watcher_start (w);
+    flux_watcher_start (tick);
+    flux_watcher_start (dog);
+    assert_true (flux_reactor_run (r, 0) >= 0);
+    assert_true (s.prepares >= 2);
+    assert_int_equal (s.got, 1);
+    assert_false (s.watchdog);
+
+    flux_watcher_destroy (prep);
+    flux_watcher_destroy (w);
+    flux_watcher_destroy (tick);
+    flux_watcher_destroy (dog);
+    flux_close (s.a);
+    flux_close (s.b);
+    flux_reactor_destroy (r);
+}
+
 #define PINGPONG_COUNT 10000
 
 static void *pong_thread (void *arg)
@@ -857,6 +1019,8 @@ int main (void)
         cmocka_unit_test (test_creds_env),
         cmocka_unit_test (test_router),
         cmocka_unit_test (test_wakeup),
+        cmocka_unit_test (test_same_thread_push),
+        cmocka_unit_test (test_same_thread_push_from_prepare),
         cmocka_unit_test (test_watcher_fds),
         cmocka_unit_test (test_readyset),
         cmocka_unit_test (test_readyset_threads),
