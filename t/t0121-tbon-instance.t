@@ -140,19 +140,39 @@ test_expect_success 'UPSTREAM skips the sender, is served above, never loops' '
 	EOF
 	test_cmp up.expected up.out
 '
+# A subscriber that says when its subscription is in place (the
+# subscribe RPC answered by its broker), so the events are published
+# after every subscription and not after a guess at how long they take
+# (a second was not always enough on a loaded machine).
+cat >sub.py <<'EOF'
+import sys
+
+import flux
+
+h = flux.Flux()
+h.event_subscribe("tree.")
+open(sys.argv[1], "w").close()
+for _ in range(2):
+    print(h.event_recv().topic, flush=True)
+EOF
+
 test_expect_success 'events published on any rank reach every broker, in order' '
+	rm -f ready.* &&
 	flux start $NORC --test-size=4 -Stbon.topo=kary:1 sh -c "
-		on-rank 3 flux event sub --count=2 tree. >sub3.out &
-		on-rank 1 flux event sub --count=2 tree. >sub1.out &
-		flux event sub --count=2 tree. >sub0.out &
-		sleep 1
+		on-rank 3 flux python sub.py ready.3 >sub3.out &
+		on-rank 1 flux python sub.py ready.1 >sub1.out &
+		flux python sub.py ready.0 >sub0.out &
+		for i in \$(seq 600); do
+			test -e ready.0 && test -e ready.1 && test -e ready.3 &&
+			break
+			sleep 0.1
+		done
 		on-rank 2 flux event pub tree.one &&
 		flux event pub tree.two &&
 		wait" &&
+	printf "tree.one\ntree.two\n" >sub.expected &&
 	for r in 0 1 3; do
-		printf "tree.one\ntree.two\n" >sub.expected &&
-		cut -f1 sub$r.out >sub$r.topics &&
-		test_cmp sub.expected sub$r.topics || return 1
+		test_cmp sub.expected sub$r.out || return 1
 	done
 '
 test_expect_success 'a Python module on rank 2 sees its rank, answers, asks' '
