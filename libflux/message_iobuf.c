@@ -415,6 +415,61 @@ static int rbuf_room (struct flux_msg_rbuf *rb, size_t need)
     return 0;
 }
 
+/* The frame at buf + off, of which 'avail' bytes are there (buf may be
+ * NULL if none are): 1 with the message
+ * in *msgp (caller destroys) and the frame's size in *needp; 0 if the
+ * frame is not whole yet, *needp the size it will have (at least its
+ * header); -1 with errno EPROTO, ENOMEM or EMSGSIZE (the size announced
+ * in *lenp if lenp is not NULL).
+ */
+static int frame_take (const uint8_t *buf, size_t off, size_t avail,
+                       size_t max, size_t *lenp, flux_msg_t **msgp,
+                       size_t *needp)
+{
+    const uint8_t *p;
+    size_t len;
+
+    *needp = MESSAGE_IOBUF_HEADER_SIZE;
+    if (avail < MESSAGE_IOBUF_HEADER_SIZE)
+        return 0;
+    p = buf + off;
+    if (header_check (p, max, &len) < 0) {
+        if (errno == EMSGSIZE && lenp)
+            *lenp = len;
+        return -1;
+    }
+    *needp += len;
+    if (avail < *needp)
+        return 0;
+    if (!(*msgp = flux_msg_decode (p + MESSAGE_IOBUF_HEADER_SIZE, len))) {
+        if (errno != ENOMEM)
+            errno = EPROTO;
+        return -1;
+    }
+    return 1;
+}
+
+/* One read() of up to 'size' bytes into buf: the count, or -1 with
+ * errno (EAGAIN, ECONNRESET at EOF, read()'s).  A short read says the
+ * fd is empty for now: rb is marked drained.
+ */
+static ssize_t rbuf_read (int fd, struct flux_msg_rbuf *rb, uint8_t *buf,
+                          size_t size)
+{
+    ssize_t n;
+
+    do {
+        n = read (fd, buf, size);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        errno = ECONNRESET;
+        return -1;
+    }
+    if (n > 0 && (size_t)n < size)
+        rb->drained = true;
+    return n;
+}
+
 /* rbuf_recv for a buffer that holds nothing and has no memory, the
  * state of a connection between requests: the read goes to the stack,
  * so a lone frame, the usual case, is decoded from there, and only what
@@ -430,33 +485,16 @@ static flux_msg_t *rbuf_recv_unbuffered (int fd, struct flux_msg_rbuf *rb,
     uint8_t stack[RBUF_INITIAL_ALLOC];
     flux_msg_t *msg = NULL;
     size_t used = 0;
-    size_t len;
     ssize_t n;
 
-    do {
-        n = read (fd, stack, sizeof (stack));
-    } while (n < 0 && errno == EINTR);
-    if (n < 0)
+    if ((n = rbuf_read (fd, rb, stack, sizeof (stack))) < 0)
         return NULL;
-    if (n == 0) {
-        errno = ECONNRESET;
-        return NULL;
-    }
-    if ((size_t)n < sizeof (stack))
-        rb->drained = true;
-    if ((size_t)n >= MESSAGE_IOBUF_HEADER_SIZE
-        && header_check (stack, max, &len) == 0
-        && (size_t)n >= MESSAGE_IOBUF_HEADER_SIZE + len) {
-        if (!(msg = flux_msg_decode (stack + MESSAGE_IOBUF_HEADER_SIZE,
-                                     len))) {
-            if (errno != ENOMEM)
-                errno = EPROTO;
-            return NULL;
-        }
-        used = MESSAGE_IOBUF_HEADER_SIZE + len;
+    if (frame_take (stack, 0, n, max, NULL, &msg, &used) == 1) {
         if (used == (size_t)n)
             return msg;
     }
+    else
+        used = 0;
     /* The rest, or a frame not whole yet (or one to refuse, which the
      * buffered path below does as ever), go to rb's own buffer.
      */
@@ -480,38 +518,26 @@ flux_msg_t *flux_msg_rbuf_recv (int fd, struct flux_msg_rbuf *rb,
         return NULL;
     }
     for (;;) {
-        size_t avail = rb->tail - rb->head;
-        size_t need = MESSAGE_IOBUF_HEADER_SIZE;
-        size_t len;
+        flux_msg_t *msg;
+        size_t need;
         ssize_t n;
+        int rc;
 
-        if (avail >= MESSAGE_IOBUF_HEADER_SIZE) {
-            if (header_check (rb->buf + rb->head, max, &len) < 0) {
-                if (errno == EMSGSIZE && lenp)
-                    *lenp = len;
-                return NULL;
+        rc = frame_take (rb->buf, rb->head, rb->tail - rb->head, max, lenp,
+                         &msg, &need);
+        if (rc < 0)
+            return NULL;
+        if (rc == 1) {
+            rb->head += need;
+            /* Nothing left, nothing waiting: give the memory back (an
+             * idle connection holds no buffer).
+             */
+            if (rb->head == rb->tail && rb->drained) {
+                free (rb->buf);
+                rb->buf = NULL;
+                rb->alloc = rb->head = rb->tail = 0;
             }
-            need += len;
-            if (avail >= need) {
-                flux_msg_t *msg;
-                msg = flux_msg_decode (rb->buf + rb->head
-                                       + MESSAGE_IOBUF_HEADER_SIZE, len);
-                if (!msg) {
-                    if (errno != ENOMEM)
-                        errno = EPROTO;
-                    return NULL;
-                }
-                rb->head += need;
-                /* Nothing left, nothing waiting: give the memory back
-                 * (an idle connection holds no buffer).
-                 */
-                if (rb->head == rb->tail && rb->drained) {
-                    free (rb->buf);
-                    rb->buf = NULL;
-                    rb->alloc = rb->head = rb->tail = 0;
-                }
-                return msg;
-            }
+            return msg;
         }
         if (rb->drained) {
             errno = EAGAIN;
@@ -521,17 +547,9 @@ flux_msg_t *flux_msg_rbuf_recv (int fd, struct flux_msg_rbuf *rb,
             return rbuf_recv_unbuffered (fd, rb, max, lenp);
         if (rbuf_room (rb, need) < 0)
             return NULL;
-        do {
-            n = read (fd, rb->buf + rb->tail, rb->alloc - rb->tail);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0)
+        if ((n = rbuf_read (fd, rb, rb->buf + rb->tail,
+                            rb->alloc - rb->tail)) < 0)
             return NULL; // EAGAIN: what is buffered stays
-        if (n == 0) {
-            errno = ECONNRESET;
-            return NULL;
-        }
-        if ((size_t)n < rb->alloc - rb->tail)
-            rb->drained = true;
         rb->tail += n;
     }
 }
