@@ -61,6 +61,7 @@
 #include "flux/response.h"
 #include "reactor_private.h"
 #include "flux/msg_handler.h"
+#include "strmap.h"
 
 #define DISPATCH_BATCH 16
 
@@ -122,11 +123,12 @@ static void handle_cb (flux_reactor_t *r, flux_watcher_t *w,
 /* Hash tables.
  */
 
+/* strmap.h's FNV-1a, run to the string's end. */
 static size_t hash_str (const char *s)
 {
-    size_t h = 14695981039346656037ull;
+    uint64_t h = STRMAP_HASH_INIT;
     while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+        h = strmap_hash_add (h, (unsigned char)*s++);
     return h;
 }
 
