@@ -369,12 +369,11 @@ static void child_exec (char **argv, char **env, struct proc *p, int out,
                         int err)
 {
     sigset_t none;
-    const int *sigs = default_sigs;
 
     sigemptyset (&none);
     (void)sigprocmask (SIG_SETMASK, &none, NULL);
     for (size_t i = 0; i < NUM_DEFAULT_SIGS; i++)
-        (void)signal (sigs[i], SIG_DFL);
+        (void)signal (default_sigs[i], SIG_DFL);
     if (p->own_pgrp)
         (void)setpgid (0, 0);
     if (out >= 0) {
