@@ -422,9 +422,9 @@ static int rbuf_room (struct flux_msg_rbuf *rb, size_t need)
  * header); -1 with errno EPROTO, ENOMEM or EMSGSIZE (the size announced
  * in *lenp if lenp is not NULL).
  */
-static int frame_take (const uint8_t *buf, size_t off, size_t avail,
-                       size_t max, size_t *lenp, flux_msg_t **msgp,
-                       size_t *needp)
+static inline int frame_take (const uint8_t *buf, size_t off,
+                              size_t avail, size_t max, size_t *lenp,
+                              flux_msg_t **msgp, size_t *needp)
 {
     const uint8_t *p;
     size_t len;
@@ -453,8 +453,8 @@ static int frame_take (const uint8_t *buf, size_t off, size_t avail,
  * errno (EAGAIN, ECONNRESET at EOF, read()'s).  A short read says the
  * fd is empty for now: rb is marked drained.
  */
-static ssize_t rbuf_read (int fd, struct flux_msg_rbuf *rb, uint8_t *buf,
-                          size_t size)
+static inline ssize_t rbuf_read (int fd, struct flux_msg_rbuf *rb,
+                                 uint8_t *buf, size_t size)
 {
     ssize_t n;
 
