@@ -138,6 +138,59 @@ test_expect_success 'so too across 20 load/remove cycles' '
 	done
 '
 
+# A module that ends with an RPC never answered, whose then() callback
+# can no longer run: the callback must not keep the future, and through
+# it the module's instance, alive once the module is gone.
+cat >waiter.py <<'EOF'
+import os
+import threading
+from flux.brokermod import BrokerModule, request_handler
+
+
+class Witness:
+    def __init__(self, path):
+        self.path = path
+        self.thread = threading.get_native_id()
+
+    def __del__(self):
+        with open(self.path, "w") as f:
+            same = self.thread == threading.get_native_id()
+            f.write("freed on the module thread\n" if same
+                    else "freed on another thread\n")
+
+
+class Waiter(BrokerModule):
+    def __init__(self, h, *args):
+        super().__init__(h, *args)
+        self.witness = Witness(os.path.join(args[0], f"{self.name}.freed"))
+        self.held = []
+        # The instance is reachable only through the callback.
+        h.rpc(f"{self.name}.hold").then(self.answered)
+
+    def answered(self, future):
+        raise RuntimeError("never answered")
+
+    @request_handler("hold")
+    def hold(self, msg):
+        self.held.append(msg)
+
+    @request_handler("held")
+    def held_count(self, msg):
+        self.handle.respond(msg, {"held": len(self.held)})
+EOF
+
+test_expect_success 'a module whose then() callback waits for an answer that never comes' '
+	rm -f "$D"/waiter.freed &&
+	flux module load ./waiter.py "$D" &&
+	rpc waiter.held >held.out &&
+	jq -e ".held == 1" held.out &&
+	! test -e "$D"/waiter.freed
+'
+test_expect_success 'is freed all the same when it is removed, on its thread' '
+	flux module remove waiter &&
+	test_cmp freed.expected "$D"/waiter.freed
+'
+
 # threading.current_thread() on a thread Python did not start records a
 # "dummy" Thread for it (logging does so for every record).  Modules
 # alive at once have distinct thread ids, so a record left behind by

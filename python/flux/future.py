@@ -12,7 +12,12 @@ caller drops it (h.rpc(...).then(cb) is the common idiom).  _PENDING
 counts, per future, the callbacks still expected: then() and reset()
 add one, each callback run takes one, and at zero the future may be
 collected.  A FutureExt is kept the same way until its init callback
-has run (_INIT_PENDING).
+has run (_INIT_PENDING).  Both tables are kept per reactor (then()) and
+per thread (a FutureExt's init, which has no reactor yet when it is
+made), so that when a broker module ends, the loader drops what its
+reactor and its thread still hold (forget_pending()): callbacks that
+can never run, since nothing runs that reactor again, which would keep
+the module's whole instance alive for as long as the broker runs.
 
 Awaiting.  In a coroutine running on flux.aio's loop (an async handler
 of a BrokerModule, or flux.aio.run(h, coro) in a script), ``await
@@ -30,6 +35,7 @@ future.fulfill_error(errno.EPERM, "text"), future.incref().
 """
 
 import errno
+from _thread import get_ident
 
 from flux.core import callback
 from flux.core.inner import (check, decode_json, dumps_json, ffi, lib,
@@ -38,16 +44,44 @@ from flux.wrapper import Wrapper
 
 __all__ = ["Future", "FutureExt", "WaitAllFuture"]
 
+# reactor address -> {future: then() callbacks still expected}
 _PENDING = {}
+# thread ident -> {FutureExt: 1 until its init callback has run}
 _INIT_PENDING = {}
 
 
-def _release_pending(table, future):
-    count = table.get(future, 0) - 1
+def _reactor_key(c_future):
+    return int(ffi.cast("uintptr_t", lib.flux_future_get_reactor(c_future)))
+
+
+def _hold(table, key, future):
+    held = table.get(key)
+    if held is None:
+        held = table[key] = {}
+    held[future] = held.get(future, 0) + 1
+
+
+def _release(table, key, future, everything=False):
+    held = table.get(key)
+    if held is None:
+        return
+    count = 0 if everything else held.get(future, 0) - 1
     if count > 0:
-        table[future] = count
-    else:
-        table.pop(future, None)
+        held[future] = count
+        return
+    held.pop(future, None)
+    if not held:
+        del table[key]
+
+
+def forget_pending(reactor, thread):
+    """Drop what the futures of 'reactor' (a flux_reactor_t) and the
+    FutureExts made on 'thread' (an ident) still hold: a broker module
+    has ended, and nothing will run their callbacks.  (The loader calls
+    it, flux/_pyloader.py.)
+    """
+    _PENDING.pop(int(ffi.cast("uintptr_t", reactor)), None)
+    _INIT_PENDING.pop(thread, None)
 
 
 @ffi.def_extern()
@@ -61,7 +95,7 @@ def continuation_callback(c_future, arg):
     reactor = lib.flux_future_get_reactor(c_future)
     try:
         future = ffi.from_handle(arg)
-        _release_pending(_PENDING, future)
+        _release(_PENDING, future._pending_key, future)
         if future._aio_future is not None:
             _settle_aio(future, future._aio_future)
         if not future.stopped and future._then_cb is not None:
@@ -79,7 +113,7 @@ def init_callback(c_future, arg):
     """
     try:
         future = ffi.from_handle(arg)
-        _release_pending(_INIT_PENDING, future)
+        _release(_INIT_PENDING, future._init_key, future)
         future.init_cb(future, *future.init_args, **future.init_kwargs)
     except BaseException as exc:  # pylint: disable=broad-except
         callback.stash(exc, lib.flux_future_get_reactor(c_future))
@@ -122,6 +156,8 @@ class Future(Wrapper):
     _then_kw = {}
     _cb_handle = None
     _aio_future = None
+    _pending_key = None     # where _PENDING holds it (then())
+    _init_key = None        # where _INIT_PENDING holds it (FutureExt)
     stopped = False
 
     def __init__(self, future_handle, prefixes=None, pimpl_t=None,
@@ -157,8 +193,8 @@ class Future(Wrapper):
 
     def destroy(self):
         """Destroy the C future now; the object is unusable after."""
-        _PENDING.pop(self, None)
-        _INIT_PENDING.pop(self, None)
+        _release(_PENDING, self._pending_key, self, everything=True)
+        _release(_INIT_PENDING, self._init_key, self, everything=True)
         if self.handle is not None:
             handle, self.handle = self.handle, None
             ffi.release(handle)
@@ -205,7 +241,8 @@ class Future(Wrapper):
         self._then_cb = callback
         self._then_args = args
         self._then_kw = kwargs
-        _PENDING[self] = _PENDING.get(self, 0) + 1
+        self._pending_key = key = _reactor_key(self.handle)
+        _hold(_PENDING, key, self)
         return self
 
     def _time_out(self):
@@ -228,7 +265,8 @@ class Future(Wrapper):
         self._check(lib.flux_future_then(self._live(), -1.0,
                                          lib.continuation_callback,
                                          self._cb_handle))
-        _PENDING[self] = _PENDING.get(self, 0) + 1
+        self._pending_key = key = _reactor_key(self.handle)
+        _hold(_PENDING, key, self)
 
     def __await__(self):
         """``await future`` (see the module comment): the result of get(),
@@ -259,7 +297,7 @@ class Future(Wrapper):
         """Forget the current result so the next one of a stream arrives."""
         lib.flux_future_reset(self._live())
         if self._then_cb is not None:
-            _PENDING[self] = _PENDING.get(self, 0) + 1
+            _hold(_PENDING, self._pending_key, self)
 
     def is_ready(self):
         """True if the result (or error) has arrived: get() would not wait."""
@@ -418,7 +456,8 @@ class FutureExt(Future):
                                           self._init_handle)
         super().__init__(c_future)
         # The init callback may run long after the caller dropped us.
-        _INIT_PENDING[self] = 1
+        self._init_key = get_ident()
+        _hold(_INIT_PENDING, self._init_key, self)
         if flux_handle is not None:
             self.set_flux(flux_handle)
 

@@ -214,7 +214,8 @@ def test_unknown_rows_and_list(tmp_path):
     assert res.returncode == 0
     ids = [line.split()[0] for line in res.stdout.splitlines()]
     for rid in ("rpc-py-py-w256", "floor-hop-p99", "rss-1000", "rss-removed",
-                "rss-load-1000", "start-true", "load-c", "gil-4"):
+                "rss-load-1000", "rss-remove-1000", "start-true", "load-c",
+                "gil-4"):
         assert rid in ids
 
 
