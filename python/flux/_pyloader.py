@@ -939,13 +939,14 @@ def run(addr, path, name, args):
     address 'addr' with 'args' (a tuple of str).  Returns its errno.
     """
     _install_streams()
-    epoch = _collector.enter()
     ctx = _Context(ffi.cast("flux_t *", addr), name, path)
     _tls.module = ctx
     ctx.thread = threading.get_ident()
     _by_thread[ctx.thread] = ctx
     modname = MODULE_PREFIX + name
     pid = os.getpid()
+    # N.B. Counted from here: the finally below ends what enter() began.
+    epoch = _collector.enter()
     try:
         errnum = _run(ctx, addr, tuple(args))
     except BaseException as exc:  # only if reporting itself failed
