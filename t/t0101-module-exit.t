@@ -110,11 +110,25 @@ class Cyclic(BrokerModule):
         global witness
         super().__init__(h, *args)
         witness = Witness(os.path.join(args[0], f"{self.name}.freed"))
+        self.held = []
+        if args[1:] == ("wait",):
+            h.rpc(f"{self.name}.hold").then(self.answered)
         gc.collect()
+
+    def answered(self, future):
+        raise RuntimeError("never answered")
 
     @request_handler("ping")
     def ping(self, msg):
         self.handle.respond(msg, None)
+
+    @request_handler("hold")
+    def hold(self, msg):
+        self.held.append(msg)
+
+    @request_handler("held")
+    def held_count(self, msg):
+        self.handle.respond(msg, {"held": len(self.held)})
 EOF
 
 test_expect_success 'a Python module loads, holding an object in its namespace' '
@@ -138,50 +152,13 @@ test_expect_success 'so too across 20 load/remove cycles' '
 	done
 '
 
-# A module that ends with an RPC never answered, whose then() callback
-# can no longer run: the callback must not keep the future, and through
-# it the module's instance, alive once the module is gone.
-cat >waiter.py <<'EOF'
-import os
-import threading
-from flux.brokermod import BrokerModule, request_handler
-
-
-class Witness:
-    def __init__(self, path):
-        self.path = path
-        self.thread = threading.get_native_id()
-
-    def __del__(self):
-        with open(self.path, "w") as f:
-            same = self.thread == threading.get_native_id()
-            f.write("freed on the module thread\n" if same
-                    else "freed on another thread\n")
-
-
-class Waiter(BrokerModule):
-    def __init__(self, h, *args):
-        super().__init__(h, *args)
-        self.witness = Witness(os.path.join(args[0], f"{self.name}.freed"))
-        self.held = []
-        # The instance is reachable only through the callback.
-        h.rpc(f"{self.name}.hold").then(self.answered)
-
-    def answered(self, future):
-        raise RuntimeError("never answered")
-
-    @request_handler("hold")
-    def hold(self, msg):
-        self.held.append(msg)
-
-    @request_handler("held")
-    def held_count(self, msg):
-        self.handle.respond(msg, {"held": len(self.held)})
-EOF
-
+# With "wait" after its folder, the module also makes an RPC that is
+# never answered, with a then() callback that can no longer run once
+# the module is gone: the callback must not keep the future, and
+# through it the module, alive.
 test_expect_success 'a module whose then() callback waits for an answer that never comes' '
 	rm -f "$D"/waiter.freed &&
-	flux module load ./waiter.py "$D" &&
+	flux module load --name waiter ./cyclic.py "$D" wait &&
 	rpc waiter.held >held.out &&
 	jq -e ".held == 1" held.out &&
 	! test -e "$D"/waiter.freed

@@ -10,10 +10,17 @@ Run in a subprocess each: gc.freeze() is for the whole interpreter.
 import subprocess
 import sys
 
-PROGRAM = """
+# What every program below starts with: garbage that only a collection
+# frees and that says so, and a clock that advances STEP seconds each
+# time it is read, so that each collection seems to take STEP (the
+# collector reads the clock before and after it), and each exit that
+# waits takes STEP too.  STEP 0 is a clock that stands still:
+# collections cost nothing, and nothing is paced.
+PRELUDE = """
 import gc
 from flux._pyloader import _Collector
 
+STEP = {step}
 found = []
 
 
@@ -26,7 +33,29 @@ class Garbage:
         found.append(self.name)
 
 
-c = _Collector(clock=lambda: 0.0)  # collections cost nothing: no pacing
+class Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        self.t += STEP
+        return self.t
+
+
+clock = Clock()
+c = _Collector(clock=clock)
+"""
+
+
+def run(body, step=0.0, **fields):
+    program = (PRELUDE + body).format(step=step, **fields)
+    out = subprocess.run([sys.executable, "-c", program], check=True,
+                         capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+def test_frozen_garbage_of_an_older_module_is_found():
+    out = run("""
 old = c.enter()                 # a module loaded now...
 Garbage("old")                  # ...whose objects the next freeze takes
 c.freeze()                      # (the site's .pth files were run)
@@ -37,50 +66,16 @@ print(sorted(found))
 c.collect(old)                  # the older module's exit: all unfrozen
 print(sorted(found))
 print(c.epoch() > new, gc.get_freeze_count() > 0)
-"""
-
-
-def test_frozen_garbage_of_an_older_module_is_found():
-    out = subprocess.run([sys.executable, "-c", PROGRAM], check=True,
-                         capture_output=True, text=True).stdout
+""")
     # The plain collection finds only the newer garbage; the older
     # module's exit unfreezes, finds the rest, and freezes again.
-    assert out.splitlines() == ["['new']", "['new', 'old']", "True True"]
+    assert out == ["['new']", "['new', 'old']", "True True"]
 
 
-# A clock that advances STEP seconds each time it is read: each
-# collection then seems to take STEP (the collector reads the clock
-# before and after it), and each exit that waits takes STEP too.
-PACED = """
-import gc
-from flux._pyloader import _Collector
-
-STEP = {step}
-
-
-class Clock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        self.t += STEP
-        return self.t
-
-
-found = []
-
-
-class Garbage:
-    def __init__(self, name):
-        self.name = name
-        self.me = self
-
-    def __del__(self):
-        found.append(self.name)
-
-
-clock = Clock()
-c = _Collector(clock=clock)
+# n modules loaded, then removed one after another; prints which exits
+# ran a collection (C) and which left their garbage waiting (.), then
+# how much garbage was found and whether it was all of it.
+BURST = """
 epochs = [c.enter() for _ in range({n})]
 ran = []
 for i, epoch in enumerate(epochs):
@@ -92,16 +87,13 @@ print(len(found), sorted(found) == list(range({n})))
 """
 
 
-def paced(step, n, between="pass"):
-    program = PACED.format(step=step, n=n, between=between)
-    out = subprocess.run([sys.executable, "-c", program], check=True,
-                         capture_output=True, text=True).stdout
-    return out.splitlines()
+def burst(step, n, between="pass"):
+    return run(BURST, step=step, n=n, between=between)
 
 
 def test_cheap_collections_run_at_every_exit():
     # 0.1 ms a collection, under the budget of 1 ms per exit.
-    assert paced(0.0001, 10) == ["C" * 10, "10 True"]
+    assert burst(0.0001, 10) == ["C" * 10, "10 True"]
 
 
 def test_costly_collections_serve_several_exits_and_miss_none():
@@ -112,42 +104,16 @@ def test_costly_collections_serve_several_exits_and_miss_none():
     # exit waits while the exits waiting, at 1 ms each, are worth less.
     # As modules go the waits get shorter, the last exits collect each,
     # and every module's garbage is found by the end.
-    pattern, count = paced(0.005, 20)
-    assert pattern == "C...C...C..C..C.C.CC"
-    assert count == "20 True"
+    assert burst(0.005, 20) == ["C...C...C..C..C.C.CC", "20 True"]
 
 
 def test_an_exit_after_the_gap_collects():
     # Exits more than GAP (1 s) apart each collect, however costly.
-    assert paced(0.005, 6, between="clock.t += 1.5") == ["C" * 6, "6 True"]
+    assert burst(0.005, 6, between="clock.t += 1.5") == ["C" * 6, "6 True"]
 
 
 def test_waiting_garbage_from_before_a_freeze_gets_a_full_collection():
-    program = """
-import gc
-from flux._pyloader import _Collector
-
-found = []
-
-
-class Garbage:
-    def __init__(self, name):
-        self.name = name
-        self.me = self
-
-    def __del__(self):
-        found.append(self.name)
-
-
-t = [0.0]
-
-
-def clock():
-    t[0] += 0.005
-    return t[0]
-
-
-c = _Collector(clock=clock)
+    out = run("""
 epochs = [c.enter() for _ in range(20)]
 Garbage("first")
 print(c.collect(epochs[0]))     # collects: nothing to go by yet
@@ -161,8 +127,5 @@ for epoch in epochs[2:]:
     c.collect(epoch)
 c.collect(new)                  # the last exits collect: all unfrozen
 print(sorted(found))
-"""
-    out = subprocess.run([sys.executable, "-c", program], check=True,
-                         capture_output=True, text=True).stdout
-    assert out.splitlines() == ["True", "False", "['first']",
-                                "['first', 'new', 'old']"]
+""", step=0.005)
+    assert out == ["True", "False", "['first']", "['first', 'new', 'old']"]
