@@ -7,10 +7,12 @@ A module that has said FINALIZING is muted: requests to it fail with
 ENOSYS and events no longer reach it, although its thread still runs
 (it drains its queue before EXITED).  A Python module that exits leaves
 no objects behind (the cycles of its namespace are collected on its own
-thread, before its handle is closed) and no threading record of its
-thread.  Each of these passed every other test with the line that does
-it removed (scripts/mutations-c.txt: mute-finalizing, route-to-muted,
-events-to-muted, pyloader-no-gc-collect, pyloader-no-forget-thread).
+thread, before its handle is closed), not even when a then() callback of
+its waits for an answer that never comes, and no threading record of
+its thread.  Each of these passed every other test with the line that
+does it removed (scripts/mutations-c.txt: mute-finalizing,
+route-to-muted, events-to-muted, pyloader-no-gc-collect,
+pyloader-no-forget-pending, pyloader-no-forget-thread).
 '
 
 . /usr/share/sharness/sharness.sh
