@@ -12,11 +12,11 @@ descriptors (1 today: the eventfd of its channel).  A module that
 recurses to the recursion limit on its thread gets RecursionError,
 through Python calls and through C calls, and the broker goes on.
 Modules removed one after another, each leaving garbage that holds a
-started timer, an RPC still waiting for its answer, a message and its
-message handlers, share their collections (flux/_pyloader.py,
-_Collector): garbage collected after its module is gone, on the thread
-of another module, harms nothing, and the garbage of every module is
-collected by the time the last is removed.
+started timer, an RPC still waiting for its answer with a then()
+callback, a message and its message handlers, have it all collected as
+they exit, each on its own thread (flux/_pyloader.py, _Collector): no
+other thread destroys what a module made on its handle while the
+module still uses it.
 '
 
 . /usr/share/sharness/sharness.sh
@@ -324,17 +324,17 @@ print("removed", flush=True)
 EOF
 
 test_expect_success 'modules removed one after another leave garbage with live C objects, and the broker goes on' '
-    run_timeout 300 flux python holders.py 24 20000 &&
+    run_timeout 300 flux python holders.py 24 2000 &&
     flux getattr rank &&
     flux module list >list.out &&
     test_must_fail grep holder list.out
 '
 
-test_expect_success 'the garbage of each is collected, some of it on the thread of another module' '
+test_expect_success 'the garbage of each is collected as it exits, on its own thread' '
     test_when_finished "cat collected.out" &&
     test $(wc -l <collected.out) -eq 24 &&
     test $(cut -d" " -f1 collected.out | sort -u | wc -l) -eq 24 &&
-    grep -q " other$" collected.out
+    test_must_fail grep " other$" collected.out
 '
 
 test_done

@@ -46,7 +46,6 @@ import marshal
 import os
 import sys
 import threading
-import time
 import types
 import warnings
 from syslog import LOG_ERR, LOG_INFO, LOG_WARNING
@@ -611,7 +610,7 @@ class _Collector:
 
     But a freeze takes every object then alive, the other modules'
     included, and cyclic garbage in the frozen set is never collected.
-    So each module notes the freeze count when it loads (enter()), and a
+    So each module notes the freeze count when it loads (epoch()), and a
     module that was loaded before the latest freeze collects with
     everything unfrozen, then freezes again what is left (collect()):
     its garbage is found, at the price of one full collection.
@@ -623,100 +622,57 @@ class _Collector:
     round).  And a module whose garbage a collection started since has
     already covered does not collect again: with many modules exiting at
     once, one collection serves them all, instead of one each, every one
-    visiting all the modules still loaded.
+    visiting all the modules still loaded.  (That collection may run on
+    another module's thread, while this one waits for the lock: its
+    handle is still open and its thread does nothing meanwhile.)
 
-    A collection visits every module still loaded, so modules removed
-    one after another, each collecting, took time quadratic in their
-    number (1,000: 6.7 s; 10,000: 11 minutes).  So collections are
-    paced: an exit collects if the collection would cost less than
-    BUDGET seconds for each exit it serves, else it leaves its garbage
-    to a later exit's collection, one that comes once the exits waiting
-    make the cost worth it, or more than GAP seconds after the last
-    collection.  What a collection costs is estimated from the last
-    one's: its time divided among the modules it visited (those still
-    loaded, and those whose garbage it freed), times the modules loaded
-    now; so as modules go the estimate falls, and the exit of the last
-    one loaded always collects.  A module removed on its own, or while
-    few are loaded, collects at once as before; what a burst leaves
-    waiting is the garbage of at most as many modules as the next
-    collection would take milliseconds.
-
-    Garbage collected after its module's thread is gone, on another
-    module's thread, is safe: libflux counts references, so a watcher
-    keeps its reactor, a future its handle, a message handler its
-    dispatcher (which the handle's destruction detaches), and the
-    module's flux.Flux its handle, until the collection releases them;
-    no other thread reaches them, and one collection runs at a time.
+    Every exit that no collection covered collects, although a
+    collection visits every module still loaded, so that modules
+    removed one after another take time quadratic in their number
+    (1,000 one at a time: 6.7 s; 10,000, 8 in flight: 11 minutes).
+    Leaving an exit's garbage to a later exit's collection was tried
+    (doc/design.md, "Paced collections"), and is wrong as long as the
+    module's thread goes on using its handle after Python returns
+    (flux_module_finalize, flux_close): the later collection, on another
+    thread, would destroy the module's message handlers, futures and
+    watchers while that thread still uses the handle, whose reference
+    counts and matchtags are not shared safely between threads.
     """
 
-    BUDGET = 0.001  # seconds of collection per exit it serves
-    GAP = 1.0       # seconds after which an exit collects anyway
-
-    def __init__(self, clock=time.monotonic):
-        self._clock = clock
+    def __init__(self):
         self._lock = threading.Lock()
         self._freezes = 0       # freezes since Python started
         self._collections = 0   # collections started, of either kind
         self._full = 0          # of them, with everything unfrozen
-        self._live = 0          # modules between enter() and collect()
-        self._waiting = 0       # exits whose garbage waits for a collection
-        self._waiting_old = False  # one of them from before a freeze
-        self._per_module = 0.0  # seconds of the last collection, per module
-        self._last = None       # when it ended (clock)
 
     def epoch(self):
-        """The freeze count: a module loaded now is of this epoch."""
         return self._freezes
-
-    def enter(self):
-        """A module is starting: count it; returns its epoch, for
-        collect().
-        """
-        with self._lock:
-            self._live += 1
-            return self._freezes
 
     def freeze(self):
         with self._lock:
             gc.freeze()
             self._freezes += 1
 
-    def _worth_waiting(self, now):
-        if self._last is None or now - self._last >= self.GAP:
-            return False
-        estimate = self._per_module * self._live
-        return self._waiting * self.BUDGET < estimate
-
     def collect(self, epoch):
         """Collect the garbage of a module that loaded at 'epoch' and
-        has just dropped its last references, now or (see above) with a
-        later exit's.  Returns True if this exit ran a collection.
+        has just dropped its last references.
         """
         seen, seen_full = self._collections, self._full
         with self._lock:
-            self._live -= 1
-            old = epoch != self._freezes
-            if self._full > seen_full or (not old
-                                          and self._collections > seen):
-                return False    # a collection started since covered it
-            self._waiting += 1
-            self._waiting_old = self._waiting_old or old
-            start = self._clock()
-            if self._worth_waiting(start):
-                return False
-            full, served = self._waiting_old, self._waiting
-            self._waiting, self._waiting_old = 0, False
+            if epoch == self._freezes:
+                if self._collections > seen:
+                    return
+                self._collections += 1
+                gc.collect()
+                return
+            if self._full > seen_full:
+                return
             self._collections += 1
-            if full:
-                self._full += 1
-                gc.unfreeze()
+            self._full += 1
+            gc.unfreeze()
             gc.collect()
-            if full:
-                gc.freeze()
-                self._freezes += 1
-            self._last = self._clock()
-            self._per_module = (self._last - start) / (self._live + served)
-            return True
+            gc.freeze()
+            self._freezes += 1
 
 
 _collector = _Collector()
@@ -939,14 +895,13 @@ def run(addr, path, name, args):
     address 'addr' with 'args' (a tuple of str).  Returns its errno.
     """
     _install_streams()
+    epoch = _collector.epoch()
     ctx = _Context(ffi.cast("flux_t *", addr), name, path)
     _tls.module = ctx
     ctx.thread = threading.get_ident()
     _by_thread[ctx.thread] = ctx
     modname = MODULE_PREFIX + name
     pid = os.getpid()
-    # N.B. Counted from here: the finally below ends what enter() began.
-    epoch = _collector.enter()
     try:
         errnum = _run(ctx, addr, tuple(args))
     except BaseException as exc:  # only if reporting itself failed
@@ -979,8 +934,9 @@ def run(addr, path, name, args):
                 future.forget_pending(lib.flux_get_reactor(ctx.c_handle),
                                       ctx.thread)
             # N.B. The module's objects form cycles (functions and their
-            # globals): collected now, on this thread, or with the
-            # garbage of later exits (_Collector).
+            # globals); collect them now, on this thread, while the
+            # handle is still open, so no watcher or handle reference is
+            # released later by another thread.
             _collector.collect(epoch)
             _forget_thread()
     return errnum
