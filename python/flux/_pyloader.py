@@ -631,12 +631,13 @@ class _Collector:
     removed one after another take time quadratic in their number
     (1,000 one at a time: 6.7 s; 10,000, 8 in flight: 11 minutes).
     Leaving an exit's garbage to a later exit's collection was tried
-    (doc/design.md, "Paced collections"), and is wrong as long as the
-    module's thread goes on using its handle after Python returns
-    (flux_module_finalize, flux_close): the later collection, on another
-    thread, would destroy the module's message handlers, futures and
-    watchers while that thread still uses the handle, whose reference
-    counts and matchtags are not shared safely between threads.
+    (doc/design.md, "paced collections tried"), and is wrong as long
+    as the module's thread goes on using its handle after Python
+    returns (flux_module_finalize, flux_close): the later collection,
+    on another thread, would destroy the module's message handlers,
+    futures and watchers while that thread still uses the handle, whose
+    reference counts and matchtags are not shared safely between
+    threads.
     """
 
     def __init__(self):
