@@ -50,8 +50,9 @@ _PENDING = {}
 _INIT_PENDING = {}
 
 
-def _reactor_key(c_future):
-    return int(ffi.cast("uintptr_t", lib.flux_future_get_reactor(c_future)))
+def _reactor_key(reactor):
+    """The key of _PENDING for a flux_reactor_t: its address."""
+    return int(ffi.cast("uintptr_t", reactor))
 
 
 def _hold(table, key, future):
@@ -80,7 +81,7 @@ def forget_pending(reactor, thread):
     has ended, and nothing will run their callbacks.  (The loader calls
     it, flux/_pyloader.py.)
     """
-    _PENDING.pop(int(ffi.cast("uintptr_t", reactor)), None)
+    _PENDING.pop(_reactor_key(reactor), None)
     _INIT_PENDING.pop(thread, None)
 
 
@@ -241,9 +242,17 @@ class Future(Wrapper):
         self._then_cb = callback
         self._then_args = args
         self._then_kw = kwargs
-        self._pending_key = key = _reactor_key(self.handle)
-        _hold(_PENDING, key, self)
+        self._pend()
         return self
+
+    def _pend(self):
+        """One more then() callback expected: held in _PENDING, under its
+        reactor, until it has run.
+        """
+        if self._pending_key is None:
+            self._pending_key = _reactor_key(
+                lib.flux_future_get_reactor(self.handle))
+        _hold(_PENDING, self._pending_key, self)
 
     def _time_out(self):
         """then()'s timeout, for a future registered by _await_early."""
@@ -265,8 +274,7 @@ class Future(Wrapper):
         self._check(lib.flux_future_then(self._live(), -1.0,
                                          lib.continuation_callback,
                                          self._cb_handle))
-        self._pending_key = key = _reactor_key(self.handle)
-        _hold(_PENDING, key, self)
+        self._pend()
 
     def __await__(self):
         """``await future`` (see the module comment): the result of get(),
@@ -297,7 +305,7 @@ class Future(Wrapper):
         """Forget the current result so the next one of a stream arrives."""
         lib.flux_future_reset(self._live())
         if self._then_cb is not None:
-            _hold(_PENDING, self._pending_key, self)
+            self._pend()
 
     def is_ready(self):
         """True if the result (or error) has arrived: get() would not wait."""
